@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// The project's test command: type-check, run the whole vitest suite, and end with the plain line
+// `N passed, N failed` that CI reads (vitest's own summary is not recognised there).
+// A type error counts as one failure, a test file that fails to load counts as one failure,
+// and a missing report is a failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const reportDir = join('.cache');
+const reportPath = join(reportDir, 'vitest-report.json');
+mkdirSync(reportDir, { recursive: true });
+rmSync(reportPath, { force: true });
+
+const extraArgs = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+
+const typecheck = spawnSync('npx', ['tsc', '--noEmit'], { stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.error('type-check failed (tsc --noEmit): counted as one failure');
+  failed += 1;
+}
+
+spawnSync(
+  'npx',
+  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...extraArgs],
+  { stdio: 'inherit' },
+);
+
+if (!existsSync(reportPath)) {
+  console.error(`no vitest report at ${reportPath}: counted as one failure`);
+  failed += 1;
+} else {
+  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  // A suite that failed to load has no tests to count: count the file itself.
+  for (const file of report.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+  }
+  if ((report.numTotalTests ?? 0) === 0) {
+    console.error('vitest ran no test: counted as one failure');
+    failed += 1;
+  }
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,193 @@
+import {
+  EXPORT_LAG_MS,
+  METADATA_LAG_MS,
+  MS_PER_DAY,
+  MS_PER_MINUTE,
+  PUT_MAX_AGE_MS,
+  REPUT_SAFETY_MARGIN_MS,
+} from '../constants.js';
+import {
+  StreamAction,
+  StreamReason,
+  type ArchivedWindow,
+  type Config,
+  type GroupInfo,
+  type StreamActionKind,
+  type StreamEstimate,
+  type StreamInfo,
+  type StreamPlan,
+  type StreamReasonCode,
+  type TimeWindow,
+} from '../types.js';
+import { coveringExportCreatedAtMs } from './exportWindow.js';
+import { ZERO_ESTIMATE, days, estimateAction, fractionBefore } from './estimateStream.js';
+
+type StreamSettings = Pick<
+  Config,
+  'days' | 'strategy' | 'quietMinutes' | 'forceRebuild' | 'allowFilteredGroups' | 'unmask' | 'prices'
+>;
+
+/** What a stream's decision depends on besides the stream itself. Plain data: no clock, no I/O. */
+interface StreamContext {
+  readonly nowMs: number;
+  readonly cutoffMs: number;
+  readonly settings: StreamSettings;
+  readonly group: GroupInfo;
+  /** Windows archived and verified before this run. */
+  readonly windows: readonly ArchivedWindow[];
+  /** Archived-through before this run (undefined before the first export). */
+  readonly archivedThroughBeforeMs?: number;
+  /** This run's exports (resumed and new) with the earliest time their task can have been created. */
+  readonly plannedExports: readonly { readonly window: TimeWindow; readonly createdAtMs: number }[];
+  /** Archived-through once this run's exports are verified. */
+  readonly archivedThroughAfterMs?: number;
+  /** The stream's estimated share of the group's stored bytes. */
+  readonly storedBytes: number;
+}
+
+const decide = (
+  stream: StreamInfo,
+  action: StreamActionKind,
+  reason: StreamReasonCode,
+  detail: string,
+  estimate: StreamEstimate = ZERO_ESTIMATE,
+  requiresArchivedThroughMs?: number,
+): StreamPlan => ({
+  logStreamName: stream.logStreamName,
+  action,
+  reason,
+  detail,
+  snapshot: stream,
+  estimate,
+  ...(requiresArchivedThroughMs === undefined ? {} : { requiresArchivedThroughMs }),
+});
+
+/**
+ * Decides one stream's action from its metadata alone (no event reads):
+ * - expired (last event < cutoff): delete, once archived, idle and not written after its export;
+ * - current (first event ≥ cutoff): keep;
+ * - straddling: rebuild only when every guard passes (put window, filters, data protection,
+ *   archived, idle, no late ingestion, worth the re-ingestion), otherwise skip with the reason.
+ *
+ * @example planStream(stream, { nowMs, cutoffMs, settings, group, windows, plannedExports, storedBytes })
+ */
+function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
+  const { cutoffMs, settings } = ctx;
+  const first = stream.firstEventTimestampMs;
+  const last = stream.lastEventTimestampMs;
+  if (first === undefined || last === undefined) return planEmpty(stream, ctx);
+  if (first >= cutoffMs) return decide(stream, StreamAction.Keep, StreamReason.Current, 'every event is newer than the cutoff');
+  if (settings.strategy === 'retention') {
+    return decide(stream, StreamAction.Keep, StreamReason.RetentionStrategy, 'the group retention expires these events once archived');
+  }
+  return last < cutoffMs ? planExpired(stream, first, last, ctx) : planStraddling(stream, first, ctx);
+}
+
+function planEmpty(stream: StreamInfo, ctx: StreamContext): StreamPlan {
+  const idle = idleFor(stream, ctx);
+  if (ctx.settings.strategy === 'rebuild' && stream.creationTimeMs < ctx.cutoffMs && idle === undefined) {
+    return decide(stream, StreamAction.Delete, StreamReason.EmptyOld, 'no events, created before the cutoff');
+  }
+  return decide(stream, StreamAction.Keep, StreamReason.EmptyRecent, 'no events yet');
+}
+
+function planExpired(stream: StreamInfo, first: number, last: number, ctx: StreamContext): StreamPlan {
+  const estimate = estimateAction({ ...estimateBase(ctx), removeFraction: 1, reput: false });
+  const blocked =
+    notArchived(stream, last, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, { fromMs: first, toMs: last }, ctx);
+  if (blocked) return decide(stream, StreamAction.Skip, blocked.reason, blocked.detail, estimate);
+  return decide(stream, StreamAction.Delete, StreamReason.Expired, 'every event is archived', estimate, last);
+}
+
+function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): StreamPlan {
+  const { cutoffMs, settings, group } = ctx;
+  const estimate = estimateAction({
+    ...estimateBase(ctx),
+    removeFraction: fractionBefore(stream, cutoffMs),
+    reput: true,
+  });
+  const skip = (reason: StreamReasonCode, detail: string): StreamPlan =>
+    decide(stream, StreamAction.Skip, reason, detail, estimate);
+
+  const putWindow = outsidePutWindow(ctx);
+  if (putWindow) return skip(StreamReason.OutsidePutWindow, putWindow);
+  if (!settings.allowFilteredGroups && group.subscriptionFilterCount + group.metricFilterCount > 0) {
+    return skip(
+      StreamReason.GroupHasFilters,
+      're-put events would reach the subscription/metric filters again; set ALLOW_FILTERED_GROUPS=true to accept',
+    );
+  }
+  if (group.hasDataProtectionPolicy && !settings.unmask) {
+    return skip(StreamReason.DataProtected, 'events read back masked would replace the originals; set UNMASK=true (needs logs:Unmask)');
+  }
+  // Only this run's window matters here: earlier windows were checked when they were trimmed.
+  const thisRun = { fromMs: Math.max(first, (ctx.archivedThroughBeforeMs ?? -1) + 1), toMs: cutoffMs - 1 };
+  const blocked = notArchived(stream, cutoffMs - 1, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, thisRun, ctx);
+  if (blocked) return skip(blocked.reason, blocked.detail);
+  if (!settings.forceRebuild && estimate.savingOverStayUsd < estimate.reputCostUsd) {
+    return skip(
+      StreamReason.NotWorthIt,
+      `re-putting costs $${estimate.reputCostUsd.toFixed(4)} and saves $${estimate.savingOverStayUsd.toFixed(4)} ` +
+        `within ${settings.prices.paybackHorizonMonths} months; FORCE_REBUILD=true overrides`,
+    );
+  }
+  const { savingOverStayUsd: _unused, ...plain } = estimate;
+  return decide(stream, StreamAction.Rebuild, StreamReason.Straddling, 'events before the cutoff are archived', plain, cutoffMs - 1);
+}
+
+type Blocked = { readonly reason: StreamReasonCode; readonly detail: string } | undefined;
+
+function estimateBase(ctx: StreamContext) {
+  return {
+    storedBytes: ctx.storedBytes,
+    prices: ctx.settings.prices,
+    days: ctx.settings.days,
+    ...(ctx.group.retentionInDays === undefined ? {} : { retentionInDays: ctx.group.retentionInDays }),
+  };
+}
+
+function notArchived(_stream: StreamInfo, requiredMs: number, ctx: StreamContext): Blocked {
+  if (ctx.archivedThroughAfterMs !== undefined && ctx.archivedThroughAfterMs >= requiredMs) return undefined;
+  return { reason: StreamReason.NotArchived, detail: 'its events before the cutoff are not archived yet' };
+}
+
+/** Producers still writing would lose events in the gap, and some stop logging when the stream vanishes. */
+function idleFor(stream: StreamInfo, ctx: StreamContext): Blocked {
+  const lastIngestion = stream.lastIngestionTimeMs ?? stream.creationTimeMs;
+  const quietMs = ctx.settings.quietMinutes * MS_PER_MINUTE;
+  if (ctx.nowMs - lastIngestion >= quietMs) return undefined;
+  return {
+    reason: StreamReason.Active,
+    detail: `written ${Math.round((ctx.nowMs - lastIngestion) / MS_PER_MINUTE)} min ago; waits for ${ctx.settings.quietMinutes} quiet minutes`,
+  };
+}
+
+/** An event ingested less than 12 h before the export that covers it may be missing from the archive. */
+function ingestedAfterExport(stream: StreamInfo, range: TimeWindow, ctx: StreamContext): Blocked {
+  if (range.fromMs > range.toMs) return undefined;
+  const lastIngestion = stream.lastIngestionTimeMs ?? stream.creationTimeMs;
+  const cover = coveringExportCreatedAtMs(ctx.windows, range, ctx.plannedExports);
+  if (cover === undefined || lastIngestion + METADATA_LAG_MS < cover - EXPORT_LAG_MS) return undefined;
+  return {
+    reason: StreamReason.IngestedAfterExport,
+    detail: 'written within 12 h of the export that covers it, so the export may miss events; kept',
+  };
+}
+
+function outsidePutWindow(ctx: StreamContext): string | undefined {
+  const { settings, group, nowMs, cutoffMs } = ctx;
+  const retentionMs = group.retentionInDays === undefined ? Number.POSITIVE_INFINITY : group.retentionInDays * MS_PER_DAY;
+  const limitMs = Math.min(PUT_MAX_AGE_MS, retentionMs);
+  const oldestKeptAgeMs = nowMs - cutoffMs;
+  if (oldestKeptAgeMs + REPUT_SAFETY_MARGIN_MS < limitMs) return undefined;
+  if (settings.days >= 14) {
+    return `DAYS=${settings.days}: PutLogEvents refuses events older than 14 days, so a rebuild would lose events; use STRATEGY=retention`;
+  }
+  return (
+    `events to keep reach ${days(oldestKeptAgeMs)} old; put back they must be younger than ${days(limitMs)} ` +
+    `(14 days or the group retention) with a ${days(REPUT_SAFETY_MARGIN_MS)} margin; use STRATEGY=retention or a smaller DAYS`
+  );
+}
+
+export { planStream };
+export type { StreamContext, StreamSettings };
