@@ -1,0 +1,206 @@
+import {
+  CreateExportTaskCommand,
+  DescribeExportTasksCommand,
+  type ExportTask,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { callAws, errorName } from '../aws/callAws.js';
+import { EXPORT_WRITE_TEST_OBJECT, ExportStatus } from '../constants.js';
+import { backoffDelayMs, type Deps } from '../deps.js';
+import type { ArchivedWindow, InFlightExport, TimeWindow } from '../types.js';
+import { exportPrefix, manifestKey } from './keys.js';
+import { listObjects, putJson } from './s3Objects.js';
+import { saveGroupState, type StateRef, type StoreConfig } from './stateStore.js';
+
+/** How an export of one window ended for this run. */
+type ExportOutcome =
+  | { readonly status: 'archived'; readonly window: ArchivedWindow; readonly streams: ReadonlySet<string> }
+  | { readonly status: 'failed'; readonly window: TimeWindow; readonly taskId?: string; readonly message: string }
+  | { readonly status: 'deadline'; readonly window: TimeWindow; readonly taskId?: string };
+
+const ACTIVE = new Set<string>([ExportStatus.Pending, ExportStatus.Running, ExportStatus.PendingCancel]);
+
+/**
+ * Archives one window of one group, crash-safe at every step:
+ * 1. the intent (window, destination) is saved before CreateExportTask is sent, so a crash right
+ *    after the call is recovered by finding the task, not by creating a second one;
+ * 2. a busy export slot (LimitExceededException: maybe someone else's task) is waited out with backoff;
+ * 3. the task is polled with backoff until it ends; FAILED or CANCELLED leave the watermark alone;
+ * 4. COMPLETED is verified by listing the objects, a manifest is written beside them, and only then
+ *    does the watermark move.
+ * When the deadline comes first, the state already says where to pick up.
+ *
+ * @example await runExport(deps, config, stateRef, { fromMs, toMs });
+ */
+async function runExport(
+  deps: Deps,
+  config: StoreConfig,
+  ref: StateRef,
+  window: TimeWindow | InFlightExport,
+): Promise<ExportOutcome> {
+  const group = ref.state.logGroupName;
+  const log = deps.logger.child({ logGroupName: group, fromMs: window.fromMs, toMs: window.toMs });
+  let inFlight: InFlightExport =
+    'destinationPrefix' in window
+      ? window
+      : { ...window, destinationPrefix: exportPrefix(config.bucketPrefix, group, window), intentAtMs: deps.clock.now() };
+  if (!('destinationPrefix' in window)) await saveGroupState(deps, config, ref, { ...ref.state, inFlight });
+
+  if (inFlight.taskId === undefined) {
+    const found = await findOurTask(deps, config, inFlight);
+    const created = found ?? (await createTask(deps, config, group, inFlight));
+    if (created === 'deadline') return { status: 'deadline', window };
+    inFlight = { ...inFlight, taskId: created.taskId, taskCreatedAtMs: created.createdAtMs };
+    await saveGroupState(deps, config, ref, { ...ref.state, inFlight });
+    log.info({ taskId: created.taskId, recovered: found !== undefined }, 'export task started');
+  }
+  const taskId = inFlight.taskId!;
+  const ended = await waitForTask(deps, taskId);
+  if (ended === 'deadline') return { status: 'deadline', window, taskId };
+  if (ended.code !== ExportStatus.Completed) {
+    // The window stays unarchived: the next run exports it again, into a new task folder.
+    const { inFlight: _dropped, ...rest } = ref.state;
+    await saveGroupState(deps, config, ref, rest);
+    const message = `export task ${taskId} ended ${ended.code}${ended.message ? `: ${ended.message}` : ''}`;
+    log.error({ taskId, status: ended.code }, message);
+    return { status: 'failed', window, taskId, message };
+  }
+  return verifyAndCommit(deps, config, ref, inFlight, taskId);
+}
+
+async function verifyAndCommit(
+  deps: Deps,
+  config: StoreConfig,
+  ref: StateRef,
+  inFlight: InFlightExport,
+  taskId: string,
+): Promise<ExportOutcome> {
+  const taskPrefix = `${inFlight.destinationPrefix}/${taskId}/`;
+  const objects = (await listObjects(deps, config.bucket, taskPrefix)).filter(
+    (o) => o.Key !== undefined && !o.Key.endsWith(`/${EXPORT_WRITE_TEST_OBJECT}`),
+  );
+  const streams = new Set(objects.map((o) => streamOfKey(o.Key!, taskPrefix)));
+  const bytes = objects.reduce((sum, o) => sum + (o.Size ?? 0), 0);
+  const archived: ArchivedWindow = {
+    fromMs: inFlight.fromMs,
+    toMs: inFlight.toMs,
+    taskId,
+    destinationPrefix: inFlight.destinationPrefix,
+    taskCreatedAtMs: inFlight.taskCreatedAtMs ?? inFlight.intentAtMs,
+    objectCount: objects.length,
+    bytes,
+  };
+  await putJson(deps, config.bucket, manifestKey(inFlight.destinationPrefix), {
+    logGroupName: ref.state.logGroupName,
+    ...archived,
+    verifiedAtMs: deps.clock.now(),
+    objects: objects.map((o) => ({ key: o.Key, size: o.Size })),
+  });
+  const { inFlight: _done, ...rest } = ref.state;
+  await saveGroupState(deps, config, ref, {
+    ...rest,
+    archivedThroughMs: inFlight.toMs,
+    windows: [...ref.state.windows, archived],
+  });
+  deps.logger.info({ logGroupName: ref.state.logGroupName, taskId, objects: objects.length, bytes }, 'export verified');
+  return { status: 'archived', window: archived, streams };
+}
+
+/** `<dest>/<taskId>/<stream name, may contain slashes>/000000.gz` → the stream name. */
+function streamOfKey(key: string, taskPrefix: string): string {
+  const rest = key.slice(taskPrefix.length);
+  const slash = rest.lastIndexOf('/');
+  return slash < 0 ? rest : rest.slice(0, slash);
+}
+
+/**
+ * After a crash between the intent and the task id being saved, the task may exist: it is either
+ * still active (found by its destination) or has written objects under `<dest>/<taskId>/`.
+ */
+async function findOurTask(
+  deps: Deps,
+  config: StoreConfig,
+  inFlight: InFlightExport,
+): Promise<{ taskId: string; createdAtMs: number } | undefined> {
+  const ours = (t: ExportTask): boolean =>
+    t.destination === config.bucket && t.destinationPrefix === inFlight.destinationPrefix;
+  for (const statusCode of [ExportStatus.Pending, ExportStatus.Running]) {
+    const page = await callAws(deps.call, 'DescribeExportTasks', () =>
+      deps.clients.logs.send(new DescribeExportTasksCommand({ statusCode, limit: 50 })),
+    );
+    const task = page.exportTasks?.find(ours);
+    if (task?.taskId) return { taskId: task.taskId, createdAtMs: task.executionInfo?.creationTime ?? inFlight.intentAtMs };
+  }
+  const keys = await listObjects(deps, config.bucket, `${inFlight.destinationPrefix}/`);
+  const taskIds = new Set(
+    keys
+      .map((o) => o.Key?.slice(inFlight.destinationPrefix.length + 1).split('/'))
+      .filter((parts): parts is string[] => parts !== undefined && parts.length > 1)
+      .map((parts) => parts[0]!),
+  );
+  for (const taskId of taskIds) {
+    const task = await describeTask(deps, taskId);
+    if (task && ours(task) && task.status?.code === ExportStatus.Completed) {
+      return { taskId, createdAtMs: task.executionInfo?.creationTime ?? inFlight.intentAtMs };
+    }
+  }
+  return undefined;
+}
+
+/** Creates the task, waiting with backoff and jitter while the account's one export slot is busy. */
+async function createTask(
+  deps: Deps,
+  config: StoreConfig,
+  logGroupName: string,
+  inFlight: InFlightExport,
+): Promise<{ taskId: string; createdAtMs: number } | 'deadline'> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const out = await callAws(deps.call, 'CreateExportTask', () =>
+        deps.clients.logs.send(
+          new CreateExportTaskCommand({
+            taskName: `cwl-trim ${logGroupName} ${inFlight.fromMs}-${inFlight.toMs}`.slice(0, 512),
+            logGroupName,
+            from: inFlight.fromMs,
+            to: inFlight.toMs,
+            destination: config.bucket,
+            destinationPrefix: inFlight.destinationPrefix,
+          }),
+        ),
+      );
+      return { taskId: out.taskId!, createdAtMs: deps.clock.now() };
+    } catch (err) {
+      if (errorName(err) !== 'LimitExceededException') throw err;
+      const delayMs = backoffDelayMs(deps.exportSlot, attempt);
+      if (deps.deadline.remainingMs() < delayMs) return 'deadline';
+      deps.progress?.(`export slot busy (another export task is running): retrying in ${Math.round(delayMs / 1000)} s`);
+      deps.logger.info({ logGroupName, delayMs }, 'export slot busy, waiting');
+      await deps.sleep(delayMs);
+    }
+  }
+}
+
+async function describeTask(deps: Deps, taskId: string): Promise<ExportTask | undefined> {
+  const out = await callAws(deps.call, 'DescribeExportTasks', () =>
+    deps.clients.logs.send(new DescribeExportTasksCommand({ taskId })),
+  );
+  return out.exportTasks?.[0];
+}
+
+/** Polls with backoff until the task is no longer PENDING, RUNNING or PENDING_CANCEL. */
+async function waitForTask(deps: Deps, taskId: string): Promise<{ code: string; message?: string } | 'deadline'> {
+  for (let attempt = 0; ; attempt += 1) {
+    const task = await describeTask(deps, taskId);
+    const code = task?.status?.code ?? ExportStatus.Failed;
+    if (!ACTIVE.has(code)) {
+      const message = task ? task.status?.message : 'the task is unknown to DescribeExportTasks';
+      return message === undefined ? { code } : { code, message };
+    }
+    const delayMs = backoffDelayMs(deps.exportPoll, attempt);
+    if (deps.deadline.remainingMs() < delayMs) return 'deadline';
+    deps.progress?.(`export ${taskId} ${code}: next check in ${Math.round(delayMs / 1000)} s`);
+    await deps.sleep(delayMs);
+  }
+}
+
+export { runExport, streamOfKey };
+export type { ExportOutcome };

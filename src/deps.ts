@@ -1,0 +1,52 @@
+import type { AwsCallContext } from './aws/callAws.js';
+import type { AwsClients } from './aws/clients.js';
+import type { Clock, Sleep } from './clock.js';
+import type { Logger } from './logger.js';
+
+/** How long the run may still work; in Lambda, the remaining time minus a margin. */
+interface Deadline {
+  remainingMs(): number;
+}
+
+/** Backoff of a wait loop: export polling and the busy export slot. */
+interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly factor: number;
+}
+
+/**
+ * Everything the shell needs, injected: tests point the clients at the sandbox, share its clock,
+ * and shrink the waits.
+ */
+interface Deps {
+  readonly clients: AwsClients;
+  readonly call: AwsCallContext;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly logger: Logger;
+  readonly deadline: Deadline;
+  /** Polling DescribeExportTasks while a task is PENDING or RUNNING. */
+  readonly exportPoll: Backoff;
+  /** Retrying CreateExportTask while the account's one export slot is busy. */
+  readonly exportSlot: Backoff;
+  readonly runId: string;
+  /** Progress lines for people (stderr in the CLI); silent by default. */
+  readonly progress?: (line: string) => void;
+}
+
+/** Default waits: a task takes seconds to hours; polling backs off to a minute. */
+const DEFAULT_EXPORT_POLL: Backoff = Object.freeze({ initialMs: 2_000, maxMs: 60_000, factor: 1.6 });
+const DEFAULT_EXPORT_SLOT: Backoff = Object.freeze({ initialMs: 5_000, maxMs: 120_000, factor: 2 });
+
+/** A deadline that never comes (CLI runs without --max-minutes). */
+const NO_DEADLINE: Deadline = Object.freeze({ remainingMs: () => Number.POSITIVE_INFINITY });
+
+/** The nth delay of a backoff, with full jitter between half and all of it. */
+function backoffDelayMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** attempt);
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+export { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, NO_DEADLINE, backoffDelayMs };
+export type { Backoff, Deadline, Deps };

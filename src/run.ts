@@ -1,0 +1,57 @@
+import { acquireLease, type Lease } from './archive/lease.js';
+import { discover } from './aws/inventory.js';
+import { MS_PER_MINUTE } from './constants.js';
+import type { Deps } from './deps.js';
+import { executePlan } from './execute/executePlan.js';
+import type { RunResult } from './execute/results.js';
+import { cutoffMs } from './plan/exportWindow.js';
+import { planRun } from './plan/planRun.js';
+import { readPendingRebuilds } from './trim/pendingRebuilds.js';
+import type { Config, Plan } from './types.js';
+
+/** A lease outlives a 15-minute Lambda invocation by a little, and is renewed while a run works. */
+const LEASE_TTL_MS = 20 * MS_PER_MINUTE;
+const LEASE_RENEW_EVERY_MS = 5 * MS_PER_MINUTE;
+
+interface RunOutput {
+  readonly plan: Plan;
+  /** Absent on a dry run. */
+  readonly result?: RunResult;
+}
+
+/**
+ * The whole job: read (discovery, state, unfinished journals) → plan → print or carry out.
+ * A dry run stops after the plan and makes read-only calls only; a real run takes the lease first
+ * and executes that very plan.
+ *
+ * @example
+ * const { plan, result } = await runCwlTrim(config, deps);
+ */
+async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutput> {
+  const nowMs = deps.clock.now();
+  const lease = config.dryRun ? undefined : await acquireLease(deps, config, LEASE_TTL_MS);
+  const renewal = lease ? keepRenewing(lease, deps) : undefined;
+  try {
+    const inventory = await discover(deps, config, cutoffMs(nowMs, config.days));
+    const pending = await readPendingRebuilds(deps, config);
+    const plan = planRun(inventory, config, nowMs, pending);
+    deps.logger.info({ groups: plan.groups.length, totals: plan.totals, dryRun: config.dryRun }, 'plan ready');
+    if (config.dryRun) return { plan };
+    const result = await executePlan(plan, inventory, config, deps);
+    return { plan, result };
+  } finally {
+    if (renewal) clearInterval(renewal);
+    await lease?.release();
+  }
+}
+
+function keepRenewing(lease: Lease, deps: Deps): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    lease.renew().catch((err: unknown) => deps.logger.error({ err }, 'could not renew the lease'));
+  }, LEASE_RENEW_EVERY_MS);
+  timer.unref();
+  return timer;
+}
+
+export { runCwlTrim };
+export type { RunOutput };

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { OTHER_SERVICE_TPS, createLimiters } from '../../../src/aws/limiters.js';
+import type { Limiters } from '../../../src/aws/limiters.js';
+import { DEFAULT_QUOTAS_TPS } from '../../../src/constants.js';
+import { CwlTrimError } from '../../../src/errors.js';
+
+let limiters: Limiters | undefined;
+afterEach(async () => {
+  await limiters?.stop();
+  limiters = undefined;
+});
+
+/** Schedules `count` jobs at once; resolves with when each started, in ms after they were submitted. */
+async function startOffsets(run: Limiters, operation: string, count: number): Promise<number[]> {
+  const submittedAt = performance.now();
+  const offsets = await Promise.all(
+    Array.from({ length: count }, () => run.for(operation).schedule(async () => performance.now() - submittedAt)),
+  );
+  return offsets.sort((a, b) => a - b);
+}
+
+describe('createLimiters', () => {
+  it('has exactly one limiter per operation, for every CloudWatch Logs, S3 and Lambda operation', () => {
+    limiters = createLimiters({ quotaShare: 0.5 });
+    const expected = [...Object.keys(DEFAULT_QUOTAS_TPS), ...Object.keys(OTHER_SERVICE_TPS)];
+    expect([...limiters.operations].sort()).toEqual([...new Set(expected)].sort());
+    expect(limiters.operations).toContain('Invoke');
+    expect(limiters.operations).toContain('PutObject');
+    expect(limiters.for('GetLogEvents')).toBe(limiters.for('GetLogEvents'));
+    expect(limiters.for('GetLogEvents')).not.toBe(limiters.for('DescribeLogStreams'));
+  });
+
+  it('allows each CloudWatch Logs operation its quota times the share', () => {
+    limiters = createLimiters({ quotaShare: 0.5 });
+    expect(limiters.allowedTps('GetLogEvents')).toBe(5);
+    expect(limiters.allowedTps('PutLogEvents')).toBe(2_500);
+    expect(limiters.allowedTps('DescribeLogStreams')).toBe(12.5);
+  });
+
+  it('gives S3 and Lambda their fixed rates, not scaled by the share', () => {
+    limiters = createLimiters({ quotaShare: 0.1 });
+    expect(limiters.allowedTps('PutObject')).toBe(OTHER_SERVICE_TPS.PutObject);
+    expect(limiters.allowedTps('Invoke')).toBe(OTHER_SERVICE_TPS.Invoke);
+  });
+
+  it('takes quotas that replace the defaults, and new operations', () => {
+    limiters = createLimiters({ quotaShare: 0.5, quotasTps: { GetLogEvents: 20, SomeNewOperation: 4 } });
+    expect(limiters.allowedTps('GetLogEvents')).toBe(10);
+    expect(limiters.allowedTps('SomeNewOperation')).toBe(2);
+  });
+
+  it('refuses an operation it has no quota for', () => {
+    limiters = createLimiters({ quotaShare: 0.5 });
+    expect(() => limiters?.for('PutLogEvent')).toThrow(CwlTrimError);
+    expect(() => limiters?.allowedTps('PutLogEvent')).toThrow(/No limiter for "PutLogEvent"/);
+  });
+
+  it.each([0, -0.5, 1.5, Number.NaN])('refuses a quota share of %d', (quotaShare) => {
+    expect(() => createLimiters({ quotaShare })).toThrow(RangeError);
+  });
+
+  it.each([0, -1, Number.POSITIVE_INFINITY])('refuses a quota of %d', (quota) => {
+    expect(() => createLimiters({ quotaShare: 1, quotasTps: { GetLogEvents: quota } })).toThrow(RangeError);
+  });
+});
+
+describe('rate', () => {
+  it('cannot start the first 10 calls within 500 ms at 20 TPS × 0.5', async () => {
+    // Prepare: 10 calls per second, so one every 100 ms.
+    limiters = createLimiters({ quotaShare: 0.5, quotasTps: { GetLogEvents: 20 } });
+
+    // Act
+    const offsets = await startOffsets(limiters, 'GetLogEvents', 10);
+
+    // Assess: a noisy machine can only make calls later, never earlier.
+    expect(offsets[9]).toBeGreaterThanOrEqual(500);
+    offsets.forEach((offset, index) => expect(offset).toBeGreaterThanOrEqual(index * 100 - 5));
+  });
+
+  it('lets at most rate × window + 1 calls start in the first window, at a fast-scaled quota', async () => {
+    // Prepare: 200 TPS × 0.5 = one call every 10 ms.
+    limiters = createLimiters({ quotaShare: 0.5, quotasTps: { DescribeLogGroups: 200 } });
+
+    // Act
+    const offsets = await startOffsets(limiters, 'DescribeLogGroups', 30);
+
+    // Assess
+    const startedWithin = (windowMs: number): number => offsets.filter((offset) => offset < windowMs).length;
+    expect(startedWithin(100)).toBeLessThanOrEqual(11);
+    expect(startedWithin(200)).toBeLessThanOrEqual(21);
+    offsets.forEach((offset, index) => expect(offset).toBeGreaterThanOrEqual(index * 10 - 5));
+  });
+
+  it('does not make one operation wait for another', async () => {
+    // Prepare
+    limiters = createLimiters({ quotaShare: 1, quotasTps: { GetLogEvents: 10, DescribeLogGroups: 10 } });
+    const order: string[] = [];
+    const run = (operation: string): Promise<void> =>
+      limiters!.for(operation).schedule(async () => { order.push(operation); });
+
+    // Act
+    await Promise.all([run('GetLogEvents'), run('GetLogEvents'), run('GetLogEvents'), run('DescribeLogGroups')]);
+
+    // Assess: DescribeLogGroups starts at once, not after the queued GetLogEvents calls.
+    expect(order.indexOf('DescribeLogGroups')).toBeLessThan(order.lastIndexOf('GetLogEvents'));
+  });
+});
+
+describe('stop', () => {
+  it('drops queued calls and can be called twice', async () => {
+    // Prepare: one call a second, so the second call is still queued when we stop.
+    const own = createLimiters({ quotaShare: 1, quotasTps: { GetLogEvents: 1 } });
+    let markStarted = (): void => undefined;
+    const started = new Promise<void>((resolve) => { markStarted = resolve; });
+    const first = own.for('GetLogEvents').schedule(async () => { markStarted(); return 'sent'; });
+    const second = own.for('GetLogEvents').schedule(async () => 'sent')
+      .then(() => 'sent', (error: unknown) => (error as Error).message);
+    await started;
+
+    // Act
+    await Promise.all([own.stop(), own.stop()]);
+
+    // Assess
+    await expect(first).resolves.toBe('sent');
+    await expect(second).resolves.toMatch(/stopped/);
+  });
+});
