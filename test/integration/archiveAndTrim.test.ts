@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import { startSandbox, type Sandbox, type SeedEvent } from '../../src/sandbox/index.js';
-import { BUCKET, MS_PER_DAY, archivedEvents, history, keys, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { BUCKET, MS_PER_DAY, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
+import { GROUP, NOW, expectInvariant as expectInvariantIn, seedOrders as seedOrdersIn } from '../helpers/scenario.js';
 
-const NOW = Date.UTC(2026, 10, 21, 12);
-const HOUR = 3_600_000;
-const GROUP = '/app/orders';
+const seedOrders = () => seedOrdersIn(sandbox);
+const expectInvariant = (seeded: Parameters<typeof expectInvariantIn>[1], cutoffMs: number) => expectInvariantIn(sandbox, seeded, cutoffMs);
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -19,33 +19,6 @@ beforeEach(() => {
   sandbox.clock.set(NOW);
   sandbox.createBucket(BUCKET);
 });
-
-/** A realistic group: expired short streams, a long straddling one (idle 19 h), a current one. */
-function seedOrders(): Map<string, SeedEvent[]> {
-  const streams = new Map<string, SeedEvent[]>([
-    ...[1, 2, 3, 4, 5].map((i) => [`2026/10/0${i}/[$LATEST]expired${i}`, history(`expired${i}`, NOW - (30 - i) * MS_PER_DAY, NOW - (25 - i) * MS_PER_DAY, 2 * HOUR)] as const),
-    ['straddling', history('straddling', NOW - 60 * MS_PER_DAY, NOW - 19 * HOUR, HOUR)],
-    ['current', history('current', NOW - 3 * MS_PER_DAY, NOW - 20 * HOUR, HOUR)],
-  ]);
-  sandbox.seedGroup(GROUP, { creationTimeMs: NOW - 61 * MS_PER_DAY });
-  for (const [name, events] of streams) sandbox.seedStream(GROUP, name, events);
-  return streams;
-}
-
-function expectInvariant(seeded: Map<string, SeedEvent[]>, cutoffMs: number): void {
-  const archive = archivedEvents(sandbox);
-  for (const [name, events] of seeded) {
-    const old = events.filter((e) => e.timestamp < cutoffMs);
-    const kept = events.filter((e) => e.timestamp >= cutoffMs);
-    // S3 holds every event before the cutoff, exactly once.
-    expect(keys(archive.get(`${GROUP}|${name}`) ?? []), `archive of ${name}`).toEqual(keys(old));
-    // CloudWatch holds exactly the events at or after it, in order.
-    const inCloudWatch = sandbox.streamNames(GROUP).includes(name) ? sandbox.events(GROUP, name) : [];
-    expect(inCloudWatch.map((e) => `${e.timestamp} ${e.message}`), `CloudWatch of ${name}`).toEqual(
-      kept.map((e) => `${e.timestamp} ${e.message}`),
-    );
-  }
-}
 
 describe('archive then trim, against the sandbox', () => {
   it('archives everything before the cutoff, deletes expired streams and rebuilds the straddling one', async () => {
