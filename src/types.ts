@@ -146,6 +146,7 @@ const StreamReason = {
   NotWorthIt: 'not-worth-it',
   RetentionStrategy: 'retention-strategy',
   NotArchived: 'not-archived',
+  JournalPending: 'journal-pending',
 } as const;
 type StreamReasonCode = (typeof StreamReason)[keyof typeof StreamReason];
 
@@ -228,6 +229,17 @@ interface GroupPlan {
   readonly warnings: readonly string[];
 }
 
+/** A rebuild a previous run started and did not finish: carried out before anything else. */
+interface PendingRebuild {
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly journalPrefix: string;
+  readonly events: number;
+  readonly batches: number;
+  readonly phase: string;
+  readonly nextBatch: number;
+}
+
 interface Plan {
   readonly nowMs: number;
   readonly cutoffMs: number;
@@ -236,6 +248,7 @@ interface Plan {
   readonly dryRun: boolean;
   readonly bucket: string;
   readonly bucketPrefix: string;
+  readonly pendingRebuilds: readonly PendingRebuild[];
   readonly groups: readonly GroupPlan[];
   readonly totals: GroupTotals & { readonly groups: number; readonly exports: number };
 }
@@ -251,6 +264,7 @@ export type {
   GroupSelection,
   GroupState,
   InFlightExport,
+  PendingRebuild,
   LogLevel,
   Plan,
   Prices,

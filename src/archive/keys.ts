@@ -7,6 +7,9 @@ import type { TimeWindow } from '../types.js';
  */
 const groupKey = (logGroupName: string): string => logGroupName.replaceAll('/', '~');
 const streamKey = (logStreamName: string): string => encodeURIComponent(logStreamName);
+/** The inverses, for keys read back from S3. */
+const groupNameOfKey = (key: string): string => key.replaceAll('~', '/');
+const streamNameOfKey = (key: string): string => decodeURIComponent(key);
 
 /** The state object holding a group's watermark, archived windows and the export in flight. */
 const stateKey = (prefix: string, logGroupName: string): string => `${prefix}/state/groups/${groupKey(logGroupName)}.json`;
@@ -38,6 +41,7 @@ const reportKey = (prefix: string, runId: string, atMs: number): string =>
 export {
   exportPrefix,
   groupKey,
+  groupNameOfKey,
   journalListPrefix,
   journalPrefix,
   leaseKey,
@@ -47,4 +51,5 @@ export {
   stateKey,
   stateListPrefix,
   streamKey,
+  streamNameOfKey,
 };

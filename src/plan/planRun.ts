@@ -8,13 +8,14 @@ import {
   type GroupPlan,
   type GroupState,
   type GroupTotals,
+  type PendingRebuild,
   type Plan,
   type RetentionChange,
   type StreamInfo,
   type StreamPlan,
   type TimeWindow,
 } from '../types.js';
-import { streamStoredBytes } from './estimateStream.js';
+import { ZERO_ESTIMATE, streamStoredBytes } from './estimateStream.js';
 import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport } from './exportWindow.js';
 import { planStream } from './planStream.js';
 
@@ -23,6 +24,8 @@ interface GroupInventory {
   readonly group: GroupInfo;
   readonly streams: readonly StreamInfo[];
   readonly state: GroupState;
+  /** The state object's version, so the run's first state write is conditional on it. */
+  readonly stateEtag?: string;
 }
 
 const EMPTY_TOTALS: GroupTotals = Object.freeze({
@@ -45,9 +48,14 @@ const EMPTY_TOTALS: GroupTotals = Object.freeze({
  * const plan = planRun(inventory, config, Date.now());
  * console.log(JSON.stringify(plan, null, 2));
  */
-function planRun(inventory: readonly GroupInventory[], config: Readonly<Config>, nowMs: number): Plan {
+function planRun(
+  inventory: readonly GroupInventory[],
+  config: Readonly<Config>,
+  nowMs: number,
+  pendingRebuilds: readonly PendingRebuild[] = [],
+): Plan {
   const cutoffMs = computeCutoffMs(nowMs, config.days);
-  const groups = inventory.map((entry) => planGroup(entry, config, nowMs));
+  const groups = inventory.map((entry) => planGroup(entry, config, nowMs, pendingRebuilds));
   const totals = groups.reduce((sum, g) => addTotals(sum, g.totals), EMPTY_TOTALS);
   const exports = groups.reduce((n, g) => n + (g.resumeExport ? 1 : 0) + (g.exportWindow ? 1 : 0), 0);
   return {
@@ -58,6 +66,7 @@ function planRun(inventory: readonly GroupInventory[], config: Readonly<Config>,
     dryRun: config.dryRun,
     bucket: config.bucket,
     bucketPrefix: config.bucketPrefix,
+    pendingRebuilds,
     groups,
     totals: { ...totals, groups: groups.length, exports },
   };
@@ -67,7 +76,12 @@ function planRun(inventory: readonly GroupInventory[], config: Readonly<Config>,
  * One group's plan: the export window(s), the retention change (retention strategy) and every
  * stream's action with its reason and estimate.
  */
-function planGroup(entry: GroupInventory, config: Readonly<Config>, nowMs: number): GroupPlan {
+function planGroup(
+  entry: GroupInventory,
+  config: Readonly<Config>,
+  nowMs: number,
+  pendingRebuilds: readonly PendingRebuild[] = [],
+): GroupPlan {
   const { group, streams, state } = entry;
   const base = {
     logGroupName: group.logGroupName,
@@ -90,8 +104,13 @@ function planGroup(entry: GroupInventory, config: Readonly<Config>, nowMs: numbe
   const archivedThroughAfterMs = decision.exportWindow?.toMs ?? decision.resumeExport?.toMs ?? state.archivedThroughMs;
 
   const bytesByStream = streamStoredBytes(streams, group.storedBytes);
+  const journaled = new Set(
+    pendingRebuilds.filter((p) => p.logGroupName === group.logGroupName && p.phase !== 'incomplete-save').map((p) => p.logStreamName),
+  );
   const streamPlans = streams.map((stream) =>
-    planStream(stream, {
+    journaled.has(stream.logStreamName)
+      ? journalPending(stream)
+      : planStream(stream, {
       nowMs,
       cutoffMs,
       settings: config,
@@ -101,7 +120,7 @@ function planGroup(entry: GroupInventory, config: Readonly<Config>, nowMs: numbe
       plannedExports,
       ...(archivedThroughAfterMs === undefined ? {} : { archivedThroughAfterMs }),
       storedBytes: bytesByStream.get(stream.logStreamName) ?? 0,
-    }),
+        }),
   );
   const retention = config.strategy === 'retention' ? planRetention(group, config.days) : undefined;
   const advice = config.strategy === 'rebuild' ? retentionAdvice(streamPlans) : undefined;
@@ -114,6 +133,18 @@ function planGroup(entry: GroupInventory, config: Readonly<Config>, nowMs: numbe
     totals: totalsOf(streamPlans),
     ...(advice ? { retentionAdvised: advice } : {}),
     warnings: groupWarnings(group, config),
+  };
+}
+
+/** A stream an earlier run was rebuilding: its journal is finished first, nothing else is decided. */
+function journalPending(stream: StreamInfo): StreamPlan {
+  return {
+    logStreamName: stream.logStreamName,
+    action: StreamAction.Keep,
+    reason: StreamReason.JournalPending,
+    detail: 'an earlier run left its rebuild unfinished; this run finishes it from the journal first',
+    snapshot: stream,
+    estimate: ZERO_ESTIMATE,
   };
 }
 

@@ -1,4 +1,4 @@
-import { journalListPrefix } from '../archive/keys.js';
+import { groupNameOfKey, journalListPrefix, streamNameOfKey } from '../archive/keys.js';
 import { listObjects, type S3Deps } from '../archive/s3Objects.js';
 import type { Config, PendingRebuild } from '../types.js';
 import { Journal } from './journal.js';
@@ -21,7 +21,16 @@ async function readPendingRebuilds(deps: S3Deps, config: Pick<Config, 'bucket' |
     const journal = new Journal(deps, { bucket: config.bucket, prefix });
     const manifest = withManifest.has(prefix) ? await journal.manifest() : undefined;
     if (!manifest) {
-      pending.push({ logGroupName: '', logStreamName: '', journalPrefix: prefix, events: 0, batches: 0, phase: INCOMPLETE_SAVE, nextBatch: 0 });
+      const [group = '', stream = ''] = prefix.slice(journalListPrefix(config.bucketPrefix).length).split('/');
+      pending.push({
+        logGroupName: groupNameOfKey(group),
+        logStreamName: streamNameOfKey(stream),
+        journalPrefix: prefix,
+        events: 0,
+        batches: 0,
+        phase: INCOMPLETE_SAVE,
+        nextBatch: 0,
+      });
       continue;
     }
     const progress = await journal.progress();

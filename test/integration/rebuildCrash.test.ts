@@ -1,0 +1,104 @@
+import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCwlTrim } from '../../src/run.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { command, crashBefore, doBefore, s3Put } from '../helpers/crash.js';
+import { BUCKET, MS_PER_DAY, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
+import { sandboxClients } from '../helpers/sandboxClients.js';
+import { GROUP, NOW, expectInvariant, seedOrders } from '../helpers/scenario.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen: true }) });
+});
+afterAll(async () => {
+  await sandbox.stop();
+});
+beforeEach(() => {
+  sandbox.reset();
+  sandbox.clock.set(NOW);
+  sandbox.createBucket(BUCKET);
+});
+
+const STREAM = 'straddling';
+const ofStream = (input: Record<string, unknown>): boolean => input.logStreamName === STREAM;
+/** The nth call of a command on the straddling stream. */
+function nthCall(name: string, n: number) {
+  let seen = 0;
+  const matches = command(name, ofStream);
+  return (c: Parameters<typeof matches>[0]) => matches(c) && ++seen === n;
+}
+
+/** The straddling stream's kept part spans 7 days: at least 7 batches (24 h each at most). */
+const CRASH_POINTS = [
+  ['while saving the journal (before its manifest)', s3Put('/journal/', (b) => b.includes('"snapshot"'))],
+  ['after the journal is saved, before the delete is recorded', s3Put('progress.json', (b) => b.includes('"deleting"'))],
+  ['after the delete is recorded, before DeleteLogStream', command('DeleteLogStream', ofStream)],
+  ['after the delete, before CreateLogStream', command('CreateLogStream', ofStream)],
+  ['after CreateLogStream, before the first batch', nthCall('PutLogEvents', 1)],
+  ['between batches', nthCall('PutLogEvents', 3)],
+  ['after a batch was put, before its progress is saved', s3Put('progress.json', (b) => b.includes('"nextBatch":2'))],
+] as const;
+
+describe('a rebuild interrupted at any step is finished by the next run', () => {
+  it.each(CRASH_POINTS)('crash %s: every event kept, none put twice', async (_name, predicate) => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const crashed = testDeps(sandbox, config);
+    const crash = crashBefore(crashed, predicate);
+    const first = await runCwlTrim(config, crashed);
+    expect(crash.fired()).toBe(true);
+    expect(first.result?.outcome).toBe('failed');
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, second.plan.cutoffMs);
+    expect(sandbox.objects(BUCKET, 'cwl-archive/journal/')).toEqual([]);
+  });
+
+  it('abandons a rebuild when a producer writes to the stream after its events were saved', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const deps = testDeps(sandbox, config);
+    const { logs, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    const late = { timestamp: NOW - 60_000, message: 'a producer woke up' };
+    sandbox.clock.advance(1); // the producer's event gets a later ingestion time than the snapshot
+    // Right after the events are read, before the journal is committed.
+    doBefore(deps, s3Put('manifest.json', (b) => b.includes('"snapshot"')), async () => {
+      await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents: [late] }));
+    });
+    const { result, plan } = await runCwlTrim(config, deps);
+    destroy();
+    const rebuilt = result?.groups[0]?.streams.find((s) => s.logStreamName === STREAM);
+    expect(rebuilt).toMatchObject({ outcome: 'abandoned' });
+    // Untouched: every seeded event plus the producer's.
+    const events = sandbox.events(GROUP, STREAM).map((e) => `${e.timestamp} ${e.message}`);
+    expect(events).toEqual([...seeded.get(STREAM)!, late].map((e) => `${e.timestamp} ${e.message}`));
+    expect(sandbox.objects(BUCKET, 'cwl-archive/journal/')).toEqual([]);
+    expectInvariant(sandbox, new Map([...seeded].filter(([name]) => name !== STREAM)), plan.cutoffMs);
+  });
+
+  it('keeps events PutLogEvents refuses in the archive and reports the run as failed', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const crashed = testDeps(sandbox, config);
+    crashBefore(crashed, command('DeleteLogStream', ofStream));
+    const first = await runCwlTrim(config, crashed);
+    // The next run comes 13 days later: the saved events are now older than 14 days.
+    sandbox.clock.advance(13 * MS_PER_DAY);
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    const resumed = second.result?.resumedRebuilds[0];
+    expect(resumed?.rejected).toBeGreaterThan(0);
+    expect(second.result?.outcome).toBe('failed');
+    const rejected = sandbox.objects(BUCKET, 'cwl-archive/rejected/');
+    expect(rejected.length).toBeGreaterThan(0);
+    // Every event kept from the first run's cutoff on is either back in CloudWatch or kept as rejected.
+    const { gunzipSync } = await import('node:zlib');
+    const refused = rejected.flatMap((o) => (JSON.parse(gunzipSync(o.body).toString('utf8')) as { events: { timestamp: number; message: string }[] }).events);
+    const back = sandbox.events(GROUP, STREAM);
+    const expected = seeded.get(STREAM)!.filter((e) => e.timestamp >= first.plan.cutoffMs);
+    expect([...refused, ...back].map((e) => `${e.timestamp} ${e.message}`).sort()).toEqual(
+      expected.map((e) => `${e.timestamp} ${e.message}`).sort(),
+    );
+  });
+});
