@@ -202,5 +202,5 @@ async function waitForTask(deps: Deps, taskId: string): Promise<{ code: string; 
   }
 }
 
-export { runExport, streamOfKey };
+export { runExport, streamOfKey, waitForTask };
 export type { ExportOutcome };

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { minimumPutCalls } from '../../src/plan/batchEvents.js';
+import { runCwlTrim } from '../../src/run.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { BUCKET, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
+import { NOW, seedOrders } from '../helpers/scenario.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen: true }) });
+  sandbox.createBucket(BUCKET);
+});
+afterAll(async () => {
+  await sandbox.stop();
+});
+
+describe('API calls of a run', () => {
+  it('stays within 10 % of the minimum the work needs, polling aside', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const { plan, result } = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(result?.outcome).toBe('done');
+
+    const cutoff = plan.cutoffMs;
+    const kept = seeded.get('straddling')!.filter((e) => e.timestamp >= cutoff);
+    const keptBytes = kept.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0);
+    const puts = minimumPutCalls({ events: kept.length, bytes: keptBytes, spanMs: kept.at(-1)!.timestamp - kept[0]!.timestamp });
+    // The minimum: one page of groups; one page of streams, and for the rebuild one look before reading
+    // and one before deleting; both filter lists (a straddling stream exists); one export task; five
+    // deletes and the rebuild's delete; one create; the puts; GetLogEvents: one page plus the page that
+    // repeats the token (the only way to know the end).
+    const minimum: Record<string, number> = {
+      DescribeLogGroups: 1,
+      DescribeLogStreams: 3,
+      DescribeSubscriptionFilters: 1,
+      DescribeMetricFilters: 1,
+      CreateExportTask: 1,
+      DeleteLogStream: 6,
+      CreateLogStream: 1,
+      PutLogEvents: puts,
+      GetLogEvents: 2,
+    };
+    const logsCalls = sandbox.calls.filter((c) => c.service === 'logs' && c.operation !== 'DescribeExportTasks');
+    const counted: Record<string, number> = {};
+    for (const c of logsCalls) counted[c.operation] = (counted[c.operation] ?? 0) + 1;
+    expect(Object.keys(counted).sort()).toEqual(Object.keys(minimum).sort());
+    const total = Object.values(minimum).reduce((a, b) => a + b, 0);
+    expect(logsCalls.length).toBeLessThanOrEqual(Math.floor(total * 1.1));
+    for (const [op, n] of Object.entries(minimum)) expect(counted[op], op).toBeLessThanOrEqual(Math.ceil(n * 1.1));
+  });
+});
