@@ -38,6 +38,10 @@ async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutp
     deps.logger.info({ groups: plan.groups.length, totals: plan.totals, dryRun: config.dryRun }, 'plan ready');
     if (config.dryRun) return { plan };
     const result = await executePlan(plan, inventory, config, deps);
+    deps.logger.info(
+      { outcome: result.outcome, deadlineReached: result.deadlineReached, totals: plan.totals, apiCalls: deps.call.stats.snapshot() },
+      'run finished',
+    );
     return { plan, result };
   } finally {
     if (renewal) clearInterval(renewal);
