@@ -1,0 +1,109 @@
+/**
+ * The knobs tests and benchmarks turn: per-operation latency, per-operation TPS quotas answered
+ * with throttling, and planned faults (an error, or a dropped connection, on the Nth call).
+ */
+import { performance } from 'node:perf_hooks';
+import type { FaultSpec, LatencySpec } from './types.js';
+
+interface ArmedFault {
+  readonly spec: FaultSpec;
+  readonly nth: number;
+  readonly times: number;
+  /** Calls of the operation seen since the fault was injected. */
+  seen: number;
+}
+
+interface TokenBucket {
+  tokens: number;
+  lastMs: number;
+}
+
+function positiveInteger(value: number | undefined, name: string, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new TypeError(`Expected \`${name}\` to be a positive integer, got ${v}`);
+  return v;
+}
+
+function checkLatency(ms: LatencySpec): LatencySpec {
+  const [min, max] = typeof ms === 'number' ? [ms, ms] : ms;
+  if (!(min >= 0 && max >= min)) throw new TypeError(`Expected a latency ≥ 0 ms (or [min, max] with min ≤ max), got ${String(ms)}`);
+  return ms;
+}
+
+/** Latency, quota and fault settings, consulted by the HTTP pipeline for every call. */
+class Knobs {
+  #faults: ArmedFault[] = [];
+  readonly #latency = new Map<string, LatencySpec>();
+  readonly #quotas = new Map<string, number>();
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  public constructor(latency: Readonly<Record<string, LatencySpec | undefined>>, quotas: Readonly<Record<string, number | undefined>>) {
+    for (const [op, ms] of Object.entries(latency)) if (ms !== undefined) this.setLatency(op, ms);
+    for (const [op, tps] of Object.entries(quotas)) this.setQuota(op, tps);
+  }
+
+  public injectFault(spec: FaultSpec): void {
+    if (!spec.operation) throw new TypeError('Expected `operation` to name an operation (or `*`)');
+    const nth = positiveInteger(spec.nth, 'nth', 1);
+    const times = positiveInteger(spec.times, 'times', 1);
+    this.#faults.push({ spec, nth, times, seen: 0 });
+  }
+
+  public clearFaults(): void {
+    this.#faults = [];
+  }
+
+  /** Counts this call against every fault armed for its operation; returns the one that fires. */
+  public takeFault(operation: string): FaultSpec | undefined {
+    let fired: FaultSpec | undefined;
+    for (const fault of this.#faults) {
+      if (fault.spec.operation !== operation && fault.spec.operation !== '*') continue;
+      fault.seen += 1;
+      if (fired === undefined && fault.seen >= fault.nth && fault.seen < fault.nth + fault.times) fired = fault.spec;
+    }
+    this.#faults = this.#faults.filter((f) => f.seen < f.nth + f.times - 1);
+    return fired;
+  }
+
+  public setLatency(operation: string, ms: LatencySpec): void {
+    this.#latency.set(operation, checkLatency(ms));
+  }
+
+  /** Milliseconds to wait before answering this call. */
+  public latencyFor(operation: string): number {
+    const spec = this.#latency.get(operation) ?? this.#latency.get('*');
+    if (spec === undefined) return 0;
+    if (typeof spec === 'number') return spec;
+    return spec[0] + Math.random() * (spec[1] - spec[0]);
+  }
+
+  public setQuota(operation: string, tps: number | undefined): void {
+    this.#buckets.delete(operation);
+    if (tps === undefined) {
+      this.#quotas.delete(operation);
+      return;
+    }
+    if (!(tps > 0)) throw new TypeError(`Expected a quota > 0 TPS for ${operation}, got ${tps}`);
+    this.#quotas.set(operation, tps);
+  }
+
+  /**
+   * A token bucket per operation holding up to one second of calls, refilled continuously in real
+   * time: bursts up to the quota pass, a sustained rate above it is throttled.
+   */
+  public allow(operation: string): boolean {
+    const tps = this.#quotas.get(operation);
+    if (tps === undefined) return true;
+    const nowMs = performance.now();
+    const capacity = Math.max(1, tps);
+    const bucket = this.#buckets.get(operation) ?? { tokens: capacity, lastMs: nowMs };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((nowMs - bucket.lastMs) / 1000) * tps);
+    bucket.lastMs = nowMs;
+    this.#buckets.set(operation, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}
+
+export { Knobs };

@@ -1,0 +1,164 @@
+/**
+ * Export tasks: CreateExportTask, DescribeExportTasks, CancelExportTask, and the asynchronous
+ * lifecycle PENDING → RUNNING → COMPLETED (or FAILED / CANCELLED) driven by real-time timers.
+ *
+ * As in AWS: one active task per account (LimitExceededException), `from` and `to` both inclusive
+ * on event timestamps, the `aws-logs-write-test` marker written at creation, gzip objects at
+ * `<destinationPrefix>/<taskId>/<logStreamName>/000000.gz` with lines
+ * `2021-04-21T00:00:00.000Z <message>`, no 10,000-event cap, nothing written for a stream without
+ * events in range.
+ */
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { DESCRIBE_PAGE_LIMIT, EXPORT_WRITE_TEST_OBJECT, ExportStatus, LogGroupClass } from '../../constants.js';
+import { invalidParameter, resourceNotFound, ServiceError, validationMessage } from '../errors.js';
+import { requireGroup } from '../state.js';
+import type { ExportTask, LogEvent, SandboxState } from '../state.js';
+import { writeObject } from '../s3/store.js';
+import { limitOf, optString, paginate, reqNumber, reqString } from './input.js';
+import type { Input } from './input.js';
+
+const DEFAULT_DESTINATION_PREFIX = 'exportedlogs';
+const ACTIVE: readonly string[] = [ExportStatus.Pending, ExportStatus.Running, ExportStatus.PendingCancel];
+const STATUS_CODES: readonly string[] = Object.values(ExportStatus);
+
+function snapshotOf(state: SandboxState, task: Pick<ExportTask, 'logGroupName' | 'logStreamNamePrefix' | 'from' | 'to'>): ExportTask['snapshot'] {
+  const group = requireGroup(state, task.logGroupName);
+  const prefix = task.logStreamNamePrefix ?? '';
+  return [...group.streams.values()]
+    .filter((s) => s.name.startsWith(prefix))
+    .map((s) => ({ stream: s.name, events: s.events.filter((e) => e.timestamp >= task.from && e.timestamp <= task.to) }))
+    .filter((s) => s.events.length > 0);
+}
+
+function checkCreate(state: SandboxState, input: Input): { from: number; to: number; destination: string } {
+  const group = requireGroup(state, reqString(input, 'logGroupName'));
+  const from = reqNumber(input, 'from');
+  const to = reqNumber(input, 'to');
+  const destination = reqString(input, 'destination');
+  if (group.logGroupClass === LogGroupClass.InfrequentAccess) {
+    throw invalidParameter('Export tasks are not supported for log groups in the INFREQUENT_ACCESS log group class.');
+  }
+  if (to < from || to < group.creationTime) {
+    throw invalidParameter(
+      `Specified time range of '${from}' and '${to}' is not valid. Please make sure the values are within ` +
+        'the retention period of the log group and from value is less than the to values',
+    );
+  }
+  if (!state.buckets.has(destination)) {
+    throw invalidParameter(
+      'GetBucketAcl call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.',
+    );
+  }
+  if ([...state.exportTasks.values()].some((t) => ACTIVE.includes(t.status.code))) {
+    throw new ServiceError('LimitExceededException', 'Resource limit exceeded.');
+  }
+  return { from, to, destination };
+}
+
+function createExportTask(state: SandboxState, input: Input): object {
+  const { from, to, destination } = checkCreate(state, input);
+  const taskName = optString(input, 'taskName');
+  const logStreamNamePrefix = optString(input, 'logStreamNamePrefix');
+  const base = {
+    taskId: randomUUID(),
+    ordinal: state.exportsCreated++,
+    logGroupName: reqString(input, 'logGroupName'),
+    ...(taskName !== undefined && { taskName }),
+    ...(logStreamNamePrefix !== undefined && { logStreamNamePrefix }),
+    from,
+    to,
+    destination,
+    destinationPrefix: optString(input, 'destinationPrefix') ?? DEFAULT_DESTINATION_PREFIX,
+    status: { code: ExportStatus.Pending, message: 'Pending' },
+    creationTime: state.clock.now(),
+    ...(state.failNextExport !== undefined && { failWith: state.failNextExport }),
+  };
+  const task: ExportTask = { ...base, snapshot: snapshotOf(state, base) };
+  delete state.failNextExport;
+  const bucket = state.buckets.get(destination);
+  if (bucket) writeObject(state, bucket, `${task.destinationPrefix}/${EXPORT_WRITE_TEST_OBJECT}`, Buffer.from('Permission Check Successful'));
+  state.exportTasks.set(task.taskId, task);
+  task.timer = state.timers.after(state.exportTiming.pendingMs, () => startRunning(state, task));
+  return { taskId: task.taskId };
+}
+
+function startRunning(state: SandboxState, task: ExportTask): void {
+  task.status = { code: ExportStatus.Running, message: 'Started successfully' };
+  task.timer = state.timers.after(state.exportTiming.runningMs, () => finish(state, task));
+}
+
+function finish(state: SandboxState, task: ExportTask): void {
+  delete task.timer;
+  task.completionTime = state.clock.now();
+  const bucket = state.buckets.get(task.destination);
+  if (task.failWith !== undefined) {
+    task.status = { code: ExportStatus.Failed, message: task.failWith };
+  } else if (!bucket) {
+    task.status = { code: ExportStatus.Failed, message: `The specified bucket does not exist: ${task.destination}` };
+  } else {
+    for (const { stream, events } of task.snapshot) writeStream(state, task, stream, events);
+    task.status = { code: ExportStatus.Completed, message: 'Completed successfully' };
+  }
+  task.snapshot = [];
+}
+
+function writeStream(state: SandboxState, task: ExportTask, stream: string, events: readonly LogEvent[]): void {
+  const bucket = state.buckets.get(task.destination);
+  if (!bucket) return;
+  const chunk = state.exportChunkEvents;
+  for (let i = 0; i * chunk < events.length; i++) {
+    const lines = events.slice(i * chunk, (i + 1) * chunk).map((e) => `${new Date(e.timestamp).toISOString()} ${e.message}\n`);
+    const key = `${task.destinationPrefix}/${task.taskId}/${stream}/${String(i).padStart(6, '0')}.gz`;
+    writeObject(state, bucket, key, gzipSync(lines.join('')), { contentType: 'application/octet-stream' });
+  }
+}
+
+function describeTask(task: ExportTask): Record<string, unknown> {
+  return {
+    taskId: task.taskId,
+    ...(task.taskName !== undefined && { taskName: task.taskName }),
+    logGroupName: task.logGroupName,
+    from: task.from,
+    to: task.to,
+    destination: task.destination,
+    destinationPrefix: task.destinationPrefix,
+    status: { ...task.status },
+    executionInfo: { creationTime: task.creationTime, ...(task.completionTime !== undefined && { completionTime: task.completionTime }) },
+  };
+}
+
+function describeExportTasks(state: SandboxState, input: Input): object {
+  const taskId = optString(input, 'taskId');
+  const statusCode = optString(input, 'statusCode');
+  if (statusCode !== undefined && !STATUS_CODES.includes(statusCode)) {
+    throw invalidParameter(validationMessage('statusCode', statusCode, `Member must satisfy enum value set: [${STATUS_CODES.join(', ')}]`));
+  }
+  const tasks = [...state.exportTasks.values()]
+    .filter((t) => taskId === undefined || t.taskId === taskId)
+    .filter((t) => statusCode === undefined || t.status.code === statusCode);
+  const { page, nextToken } = paginate(tasks, {
+    limit: limitOf(input, DESCRIBE_PAGE_LIMIT),
+    token: optString(input, 'nextToken'),
+    keyOf: (t) => t.ordinal,
+    compare: (a, b) => a - b,
+    isKey: (v): v is number => typeof v === 'number',
+  });
+  return { exportTasks: page.map(describeTask), ...(nextToken !== undefined && { nextToken }) };
+}
+
+function cancelExportTask(state: SandboxState, input: Input): object {
+  const task = state.exportTasks.get(reqString(input, 'taskId'));
+  if (!task) throw resourceNotFound('The specified export task does not exist.');
+  if (task.status.code !== ExportStatus.Pending && task.status.code !== ExportStatus.Running) {
+    throw new ServiceError('InvalidOperationException', 'The specified export task has already finished.');
+  }
+  if (task.timer) state.timers.cancel(task.timer);
+  delete task.timer;
+  task.status = { code: ExportStatus.Cancelled, message: 'Cancelled by user' };
+  task.completionTime = state.clock.now();
+  task.snapshot = [];
+  return {};
+}
+
+export { cancelExportTask, createExportTask, describeExportTasks };

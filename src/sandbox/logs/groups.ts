@@ -1,0 +1,112 @@
+/**
+ * Log group operations: create, delete, describe, retention.
+ */
+import { ALLOWED_RETENTION_DAYS, DESCRIBE_PAGE_LIMIT, LogGroupClass } from '../../constants.js';
+import { invalidParameter, ServiceError, validationMessage } from '../errors.js';
+import { groupArn, groupStoredBytes, newGroup, requireGroup } from '../state.js';
+import type { LogGroup, SandboxState } from '../state.js';
+import type { LogGroupClassName } from '../types.js';
+import { byName, limitOf, optString, paginate, reqNumber, reqString } from './input.js';
+import type { Input } from './input.js';
+
+/** AWS: 1–512 characters of `[.-_/#A-Za-z0-9]`. */
+const GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const CLASSES: readonly string[] = Object.values(LogGroupClass);
+
+function logGroupClassOf(input: Input): LogGroupClassName | undefined {
+  const value = optString(input, 'logGroupClass');
+  if (value === undefined) return undefined;
+  if (!CLASSES.includes(value)) {
+    throw invalidParameter(validationMessage('logGroupClass', value, `Member must satisfy enum value set: [${CLASSES.join(', ')}]`));
+  }
+  return value as LogGroupClassName;
+}
+
+function tagsOf(input: Input, key: string): Map<string, string> {
+  const raw = input[key];
+  if (raw === undefined || raw === null) return new Map();
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter(`Expected ${key} to be a map.`);
+  return new Map(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+function createLogGroup(state: SandboxState, input: Input): object {
+  const name = reqString(input, 'logGroupName');
+  if (!GROUP_NAME_PATTERN.test(name)) {
+    throw invalidParameter(validationMessage('logGroupName', name, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+'));
+  }
+  if (state.groups.has(name)) {
+    throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
+  }
+  const group = newGroup(name, state.clock.now(), true);
+  group.logGroupClass = logGroupClassOf(input) ?? LogGroupClass.Standard;
+  const kmsKeyId = optString(input, 'kmsKeyId');
+  if (kmsKeyId !== undefined) group.kmsKeyId = kmsKeyId;
+  group.tags = tagsOf(input, 'tags');
+  state.groups.set(name, group);
+  return {};
+}
+
+function deleteLogGroup(state: SandboxState, input: Input): object {
+  const name = reqString(input, 'logGroupName');
+  requireGroup(state, name);
+  state.groups.delete(name);
+  return {};
+}
+
+function describeGroup(state: SandboxState, group: LogGroup): Record<string, unknown> {
+  const arn = groupArn(state, group.name);
+  return {
+    logGroupName: group.name,
+    creationTime: group.creationTime,
+    ...(group.retentionInDays !== undefined && { retentionInDays: group.retentionInDays }),
+    metricFilterCount: group.metricFilters.size,
+    arn: `${arn}:*`,
+    storedBytes: groupStoredBytes(group),
+    ...(group.kmsKeyId !== undefined && { kmsKeyId: group.kmsKeyId }),
+    ...(group.dataProtection !== undefined && { dataProtectionStatus: 'ACTIVATED' }),
+    logGroupClass: group.logGroupClass,
+    logGroupArn: arn,
+  };
+}
+
+function describeLogGroups(state: SandboxState, input: Input): object {
+  const prefix = optString(input, 'logGroupNamePrefix');
+  const pattern = optString(input, 'logGroupNamePattern');
+  if (prefix !== undefined && pattern !== undefined) {
+    throw invalidParameter('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
+  }
+  const wantedClass = logGroupClassOf(input);
+  const needle = pattern?.toLowerCase();
+  const groups = [...state.groups.values()]
+    .filter((g) => prefix === undefined || g.name.startsWith(prefix))
+    .filter((g) => needle === undefined || g.name.toLowerCase().includes(needle))
+    .filter((g) => wantedClass === undefined || g.logGroupClass === wantedClass)
+    .sort((a, b) => byName.compare(a.name, b.name));
+  const { page, nextToken } = paginate(groups, {
+    limit: limitOf(input, DESCRIBE_PAGE_LIMIT),
+    token: optString(input, 'nextToken'),
+    keyOf: (g) => g.name,
+    ...byName,
+  });
+  return { logGroups: page.map((g) => describeGroup(state, g)), ...(nextToken !== undefined && { nextToken }) };
+}
+
+function putRetentionPolicy(state: SandboxState, input: Input): object {
+  const group = requireGroup(state, reqString(input, 'logGroupName'));
+  const days = reqNumber(input, 'retentionInDays');
+  if (!(ALLOWED_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw invalidParameter(
+      validationMessage('retentionInDays', days, `Member must satisfy enum value set: [${ALLOWED_RETENTION_DAYS.join(', ')}]`),
+    );
+  }
+  group.retentionInDays = days;
+  return {};
+}
+
+function deleteRetentionPolicy(state: SandboxState, input: Input): object {
+  const group = requireGroup(state, reqString(input, 'logGroupName'));
+  delete group.retentionInDays;
+  return {};
+}
+
+export { createLogGroup, deleteLogGroup, deleteRetentionPolicy, describeLogGroups, putRetentionPolicy, tagsOf };
