@@ -149,6 +149,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
   let reply: Reply;
   try {
+    if (fault?.throttle) throw throttled(route.service);
     if (fault) throw faultError(route.service, fault);
     if (!deps.knobs.allow(route.operation)) throw throttled(route.service);
     reply = route.run();

@@ -31,8 +31,15 @@ function checkLatency(ms: LatencySpec): LatencySpec {
 }
 
 /** Latency, quota and fault settings, consulted by the HTTP pipeline for every call. */
+/** A share of calls answered with an error, drawn at random per call. */
+interface FaultRate {
+  readonly rate: number;
+  readonly error?: FaultSpec['error'];
+}
+
 class Knobs {
   #faults: ArmedFault[] = [];
+  readonly #rates = new Map<string, FaultRate>();
   readonly #latency = new Map<string, LatencySpec>();
   readonly #quotas = new Map<string, number>();
   readonly #buckets = new Map<string, TokenBucket>();
@@ -51,6 +58,16 @@ class Knobs {
 
   public clearFaults(): void {
     this.#faults = [];
+    this.#rates.clear();
+  }
+
+  /**
+   * Answers `rate` (0–1) of the calls of `operation` (or `*`) with `error` (default: throttling),
+   * at random: the "30 % of calls throttled" weather a real account can have.
+   */
+  public setFaultRate(operation: string, rate: number, error?: FaultSpec['error']): void {
+    if (!(rate >= 0 && rate <= 1)) throw new TypeError(`Expected a fault rate between 0 and 1, got ${rate}`);
+    this.#rates.set(operation, error === undefined ? { rate } : { rate, error });
   }
 
   /** Counts this call against every fault armed for its operation; returns the one that fires. */
@@ -62,7 +79,12 @@ class Knobs {
       if (fired === undefined && fault.seen >= fault.nth && fault.seen < fault.nth + fault.times) fired = fault.spec;
     }
     this.#faults = this.#faults.filter((f) => f.seen < f.nth + f.times - 1);
-    return fired;
+    if (fired) return fired;
+    const rate = this.#rates.get(operation) ?? this.#rates.get('*');
+    if (rate && Math.random() < rate.rate) {
+      return rate.error === undefined ? { operation, throttle: true } : { operation, error: rate.error };
+    }
+    return undefined;
   }
 
   public setLatency(operation: string, ms: LatencySpec): void {

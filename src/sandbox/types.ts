@@ -49,6 +49,8 @@ interface FaultSpec {
   readonly error?: { readonly name: string; readonly message?: string; readonly status?: number };
   /** Destroy the socket without answering instead of sending an error. */
   readonly drop?: boolean;
+  /** Answer as the service throttles (`ThrottlingException`, S3 `SlowDown`) instead of `error`. */
+  readonly throttle?: boolean;
 }
 
 /** How long a created export task stays PENDING and then RUNNING, in real-time ms. */
@@ -133,7 +135,13 @@ interface Sandbox {
   /** Calls that change (or tried to change) state, failed ones included. */
   mutatingCalls(): CallRecord[];
   injectFault(fault: FaultSpec): void;
+  /** Clears planned faults and fault rates. */
   clearFaults(): void;
+  /**
+   * Answers `rate` (0–1) of the calls of `operation` (`*` for every operation) with `error`, at random;
+   * throttling (`ThrottlingException` for logs, `SlowDown` for S3) by default.
+   */
+  setFaultRate(operation: string, rate: number, error?: FaultSpec['error']): void;
   setLatency(operation: string, ms: LatencySpec): void;
   /** `undefined` removes the quota of `operation`. */
   setQuota(operation: string, tps: number | undefined): void;

@@ -8,6 +8,8 @@ import {
 import type { CloudWatchLogsServiceException } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../../src/sandbox/index.js';
+import { sandboxClients } from '../../helpers/sandboxClients.js';
 import { expectAwsError, useSandbox } from '../../helpers/sandboxHarness.js';
 
 const h = useSandbox();
@@ -118,4 +120,26 @@ describe('call log', () => {
     expect(await res.json()).toMatchObject({ __type: 'UnknownOperationException' });
     expect(h.sandbox.calls.at(-1)).toMatchObject({ operation: 'NoSuchOperation', error: 'UnknownOperationException' });
 });
+});
+
+describe('fault rates', () => {
+  it('answers about the given share of calls with throttling, at random, until cleared', async () => {
+    const sandbox = await startSandbox({ quotasTps: false });
+    const { logs, destroy } = sandboxClients(sandbox.endpoint);
+    try {
+      sandbox.setFaultRate('*', 0.3);
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, () => logs.send(new DescribeLogGroupsCommand({})).then(() => 'ok', (e: Error) => e.name)),
+      );
+      const throttled = outcomes.filter((o) => o === 'ThrottlingException').length;
+      expect(outcomes.every((o) => o === 'ok' || o === 'ThrottlingException')).toBe(true);
+      expect(throttled).toBeGreaterThan(30); // 60 expected; the chance of ≤ 30 is below one in a million
+      expect(throttled).toBeLessThan(100);
+      sandbox.clearFaults();
+      await expect(logs.send(new DescribeLogGroupsCommand({}))).resolves.toBeDefined();
+    } finally {
+      destroy();
+      await sandbox.stop();
+    }
+  });
 });

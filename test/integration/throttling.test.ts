@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCwlTrim } from '../../src/run.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { BUCKET, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
+import { NOW, expectInvariant, seedOrders } from '../helpers/scenario.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen: true }) });
+  sandbox.createBucket(BUCKET);
+});
+afterAll(async () => {
+  await sandbox.stop();
+});
+
+describe('a throttled account', () => {
+  it('completes with every event kept when 30 % of the calls to every API are throttled', async () => {
+    const seeded = seedOrders(sandbox);
+    sandbox.setFaultRate('*', 0.3);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const deps = testDeps(sandbox, config, { retry: { retries: 15, minTimeoutMs: 1, maxTimeoutMs: 10 } });
+    const { plan, result } = await runCwlTrim(config, deps);
+    sandbox.clearFaults();
+
+    expect(result?.outcome).toBe('done');
+    const stats = Object.values(deps.call.stats.snapshot());
+    expect(stats.reduce((n, s) => n + s.throttles, 0)).toBeGreaterThan(10);
+    // No call failed for throttling: the only failures are the reads of objects that do not exist yet
+    // (a new group's state, the progress of a fresh journal), which the code expects.
+    const { GetObject, ...others } = deps.call.stats.snapshot();
+    expect(Object.values(others).reduce((n, s) => n + s.failures, 0)).toBe(0);
+    expect(GetObject?.failures).toBe(sandbox.calls.filter((c) => c.operation === 'GetObject' && c.error === 'NoSuchKey').length);
+    expectInvariant(sandbox, seeded, plan.cutoffMs);
+  });
+});
