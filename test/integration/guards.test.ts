@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { runCwlTrim } from '../../src/run.js';
+import type { Config } from '../../src/types.js';
+import { command, doBefore } from '../helpers/crash.js';
+import { sandboxClients } from '../helpers/sandboxClients.js';
 import { createSandboxClock, startSandbox, type Sandbox, type SeedEvent } from '../../src/sandbox/index.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
 import { GROUP, HOUR, NOW, expectInvariant, seedOrders } from '../helpers/scenario.js';
@@ -18,7 +22,7 @@ beforeEach(() => {
 
 const EXPIRED = ['1', '2', '3', '4', '5'].map((i) => `2026/10/0${i}/[$LATEST]expired${i}`);
 
-async function run(overrides: Parameters<typeof testConfig>[1] = {}) {
+async function run(overrides: Partial<Config> = {}) {
   const config = testConfig(sandbox, { days: 7, forceRebuild: true, ...overrides });
   return runCwlTrim(config, testDeps(sandbox, config));
 }
@@ -62,6 +66,28 @@ describe('trim guards, end to end', () => {
     expect(out.plan.groups[0]).toMatchObject({ logGroupName: '/ia/group', skip: { reason: 'infrequent-access' } });
     expect(sandbox.countCalls('CreateExportTask')).toBe(0);
     expect(sandbox.countCalls('DeleteLogStream')).toBe(0);
+  });
+
+  it('re-checks an old plan before deleting: a stream written to since it was planned is left alone', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const deps = testDeps(sandbox, config);
+    const { logs, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    const woken = EXPIRED[0]!;
+    const late = { timestamp: NOW, message: 'written while the export ran' };
+    // While the export runs, 11 minutes pass and a producer writes to a stream planned for deletion.
+    doBefore(deps, command('CreateExportTask'), async () => {
+      sandbox.clock.advance(11 * 60_000);
+      await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: woken, logEvents: [late] }));
+    });
+    const out = await runCwlTrim(config, deps);
+    destroy();
+    expect(out.result?.groups[0]?.streams.find((s) => s.logStreamName === woken)).toMatchObject({
+      outcome: 'skipped',
+      detail: 'the stream changed since it was planned',
+    });
+    expect(out.result?.outcome).toBe('partial');
+    expect(sandbox.events(GROUP, woken).map((e) => e.message)).toEqual([...seeded.get(woken)!, late].map((e) => e.message));
   });
 
   it('never rebuilds with DAYS = 14, but still deletes expired streams', async () => {
