@@ -1,0 +1,128 @@
+/**
+ * Small pieces of the JSON report: times, windows, estimates and per-stream results, rounded so
+ * that the report carries whole bytes and micro-dollars (estimates are fractional by nature, and
+ * sixteen digits of a guess would only look precise).
+ */
+import type { ExportResult, GroupResult, StreamResult } from '../execute/results.js';
+import type { GroupTotals, StreamEstimate, TimeWindow } from '../types.js';
+import type { JsonEstimatedTotals, JsonStreamOutcome, JsonStreamResult, JsonTime, JsonWindow } from './jsonSchema.js';
+
+/** A stream result as the run gives it, or one the report infers (`not-attempted`). */
+type ResultLike = Omit<Partial<StreamResult>, 'outcome'> & { readonly outcome: JsonStreamOutcome };
+
+/** @example time(0) // { ms: 0, iso: '1970-01-01T00:00:00.000Z' } */
+function time(ms: number): JsonTime {
+  const whole = Math.round(ms);
+  return { ms: whole, iso: new Date(whole).toISOString() };
+}
+
+/** @example optionalTime(undefined) // null */
+const optionalTime = (ms: number | undefined): JsonTime | null => (ms === undefined ? null : time(ms));
+
+/** @example windowOf({ fromMs: 0, toMs: 999 }) // { from: time(0), to: time(999) } */
+function windowOf(w: TimeWindow): JsonWindow {
+  return { from: time(w.fromMs), to: time(w.toMs) };
+}
+
+const wholeBytes = (n: number): number => Math.max(0, Math.round(n));
+const microUsd = (n: number): number => Math.max(0, Math.round(n * 1e6) / 1e6);
+
+/**
+ * Months of saving that pay for the re-put: 0 when nothing is re-put, null when it never pays back.
+ *
+ * @example paybackOf(1.36, 0.24) // 5.67
+ */
+function paybackOf(reputCostUsd: number, monthlySavingUsd: number): number | null {
+  if (reputCostUsd === 0) return 0;
+  if (monthlySavingUsd === 0) return null;
+  return Math.round((reputCostUsd / monthlySavingUsd) * 100) / 100;
+}
+
+/** @example estimateOf(streamPlan.estimate) */
+function estimateOf(e: StreamEstimate) {
+  return {
+    storedBytes: wholeBytes(e.storedBytes),
+    removeStoredBytes: wholeBytes(e.removeStoredBytes),
+    reputBytes: wholeBytes(e.reputBytes),
+    reputCostUsd: microUsd(e.reputCostUsd),
+    monthlySavingUsd: microUsd(e.monthlySavingUsd),
+    paybackMonths: e.paybackMonths === null ? null : Math.round(e.paybackMonths * 100) / 100,
+  };
+}
+
+type Money = Pick<GroupTotals, 'removeStoredBytes' | 'reputBytes' | 'reputCostUsd' | 'monthlySavingUsd'>;
+
+/** The sum of no estimates. */
+const NO_MONEY: Money = { removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0 };
+
+/** @example addMoney(NO_MONEY, streamPlan.estimate) */
+const addMoney = (a: Money, b: Money): Money => ({
+  removeStoredBytes: a.removeStoredBytes + b.removeStoredBytes,
+  reputBytes: a.reputBytes + b.reputBytes,
+  reputCostUsd: a.reputCostUsd + b.reputCostUsd,
+  monthlySavingUsd: a.monthlySavingUsd + b.monthlySavingUsd,
+});
+
+/** @example estimatedTotals(plan.totals) */
+function estimatedTotals(t: Money): JsonEstimatedTotals {
+  return {
+    removeStoredBytes: wholeBytes(t.removeStoredBytes),
+    reputBytes: wholeBytes(t.reputBytes),
+    reputCostUsd: microUsd(t.reputCostUsd),
+    monthlySavingUsd: microUsd(t.monthlySavingUsd),
+    paybackMonths: paybackOf(t.reputCostUsd, t.monthlySavingUsd),
+  };
+}
+
+/** @example streamResultOf(result) // { outcome: 'done', detail: null, events: 56, … } */
+function streamResultOf(r: ResultLike): JsonStreamResult {
+  return {
+    outcome: r.outcome,
+    detail: r.detail ?? null,
+    events: r.events ?? null,
+    bytes: r.bytes ?? null,
+    batches: r.batches ?? null,
+    rejected: r.rejected ?? null,
+  };
+}
+
+/**
+ * Why a planned delete or rebuild has no result: the run never got to it.
+ *
+ * @example notAttempted(groupResult) // { outcome: 'not-attempted', detail: 'the group was not reached…', … }
+ */
+function notAttempted(group: GroupResult | undefined): JsonStreamResult {
+  const detail = group === undefined || group.notReached === true
+    ? 'the group was not reached before the deadline'
+    : group.error !== undefined
+      ? `the group failed: ${group.error}`
+      : "the group's export was not archived this run";
+  return streamResultOf({ outcome: 'not-attempted', detail });
+}
+
+/** @example exportOf(groupResult.exports[0]) */
+function exportOf(e: ExportResult) {
+  return {
+    window: windowOf(e),
+    status: e.status,
+    taskId: e.taskId ?? null,
+    objects: e.objects ?? null,
+    bytes: e.bytes ?? null,
+    message: e.message ?? null,
+  };
+}
+
+export {
+  NO_MONEY,
+  addMoney,
+  estimateOf,
+  estimatedTotals,
+  exportOf,
+  notAttempted,
+  optionalTime,
+  paybackOf,
+  streamResultOf,
+  time,
+  windowOf,
+};
+export type { Money };
