@@ -172,7 +172,7 @@ async function createTask(
       if (errorName(err) !== 'LimitExceededException') throw err;
       const delayMs = backoffDelayMs(deps.exportSlot, attempt);
       if (deps.deadline.remainingMs() < delayMs) return 'deadline';
-      deps.progress?.(`export slot busy (another export task is running): retrying in ${Math.round(delayMs / 1000)} s`);
+      deps.progress?.(`export slot busy (another export task is running): retrying in ${waitText(delayMs)}`);
       deps.logger.info({ logGroupName, delayMs }, 'export slot busy, waiting');
       await deps.sleep(delayMs);
     }
@@ -197,10 +197,13 @@ async function waitForTask(deps: Deps, taskId: string): Promise<{ code: string; 
     }
     const delayMs = backoffDelayMs(deps.exportPoll, attempt);
     if (deps.deadline.remainingMs() < delayMs) return 'deadline';
-    deps.progress?.(`export ${taskId} ${code}: next check in ${Math.round(delayMs / 1000)} s`);
+    deps.progress?.(`export ${taskId} ${code}: next check in ${waitText(delayMs)}`);
     await deps.sleep(delayMs);
   }
 }
+
+/** A wait for people: seconds, or milliseconds under one. */
+const waitText = (ms: number): string => (ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 1_000)} s`);
 
 export { runExport, streamOfKey, waitForTask };
 export type { ExportOutcome };
