@@ -15,9 +15,17 @@ import {
   type RunResult,
   type StreamResult,
 } from './results.js';
+import { createLane } from './pool.js';
 import { ArchiveIndex, applyRetention, trimGroup } from './trimGroup.js';
 
 type ExecConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
+
+/**
+ * Two groups' trims may overlap: the next group's deletes fill the DeleteLogStream limiter while the
+ * last deletes of the previous group are still in flight (one round trip per group otherwise idle), or
+ * while it rebuilds. Rebuilds themselves stay one at a time across the run: memory holds one rebuild.
+ */
+const TRIMS_AT_ONCE = 2;
 
 /**
  * Carries out a plan: first the rebuilds a previous run left unfinished, then, group by group,
@@ -38,22 +46,28 @@ async function executePlan(
   const refs = new Map(inventory.map((g) => [g.group.logGroupName, { state: g.state, ...(g.stateEtag ? { etag: g.stateEtag } : {}) }]));
   const index = new ArchiveIndex(deps, config.bucket);
   const entries: (() => GroupResult)[] = [];
-  let trimming: Promise<void> = Promise.resolve();
-  for (const [i, group] of plan.groups.entries()) {
-    if (group.skip) continue;
-    if (deps.deadline.remainingMs() <= 0) {
+  const trims: Promise<void>[] = [];
+  const trimLane = createLane(TRIMS_AT_ONCE);
+  const rebuildLane = createLane(1);
+  // Set when an export had to be left in flight for lack of time: our task still holds the account's
+  // one export slot, so no later group could export before the deadline either.
+  let outOfTime = false;
+  const active = plan.groups.filter((g) => !g.skip);
+  for (const [i, group] of active.entries()) {
+    if (outOfTime || deps.deadline.remainingMs() <= 0) {
       entries.push(() => ({ logGroupName: group.logGroupName, exports: [], streams: [], notReached: true }));
       continue;
     }
-    deps.progress?.(`group ${i + 1}/${plan.groups.length}: ${group.logGroupName}`);
+    deps.progress?.(`group ${i + 1}/${active.length}: ${group.logGroupName}`);
     const ref: StateRef = refs.get(group.logGroupName) ?? { state: { logGroupName: group.logGroupName, windows: [] } };
     const exported = await exportGroup(deps, config, ref, group, index);
+    if (exported.exports.some((e) => e.status === 'deadline')) outOfTime = true;
     if ('error' in exported) {
       entries.push(() => ({ logGroupName: group.logGroupName, exports: exported.exports, streams: [], error: exported.error }));
       if (exported.fatal) throw exported.fatal;
       continue;
     }
-    // Filled in by the trim, which runs while the next group exports (trims run one group at a time).
+    // Filled in by the trim, which runs while the next group exports (at most two groups' trims at once).
     const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string } = { streams: [] };
     entries.push(() => ({
       logGroupName: group.logGroupName,
@@ -61,23 +75,23 @@ async function executePlan(
       ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
       ...trimmed,
     }));
-    trimming = trimming.then(async () => {
+    trims.push(trimLane.run(async () => {
       try {
-        trimmed.streams = await trimGroup(deps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs);
+        trimmed.streams = await trimGroup(deps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
         const retention = await applyRetention(deps, group, exported.archivedAll);
         if (retention) trimmed.retention = retention;
       } catch (err) {
         trimmed.error = describeError(err);
       }
-    });
+    }));
   }
-  await trimming;
+  await Promise.all(trims);
   const base = {
     startedAtMs,
     finishedAtMs: deps.clock.now(),
     resumedRebuilds,
     groups: entries.map((entry) => entry()),
-    deadlineReached: deps.deadline.remainingMs() <= 0,
+    deadlineReached: outOfTime || deps.deadline.remainingMs() <= 0,
   };
   return { ...base, outcome: runOutcome(base) };
 }

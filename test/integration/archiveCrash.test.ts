@@ -87,6 +87,7 @@ describe('an export interrupted at any step is finished by the next run', () => 
     const first = await runCwlTrim(config, deps);
     expect(first.result?.outcome).toBe('partial');
     expect(first.result?.groups[0]?.exports[0]?.status).toBe('deadline');
+    expect(first.result?.deadlineReached).toBe(true);
     const state = await loadGroupState(deps, config, GROUP);
     expect(state.state.inFlight?.taskId).toBeDefined();
     expect(state.state.archivedThroughMs).toBeUndefined();
