@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { loadGroupState } from '../archive/stateStore.js';
 import type { Deps } from '../deps.js';
+import { concurrencyFor, forEachLimited } from '../execute/pool.js';
 import type { GroupInventory } from '../plan/planRun.js';
 import type { Config, GroupInfo, GroupSelection, StreamInfo } from '../types.js';
 import { callAws } from './callAws.js';
@@ -140,11 +141,15 @@ async function discover(
   cutoffMs: number,
 ): Promise<GroupInventory[]> {
   const groups = await selectGroups(deps, config.selection);
-  const inventory: GroupInventory[] = [];
-  for (const [i, g] of groups.entries()) {
-    inventory.push(await inventoryGroup(deps, config, g, cutoffMs));
-    deps.progress?.(`discovered ${i + 1}/${groups.length} groups`);
-  }
+  const inventory: GroupInventory[] = new Array(groups.length);
+  let done = 0;
+  // Groups are read several at once (each one's pages follow one another): one group at a time would
+  // leave the DescribeLogStreams limiter idle for a round trip per page. The order stays the groups'.
+  await forEachLimited(groups, concurrencyFor(deps.call.limiters.allowedTps('DescribeLogStreams')), async (g, i) => {
+    inventory[i] = await inventoryGroup(deps, config, g, cutoffMs);
+    done += 1;
+    deps.progress?.(`discovered ${done}/${groups.length} groups`);
+  });
   return inventory;
 }
 

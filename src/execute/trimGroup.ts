@@ -16,13 +16,11 @@ import {
   type StreamInfo,
   type StreamPlan,
 } from '../types.js';
-import { forEachLimited } from './pool.js';
+import { concurrencyFor, forEachLimited, type Lane } from './pool.js';
 import type { RetentionResult, StreamResult } from './results.js';
 
 /** A plan older than this is re-checked against fresh stream metadata before anything is deleted. */
 const REFRESH_AFTER_MS = 10 * MS_PER_MINUTE;
-/** Deletes waiting at once; the DeleteLogStream limiter sets the actual rate. */
-const DELETE_CONCURRENCY = 8;
 
 type TrimConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
 
@@ -88,6 +86,8 @@ async function trimGroup(
   index: ArchiveIndex,
   plannedAtMs: number,
   cutoffMs: number,
+  /** Shared by the run's overlapping trims so that rebuilds still go one at a time across groups. */
+  rebuildLane?: Lane,
 ): Promise<StreamResult[]> {
   const actions = group.streams.filter((s) => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild);
   if (actions.length === 0) return [];
@@ -123,9 +123,13 @@ async function trimGroup(
       results.push({ ...base(s), outcome: 'failed', detail: (err as Error).message });
     }
   };
-  // Deletes are cheap and many: several wait on the limiter at once. Rebuilds go one at a time.
-  await forEachLimited(actions.filter((s) => s.action === StreamAction.Delete), DELETE_CONCURRENCY, run);
-  for (const s of actions.filter((a) => a.action === StreamAction.Rebuild)) await run(s);
+  // Deletes are cheap and many: enough wait on the limiter at once that it, not the latency, sets the
+  // pace (8 at the default quotas). Rebuilds go one at a time.
+  const deleteConcurrency = concurrencyFor(deps.call.limiters.allowedTps('DeleteLogStream'));
+  await forEachLimited(actions.filter((s) => s.action === StreamAction.Delete), deleteConcurrency, run);
+  for (const s of actions.filter((a) => a.action === StreamAction.Rebuild)) {
+    await (rebuildLane ? rebuildLane.run(() => run(s)) : run(s));
+  }
   return results;
 }
 
