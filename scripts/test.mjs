@@ -15,6 +15,7 @@ rmSync(reportPath, { force: true });
 const extraArgs = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 
 const typecheck = spawnSync('npx', ['tsc', '--noEmit'], { stdio: 'inherit' });
 if (typecheck.status !== 0) {
@@ -35,6 +36,7 @@ if (!existsSync(reportPath)) {
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A suite that failed to load has no tests to count: count the file itself.
   for (const file of report.testResults ?? []) {
     if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
@@ -45,5 +47,5 @@ if (!existsSync(reportPath)) {
   }
 }
 
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 ? 0 : 1);
