@@ -1,7 +1,7 @@
 /** The account most integration tests start from, and the invariant every run must keep. */
-import { expect } from 'vitest';
-import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
-import { MS_PER_DAY, archivedEvents, history, keys } from './runHarness.js';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { createSandboxClock, startSandbox, type Sandbox, type SandboxOptions, type SeedEvent } from '../../src/sandbox/index.js';
+import { BUCKET, MS_PER_DAY, archivedEvents, history, keys, scaledQuotas } from './runHarness.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const HOUR = 3_600_000;
@@ -47,4 +47,28 @@ function expectInvariant(
   }
 }
 
-export { GROUP, HOUR, NOW, expectInvariant, seedOrders };
+/**
+ * One sandbox per test file, with quotas scaled ×20 (as `testDeps` scales cwl-trim's limiters) and a
+ * clock at NOW (frozen by default, so a second run has the same cutoff); before each test it is
+ * emptied, the clock reset and the archive bucket created. `onStart` receives it.
+ *
+ * @example let sandbox: Sandbox; useRunSandbox((s) => { sandbox = s; });
+ */
+function useRunSandbox(onStart: (sandbox: Sandbox) => void, options: { frozen?: boolean } & SandboxOptions = {}): void {
+  let sandbox: Sandbox | undefined;
+  const { frozen = true, ...sandboxOptions } = options;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen }), ...sandboxOptions });
+    onStart(sandbox);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+  beforeEach(() => {
+    sandbox?.reset();
+    sandbox?.clock.set(NOW);
+    sandbox?.createBucket(BUCKET);
+  });
+}
+
+export { GROUP, HOUR, NOW, expectInvariant, seedOrders, useRunSandbox };

@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { BUCKET, MS_PER_DAY, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
-import { GROUP, NOW, expectInvariant as expectInvariantIn, seedOrders as seedOrdersIn } from '../helpers/scenario.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
+import { expectInvariant as expectInvariantIn, GROUP, seedOrders as seedOrdersIn, useRunSandbox } from '../helpers/scenario.js';
 
 const seedOrders = () => seedOrdersIn(sandbox);
 const expectInvariant = (seeded: Parameters<typeof expectInvariantIn>[1], cutoffMs: number) => expectInvariantIn(sandbox, seeded, cutoffMs);
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ quotasTps: scaledQuotas(20) });
-});
-afterAll(async () => {
-  await sandbox.stop();
-});
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.clock.set(NOW);
-  sandbox.createBucket(BUCKET);
-});
+useRunSandbox((s) => {
+  sandbox = s;
+}, { frozen: false });
 
 describe('archive then trim, against the sandbox', () => {
   it('archives everything before the cutoff, deletes expired streams and rebuilds the straddling one', async () => {

@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { runCwlTrim } from '../../src/run.js';
 import type { Config } from '../../src/types.js';
 import { command, doBefore } from '../helpers/crash.js';
 import { sandboxClients } from '../helpers/sandboxClients.js';
-import { createSandboxClock, startSandbox, type Sandbox, type SeedEvent } from '../../src/sandbox/index.js';
-import { BUCKET, MS_PER_DAY, history, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
-import { GROUP, HOUR, NOW, expectInvariant, seedOrders } from '../helpers/scenario.js';
+import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
+import { MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
+import { expectInvariant, GROUP, HOUR, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen: true }) });
-});
-afterAll(async () => {
-  await sandbox.stop();
-});
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.createBucket(BUCKET);
+useRunSandbox((s) => {
+  sandbox = s;
 });
 
 const EXPIRED = ['1', '2', '3', '4', '5'].map((i) => `2026/10/0${i}/[$LATEST]expired${i}`);

@@ -1,23 +1,15 @@
 import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { command, crashBefore, doBefore, s3Put } from '../helpers/crash.js';
-import { BUCKET, MS_PER_DAY, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
+import { BUCKET, MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
 import { sandboxClients } from '../helpers/sandboxClients.js';
-import { GROUP, NOW, expectInvariant, seedOrders } from '../helpers/scenario.js';
+import { expectInvariant, GROUP, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen: true }) });
-});
-afterAll(async () => {
-  await sandbox.stop();
-});
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.clock.set(NOW);
-  sandbox.createBucket(BUCKET);
+useRunSandbox((s) => {
+  sandbox = s;
 });
 
 const STREAM = 'straddling';

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { BUCKET, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
-import { NOW, expectInvariant, seedOrders } from '../helpers/scenario.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { testConfig, testDeps } from '../helpers/runHarness.js';
+import { expectInvariant, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen: true }) });
-  sandbox.createBucket(BUCKET);
-});
-afterAll(async () => {
-  await sandbox.stop();
+useRunSandbox((s) => {
+  sandbox = s;
 });
 
 describe('a throttled account', () => {
