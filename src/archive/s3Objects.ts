@@ -24,7 +24,9 @@ async function getJson<T>(deps: S3Deps, bucket: string, key: string): Promise<St
     const out = await callAws(deps.call, 'GetObject', () =>
       deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
     );
-    const bytes = Buffer.from(await out.Body!.transformToByteArray());
+    const array = await out.Body!.transformToByteArray();
+    // A view, not a copy: a journal batch is a megabyte.
+    const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
     const text = key.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
     return { value: JSON.parse(text) as T, etag: out.ETag ?? '' };
   } catch (err) {

@@ -8,7 +8,9 @@ import { deleteObject, deletePrefix, getJson, listObjects, putJson, type S3Deps 
  * deleted, already packed into PutLogEvents-ready batches, plus how far putting them back has got.
  *
  * Layout under `<prefix>/journal/<group>/<stream>/`:
- * - `batch-000000.json.gz` … one object per batch, written first;
+ * - `batch-000000.json` … one object per batch, written first. Not compressed: the journal lives for
+ *   minutes in the same Region, where bytes cost nothing and CPU is what a rebuild runs short of
+ *   (gzip and gunzip were a sixth of it);
  * - `manifest.json`, written last: its presence is what makes the journal "saved";
  * - `progress.json`, the phase and the next batch to put.
  * A journal without a manifest is a save that never finished (the stream was not touched): discard it.
@@ -49,7 +51,7 @@ interface JournalLocation {
   readonly prefix: string;
 }
 
-const batchKey = (prefix: string, index: number): string => `${prefix}/batch-${String(index).padStart(6, '0')}.json.gz`;
+const batchKey = (prefix: string, index: number): string => `${prefix}/batch-${String(index).padStart(6, '0')}.json`;
 
 /** A journal for one stream; all I/O goes through the injected S3 client. */
 class Journal {

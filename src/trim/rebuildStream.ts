@@ -75,9 +75,14 @@ async function saveEvents(
   let bytes = 0;
   let firstEventMs: number | undefined;
   let lastEventMs: number | undefined;
+  // One journal write is in flight while the next page is read (a write otherwise holds up the
+  // reads for a round trip per batch); it waits for the previous write, so batches land in order.
+  let writing: Promise<void> = Promise.resolve();
   const save = async (batch: ReturnType<BatchPacker['flush']>): Promise<void> => {
     if (!batch) return;
-    await journal.saveBatch(batches, batch);
+    await writing;
+    writing = journal.saveBatch(batches, batch);
+    writing.catch(() => undefined); // rethrown by the next `await writing`
     batches += 1;
     events += batch.events.length;
     bytes += batch.bytes;
@@ -92,9 +97,13 @@ async function saveEvents(
   });
   for await (const event of source) {
     await save(packer.add(event));
-    if (deps.deadline.remainingMs() <= 0) return 'deadline';
+    if (deps.deadline.remainingMs() <= 0) {
+      await writing;
+      return 'deadline';
+    }
   }
   await save(packer.flush());
+  await writing;
   const manifest: JournalManifest = {
     logGroupName: request.logGroupName,
     logStreamName: request.logStreamName,
@@ -145,11 +154,20 @@ async function finishRebuild(
     await journal.setProgress(progress);
     resumed = false;
   }
+  // The next batch is read from the journal while this one is put back and its progress recorded:
+  // reading is not a step of the protocol, so it need not wait for them (two batches in memory at most).
+  let reading: Promise<LogEvent[]> | undefined;
+  const prefetch = (index: number): void => {
+    reading = index < manifest.batches ? journal.readBatch(index) : undefined;
+    reading?.catch(() => undefined); // rethrown where it is awaited
+  };
+  prefetch(progress.nextBatch);
   for (let index = progress.nextBatch; index < manifest.batches; index += 1) {
     if (deps.deadline.remainingMs() <= 0) {
       return { status: 'deadline', detail: `put back ${index} of ${manifest.batches} batches; the next run finishes` };
     }
-    let events = await journal.readBatch(index);
+    let events = await reading!;
+    prefetch(index + 1);
     if (resumed && index === progress.nextBatch) events = await notYetPut(deps, manifest, events);
     const rejected = events.length === 0 ? [] : await putEvents(deps, logGroupName, logStreamName, events);
     if (rejected.length > 0) await keepRejected(deps, config, manifest, index, rejected);
