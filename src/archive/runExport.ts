@@ -19,6 +19,14 @@ type ExportOutcome =
 
 const ACTIVE = new Set<string>([ExportStatus.Pending, ExportStatus.Running, ExportStatus.PendingCancel]);
 
+interface ExportHooks {
+  /**
+   * Called once the task has ended (any terminal status), before it is verified and the state saved:
+   * from then on the account's export slot is free for the next group's task.
+   */
+  readonly taskEnded?: () => void;
+}
+
 /**
  * Archives one window of one group, crash-safe at every step:
  * 1. the intent (window, destination) is saved before CreateExportTask is sent, so a crash right
@@ -36,6 +44,7 @@ async function runExport(
   config: StoreConfig,
   ref: StateRef,
   window: TimeWindow | InFlightExport,
+  hooks: ExportHooks = {},
 ): Promise<ExportOutcome> {
   const group = ref.state.logGroupName;
   const log = deps.logger.child({ logGroupName: group, fromMs: window.fromMs, toMs: window.toMs });
@@ -43,10 +52,13 @@ async function runExport(
     'destinationPrefix' in window
       ? window
       : { ...window, destinationPrefix: exportPrefix(config.bucketPrefix, group, window), intentAtMs: deps.clock.now() };
-  if (!('destinationPrefix' in window)) await saveGroupState(deps, config, ref, { ...ref.state, inFlight });
+  const resumed = 'destinationPrefix' in window;
+  if (!resumed) await saveGroupState(deps, config, ref, { ...ref.state, inFlight });
 
   if (inFlight.taskId === undefined) {
-    const found = await findOurTask(deps, config, inFlight);
+    // Only an intent saved by an earlier run can have a task already: a fresh window's destination is
+    // new (unique per group and window), so searching for it would cost three calls for nothing.
+    const found = resumed ? await findOurTask(deps, config, inFlight) : undefined;
     const created = found ?? (await createTask(deps, config, group, inFlight));
     if (created === 'deadline') return { status: 'deadline', window };
     inFlight = { ...inFlight, taskId: created.taskId, taskCreatedAtMs: created.createdAtMs };
@@ -56,6 +68,7 @@ async function runExport(
   const taskId = inFlight.taskId!;
   const ended = await waitForTask(deps, taskId);
   if (ended === 'deadline') return { status: 'deadline', window, taskId };
+  hooks.taskEnded?.();
   if (ended.code !== ExportStatus.Completed) {
     // The window stays unarchived: the next run exports it again, into a new task folder.
     const { inFlight: _dropped, ...rest } = ref.state;
@@ -206,4 +219,4 @@ async function waitForTask(deps: Deps, taskId: string): Promise<{ code: string; 
 const waitText = (ms: number): string => (ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 1_000)} s`);
 
 export { runExport, streamOfKey, waitForTask };
-export type { ExportOutcome };
+export type { ExportHooks, ExportOutcome };

@@ -29,9 +29,11 @@ const TRIMS_AT_ONCE = 2;
 
 /**
  * Carries out a plan: first the rebuilds a previous run left unfinished, then, group by group,
- * the exports (one at a time: the account has one export slot) and the trims (each group's as soon
- * as its export is verified, overlapping the next group's export). A group's unexpected error is
- * recorded and the run goes on; a state conflict (another writer) stops it.
+ * the exports (one task at a time: the account has one export slot; a group's task starts as soon as
+ * the previous one has ended, while that one is still being verified) and the trims (each group's as
+ * soon as its export is verified, overlapping later groups' exports). A group's unexpected error is
+ * recorded and the run goes on; a state conflict (another writer) or a lost lease starts no further
+ * group, lets the work under way finish, and is thrown.
  *
  * @example const result = await executePlan(plan, inventory, config, deps);
  */
@@ -45,47 +47,68 @@ async function executePlan(
   const resumedRebuilds = await resumeRebuilds(deps, config, plan.pendingRebuilds);
   const refs = new Map(inventory.map((g) => [g.group.logGroupName, { state: g.state, ...(g.stateEtag ? { etag: g.stateEtag } : {}) }]));
   const index = new ArchiveIndex(deps, config.bucket);
+  const active = plan.groups.filter((g) => !g.skip);
   const entries: (() => GroupResult)[] = [];
+  const groupsWork: Promise<void>[] = [];
   const trims: Promise<void>[] = [];
   const trimLane = createLane(TRIMS_AT_ONCE);
   const rebuildLane = createLane(1);
   // Set when an export had to be left in flight for lack of time: our task still holds the account's
   // one export slot, so no later group could export before the deadline either.
   let outOfTime = false;
-  const active = plan.groups.filter((g) => !g.skip);
+  // Another writer or a lost lease: no new group is started, and the run ends with this error.
+  let fatal: Error | undefined;
+  // Resolves when the previous group's last export task has ended: its verification and state
+  // writes overlap this group's export, but two tasks of ours never compete for the one slot.
+  let slotFree: Promise<void> = Promise.resolve();
   for (const [i, group] of active.entries()) {
+    await slotFree;
+    if (fatal) break;
     if (outOfTime || deps.deadline.remainingMs() <= 0) {
-      entries.push(() => ({ logGroupName: group.logGroupName, exports: [], streams: [], notReached: true }));
+      entries[i] = () => ({ logGroupName: group.logGroupName, exports: [], streams: [], notReached: true });
       continue;
     }
     deps.progress?.(`group ${i + 1}/${active.length}: ${group.logGroupName}`);
     const ref: StateRef = refs.get(group.logGroupName) ?? { state: { logGroupName: group.logGroupName, windows: [] } };
-    const exported = await exportGroup(deps, config, ref, group, index);
-    if (exported.exports.some((e) => e.status === 'deadline')) outOfTime = true;
-    if ('error' in exported) {
-      entries.push(() => ({ logGroupName: group.logGroupName, exports: exported.exports, streams: [], error: exported.error }));
-      if (exported.fatal) throw exported.fatal;
-      continue;
-    }
-    // Filled in by the trim, which runs while the next group exports (at most two groups' trims at once).
-    const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string } = { streams: [] };
-    entries.push(() => ({
-      logGroupName: group.logGroupName,
-      exports: exported.exports,
-      ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
-      ...trimmed,
-    }));
-    trims.push(trimLane.run(async () => {
-      try {
-        trimmed.streams = await trimGroup(deps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
-        const retention = await applyRetention(deps, group, exported.archivedAll);
-        if (retention) trimmed.retention = retention;
-      } catch (err) {
-        trimmed.error = describeError(err);
+    let releaseSlot!: () => void;
+    slotFree = new Promise<void>((resolve) => {
+      releaseSlot = resolve;
+    });
+    const work = exportGroup(deps, config, ref, group, index, releaseSlot).then((exported) => {
+      if (exported.exports.some((e) => e.status === 'deadline')) outOfTime = true;
+      if ('error' in exported) {
+        entries[i] = () => ({ logGroupName: group.logGroupName, exports: exported.exports, streams: [], error: exported.error });
+        fatal ??= exported.fatal;
+        return;
       }
-    }));
+      if (fatal) {
+        entries[i] = () => ({ logGroupName: group.logGroupName, exports: exported.exports, streams: [], notReached: true });
+        return;
+      }
+      // Filled in by the trim, which runs while later groups export (at most two groups' trims at once).
+      const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string } = { streams: [] };
+      entries[i] = () => ({
+        logGroupName: group.logGroupName,
+        exports: exported.exports,
+        ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
+        ...trimmed,
+      });
+      trims.push(trimLane.run(async () => {
+        try {
+          trimmed.streams = await trimGroup(deps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
+          const retention = await applyRetention(deps, group, exported.archivedAll);
+          if (retention) trimmed.retention = retention;
+        } catch (err) {
+          trimmed.error = describeError(err);
+        }
+      }));
+    });
+    // However the group's exports end, the slot is free once they have (the deadline case set outOfTime first).
+    groupsWork.push(work.finally(releaseSlot));
   }
+  await Promise.all(groupsWork);
   await Promise.all(trims);
+  if (fatal) throw fatal;
   const base = {
     startedAtMs,
     finishedAtMs: deps.clock.now(),
@@ -100,21 +123,25 @@ type GroupExport =
   | { readonly exports: ExportResult[]; readonly archivedAll: boolean }
   | { readonly exports: ExportResult[]; readonly error: string; readonly fatal?: Error };
 
-/** Runs the group's exports in order (the resumed window first); stops at the first that does not archive. */
+/**
+ * Runs the group's exports in order (the resumed window first); stops at the first that does not
+ * archive. `slotFree` is called as soon as the last one's task has ended, before its verification.
+ */
 async function exportGroup(
   deps: Deps,
   config: ExecConfig,
   ref: StateRef,
   group: GroupPlan,
   index: ArchiveIndex,
+  slotFree: () => void,
 ): Promise<GroupExport> {
   const windows: (TimeWindow | InFlightExport)[] = [];
   if (group.resumeExport) windows.push(group.resumeExport);
   if (group.exportWindow) windows.push(group.exportWindow);
   const exports: ExportResult[] = [];
   try {
-    for (const window of windows) {
-      const outcome = await runExport(deps, config, ref, window);
+    for (const [i, window] of windows.entries()) {
+      const outcome = await runExport(deps, config, ref, window, i === windows.length - 1 ? { taskEnded: slotFree } : {});
       exports.push(toExportResult(outcome));
       if (outcome.status === 'archived') index.remember(outcome.window.taskId, outcome.streams);
       else return { exports, archivedAll: false };

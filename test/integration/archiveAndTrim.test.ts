@@ -40,6 +40,33 @@ describe('archive then trim, against the sandbox', () => {
     expectInvariant(seeded, second.plan.cutoffMs);
   });
 
+  it("starts a group's export once the previous task has ended, while that one is still being verified", async () => {
+    const seeded = seedOrders();
+    const payments = seedOrdersIn(sandbox, '/app/payments');
+    sandbox.clearCalls();
+    // A slow listing holds up the first group's verification: the second group's task must not wait for it.
+    sandbox.setLatency('ListObjectsV2', 300);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    let run: Awaited<ReturnType<typeof runCwlTrim>>;
+    try {
+      run = await runCwlTrim(config, testDeps(sandbox, config));
+    } finally {
+      sandbox.setLatency('ListObjectsV2', 0);
+    }
+
+    expect(run.result?.outcome).toBe('done');
+    const calls = sandbox.calls;
+    const creates = calls.flatMap((c, i) => (c.operation === 'CreateExportTask' ? [{ i, error: c.error }] : []));
+    // Never two tasks of ours at once: the account's one slot would have refused the second.
+    expect(creates.map((c) => c.error)).toEqual([undefined, undefined]);
+    const firstManifest = calls.findIndex((c) => c.operation === 'PutObject' && String((c.input as { Key?: string }).Key).endsWith('/manifest.json'));
+    expect(creates[1]!.i).toBeLessThan(firstManifest);
+    // A fresh window's destination is new: no search for a task an earlier run might have left.
+    expect(calls.filter((c) => c.operation === 'DescribeExportTasks' && (c.input as { statusCode?: string }).statusCode)).toEqual([]);
+    expectInvariant(seeded, run.plan.cutoffMs);
+    expectInvariantIn(sandbox, payments, run.plan.cutoffMs, { group: '/app/payments' });
+  });
+
   it('makes no mutating call on a dry run', async () => {
     seedOrders();
     sandbox.clearCalls();
