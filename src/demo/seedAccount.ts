@@ -5,6 +5,7 @@
  */
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../constants.js';
 import type { Sandbox, SeedEvent } from '../sandbox/index.js';
+import { seededRandom } from './random.js';
 
 /** The tag the demo selects groups by (`--tag cwl-trim=managed`); one group goes without it. */
 const DEMO_TAG = { key: 'cwl-trim', value: 'managed' } as const;
@@ -30,18 +31,6 @@ interface SeededAccount {
   readonly events: ReadonlyMap<string, ReadonlyMap<string, readonly SeedEvent[]>>;
 }
 
-/** A small seeded PRNG (mulberry32): the same demo every time, without a dependency. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const hex = (next: () => number, length: number): string =>
   Array.from({ length }, () => Math.floor(next() * 16).toString(16)).join('');
 
@@ -60,7 +49,7 @@ function steady(label: string, fromMs: number, toMs: number, everyMs: number): S
  * newer, as short Lambda streams almost always are.
  */
 function lambdaStreams(nowMs: number, cutoffMs: number): Map<string, SeedEvent[]> {
-  const next = random(20_261_121);
+  const next = seededRandom(20_261_121);
   const streams = new Map<string, SeedEvent[]>();
   const spanMs = 60 * MS_PER_DAY;
   for (let i = 0; i < 360; i += 1) {
