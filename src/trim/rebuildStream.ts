@@ -161,6 +161,8 @@ async function finishRebuild(
     reading = index < manifest.batches ? journal.readBatch(index) : undefined;
     reading?.catch(() => undefined); // rethrown where it is awaited
   };
+  // After a crash only the first batch not recorded as put may have been put already.
+  const uncertainBatch = resumed ? progress.nextBatch : undefined;
   prefetch(progress.nextBatch);
   for (let index = progress.nextBatch; index < manifest.batches; index += 1) {
     if (deps.deadline.remainingMs() <= 0) {
@@ -168,7 +170,7 @@ async function finishRebuild(
     }
     let events = await reading!;
     prefetch(index + 1);
-    if (resumed && index === progress.nextBatch) events = await notYetPut(deps, manifest, events);
+    if (index === uncertainBatch) events = await notYetPut(deps, journal, manifest, index, events);
     const rejected = events.length === 0 ? [] : await putEvents(deps, logGroupName, logStreamName, events);
     if (rejected.length > 0) await keepRejected(deps, config, manifest, index, rejected);
     progress = {
@@ -185,7 +187,13 @@ async function finishRebuild(
 }
 
 /** The batch's events the stream does not hold yet (a multiset difference on timestamp and message). */
-async function notYetPut(deps: Deps, manifest: JournalManifest, events: readonly LogEvent[]): Promise<LogEvent[]> {
+async function notYetPut(
+  deps: Deps,
+  journal: Journal,
+  manifest: JournalManifest,
+  index: number,
+  events: readonly LogEvent[],
+): Promise<LogEvent[]> {
   const first = events[0];
   const last = events[events.length - 1];
   if (!first || !last) return [];
@@ -199,6 +207,16 @@ async function notYetPut(deps: Deps, manifest: JournalManifest, events: readonly
     unmask: manifest.unmasked,
   });
   for await (const e of stored) present.set(key(e), (present.get(key(e)) ?? 0) + 1);
+  // Batches put before may end in the very millisecond this one starts: their events there are in
+  // the stream too, and must not be taken for this batch's (identical events would be dropped).
+  for (let earlier = index - 1; earlier >= 0; earlier -= 1) {
+    const batch = await journal.readBatch(earlier);
+    for (const e of batch) {
+      const n = present.get(key(e)) ?? 0;
+      if (e.timestamp >= first.timestamp && n > 0) present.set(key(e), n - 1);
+    }
+    if ((batch[0]?.timestamp ?? Number.NEGATIVE_INFINITY) < first.timestamp) break;
+  }
   return events.filter((e) => {
     const n = present.get(key(e)) ?? 0;
     if (n === 0) return true;
