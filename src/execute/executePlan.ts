@@ -81,10 +81,7 @@ async function executePlan(
         fatal ??= exported.fatal;
         return;
       }
-      if (fatal) {
-        entries[i] = () => ({ logGroupName: group.logGroupName, exports: exported.exports, streams: [], notReached: true });
-        return;
-      }
+      if (fatal) return; // the run ends with that error (thrown below, no result): no trim starts after it
       // Filled in by the trim, which runs while later groups export (at most two groups' trims at once).
       const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string } = { streams: [] };
       entries[i] = () => ({
