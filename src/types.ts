@@ -209,6 +209,15 @@ interface GroupTotals {
   readonly monthlySavingUsd: number;
 }
 
+/** How many of a group's streams got one action for one reason, with one example of the detail. */
+interface ReasonCount {
+  readonly action: StreamActionKind;
+  readonly reason: StreamReasonCode;
+  readonly count: number;
+  readonly example: string;
+  readonly detailsVary: boolean;
+}
+
 interface GroupPlan {
   readonly logGroupName: string;
   readonly arn: string;
@@ -222,8 +231,17 @@ interface GroupPlan {
   /** The new window this run exports (absent when there is nothing new to archive). */
   readonly exportWindow?: TimeWindow;
   readonly retention?: RetentionChange;
+  /**
+   * The streams worth listing: every stream for a plan built in one piece, at most a bounded number
+   * (rebuilds, skips and deletes first; keeps only counted) for a run that plans page by page.
+   */
   readonly streams: readonly StreamPlan[];
+  /** Exact, over every stream planned, listed or not. */
   readonly totals: GroupTotals;
+  /** Counts by action and reason over every stream planned. */
+  readonly reasons: readonly ReasonCount[];
+  /** Streams planned and not listed in `streams`, by action. */
+  readonly streamsOmitted: { readonly delete: number; readonly rebuild: number; readonly skip: number };
   /** True when the retention strategy would have been cheaper or safer for this group. */
   readonly retentionAdvised?: string;
   readonly warnings: readonly string[];
@@ -266,6 +284,7 @@ export type {
   InFlightExport,
   PendingRebuild,
   LogLevel,
+  ReasonCount,
   Plan,
   Prices,
   RetentionChange,

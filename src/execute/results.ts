@@ -33,16 +33,35 @@ interface RetentionResult {
   readonly detail: string;
 }
 
+/** Counts over every delete and rebuild of a group, listed or not. */
+interface ResultTally {
+  readonly outcomes: Readonly<Record<ActionOutcome, number>>;
+  readonly deleted: number;
+  readonly rebuilt: number;
+  readonly reputEvents: number;
+  readonly reputBytes: number;
+  readonly rejectedEvents: number;
+  /** The estimates of the actions done, summed (bytes and dollars). */
+  readonly doneEstimate: { readonly removeStoredBytes: number; readonly reputBytes: number; readonly reputCostUsd: number; readonly monthlySavingUsd: number };
+}
+
 interface GroupResult {
   readonly logGroupName: string;
   readonly exports: readonly ExportResult[];
   readonly archivedThroughMs?: number;
   readonly retention?: RetentionResult;
+  /** The results of the streams its plan lists (bounded, like the plan's list). */
   readonly streams: readonly StreamResult[];
+  /** Over every action, listed or not; absent, `streams` holds them all. */
+  readonly tally?: ResultTally;
   /** Set when the group could not be processed; other groups went on. */
   readonly error?: string;
   /** The group was not reached before the deadline. */
   readonly notReached?: boolean;
+  /** Its streams were not all listed before the deadline: the next run resumes the listing where it stopped. */
+  readonly listingLeft?: boolean;
+  /** Pages of streams this run listed (the listing advanced: progress, even with nothing to act on). */
+  readonly pagesListed?: number;
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';
@@ -61,19 +80,76 @@ interface RunResult {
   readonly outcome: RunOutcome;
 }
 
+const NO_OUTCOMES: Readonly<Record<ActionOutcome, number>> = Object.freeze({ done: 0, skipped: 0, failed: 0, abandoned: 0, deadline: 0 });
+const NO_TALLY: ResultTally = Object.freeze({
+  outcomes: NO_OUTCOMES,
+  deleted: 0,
+  rebuilt: 0,
+  reputEvents: 0,
+  reputBytes: 0,
+  rejectedEvents: 0,
+  doneEstimate: Object.freeze({ removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0 }),
+});
+
+/** Adds one action's result (and, when done, its estimate) to a tally. */
+function tallyResult(t: ResultTally, r: StreamResult, estimate?: ResultTally['doneEstimate']): ResultTally {
+  const done = r.outcome === 'done';
+  const rebuilt = done && r.action === 'rebuild';
+  const e = done && estimate ? estimate : undefined;
+  return {
+    outcomes: { ...t.outcomes, [r.outcome]: t.outcomes[r.outcome] + 1 },
+    deleted: t.deleted + (done && r.action === 'delete' ? 1 : 0),
+    rebuilt: t.rebuilt + (rebuilt ? 1 : 0),
+    reputEvents: t.reputEvents + (rebuilt ? r.events ?? 0 : 0),
+    reputBytes: t.reputBytes + (rebuilt ? r.bytes ?? 0 : 0),
+    rejectedEvents: t.rejectedEvents + (r.rejected ?? 0),
+    doneEstimate: e
+      ? {
+          removeStoredBytes: t.doneEstimate.removeStoredBytes + e.removeStoredBytes,
+          reputBytes: t.doneEstimate.reputBytes + e.reputBytes,
+          reputCostUsd: t.doneEstimate.reputCostUsd + e.reputCostUsd,
+          monthlySavingUsd: t.doneEstimate.monthlySavingUsd + e.monthlySavingUsd,
+        }
+      : t.doneEstimate,
+  };
+}
+
+/** A group's tally: its own when it has one, else counted from its listed results. */
+const tallyOf = (g: GroupResult): ResultTally => g.tally ?? g.streams.reduce((t, r) => tallyResult(t, r), NO_TALLY);
+
+/** Every action's outcome counted over the run: resumed rebuilds and each group's tally. */
+function runTally(result: Pick<RunResult, 'resumedRebuilds' | 'groups'>): ResultTally {
+  const resumed = result.resumedRebuilds.reduce((t, r) => tallyResult(t, r), NO_TALLY);
+  return result.groups.map(tallyOf).reduce((a, b) => ({
+    outcomes: Object.fromEntries(Object.entries(a.outcomes).map(([k, v]) => [k, v + b.outcomes[k as ActionOutcome]])) as Record<ActionOutcome, number>,
+    deleted: a.deleted + b.deleted,
+    rebuilt: a.rebuilt + b.rebuilt,
+    reputEvents: a.reputEvents + b.reputEvents,
+    reputBytes: a.reputBytes + b.reputBytes,
+    rejectedEvents: a.rejectedEvents + b.rejectedEvents,
+    doneEstimate: {
+      removeStoredBytes: a.doneEstimate.removeStoredBytes + b.doneEstimate.removeStoredBytes,
+      reputBytes: a.doneEstimate.reputBytes + b.doneEstimate.reputBytes,
+      reputCostUsd: a.doneEstimate.reputCostUsd + b.doneEstimate.reputCostUsd,
+      monthlySavingUsd: a.doneEstimate.monthlySavingUsd + b.doneEstimate.monthlySavingUsd,
+    },
+  }), resumed);
+}
+
 /** The outcome of a run, from its parts: any failure or refused event is a failure. */
 function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
-  const streams = [...result.resumedRebuilds, ...result.groups.flatMap((g) => g.streams)];
+  const t = runTally(result);
   const failed =
     result.groups.some((g) => g.error !== undefined || g.exports.some((e) => e.status === 'failed') || g.retention?.outcome === 'failed') ||
-    streams.some((s) => s.outcome === 'failed' || (s.rejected ?? 0) > 0);
+    t.outcomes.failed > 0 || t.rejectedEvents > 0;
   if (failed) return 'failed';
+  const notDone = Object.entries(t.outcomes).some(([k, v]) => k !== 'done' && v > 0);
   const partial =
     result.deadlineReached ||
-    result.groups.some((g) => g.notReached || g.exports.some((e) => e.status !== 'archived')) ||
-    streams.some((s) => s.outcome !== 'done');
+    result.groups.some((g) => g.notReached || g.exports.some((e) => e.status !== 'archived') || g.listingLeft === true) ||
+    notDone;
   return partial ? 'partial' : 'done';
 }
 
-export { runOutcome };
-export type { ActionOutcome, ExportResult, GroupResult, RetentionResult, RunOutcome, RunResult, StreamResult };
+export { NO_TALLY, runOutcome, runTally, tallyOf, tallyResult };
+export type { ActionOutcome, ExportResult, GroupResult, ResultTally, RetentionResult, RunOutcome, RunResult, StreamResult };

@@ -9,15 +9,22 @@ import type { Prices, StreamEstimate, StreamInfo } from '../types.js';
  * @example streamStoredBytes(streams, 10 * 1024 ** 3) // Map of stream name → estimated bytes
  */
 function streamStoredBytes(streams: readonly StreamInfo[], groupStoredBytes: number): Map<string, number> {
-  const weight = (s: StreamInfo): number =>
-    s.firstEventTimestampMs === undefined || s.lastEventTimestampMs === undefined
-      ? 0
-      : Math.max(s.lastEventTimestampMs - s.firstEventTimestampMs, MS_PER_MINUTE);
-  const total = streams.reduce((sum, s) => sum + weight(s), 0);
+  const total = streams.reduce((sum, s) => sum + streamWeight(s), 0);
   return new Map(
-    streams.map((s) => [s.logStreamName, total === 0 ? 0 : (groupStoredBytes * weight(s)) / total] as const),
+    streams.map((s) => [s.logStreamName, total === 0 ? 0 : (groupStoredBytes * streamWeight(s)) / total] as const),
   );
 }
+
+/** A stream's weight in its group's stored bytes: its event time span, at least a minute (0 when empty). */
+function streamWeight(s: StreamInfo): number {
+  return s.firstEventTimestampMs === undefined || s.lastEventTimestampMs === undefined
+    ? 0
+    : Math.max(s.lastEventTimestampMs - s.firstEventTimestampMs, MS_PER_MINUTE);
+}
+
+/** Bytes per unit of weight, once a group's total weight is known (0 when it has no events). */
+const bytesPerWeight = (groupStoredBytes: number, totalWeight: number): number =>
+  totalWeight === 0 ? 0 : groupStoredBytes / totalWeight;
 
 /** The fraction of a stream's events (by time) older than the cutoff. */
 function fractionBefore(stream: StreamInfo, cutoffMs: number): number {
@@ -79,5 +86,5 @@ const ZERO_ESTIMATE: StreamEstimate = Object.freeze({
 /** Whole days, for messages. */
 const days = (ms: number): string => `${Math.round((ms / MS_PER_DAY) * 10) / 10} d`;
 
-export { ZERO_ESTIMATE, days, estimateAction, fractionBefore, streamStoredBytes };
+export { ZERO_ESTIMATE, bytesPerWeight, days, estimateAction, fractionBefore, streamStoredBytes, streamWeight };
 export type { EstimateInput };

@@ -29,16 +29,17 @@ interface ExportDecision {
  * Decides what a group exports this run: first the window a previous run left in flight, then the
  * new window `[archivedThrough + 1, throughMs]` (disjoint from every earlier one, with no gap). On the
  * first run the window starts 15 days before the group's creation, since events may be back-dated.
- * No new window is exported when no stream has an event in it (the watermark then stays put, so the
- * next run's window covers the same range: nothing is skipped).
+ * No new window is exported when no stream can have an event in it (the watermark then stays put, so
+ * the next run's window covers the same range: nothing is skipped). `mayHaveEvents` may say yes
+ * wrongly (an export of nothing costs a task, not an event), never no wrongly.
  *
- * @example planExport(group, state, streams, cutoffMs(now, 30) - 1)
+ * @example planExport(group, state, cutoffMs(now, 30) - 1, (w) => streamsHaveEventsIn(streams, w))
  */
 function planExport(
   group: GroupInfo,
   state: GroupState,
-  streams: readonly StreamInfo[],
   throughMs: number,
+  mayHaveEvents: (window: TimeWindow) => boolean,
 ): ExportDecision {
   const resumeExport = state.inFlight;
   const archivedThrough = resumeExport?.toMs ?? state.archivedThroughMs;
@@ -50,12 +51,26 @@ function planExport(
     // CreateExportTask refuses a `to` before the group's creation time.
     return { ...base, noExportReason: 'the group was created after the cutoff' };
   }
-  const hasEvents = streams.some(
-    (s) => s.firstEventTimestampMs !== undefined && s.firstEventTimestampMs <= throughMs &&
-      (s.lastEventTimestampMs ?? Number.POSITIVE_INFINITY) >= fromMs,
-  );
-  if (!hasEvents) return { ...base, noExportReason: 'no stream has events in the window' };
+  if (!mayHaveEvents({ fromMs, toMs: throughMs })) return { ...base, noExportReason: 'no stream has events in the window' };
   return { ...base, exportWindow: { fromMs, toMs: throughMs } };
+}
+
+/** Whether any of these streams has an event in the window, by its metadata. */
+function streamsHaveEventsIn(streams: readonly StreamInfo[], window: TimeWindow): boolean {
+  return streams.some(
+    (s) => s.firstEventTimestampMs !== undefined && s.firstEventTimestampMs <= window.toMs &&
+      (s.lastEventTimestampMs ?? Number.POSITIVE_INFINITY) >= window.fromMs,
+  );
+}
+
+/**
+ * Whether a group whose latest-written stream last wrote at `newestLastEventMs` (DescribeLogStreams
+ * ordered by LastEventTime, descending, one stream) can have an event in the window: no stream has an
+ * event after that, so a window starting later holds nothing. One call instead of a whole listing; it
+ * may say yes for a window that only current streams overlap, which costs an empty export, not an event.
+ */
+function newestEventMayFallIn(newestLastEventMs: number | undefined, window: TimeWindow): boolean {
+  return newestLastEventMs !== undefined && newestLastEventMs >= window.fromMs;
 }
 
 /**
@@ -78,5 +93,5 @@ function coveringExportCreatedAtMs(
   return earliest;
 }
 
-export { archiveThroughMs, coveringExportCreatedAtMs, cutoffMs, planExport };
+export { archiveThroughMs, coveringExportCreatedAtMs, cutoffMs, newestEventMayFallIn, planExport, streamsHaveEventsIn };
 export type { ExportDecision };

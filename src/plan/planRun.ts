@@ -7,17 +7,18 @@ import {
   type GroupInfo,
   type GroupPlan,
   type GroupState,
-  type GroupTotals,
   type PendingRebuild,
   type Plan,
+  type ReasonCount,
   type RetentionChange,
   type StreamInfo,
   type StreamPlan,
   type TimeWindow,
 } from '../types.js';
-import { ZERO_ESTIMATE, streamStoredBytes } from './estimateStream.js';
-import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport } from './exportWindow.js';
-import { planStream } from './planStream.js';
+import { ZERO_ESTIMATE, bytesPerWeight, streamWeight } from './estimateStream.js';
+import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport, streamsHaveEventsIn, type ExportDecision } from './exportWindow.js';
+import { EMPTY_TOTALS, GroupLedger, addTotals, type LedgerSummary } from './groupLedger.js';
+import { planStream, type StreamContext } from './planStream.js';
 
 /** What discovery read about one group: the whole input of its plan. */
 interface GroupInventory {
@@ -28,21 +29,10 @@ interface GroupInventory {
   readonly stateEtag?: string;
 }
 
-const EMPTY_TOTALS: GroupTotals = Object.freeze({
-  streams: 0,
-  delete: 0,
-  rebuild: 0,
-  keep: 0,
-  skip: 0,
-  removeStoredBytes: 0,
-  reputBytes: 0,
-  reputCostUsd: 0,
-  monthlySavingUsd: 0,
-});
-
 /**
  * Builds the whole plan from what discovery read and the settings, without calling AWS and without
- * reading a clock: the dry-run prints it, a real run carries it out. Same input, same plan.
+ * reading a clock: same input, same plan. A run plans page by page with the same functions
+ * ({@link groupContext}, {@link planStreamIn}, {@link groupPlanOf}); this plans a whole inventory at once.
  *
  * @example
  * const plan = planRun(inventory, config, Date.now());
@@ -54,13 +44,16 @@ function planRun(
   nowMs: number,
   pendingRebuilds: readonly PendingRebuild[] = [],
 ): Plan {
-  const cutoffMs = computeCutoffMs(nowMs, config.days);
-  const groups = inventory.map((entry) => planGroup(entry, config, nowMs, pendingRebuilds));
+  return planOf(inventory.map((entry) => planGroup(entry, config, nowMs, pendingRebuilds)), config, nowMs, pendingRebuilds);
+}
+
+/** A run's plan from its groups' plans. */
+function planOf(groups: readonly GroupPlan[], config: Readonly<Config>, nowMs: number, pendingRebuilds: readonly PendingRebuild[]): Plan {
   const totals = groups.reduce((sum, g) => addTotals(sum, g.totals), EMPTY_TOTALS);
   const exports = groups.reduce((n, g) => n + (g.resumeExport ? 1 : 0) + (g.exportWindow ? 1 : 0), 0);
   return {
     nowMs,
-    cutoffMs,
+    cutoffMs: computeCutoffMs(nowMs, config.days),
     days: config.days,
     strategy: config.strategy,
     dryRun: config.dryRun,
@@ -70,6 +63,112 @@ function planRun(
     groups,
     totals: { ...totals, groups: groups.length, exports },
   };
+}
+
+/** What every stream decision of one group shares: worked out once per group, used for every page. */
+interface GroupContext {
+  readonly group: GroupInfo;
+  readonly state: GroupState;
+  readonly config: Readonly<Config>;
+  readonly decision: ExportDecision;
+  /** Its streams an earlier run was rebuilding (finished from their journals first). */
+  readonly journaled: ReadonlySet<string>;
+  readonly stream: Omit<StreamContext, 'storedBytes'>;
+}
+
+/** What a real run found when it carried out a group's exports, for planning its streams after them. */
+interface ExportsDone {
+  /** Creation time of each export task, in the decision's order (resumed window first). */
+  readonly createdAtMs: readonly number[];
+  /** The watermark now verified: the old one when an export did not archive. */
+  readonly archivedThroughMs?: number;
+}
+
+/**
+ * A group's export decision and the context its streams are planned in. `mayHaveEvents` tells whether
+ * the new window can hold events (see {@link planExport}). A dry run plans as if the exports archive;
+ * a real run that has carried them out passes what it found (`exported`).
+ *
+ * @example const ctx = groupContext(group, state, config, now, pending, (w) => newestEventMayFallIn(newest, w));
+ */
+function groupContext(
+  group: GroupInfo,
+  state: GroupState,
+  config: Readonly<Config>,
+  nowMs: number,
+  pendingRebuilds: readonly PendingRebuild[],
+  mayHaveEvents: (window: TimeWindow) => boolean,
+  exported?: ExportsDone,
+): GroupContext {
+  const decision = planExport(group, state, archiveThroughMs(nowMs, config.days, config.strategy), mayHaveEvents);
+  const plannedExports: { window: TimeWindow; createdAtMs: number }[] = [];
+  if (decision.resumeExport) {
+    const r = decision.resumeExport;
+    plannedExports.push({ window: r, createdAtMs: exported?.createdAtMs[0] ?? r.taskCreatedAtMs ?? r.intentAtMs });
+  }
+  if (decision.exportWindow) {
+    plannedExports.push({ window: decision.exportWindow, createdAtMs: exported?.createdAtMs[plannedExports.length] ?? nowMs });
+  }
+  const archivedThroughAfterMs = exported
+    ? exported.archivedThroughMs
+    : decision.exportWindow?.toMs ?? decision.resumeExport?.toMs ?? state.archivedThroughMs;
+  const journaled = new Set(
+    pendingRebuilds.filter((p) => p.logGroupName === group.logGroupName && p.phase !== 'incomplete-save').map((p) => p.logStreamName),
+  );
+  return {
+    group,
+    state,
+    config,
+    decision,
+    journaled,
+    stream: {
+      nowMs,
+      cutoffMs: computeCutoffMs(nowMs, config.days),
+      settings: config,
+      group,
+      windows: state.windows,
+      ...(state.archivedThroughMs === undefined ? {} : { archivedThroughBeforeMs: state.archivedThroughMs }),
+      plannedExports,
+      ...(archivedThroughAfterMs === undefined ? {} : { archivedThroughAfterMs }),
+    },
+  };
+}
+
+/**
+ * One stream's plan in its group's context. `storedBytes` may be its weight ({@link streamWeight})
+ * while the group's total is unknown: the ledger scales every estimate at the end.
+ */
+function planStreamIn(ctx: GroupContext, stream: StreamInfo, storedBytes: number): StreamPlan {
+  return ctx.journaled.has(stream.logStreamName) ? journalPending(stream) : planStream(stream, { ...ctx.stream, storedBytes });
+}
+
+/** A group's plan from its context and its ledger's summary. */
+function groupPlanOf(ctx: GroupContext, summary: LedgerSummary): GroupPlan {
+  const { group, config, decision } = ctx;
+  const retention = config.strategy === 'retention' ? planRetention(group, config.days) : undefined;
+  const advice = config.strategy === 'rebuild' ? retentionAdvice(summary.reasons) : undefined;
+  return {
+    ...groupBase(group, ctx.state),
+    ...(decision.resumeExport ? { resumeExport: decision.resumeExport } : {}),
+    ...(decision.exportWindow ? { exportWindow: decision.exportWindow } : {}),
+    ...(retention ? { retention } : {}),
+    ...summary,
+    ...(advice ? { retentionAdvised: advice } : {}),
+    warnings: groupWarnings(group, config),
+  };
+}
+
+const groupBase = (group: GroupInfo, state: GroupState) => ({
+  logGroupName: group.logGroupName,
+  arn: group.arn,
+  storedBytes: group.storedBytes,
+  ...(group.retentionInDays === undefined ? {} : { retentionInDays: group.retentionInDays }),
+  ...(state.archivedThroughMs === undefined ? {} : { archivedThroughMs: state.archivedThroughMs }),
+});
+
+/** The plan of a group left alone as a whole (its class, say): nothing is listed. */
+function skippedGroupPlan(group: GroupInfo, state: GroupState, skip: NonNullable<GroupPlan['skip']>): GroupPlan {
+  return { ...groupBase(group, state), skip, ...new GroupLedger(0).summary(), warnings: [] };
 }
 
 /**
@@ -83,57 +182,12 @@ function planGroup(
   pendingRebuilds: readonly PendingRebuild[] = [],
 ): GroupPlan {
   const { group, streams, state } = entry;
-  const base = {
-    logGroupName: group.logGroupName,
-    arn: group.arn,
-    storedBytes: group.storedBytes,
-    ...(group.retentionInDays === undefined ? {} : { retentionInDays: group.retentionInDays }),
-    ...(state.archivedThroughMs === undefined ? {} : { archivedThroughMs: state.archivedThroughMs }),
-  };
   const groupSkip = skipWholeGroup(group);
-  if (groupSkip) return { ...base, skip: groupSkip, streams: [], totals: EMPTY_TOTALS, warnings: [] };
-
-  const cutoffMs = computeCutoffMs(nowMs, config.days);
-  const decision = planExport(group, state, streams, archiveThroughMs(nowMs, config.days, config.strategy));
-  const plannedExports: { window: TimeWindow; createdAtMs: number }[] = [];
-  if (decision.resumeExport) {
-    const r = decision.resumeExport;
-    plannedExports.push({ window: r, createdAtMs: r.taskCreatedAtMs ?? r.intentAtMs });
-  }
-  if (decision.exportWindow) plannedExports.push({ window: decision.exportWindow, createdAtMs: nowMs });
-  const archivedThroughAfterMs = decision.exportWindow?.toMs ?? decision.resumeExport?.toMs ?? state.archivedThroughMs;
-
-  const bytesByStream = streamStoredBytes(streams, group.storedBytes);
-  const journaled = new Set(
-    pendingRebuilds.filter((p) => p.logGroupName === group.logGroupName && p.phase !== 'incomplete-save').map((p) => p.logStreamName),
-  );
-  const streamPlans = streams.map((stream) =>
-    journaled.has(stream.logStreamName)
-      ? journalPending(stream)
-      : planStream(stream, {
-      nowMs,
-      cutoffMs,
-      settings: config,
-      group,
-      windows: state.windows,
-      ...(state.archivedThroughMs === undefined ? {} : { archivedThroughBeforeMs: state.archivedThroughMs }),
-      plannedExports,
-      ...(archivedThroughAfterMs === undefined ? {} : { archivedThroughAfterMs }),
-      storedBytes: bytesByStream.get(stream.logStreamName) ?? 0,
-        }),
-  );
-  const retention = config.strategy === 'retention' ? planRetention(group, config.days) : undefined;
-  const advice = config.strategy === 'rebuild' ? retentionAdvice(streamPlans) : undefined;
-  return {
-    ...base,
-    ...(decision.resumeExport ? { resumeExport: decision.resumeExport } : {}),
-    ...(decision.exportWindow ? { exportWindow: decision.exportWindow } : {}),
-    ...(retention ? { retention } : {}),
-    streams: streamPlans,
-    totals: totalsOf(streamPlans),
-    ...(advice ? { retentionAdvised: advice } : {}),
-    warnings: groupWarnings(group, config),
-  };
+  if (groupSkip) return skippedGroupPlan(group, state, groupSkip);
+  const ctx = groupContext(group, state, config, nowMs, pendingRebuilds, (w) => streamsHaveEventsIn(streams, w));
+  const ledger = new GroupLedger(Number.POSITIVE_INFINITY);
+  for (const stream of streams) ledger.add(planStreamIn(ctx, stream, streamWeight(stream)), streamWeight(stream));
+  return groupPlanOf(ctx, ledger.summary(bytesPerWeight(group.storedBytes, ledger.totalWeight)));
 }
 
 /** A stream an earlier run was rebuilding: its journal is finished first, nothing else is decided. */
@@ -181,11 +235,11 @@ function planRetention(group: GroupInfo, days: number): RetentionChange {
   return { ...(current === undefined ? {} : { currentDays: current }), targetDays, safe, detail };
 }
 
-function retentionAdvice(streams: readonly StreamPlan[]): string | undefined {
-  if (streams.some((s) => s.reason === StreamReason.OutsidePutWindow)) {
+function retentionAdvice(reasons: readonly ReasonCount[]): string | undefined {
+  if (reasons.some((r) => r.reason === StreamReason.OutsidePutWindow)) {
     return 'safer: a rebuild cannot put back events this old; STRATEGY=retention removes them without re-putting';
   }
-  if (streams.some((s) => s.reason === StreamReason.NotWorthIt)) {
+  if (reasons.some((r) => r.reason === StreamReason.NotWorthIt)) {
     return 'cheaper: re-ingesting the events to keep costs more than the storage it saves';
   }
   return undefined;
@@ -201,45 +255,16 @@ function groupWarnings(group: GroupInfo, config: Readonly<Config>): string[] {
   return warnings;
 }
 
-function totalsOf(streams: readonly StreamPlan[]): GroupTotals {
-  return streams.reduce(
-    (t, s) => ({
-      streams: t.streams + 1,
-      delete: t.delete + (s.action === StreamAction.Delete ? 1 : 0),
-      rebuild: t.rebuild + (s.action === StreamAction.Rebuild ? 1 : 0),
-      keep: t.keep + (s.action === StreamAction.Keep ? 1 : 0),
-      skip: t.skip + (s.action === StreamAction.Skip ? 1 : 0),
-      ...(s.action === StreamAction.Delete || s.action === StreamAction.Rebuild
-        ? {
-            removeStoredBytes: t.removeStoredBytes + s.estimate.removeStoredBytes,
-            reputBytes: t.reputBytes + s.estimate.reputBytes,
-            reputCostUsd: t.reputCostUsd + s.estimate.reputCostUsd,
-            monthlySavingUsd: t.monthlySavingUsd + s.estimate.monthlySavingUsd,
-          }
-        : {
-            removeStoredBytes: t.removeStoredBytes,
-            reputBytes: t.reputBytes,
-            reputCostUsd: t.reputCostUsd,
-            monthlySavingUsd: t.monthlySavingUsd,
-          }),
-    }),
-    EMPTY_TOTALS,
-  );
-}
-
-function addTotals(a: GroupTotals, b: GroupTotals): GroupTotals {
-  return {
-    streams: a.streams + b.streams,
-    delete: a.delete + b.delete,
-    rebuild: a.rebuild + b.rebuild,
-    keep: a.keep + b.keep,
-    skip: a.skip + b.skip,
-    removeStoredBytes: a.removeStoredBytes + b.removeStoredBytes,
-    reputBytes: a.reputBytes + b.reputBytes,
-    reputCostUsd: a.reputCostUsd + b.reputCostUsd,
-    monthlySavingUsd: a.monthlySavingUsd + b.monthlySavingUsd,
-  };
-}
-
-export { EMPTY_TOTALS, addTotals, planGroup, planRun };
-export type { GroupInventory };
+export {
+  EMPTY_TOTALS,
+  addTotals,
+  groupContext,
+  groupPlanOf,
+  planGroup,
+  planOf,
+  planRun,
+  planStreamIn,
+  skipWholeGroup,
+  skippedGroupPlan,
+};
+export type { ExportsDone, GroupContext, GroupInventory };

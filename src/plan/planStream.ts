@@ -41,7 +41,10 @@ interface StreamContext {
   readonly plannedExports: readonly { readonly window: TimeWindow; readonly createdAtMs: number }[];
   /** Archived-through once this run's exports are verified. */
   readonly archivedThroughAfterMs?: number;
-  /** The stream's estimated share of the group's stored bytes. */
+  /**
+   * The stream's estimated share of the group's stored bytes, or any figure proportional to it (its
+   * weight): every estimate is linear in it and no decision depends on its unit.
+   */
   readonly storedBytes: number;
 }
 
@@ -127,8 +130,8 @@ function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): 
   if (!settings.forceRebuild && estimate.savingOverStayUsd < estimate.reputCostUsd) {
     return skip(
       StreamReason.NotWorthIt,
-      `re-putting costs $${estimate.reputCostUsd.toFixed(4)} and saves $${estimate.savingOverStayUsd.toFixed(4)} ` +
-        `within ${settings.prices.paybackHorizonMonths} months; FORCE_REBUILD=true overrides`,
+      `re-putting the events to keep costs more than the storage it saves within ${settings.prices.paybackHorizonMonths} ` +
+        'months (see the estimate); FORCE_REBUILD=true overrides',
     );
   }
   const { savingOverStayUsd: _unused, ...plain } = estimate;

@@ -4,12 +4,11 @@
  * "The report"); the human table is rendered from it, so both always say the same.
  */
 import type { OperationStats } from '../aws/callAws.js';
-import type { GroupResult, RunResult, StreamResult } from '../execute/results.js';
+import { runTally, tallyOf, type GroupResult, type RunResult, type StreamResult } from '../execute/results.js';
 import type { RunOutput } from '../run.js';
 import type { GroupPlan, Plan, Prices, StreamPlan } from '../types.js';
 import { StreamAction } from '../types.js';
 import {
-  NO_MONEY,
   addMoney,
   estimateOf,
   estimatedTotals,
@@ -81,24 +80,16 @@ function streamEntry(s: StreamPlan, result: JsonStreamEntry['result']): JsonStre
   };
 }
 
-function reasonsOf(group: GroupPlan): JsonGroup['reasons'] {
-  const counts = new Map<string, JsonGroup['reasons'][number]>();
-  for (const s of group.streams) {
-    const key = `${s.action}|${s.reason}`;
-    const seen = counts.get(key);
-    counts.set(key, seen
-      ? { ...seen, count: seen.count + 1, detailsVary: seen.detailsVary || seen.example !== s.detail }
-      : { action: s.action, reason: s.reason, count: 1, example: s.detail, detailsVary: false });
-  }
-  const order: readonly string[] = [StreamAction.Delete, StreamAction.Rebuild, StreamAction.Skip, StreamAction.Keep];
-  return [...counts.values()].sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action) || b.count - a.count);
-}
-
-function groupResultOf(result: GroupResult, results: Map<string, JsonStreamEntry['result']>): JsonGroupResult {
+/** A group's result; `plannedActions` without a result count as not attempted. */
+function groupResultOf(result: GroupResult, plannedActions: number): JsonGroupResult {
+  const t = tallyOf(result);
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<JsonStreamOutcome, number>;
-  for (const r of results.values()) if (r) outcomes[r.outcome] += 1;
-  const done = result.streams.filter((s) => s.outcome === 'done');
-  const rebuilt = done.filter((s) => s.action === 'rebuild');
+  let counted = 0;
+  for (const [o, n] of Object.entries(t.outcomes)) {
+    outcomes[o as JsonStreamOutcome] += n;
+    counted += n;
+  }
+  outcomes['not-attempted'] += Math.max(plannedActions - counted, 0);
   return {
     exports: result.exports.map(exportOf),
     archivedThrough: optionalTime(result.archivedThroughMs),
@@ -106,18 +97,18 @@ function groupResultOf(result: GroupResult, results: Map<string, JsonStreamEntry
     error: result.error ?? null,
     notReached: result.notReached === true,
     outcomes,
-    deleted: done.length - rebuilt.length,
-    rebuilt: rebuilt.length,
-    reputEvents: rebuilt.reduce((n, s) => n + (s.events ?? 0), 0),
-    reputBytes: rebuilt.reduce((n, s) => n + (s.bytes ?? 0), 0),
-    rejectedEvents: result.streams.reduce((n, s) => n + (s.rejected ?? 0), 0),
+    deleted: t.deleted,
+    rebuilt: t.rebuilt,
+    reputEvents: t.reputEvents,
+    reputBytes: t.reputBytes,
+    rejectedEvents: t.rejectedEvents,
   };
 }
 
 function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean, max: number): JsonGroup {
   const results = resultsOf(group, result, run);
   const shown = listed(group, results, max);
-  const omitted = { delete: 0, rebuild: 0, skip: 0 };
+  const omitted = { ...group.streamsOmitted };
   group.streams.forEach((s, i) => {
     if (s.action !== StreamAction.Keep && !shown.has(i)) omitted[s.action] += 1;
   });
@@ -137,30 +128,29 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
     totals: {
       streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip, estimated: estimatedTotals(t),
     },
-    reasons: reasonsOf(group),
+    reasons: group.reasons.map((r) => ({ ...r })),
     streams: group.streams.flatMap((s, i) => (shown.has(i) ? [streamEntry(s, results.get(s.logStreamName) ?? null)] : [])),
     streamsOmitted: omitted,
     // A group the run has no result for was never reached (executePlan reports every group it starts).
-    result: run && !group.skip ? groupResultOf(result ?? { ...NOT_REACHED, logGroupName: group.logGroupName }, results) : null,
+    result: run && !group.skip ? groupResultOf(result ?? { ...NOT_REACHED, logGroupName: group.logGroupName }, t.delete + t.rebuild) : null,
   };
 }
 
 /** Estimated money of the actions that were done, and what the run counted itself. */
 function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[]) {
-  const key = (group: string, stream: string): string => `${group}\u0000${stream}`;
-  const doneKeys = new Set(result.groups.flatMap((g) =>
-    g.streams.filter((s) => s.outcome === 'done').map((s) => key(g.logGroupName, s.logStreamName))));
-  let done: Money = NO_MONEY;
-  for (const g of plan.groups) {
-    for (const s of g.streams) if (doneKeys.has(key(g.logGroupName, s.logStreamName))) done = addMoney(done, s.estimate);
+  const t = runTally(result);
+  // A result without a tally lists every action: its money is the plan's estimates of those done.
+  let done: Money = t.doneEstimate;
+  const plans = new Map(plan.groups.map((g) => [g.logGroupName, g]));
+  for (const g of result.groups) {
+    if (g.tally) continue;
+    const doneNames = new Set(g.streams.filter((s) => s.outcome === 'done').map((s) => s.logStreamName));
+    for (const s of plans.get(g.logGroupName)?.streams ?? []) if (doneNames.has(s.logStreamName)) done = addMoney(done, s.estimate);
   }
   const exports = result.groups.flatMap((g) => g.exports);
   const archived = exports.filter((e) => e.status === 'archived');
-  const streams = [...result.resumedRebuilds, ...result.groups.flatMap((g) => g.streams)];
-  const rebuilt = streams.filter((s) => s.action === 'rebuild' && s.outcome === 'done');
   const planned = result.resumedRebuilds.length
     + groups.reduce((n, g) => n + (g.result ? g.totals.delete + g.totals.rebuild : 0), 0);
-  const finished = streams.filter((s) => s.outcome === 'done').length;
   return {
     estimatedDone: estimatedTotals(done),
     measured: {
@@ -168,12 +158,12 @@ function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[])
       exportsNotArchived: exports.length - archived.length,
       archivedObjects: archived.reduce((n, e) => n + (e.objects ?? 0), 0),
       archivedBytes: archived.reduce((n, e) => n + (e.bytes ?? 0), 0),
-      deleted: streams.filter((s) => s.action === 'delete' && s.outcome === 'done').length,
-      rebuilt: rebuilt.length,
-      notDone: Math.max(planned - finished, 0),
-      reputEvents: rebuilt.reduce((n, s) => n + (s.events ?? 0), 0),
-      reputBytes: rebuilt.reduce((n, s) => n + (s.bytes ?? 0), 0),
-      rejectedEvents: streams.reduce((n, s) => n + (s.rejected ?? 0), 0),
+      deleted: t.deleted,
+      rebuilt: t.rebuilt,
+      notDone: Math.max(planned - t.outcomes.done, 0),
+      reputEvents: t.reputEvents,
+      reputBytes: t.reputBytes,
+      rejectedEvents: t.rejectedEvents,
     },
   };
 }
