@@ -3,9 +3,11 @@
  * deadline a little before Lambda's, the JSON report to S3 and to the log, and, when the run stopped at its
  * deadline with work left and made progress, the next invocation of itself to carry on.
  *
- * Continuing is bounded three ways: a run must have archived or trimmed something (never loop without
- * progress), it must have stopped for lack of time (a failed export waits for the next schedule), and the
- * chain is at most {@link DEFAULT_MAX_CONTINUATIONS} long. A run with nothing left stops.
+ * Continuing is bounded: a run must have made progress (archived, trimmed, or moved its listing on: never
+ * loop without progress), it must have stopped for lack of time (a failed export waits for the next
+ * schedule), and, as a backstop against a bug, the chain is at most {@link DEFAULT_MAX_CONTINUATIONS}
+ * long. A run with nothing left stops. A backlog of a million streams drains in one chain at the speed
+ * of the quota share: each invocation resumes the walk and the listing where the last one stopped.
  */
 import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
@@ -17,7 +19,7 @@ import { parseConfig, type Overrides } from './config.js';
 import { createDeps, type DepsOptions } from './createDeps.js';
 import type { Deadline, Deps } from './deps.js';
 import { ConfigError, LeaseHeldError } from './errors.js';
-import type { RunResult } from './execute/results.js';
+import { runTally, type RunResult } from './execute/results.js';
 import { createLogger, type Logger } from './logger.js';
 import { toJsonReport, type JsonReport } from './report/jsonReport.js';
 import { runCwlTrim, type RunOutput } from './run.js';
@@ -25,8 +27,12 @@ import type { Config } from './types.js';
 
 /** Saving state, writing the report and starting the next invocation fit in this much of the last time. */
 const DEFAULT_DEADLINE_MARGIN_MS = 90_000;
-/** 24 continuations of 15 minutes: six hours of work for one scheduled run, at most. */
-const DEFAULT_MAX_CONTINUATIONS = 24;
+/**
+ * A backstop, not the bound that matters (progress is): 1,000 invocations of 15 minutes are ten days of
+ * work, more than a daily schedule leaves, and more than a million-stream backlog needs (≈ 40 h at
+ * 7.5 deletes/s).
+ */
+const DEFAULT_MAX_CONTINUATIONS = 1_000;
 /** A log event holds 256 KiB; a larger report is logged without its per-group detail (S3 has it all). */
 const MAX_LOGGED_REPORT_CHARS = 200_000;
 
@@ -69,7 +75,7 @@ interface HandlerOptions {
   readonly deps?: Omit<DepsOptions, 'clients' | 'deadline' | 'runId'>;
   /** @default 90000 (90 s) */
   readonly deadlineMarginMs?: number;
-  /** @default 24 */
+  /** @default 1000 */
   readonly maxContinuations?: number;
 }
 
@@ -98,24 +104,26 @@ function readEvent(event: unknown): { continuation: number; settings?: Overrides
  * @example ranOutOfTime(result) // true when an export was left because its next poll came after the deadline
  */
 function ranOutOfTime(result: RunResult): boolean {
-  const streams = [...result.resumedRebuilds, ...result.groups.flatMap((g) => g.streams)];
+  const t = runTally(result);
   return (
     result.deadlineReached ||
-    streams.some((s) => s.outcome === 'deadline') ||
-    result.groups.some((g) => g.notReached === true || g.exports.some((e) => e.status === 'deadline'))
+    result.walkLeft === true ||
+    t.outcomes.deadline > 0 ||
+    result.groups.some((g) => g.notReached === true || g.listingLeft === true || g.exports.some((e) => e.status === 'deadline'))
   );
 }
 
 /**
- * Something durable happened: an export archived, a stream deleted or rebuilt, a retention set.
+ * Something durable happened: an export archived, a stream deleted or rebuilt, a retention set, or a
+ * listing moved on (its cursor is saved: the next invocation starts further on).
  *
  * @example madeProgress(result) // false when every export and stream action was left for later
  */
 function madeProgress(result: RunResult): boolean {
-  const streams = [...result.resumedRebuilds, ...result.groups.flatMap((g) => g.streams)];
   return (
-    streams.some((s) => s.outcome === 'done') ||
-    result.groups.some((g) => g.exports.some((e) => e.status === 'archived') || g.retention?.outcome === 'set')
+    runTally(result).outcomes.done > 0 ||
+    result.groups.some((g) =>
+      g.exports.some((e) => e.status === 'archived') || g.retention?.outcome === 'set' || g.listingAdvanced === true)
   );
 }
 

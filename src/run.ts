@@ -1,11 +1,9 @@
 import { acquireLease, type Lease } from './archive/lease.js';
-import { discover } from './aws/inventory.js';
 import { MS_PER_MINUTE } from './constants.js';
 import type { Deps } from './deps.js';
-import { executePlan } from './execute/executePlan.js';
-import type { RunResult } from './execute/results.js';
-import { cutoffMs } from './plan/exportWindow.js';
-import { planRun } from './plan/planRun.js';
+import { resumeRebuilds, runGroups } from './execute/executePlan.js';
+import { runOutcome, type RunResult } from './execute/results.js';
+import { planOf } from './plan/planRun.js';
 import { readPendingRebuilds } from './trim/pendingRebuilds.js';
 import type { Config, Plan } from './types.js';
 
@@ -20,9 +18,10 @@ interface RunOutput {
 }
 
 /**
- * The whole job: read (discovery, state, unfinished journals) → plan → print or carry out.
- * A dry run stops after the plan and makes read-only calls only; a real run takes the lease first
- * and executes that very plan.
+ * The whole job: the rebuilds earlier runs left unfinished first, then the selected groups as a
+ * pipeline, page by page (see {@link runGroups}). A dry run makes read-only calls only and returns
+ * the plan; a real run takes the lease first and returns the plan it carried out with its result.
+ * Memory does not grow with the number of groups or streams: plans and results are bounded summaries.
  *
  * @example
  * const { plan, result } = await runCwlTrim(config, deps);
@@ -32,12 +31,22 @@ async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutp
   const lease = config.dryRun ? undefined : await acquireLease(deps, config, LEASE_TTL_MS);
   const renewal = lease ? keepRenewing(lease, deps) : undefined;
   try {
-    const inventory = await discover(deps, config, cutoffMs(nowMs, config.days));
     const pending = await readPendingRebuilds(deps, config);
-    const plan = planRun(inventory, config, nowMs, pending);
+    const startedAtMs = deps.clock.now();
+    const resumedRebuilds = config.dryRun ? [] : await resumeRebuilds(deps, config, pending);
+    const walked = await runGroups(deps, config, { nowMs, pending });
+    const plan = planOf(walked.groups, config, nowMs, pending);
     deps.logger.info({ groups: plan.groups.length, totals: plan.totals, dryRun: config.dryRun }, 'plan ready');
     if (config.dryRun) return { plan };
-    const result = await executePlan(plan, inventory, config, deps);
+    const base = {
+      startedAtMs,
+      finishedAtMs: deps.clock.now(),
+      resumedRebuilds,
+      groups: walked.results,
+      deadlineReached: walked.walkLeft || walked.outOfTime || deps.deadline.remainingMs() <= 0,
+      ...(walked.walkLeft ? { walkLeft: true } : {}),
+    };
+    const result: RunResult = { ...base, outcome: runOutcome(base) };
     deps.logger.info(
       { outcome: result.outcome, deadlineReached: result.deadlineReached, totals: plan.totals, apiCalls: deps.call.stats.snapshot() },
       'run finished',

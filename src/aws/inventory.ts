@@ -1,29 +1,33 @@
 import {
   DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   DescribeMetricFiltersCommand,
   DescribeSubscriptionFiltersCommand,
   ListTagsForResourceCommand,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { loadGroupState } from '../archive/stateStore.js';
 import type { Deps } from '../deps.js';
-import { concurrencyFor, forEachLimited } from '../execute/pool.js';
-import type { GroupInventory } from '../plan/planRun.js';
-import type { Config, GroupInfo, GroupSelection, StreamInfo } from '../types.js';
-import { callAws } from './callAws.js';
-import { listStreams } from './logStreams.js';
+import { DeadlineReachedError } from '../errors.js';
+import { ALL_GROUPS_PREFIX, itemIsBehind, walkItems, walkTakes, type WalkItem } from '../plan/selectionWalk.js';
+import type { GroupInfo, GroupSelection, StreamInfo } from '../types.js';
+import { callAws, errorName } from './callAws.js';
+import { toStreamInfo } from './logStreams.js';
 
-type InventoryDeps = Pick<Deps, 'clients' | 'call' | 'progress'>;
-
-/** As a prefix, selects every group on purpose (group names need not start with `/`). */
-const ALL_GROUPS_PREFIX = '/';
+type InventoryDeps = Pick<Deps, 'clients' | 'call' | 'deadline'>;
 
 /** The group's ARN without the trailing `:*`, as ListTagsForResource wants it. */
 const resourceArn = (arn: string): string => arn.replace(/:\*$/, '');
 
+/** Stops a listing at the deadline: the walk's cursor says where the next run goes on. */
+function checkDeadline(deps: Pick<Deps, 'deadline'>, what: string): void {
+  if (deps.deadline.remainingMs() <= 0) throw new DeadlineReachedError(`the deadline came while ${what}`);
+}
+
 async function* describeGroups(deps: InventoryDeps, prefix?: string): AsyncGenerator<LogGroup> {
   let nextToken: string | undefined;
   do {
+    checkDeadline(deps, 'listing log groups');
+    // As the SDK's paginator does: the whole input again with each token.
     const page = await callAws(deps.call, 'DescribeLogGroups', () =>
       deps.clients.logs.send(
         new DescribeLogGroupsCommand({
@@ -38,42 +42,43 @@ async function* describeGroups(deps: InventoryDeps, prefix?: string): AsyncGener
   } while (nextToken);
 }
 
-/**
- * The groups the selection names: the union of exact names and prefixes (`/` = every group; no name
- * and no prefix with a tag = every group carrying the tag), narrowed by the tag, minus the excluded
- * prefixes. Sorted by name so that plans are stable.
- */
-async function selectGroups(deps: InventoryDeps, selection: GroupSelection): Promise<LogGroup[]> {
-  const found = new Map<string, LogGroup>();
-  const everything = selection.prefixes.includes(ALL_GROUPS_PREFIX) ||
-    (selection.names.length === 0 && selection.prefixes.length === 0);
-  const prefixes = everything ? [undefined] : selection.prefixes;
-  for (const prefix of prefixes) {
-    for await (const g of describeGroups(deps, prefix)) if (g.logGroupName) found.set(g.logGroupName, g);
+async function* itemGroups(deps: InventoryDeps, item: WalkItem): AsyncGenerator<LogGroup> {
+  if (item.kind === 'all') {
+    yield* describeGroups(deps);
+    return;
   }
-  if (!everything) {
-    for (const name of selection.names) {
-      if (found.has(name)) continue;
-      for await (const g of describeGroups(deps, name)) {
-        if (g.logGroupName === name) {
-          found.set(name, g);
-          break;
-        }
-      }
+  if (item.kind === 'prefix') {
+    yield* describeGroups(deps, item.prefix === ALL_GROUPS_PREFIX ? undefined : item.prefix);
+    return;
+  }
+  for await (const g of describeGroups(deps, item.name)) {
+    if (g.logGroupName === item.name) {
+      yield g;
+      return;
     }
   }
-  const excluded = (name: string): boolean => selection.excludePrefixes.some((p) => name.startsWith(p));
-  const selected = [...found.values()].filter((g) => !excluded(g.logGroupName!));
-  if (!selection.tag) return selected.sort(byName);
-  const tagged: LogGroup[] = [];
-  for (const g of selected) {
-    const tags = await groupTags(deps, g);
-    if (tags[selection.tag.key] === selection.tag.value) tagged.push(g);
-  }
-  return tagged.sort(byName);
 }
 
-const byName = (a: LogGroup, b: LogGroup): number => (a.logGroupName! < b.logGroupName! ? -1 : 1);
+/**
+ * The groups a selection names, one at a time in ascending name order, with only read-only calls:
+ * the union of exact names and prefixes (`/` = every group; no name and no prefix with a tag = every
+ * group carrying the tag), narrowed by the tag, minus the excluded prefixes. `afterName` resumes a
+ * walk an earlier run did not finish: groups up to it are passed over (whole listings where they lie
+ * before it). Throws {@link DeadlineReachedError} before a page it has no time for.
+ *
+ * @example for await (const g of selectedGroups(deps, config.selection)) console.log(g.logGroupName);
+ */
+async function* selectedGroups(deps: InventoryDeps, selection: GroupSelection, afterName?: string): AsyncGenerator<LogGroup> {
+  for (const item of walkItems(selection)) {
+    if (afterName !== undefined && itemIsBehind(item, afterName)) continue;
+    for await (const g of itemGroups(deps, item)) {
+      const name = g.logGroupName;
+      if (!name || !walkTakes(item, selection, name, afterName)) continue;
+      if (selection.tag && (await groupTags(deps, g))[selection.tag.key] !== selection.tag.value) continue;
+      yield g;
+    }
+  }
+}
 
 async function groupTags(deps: InventoryDeps, g: LogGroup): Promise<Record<string, string>> {
   const out = await callAws(deps.call, 'ListTagsForResource', () =>
@@ -82,6 +87,7 @@ async function groupTags(deps: InventoryDeps, g: LogGroup): Promise<Record<strin
   return out.tags ?? {};
 }
 
+/** How many subscription and metric filters a group has: asked only once a re-put is in question. */
 async function filterCounts(deps: InventoryDeps, logGroupName: string): Promise<{ subscription: number; metric: number }> {
   const subs = await callAws(deps.call, 'DescribeSubscriptionFilters', () =>
     deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })),
@@ -92,7 +98,8 @@ async function filterCounts(deps: InventoryDeps, logGroupName: string): Promise<
   return { subscription: subs.subscriptionFilters?.length ?? 0, metric: metrics.metricFilters?.length ?? 0 };
 }
 
-function toGroupInfo(g: LogGroup, filters: { subscription: number; metric: number }): GroupInfo {
+/** SDK group → our plain metadata; filter counts are filled in when they are read. */
+function toGroupInfo(g: LogGroup, filters: { subscription: number; metric: number } = { subscription: 0, metric: 0 }): GroupInfo {
   return {
     logGroupName: g.logGroupName!,
     arn: g.arn ?? '',
@@ -109,48 +116,65 @@ function toGroupInfo(g: LogGroup, filters: { subscription: number; metric: numbe
 }
 
 /**
- * Reads one group's streams and archive state. Filters are only asked about when they can change a
- * decision: a rebuild-strategy group with a straddling stream (filters only guard re-puts).
+ * The stream written last (DescribeLogStreams ordered by LastEventTime, newest first, one stream):
+ * no stream has an event after its last one, which tells whether a new export window can hold
+ * anything without listing the group. Undefined for a group with no stream.
  */
-async function inventoryGroup(
-  deps: InventoryDeps,
-  config: Pick<Config, 'bucket' | 'bucketPrefix' | 'strategy'>,
-  g: LogGroup,
-  cutoffMs: number,
-): Promise<GroupInventory> {
-  const name = g.logGroupName!;
-  const skipStreams = g.logGroupClass === 'INFREQUENT_ACCESS' || g.logGroupClass === 'DELIVERY';
-  const streams: StreamInfo[] = [];
-  if (!skipStreams) for await (const s of listStreams(deps, name)) streams.push(s);
-  const straddles = streams.some(
-    (s) => (s.firstEventTimestampMs ?? Infinity) < cutoffMs && (s.lastEventTimestampMs ?? -Infinity) >= cutoffMs,
+async function newestStream(deps: InventoryDeps, logGroupName: string): Promise<StreamInfo | undefined> {
+  const page = await callAws(deps.call, 'DescribeLogStreams', () =>
+    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, limit: 1 })),
   );
-  const filters = config.strategy === 'rebuild' && straddles ? await filterCounts(deps, name) : { subscription: 0, metric: 0 };
-  const { state, etag } = await loadGroupState(deps, config, name);
-  return { group: toGroupInfo(g, filters), streams, state, ...(etag ? { stateEtag: etag } : {}) };
+  const s = page.logStreams?.[0];
+  return s ? toStreamInfo(s) : undefined;
+}
+
+/** One page of a group's streams, with the token that reads it again and the one that reads on. */
+interface StreamPage {
+  readonly streams: readonly StreamInfo[];
+  /** The token this page was read with (undefined for the first page). */
+  readonly token?: string;
+  /** The next page's token; undefined on the last page. */
+  readonly nextToken?: string;
+}
+
+/** A saved listing token that DescribeLogStreams no longer takes: list from the start. */
+class StaleTokenError extends Error {
+  public constructor(options?: ErrorOptions) {
+    super('the saved listing token is no longer valid', options);
+    this.name = 'StaleTokenError';
+  }
 }
 
 /**
- * Everything the plan needs, read with pagination and only read-only calls.
- *
- * @example const inventory = await discover(deps, config, cutoffMs(now, config.days));
+ * A group's streams 50 a page, in name order, from `startToken` (a saved cursor) or the first page.
+ * Throws {@link DeadlineReachedError} before a page it has no time for, and {@link StaleTokenError}
+ * when the saved token is refused.
  */
-async function discover(
-  deps: InventoryDeps,
-  config: Pick<Config, 'bucket' | 'bucketPrefix' | 'strategy' | 'selection'>,
-  cutoffMs: number,
-): Promise<GroupInventory[]> {
-  const groups = await selectGroups(deps, config.selection);
-  const inventory: GroupInventory[] = new Array(groups.length);
-  let done = 0;
-  // Groups are read several at once (each one's pages follow one another): one group at a time would
-  // leave the DescribeLogStreams limiter idle for a round trip per page. The order stays the groups'.
-  await forEachLimited(groups, concurrencyFor(deps.call.limiters.allowedTps('DescribeLogStreams')), async (g, i) => {
-    inventory[i] = await inventoryGroup(deps, config, g, cutoffMs);
-    done += 1;
-    deps.progress?.(`discovered ${done}/${groups.length} groups`);
-  });
-  return inventory;
+async function* streamPages(deps: InventoryDeps, logGroupName: string, startToken?: string): AsyncGenerator<StreamPage> {
+  let token = startToken;
+  for (;;) {
+    checkDeadline(deps, `listing the streams of ${logGroupName}`);
+    let page;
+    try {
+      page = await callAws(deps.call, 'DescribeLogStreams', () =>
+        deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 50, ...(token ? { nextToken: token } : {}) })),
+      );
+    } catch (err) {
+      if (token !== undefined && token === startToken && errorName(err) === 'InvalidParameterException') {
+        throw new StaleTokenError({ cause: err });
+      }
+      throw err;
+    }
+    const nextToken = page.nextToken && page.nextToken !== token ? page.nextToken : undefined;
+    yield {
+      streams: (page.logStreams ?? []).map(toStreamInfo),
+      ...(token ? { token } : {}),
+      ...(nextToken ? { nextToken } : {}),
+    };
+    if (!nextToken) return;
+    token = nextToken;
+  }
 }
 
-export { ALL_GROUPS_PREFIX, discover, inventoryGroup, resourceArn, selectGroups };
+export { ALL_GROUPS_PREFIX, StaleTokenError, checkDeadline, filterCounts, newestStream, resourceArn, selectedGroups, streamPages, toGroupInfo };
+export type { InventoryDeps, StreamPage };

@@ -1,123 +1,253 @@
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { clearFleetCursor, loadFleetCursor, saveFleetCursor } from '../archive/cursors.js';
 import { runExport, type ExportOutcome } from '../archive/runExport.js';
-import type { StateRef } from '../archive/stateStore.js';
+import { loadGroupState, type StateRef } from '../archive/stateStore.js';
+import { newestStream, selectedGroups, toGroupInfo } from '../aws/inventory.js';
 import type { Deps } from '../deps.js';
-import { CwlTrimError, LeaseHeldError, StateConflictError } from '../errors.js';
-import type { GroupInventory } from '../plan/planRun.js';
+import { CwlTrimError, DeadlineReachedError, LeaseHeldError, StateConflictError } from '../errors.js';
+import { newestEventMayFallIn } from '../plan/exportWindow.js';
+import { GroupLedger } from '../plan/groupLedger.js';
+import { groupContext, groupPlanOf, skipWholeGroup, skippedGroupPlan, type ExportsDone } from '../plan/planRun.js';
+import { resumeAfter, selectionKey } from '../plan/selectionWalk.js';
 import { Journal } from '../trim/journal.js';
 import { INCOMPLETE_SAVE } from '../trim/pendingRebuilds.js';
 import { finishRebuild } from '../trim/rebuildStream.js';
-import type { Config, GroupPlan, InFlightExport, PendingRebuild, Plan, TimeWindow } from '../types.js';
-import {
-  runOutcome,
-  type ExportResult,
-  type GroupResult,
-  type RetentionResult,
-  type RunResult,
-  type StreamResult,
-} from './results.js';
-import { createLane } from './pool.js';
-import { ArchiveIndex, applyRetention, trimGroup } from './trimGroup.js';
+import type { Config, GroupPlan, InFlightExport, PendingRebuild, TimeWindow } from '../types.js';
+import type { ExportResult, GroupResult, RetentionResult, StreamResult } from './results.js';
+import { createLane, type Lane } from './pool.js';
+import { ArchiveIndex, applyRetention } from './trimGroup.js';
+import { trimPages } from './trimPages.js';
 
 type ExecConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
 
 /**
  * Two groups' trims may overlap: the next group's deletes fill the DeleteLogStream limiter while the
- * last deletes of the previous group are still in flight (one round trip per group otherwise idle), or
- * while it rebuilds. Rebuilds themselves stay one at a time across the run: memory holds one rebuild.
+ * last deletes of the previous group are still in flight, or while it rebuilds. Rebuilds themselves
+ * stay one at a time across the run: memory holds one rebuild.
  */
 const TRIMS_AT_ONCE = 2;
+/** Streams listed per group at most (keeps are counted only); the report lists at most as many. */
+const MAX_LISTED_PER_GROUP = 500;
+/** Streams listed over the whole run at most: a fleet's report stays bounded too. */
+const MAX_LISTED_PER_RUN = 5_000;
+/** Every group lists at least this many of its streams, however large the fleet. */
+const MIN_LISTED_PER_GROUP = 20;
+
+interface GroupsOutput {
+  readonly groups: readonly GroupPlan[];
+  /** A real run's results, one per group in `groups` that was not skipped as a whole. */
+  readonly results: readonly GroupResult[];
+  /** The walk stopped before the last selected group (deadline, or an export left in flight). */
+  readonly walkLeft: boolean;
+  /** An export left in flight for lack of time: it holds the account's one export slot. */
+  readonly outOfTime: boolean;
+}
 
 /**
- * Carries out a plan: first the rebuilds a previous run left unfinished, then, group by group,
- * the exports (one task at a time: the account has one export slot; a group's task starts as soon as
- * the previous one has ended, while that one is still being verified) and the trims (each group's as
- * soon as its export is verified, overlapping later groups' exports). A group's unexpected error is
- * recorded and the run goes on; a state conflict (another writer) or a lost lease starts no further
- * group, lets the work under way finish, and is thrown.
+ * The run's pipeline over the selected groups, one page of groups and one page of streams at a time:
+ * for each group its state, one DescribeLogStreams call to see whether a new export window can hold
+ * events, the export (real run: one task at a time, the account has one slot; the next group's task
+ * starts as soon as the previous one has ended), then its streams listed, planned and acted on page
+ * by page ({@link trimPages}), while the next groups export. A dry run reads the same and plans the
+ * same, without any export or action. A real run resumes the walk where the last one stopped and
+ * saves where it stops. A state conflict (another writer) or a lost lease starts no further group,
+ * lets the work under way finish, and is thrown.
  *
- * @example const result = await executePlan(plan, inventory, config, deps);
+ * @example const { groups, results } = await runGroups(deps, config, { nowMs, pending });
  */
-async function executePlan(
-  plan: Plan,
-  inventory: readonly GroupInventory[],
-  config: ExecConfig,
+async function runGroups(
   deps: Deps,
-): Promise<RunResult> {
-  const startedAtMs = deps.clock.now();
-  const resumedRebuilds = await resumeRebuilds(deps, config, plan.pendingRebuilds);
-  const refs = new Map(inventory.map((g) => [g.group.logGroupName, { state: g.state, ...(g.stateEtag ? { etag: g.stateEtag } : {}) }]));
+  config: Readonly<Config>,
+  run: { readonly nowMs: number; readonly pending: readonly PendingRebuild[] },
+): Promise<GroupsOutput> {
+  const real = !config.dryRun;
+  const selection = selectionKey(config.selection);
+  const fleet = real ? await loadFleetCursor(deps, config, selection) : undefined;
   const index = new ArchiveIndex(deps, config.bucket);
-  const active = plan.groups.filter((g) => !g.skip);
-  const entries: (() => GroupResult)[] = [];
-  const groupsWork: Promise<void>[] = [];
-  const trims: Promise<void>[] = [];
-  const trimLane = createLane(TRIMS_AT_ONCE);
   const rebuildLane = createLane(1);
-  // Set when an export had to be left in flight for lack of time: our task still holds the account's
-  // one export slot, so no later group could export before the deadline either.
+  const entries: { plan?: GroupPlan; result?: GroupResult }[] = [];
+  const started: string[] = [];
+  const finished = new Set<string>();
+  const working = new Set<Promise<void>>();
+  let listedSoFar = 0;
+  let walkLeft = false;
   let outOfTime = false;
-  // Another writer or a lost lease: no new group is started, and the run ends with this error.
   let fatal: Error | undefined;
-  // Resolves when the previous group's last export task has ended: its verification and state
-  // writes overlap this group's export, but two tasks of ours never compete for the one slot.
+  // Resolves when the previous group's last export task has ended: two tasks of ours never compete for the slot.
   let slotFree: Promise<void> = Promise.resolve();
-  for (const [i, group] of active.entries()) {
-    await slotFree;
-    if (fatal) break;
-    if (outOfTime || deps.deadline.remainingMs() <= 0) {
-      entries[i] = () => ({ logGroupName: group.logGroupName, exports: [], streams: [], notReached: true });
-      continue;
-    }
-    deps.progress?.(`group ${i + 1}/${active.length}: ${group.logGroupName}`);
-    const ref: StateRef = refs.get(group.logGroupName) ?? { state: { logGroupName: group.logGroupName, windows: [] } };
-    let releaseSlot!: () => void;
-    slotFree = new Promise<void>((resolve) => {
-      releaseSlot = resolve;
-    });
-    const work = exportGroup(deps, config, ref, group, index, releaseSlot).then((exported) => {
-      if (exported.exports.some((e) => e.status === 'deadline')) outOfTime = true;
-      if ('error' in exported) {
-        entries[i] = () => ({ logGroupName: group.logGroupName, exports: exported.exports, streams: [], error: exported.error });
-        fatal ??= exported.fatal;
-        return;
+  try {
+    for await (const g of selectedGroups(deps, config.selection, fleet?.afterGroupName)) {
+      await slotFree;
+      while (working.size > TRIMS_AT_ONCE) await Promise.race(working);
+      if (fatal) break;
+      if (outOfTime || deps.deadline.remainingMs() <= 0) {
+        walkLeft = true;
+        break;
       }
-      if (fatal) return; // the run ends with that error (thrown below, no result): no trim starts after it
-      // Filled in by the trim, which runs while later groups export (at most two groups' trims at once).
-      const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string } = { streams: [] };
-      entries[i] = () => ({
-        logGroupName: group.logGroupName,
-        exports: exported.exports,
-        ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
-        ...trimmed,
+      const name = g.logGroupName!;
+      const entry: { plan?: GroupPlan; result?: GroupResult } = {};
+      entries.push(entry);
+      started.push(name);
+      deps.progress?.(`group ${started.length}: ${name}`);
+      let releaseSlot!: () => void;
+      slotFree = new Promise<void>((resolve) => {
+        releaseSlot = resolve;
       });
-      trims.push(trimLane.run(async () => {
-        try {
-          trimmed.streams = await trimGroup(deps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
-          const retention = await applyRetention(deps, group, exported.archivedAll);
-          if (retention) trimmed.retention = retention;
-        } catch (err) {
-          trimmed.error = describeError(err);
-        }
-      }));
-    });
-    // However the group's exports end, the slot is free once they have (the deadline case set outOfTime first).
-    groupsWork.push(work.finally(releaseSlot));
+      const maxListed = Math.max(MIN_LISTED_PER_GROUP, Math.min(MAX_LISTED_PER_GROUP, MAX_LISTED_PER_RUN - listedSoFar));
+      const work = runGroup(deps, config, g, { ...run, index, rebuildLane, maxListed, releaseSlot })
+        .then((out) => {
+          entry.plan = out.plan;
+          if (out.result) entry.result = out.result;
+          listedSoFar += out.plan.streams.length;
+          if (out.outOfTime) outOfTime = true;
+          if (out.fatal) fatal ??= out.fatal;
+          if (out.finished) finished.add(name);
+        })
+        .catch((err: unknown) => {
+          // The group's unexpected error is its result; the run goes on (a lost lease or a state conflict ends it).
+          deps.logger.error({ err, logGroupName: name }, 'group failed');
+          const state = { logGroupName: name, windows: [] };
+          entry.plan = groupPlanOf(groupContext(toGroupInfo(g), state, config, run.nowMs, run.pending, () => false), new GroupLedger(0).summary());
+          entry.result = { logGroupName: name, exports: [], streams: [], error: describeError(err) };
+          if (err instanceof StateConflictError || err instanceof LeaseHeldError) fatal ??= err;
+        })
+        .finally(() => {
+          releaseSlot();
+          working.delete(work);
+        });
+      working.add(work);
+    }
+  } catch (err) {
+    if (!(err instanceof DeadlineReachedError)) {
+      await Promise.allSettled(working);
+      throw err;
+    }
+    walkLeft = true;
   }
-  await Promise.all(groupsWork);
-  await Promise.all(trims);
+  await Promise.all(working);
   if (fatal) throw fatal;
-  const base = {
-    startedAtMs,
-    finishedAtMs: deps.clock.now(),
-    resumedRebuilds,
-    groups: entries.map((entry) => entry()),
-    deadlineReached: outOfTime || deps.deadline.remainingMs() <= 0,
+  if (real) await saveWalk(deps, config, selection, { walkLeft: walkLeft || outOfTime, started, finished, resumed: fleet !== undefined });
+  return {
+    groups: entries.flatMap((e) => (e.plan ? [e.plan] : [])),
+    results: entries.flatMap((e) => (e.result ? [e.result] : [])),
+    walkLeft: walkLeft || outOfTime,
+    outOfTime,
   };
-  return { ...base, outcome: runOutcome(base) };
+}
+
+/**
+ * Saves where the walk can resume (after the last group of the longest finished run from its start),
+ * or clears the cursor once every selected group was finished. Nothing finished: the old cursor stays.
+ */
+async function saveWalk(
+  deps: Deps,
+  config: Readonly<Config>,
+  selection: string,
+  walk: { walkLeft: boolean; started: readonly string[]; finished: ReadonlySet<string>; resumed: boolean },
+): Promise<void> {
+  const allFinished = walk.started.every((n) => walk.finished.has(n));
+  if (!walk.walkLeft && allFinished) {
+    if (walk.resumed || walk.started.length > 0) await clearFleetCursor(deps, config);
+    return;
+  }
+  const after = resumeAfter(walk.started, walk.finished);
+  if (after !== undefined) await saveFleetCursor(deps, config, selection, after);
+}
+
+interface GroupOutput {
+  readonly plan: GroupPlan;
+  readonly result?: GroupResult;
+  /** Nothing of the group is left for a later invocation of this chain. */
+  readonly finished: boolean;
+  readonly outOfTime?: boolean;
+  readonly fatal?: Error;
+}
+
+/** One group: state, export decision, export (real run), then its streams page by page. */
+async function runGroup(
+  deps: Deps,
+  config: Readonly<Config>,
+  g: LogGroup,
+  run: {
+    readonly nowMs: number;
+    readonly pending: readonly PendingRebuild[];
+    readonly index: ArchiveIndex;
+    readonly rebuildLane: Lane;
+    readonly maxListed: number;
+    readonly releaseSlot: () => void;
+  },
+): Promise<GroupOutput> {
+  const name = g.logGroupName!;
+  const ref: StateRef = await loadGroupState(deps, config, name);
+  const before = ref.state;
+  const info = toGroupInfo(g);
+  const skip = skipWholeGroup(info);
+  if (skip) return { plan: skippedGroupPlan(info, before, skip), finished: true };
+  const newest = await newestStream(deps, name);
+  const mayHaveEvents = (w: TimeWindow): boolean => newestEventMayFallIn(newest?.lastEventTimestampMs, w);
+  const decision = groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents).decision;
+  let exported: ExportsDone | undefined;
+  let exports: ExportResult[] = [];
+  let outOfTime = false;
+  let archivedAll = true;
+  if (!config.dryRun) {
+    const done = await exportGroup(deps, config, ref, { logGroupName: name, ...decision }, run.index, run.releaseSlot);
+    exports = done.exports;
+    outOfTime = exports.some((e) => e.status === 'deadline');
+    if ('error' in done) {
+      const plan = groupPlanOf(groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents), new GroupLedger(0).summary());
+      return {
+        plan,
+        result: { logGroupName: name, exports, streams: [], error: done.error },
+        finished: false,
+        outOfTime,
+        ...(done.fatal ? { fatal: done.fatal } : {}),
+      };
+    }
+    archivedAll = done.archivedAll;
+    exported = {
+      createdAtMs: done.createdAtMs,
+      ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
+    };
+  } else {
+    run.releaseSlot();
+  }
+  const trimmed = await trimPages(deps, config, {
+    group: g,
+    before,
+    now: () => ref.state,
+    nowMs: run.nowMs,
+    pending: run.pending,
+    mayHaveEvents,
+    ...(exported ? { exported } : {}),
+    maxListed: run.maxListed,
+    index: run.index,
+    rebuildLane: run.rebuildLane,
+  });
+  if (config.dryRun) return { plan: trimmed.plan, finished: true };
+  let retention: RetentionResult | undefined;
+  try {
+    retention = await applyRetention(deps, trimmed.plan, archivedAll);
+  } catch (err) {
+    retention = { days: trimmed.plan.retention?.targetDays ?? 0, outcome: 'failed', detail: describeError(err) };
+  }
+  const result: GroupResult = {
+    logGroupName: name,
+    exports,
+    ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
+    ...(retention ? { retention } : {}),
+    streams: trimmed.streams,
+    tally: trimmed.tally,
+    pagesListed: trimmed.pagesListed,
+    ...(trimmed.listingLeft ? { listingLeft: true } : {}),
+    ...(trimmed.advanced ? { listingAdvanced: true } : {}),
+  };
+  const finished = !trimmed.listingLeft && trimmed.tally.outcomes.deadline === 0 && !outOfTime;
+  return { plan: trimmed.plan, result, finished, outOfTime };
 }
 
 type GroupExport =
-  | { readonly exports: ExportResult[]; readonly archivedAll: boolean }
+  | { readonly exports: ExportResult[]; readonly archivedAll: boolean; readonly createdAtMs: readonly number[] }
   | { readonly exports: ExportResult[]; readonly error: string; readonly fatal?: Error };
 
 /**
@@ -128,22 +258,25 @@ async function exportGroup(
   deps: Deps,
   config: ExecConfig,
   ref: StateRef,
-  group: GroupPlan,
+  group: { readonly logGroupName: string; readonly resumeExport?: InFlightExport; readonly exportWindow?: TimeWindow },
   index: ArchiveIndex,
   slotFree: () => void,
 ): Promise<GroupExport> {
   const windows: (TimeWindow | InFlightExport)[] = [];
   if (group.resumeExport) windows.push(group.resumeExport);
   if (group.exportWindow) windows.push(group.exportWindow);
+  if (windows.length === 0) slotFree();
   const exports: ExportResult[] = [];
+  const createdAtMs: number[] = [];
   try {
     for (const [i, window] of windows.entries()) {
       const outcome = await runExport(deps, config, ref, window, i === windows.length - 1 ? { taskEnded: slotFree } : {});
       exports.push(toExportResult(outcome));
-      if (outcome.status === 'archived') index.remember(outcome.window.taskId, outcome.streams);
-      else return { exports, archivedAll: false };
+      if (outcome.status !== 'archived') return { exports, archivedAll: false, createdAtMs };
+      index.remember(outcome.window.taskId, outcome.streams);
+      createdAtMs.push(outcome.window.taskCreatedAtMs);
     }
-    return { exports, archivedAll: true };
+    return { exports, archivedAll: true, createdAtMs };
   } catch (err) {
     deps.logger.error({ err, logGroupName: group.logGroupName }, 'export failed');
     const fatal = err instanceof StateConflictError || err instanceof LeaseHeldError ? err : undefined;
@@ -194,4 +327,5 @@ async function resumeRebuilds(deps: Deps, config: ExecConfig, pending: readonly 
   return results;
 }
 
-export { describeError, executePlan };
+export { describeError, resumeRebuilds, runGroups };
+export type { GroupsOutput };

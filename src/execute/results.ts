@@ -60,8 +60,10 @@ interface GroupResult {
   readonly notReached?: boolean;
   /** Its streams were not all listed before the deadline: the next run resumes the listing where it stopped. */
   readonly listingLeft?: boolean;
-  /** Pages of streams this run listed (the listing advanced: progress, even with nothing to act on). */
+  /** Pages of streams this run listed. */
   readonly pagesListed?: number;
+  /** The saved listing position moved on, or the listing finished: progress even with nothing to act on. */
+  readonly listingAdvanced?: boolean;
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';
@@ -72,6 +74,8 @@ interface RunResult {
   readonly resumedRebuilds: readonly StreamResult[];
   readonly groups: readonly GroupResult[];
   readonly deadlineReached: boolean;
+  /** The walk over the selected groups stopped before its end: the next run goes on after the last finished group. */
+  readonly walkLeft?: boolean;
   /**
    * done: everything planned was carried out · partial: some work is left for the next run
    * (deadline, busy or failed export, skipped at execution) · failed: an error, or events that could

@@ -3,24 +3,18 @@ import { manifestKey } from '../archive/keys.js';
 import { getJson } from '../archive/s3Objects.js';
 import { streamOfKey } from '../archive/runExport.js';
 import { callAws } from '../aws/callAws.js';
-import { deleteStream, listStreams } from '../aws/logStreams.js';
-import { MS_PER_MINUTE } from '../constants.js';
+import { deleteStream } from '../aws/logStreams.js';
 import type { Deps } from '../deps.js';
-import { changedSince, rebuildStream } from '../trim/rebuildStream.js';
+import { rebuildStream } from '../trim/rebuildStream.js';
 import {
   StreamAction,
   type ArchivedWindow,
   type Config,
   type GroupPlan,
   type GroupState,
-  type StreamInfo,
   type StreamPlan,
 } from '../types.js';
-import { concurrencyFor, forEachLimited, type Lane } from './pool.js';
 import type { RetentionResult, StreamResult } from './results.js';
-
-/** A plan older than this is re-checked against fresh stream metadata before anything is deleted. */
-const REFRESH_AFTER_MS = 10 * MS_PER_MINUTE;
 
 type TrimConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
 
@@ -73,70 +67,50 @@ async function missingFromArchive(index: ArchiveIndex, state: GroupState, s: Str
 }
 
 /**
- * Carries out one group's delete and rebuild actions, each only if the group is archived far
- * enough, the archive holds the stream, and (for an old plan) the stream did not change since.
+ * The re-checks before a stream's delete or rebuild, on the state as it is now: the group must be
+ * archived and verified far enough, and the archive must hold the stream. A reason to leave it, or
+ * undefined to go ahead.
  *
- * @example const results = await trimGroup(deps, config, groupPlan, ref.state, archiveIndex, plan.nowMs, plan.cutoffMs);
+ * @example const blocked = await blockedAction(index, ref.state, streamPlan);
  */
-async function trimGroup(
-  deps: Deps,
-  config: TrimConfig,
-  group: GroupPlan,
-  state: GroupState,
-  index: ArchiveIndex,
-  plannedAtMs: number,
-  cutoffMs: number,
-  /** Shared by the run's overlapping trims so that rebuilds still go one at a time across groups. */
-  rebuildLane?: Lane,
-): Promise<StreamResult[]> {
-  const actions = group.streams.filter((s) => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild);
-  if (actions.length === 0) return [];
-  const fresh = deps.clock.now() - plannedAtMs > REFRESH_AFTER_MS ? await freshStreams(deps, group.logGroupName) : undefined;
-  const results: StreamResult[] = [];
-  const base = (s: StreamPlan) => ({
-    logGroupName: group.logGroupName,
-    logStreamName: s.logStreamName,
-    action: s.action as 'delete' | 'rebuild',
-  });
-  const check = async (s: StreamPlan): Promise<string | undefined> => {
-    // Only a stream with no events at all has no requirement.
-    const required = s.requiresArchivedThroughMs;
-    if (required !== undefined && required > (state.archivedThroughMs ?? -Infinity)) return 'its window is not archived yet';
-    const now = fresh?.get(s.logStreamName);
-    if (fresh && (!now || changedSince(now, s.snapshot))) return 'the stream changed since it was planned';
-    return missingFromArchive(index, state, s);
-  };
-  const run = async (s: StreamPlan): Promise<void> => {
-    if (deps.deadline.remainingMs() <= 0) {
-      results.push({ ...base(s), outcome: 'deadline', detail: 'not reached before the deadline' });
-      return;
-    }
-    try {
-      const blocked = await check(s);
-      if (blocked) {
-        results.push({ ...base(s), outcome: 'skipped', detail: blocked });
-        return;
-      }
-      results.push(s.action === StreamAction.Delete ? await runDelete(deps, group, s) : await runRebuild(deps, config, group, s, cutoffMs));
-    } catch (err) {
-      deps.logger.error({ err, logGroupName: group.logGroupName, logStreamName: s.logStreamName }, 'stream action failed');
-      results.push({ ...base(s), outcome: 'failed', detail: (err as Error).message });
-    }
-  };
-  // Deletes are cheap and many: enough wait on the limiter at once that it, not the latency, sets the
-  // pace (8 at the default quotas). Rebuilds go one at a time.
-  const deleteConcurrency = concurrencyFor(deps.call.limiters.allowedTps('DeleteLogStream'));
-  await forEachLimited(actions.filter((s) => s.action === StreamAction.Delete), deleteConcurrency, run);
-  for (const s of actions.filter((a) => a.action === StreamAction.Rebuild)) {
-    await (rebuildLane ? rebuildLane.run(() => run(s)) : run(s));
-  }
-  return results;
+async function blockedAction(index: ArchiveIndex, state: GroupState, s: StreamPlan): Promise<string | undefined> {
+  // Only a stream with no events at all has no requirement.
+  const required = s.requiresArchivedThroughMs;
+  if (required !== undefined && required > (state.archivedThroughMs ?? -Infinity)) return 'its window is not archived yet';
+  return missingFromArchive(index, state, s);
 }
 
-async function runDelete(deps: Deps, group: GroupPlan, s: StreamPlan): Promise<StreamResult> {
-  const outcome = await deleteStream(deps, group.logGroupName, s.logStreamName);
+/**
+ * Carries out one planned delete or rebuild after its re-checks; never throws (an error is the
+ * stream's result, the run goes on).
+ *
+ * @example const result = await carryOut(deps, config, group.logGroupName, streamPlan, ref.state, index, plan.cutoffMs);
+ */
+async function carryOut(
+  deps: Deps,
+  config: TrimConfig,
+  logGroupName: string,
+  s: StreamPlan,
+  state: GroupState,
+  index: ArchiveIndex,
+  cutoffMs: number,
+): Promise<StreamResult> {
+  const base = { logGroupName, logStreamName: s.logStreamName, action: s.action as 'delete' | 'rebuild' };
+  if (deps.deadline.remainingMs() <= 0) return { ...base, outcome: 'deadline', detail: 'not reached before the deadline' };
+  try {
+    const blocked = await blockedAction(index, state, s);
+    if (blocked) return { ...base, outcome: 'skipped', detail: blocked };
+    return s.action === StreamAction.Delete ? await runDelete(deps, logGroupName, s) : await runRebuild(deps, config, logGroupName, s, cutoffMs);
+  } catch (err) {
+    deps.logger.error({ err, logGroupName, logStreamName: s.logStreamName }, 'stream action failed');
+    return { ...base, outcome: 'failed', detail: (err as Error).message };
+  }
+}
+
+async function runDelete(deps: Deps, logGroupName: string, s: StreamPlan): Promise<StreamResult> {
+  const outcome = await deleteStream(deps, logGroupName, s.logStreamName);
   return {
-    logGroupName: group.logGroupName,
+    logGroupName,
     logStreamName: s.logStreamName,
     action: 'delete',
     outcome: 'done',
@@ -144,25 +118,19 @@ async function runDelete(deps: Deps, group: GroupPlan, s: StreamPlan): Promise<S
   };
 }
 
-async function runRebuild(deps: Deps, config: TrimConfig, group: GroupPlan, s: StreamPlan, cutoffMs: number): Promise<StreamResult> {
-  deps.progress?.(`rebuilding ${group.logGroupName} ${s.logStreamName}`);
+async function runRebuild(deps: Deps, config: TrimConfig, logGroupName: string, s: StreamPlan, cutoffMs: number): Promise<StreamResult> {
+  deps.progress?.(`rebuilding ${logGroupName} ${s.logStreamName}`);
   const outcome = await rebuildStream(deps, config, {
-    logGroupName: group.logGroupName,
+    logGroupName,
     logStreamName: s.logStreamName,
     cutoffMs,
     planned: s.snapshot,
     unmask: config.unmask,
   });
-  const base = { logGroupName: group.logGroupName, logStreamName: s.logStreamName, action: 'rebuild' as const };
+  const base = { logGroupName, logStreamName: s.logStreamName, action: 'rebuild' as const };
   if (outcome.status !== 'rebuilt') return { ...base, outcome: outcome.status, detail: outcome.detail };
   const { status: _s, ...measured } = outcome;
   return { ...base, outcome: 'done', ...measured };
-}
-
-async function freshStreams(deps: Deps, logGroupName: string): Promise<Map<string, StreamInfo>> {
-  const streams = new Map<string, StreamInfo>();
-  for await (const s of listStreams(deps, logGroupName)) streams.set(s.logStreamName, s);
-  return streams;
 }
 
 /**
@@ -182,4 +150,4 @@ async function applyRetention(deps: Deps, group: GroupPlan, archived: boolean): 
   return { days, outcome: 'set', detail: change.detail };
 }
 
-export { ArchiveIndex, applyRetention, trimGroup };
+export { ArchiveIndex, applyRetention, blockedAction, carryOut };

@@ -93,9 +93,7 @@ class GroupLedger {
     this.#reasons.set(key, seen
       ? { ...seen, count: seen.count + 1, detailsVary: seen.detailsVary || seen.example !== plan.detail }
       : { action: plan.action, reason: plan.reason, count: 1, example: plan.detail, detailsVary: false });
-    const rank = rankOf(plan.action);
-    if (rank === 4 && Number.isFinite(this.#max)) return;
-    this.#place({ plan, seq: this.#seq++ }, rank);
+    this.#place({ plan, seq: this.#seq++ }, rankOf(plan.action));
   }
 
   /** Lists an action whose outcome is worth a line (not done), ahead of every other stream. */

@@ -25,6 +25,10 @@ import type { JsonGroup, JsonGroupResult, JsonLeftItem, JsonReport, JsonStreamEn
 
 /** Streams listed per group (keep streams are only counted): bounds a report over 100,000 streams. */
 const DEFAULT_MAX_STREAMS_PER_GROUP = 500;
+/** The groups a walk cut short did not reach, as one item of leftForNextRun. */
+const WALK_LEFT_GROUPS = '(every group after the last one reached)';
+/** Why they are left. */
+const WALK_LEFT = 'the deadline came first; the next run goes on where this one stopped';
 /** Items listed under leftForNextRun; `omitted` counts the rest. */
 const MAX_LEFT_ITEMS = 200;
 
@@ -175,6 +179,9 @@ function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<Js
   for (const r of result.resumedRebuilds) {
     if (r.outcome === 'done') continue;
     items.push({ logGroupName: r.logGroupName, logStreamName: r.logStreamName, what: 'rebuild', why: why(r.outcome, r.detail) });
+  }
+  if (result.walkLeft) {
+    items.push({ logGroupName: WALK_LEFT_GROUPS, logStreamName: null, what: 'group', why: WALK_LEFT });
   }
   for (const g of groups) {
     const r = g.result;

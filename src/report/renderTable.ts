@@ -139,7 +139,9 @@ function footer(report: JsonReport): string[] {
 function renderTable(report: JsonReport): string {
   const parts = [
     header(report).join('\n'),
-    report.groups.length === 0 ? 'No log group matched the selection.' : summary(report),
+    report.groups.length === 0
+      ? report.run?.deadlineReached ? 'No log group was reached before the deadline.' : 'No log group matched the selection.'
+      : summary(report),
     ...report.groups.map(renderGroup),
     totals(report),
   ];

@@ -70,7 +70,7 @@ describe('cwl-trim plan and run', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('cwl-trim plan · dry run');
     expect(stdout).toMatch(/Delete\s+│ 1 stream — 1 expired/);
-    expect(stderr).toContain('discovered 1/1 groups');
+    expect(stderr).toContain('group 1: /app/orders');
     expect(sandbox.mutatingCalls()).toEqual([]);
   });
 
@@ -79,7 +79,7 @@ describe('cwl-trim plan and run', () => {
     const report = JsonReportSchema.parse(JSON.parse(stdout)) as JsonReport;
     expect(code).toBe(0);
     expect(report).toMatchObject({ mode: 'run', outcome: 'done', totals: { measured: { deleted: 1 } } });
-    expect(stderr).toContain('group 1/1: /app/orders');
+    expect(stderr).toContain('group 1: /app/orders');
     expect(stderr).toMatch(/report saved to s3:\/\/archive\/cwl-archive\/reports\//);
     expect(sandbox.streamNames(GROUP)).toEqual(['current']);
   });
@@ -95,7 +95,8 @@ describe('cwl-trim plan and run', () => {
   it('exits 3 when the deadline leaves work for the next run', async () => {
     const { code, stdout } = await cli(['run', ...flags()], ENV, { deadline: { remainingMs: () => 0 } });
     expect(code).toBe(3);
-    expect(stdout).toContain('- group /app/orders: not reached before the deadline');
+    expect(stdout).toContain('No log group was reached before the deadline.');
+    expect(stdout).toContain('- group (every group after the last one reached): the deadline came first; the next run goes on');
   });
 
   it('exits 4 when another run holds the lease', async () => {

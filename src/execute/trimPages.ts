@@ -1,0 +1,214 @@
+/**
+ * One group's streams, page by page: each page of DescribeLogStreams is planned by the pure planner in
+ * the group's context and acted on at once (deletes several at a time, rebuilds one at a time across
+ * the run), while the next page is read. Memory holds the pages still being acted on, not the group.
+ * A real run saves where its listing stands (the first page not fully acted on) so that the next
+ * invocation goes on from there; a dry run reads the same pages and plans them the same way.
+ */
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { clearStreamCursor, loadStreamCursor, saveStreamCursor, type StreamCursor } from '../archive/cursors.js';
+import { StaleTokenError, filterCounts, streamPages, toGroupInfo } from '../aws/inventory.js';
+import type { Deps } from '../deps.js';
+import { DeadlineReachedError } from '../errors.js';
+import { bytesPerWeight, streamWeight } from '../plan/estimateStream.js';
+import { GroupLedger } from '../plan/groupLedger.js';
+import { groupContext, groupPlanOf, planStreamIn, type ExportsDone, type GroupContext } from '../plan/planRun.js';
+import { StreamAction, type Config, type GroupPlan, type GroupState, type PendingRebuild, type StreamInfo, type StreamPlan, type TimeWindow } from '../types.js';
+import { concurrencyFor, type Lane } from './pool.js';
+import { NO_TALLY, tallyResult, type ResultTally, type StreamResult } from './results.js';
+import { ArchiveIndex, carryOut } from './trimGroup.js';
+
+/** A real run saves its listing position every this many pages (and whenever it stops). */
+const CURSOR_EVERY_PAGES = 20;
+/** The listing reads ahead of the deletes by at most this many pool-fulls of them. */
+const DELETES_AHEAD = 4;
+
+interface TrimPagesInput {
+  readonly group: LogGroup;
+  /** The group's state before this run's exports: the plan's context, as the dry run sees it. */
+  readonly before: GroupState;
+  /** The state now (after the exports), which each action is re-checked against. */
+  readonly now: () => GroupState;
+  readonly nowMs: number;
+  readonly pending: readonly PendingRebuild[];
+  readonly mayHaveEvents: (window: TimeWindow) => boolean;
+  /** What the exports found; absent on a dry run. */
+  readonly exported?: ExportsDone;
+  /** How many streams the plan may list (the run's report is bounded as a whole). */
+  readonly maxListed: number;
+  readonly index: ArchiveIndex;
+  readonly rebuildLane: Lane;
+}
+
+interface TrimPagesOutput {
+  readonly plan: GroupPlan;
+  /** Results of the listed streams (a real run), bounded like the plan's list. */
+  readonly streams: readonly StreamResult[];
+  readonly tally: ResultTally;
+  readonly pagesListed: number;
+  /** The deadline stopped the listing; the cursor (real run) says where the next run goes on. */
+  readonly listingLeft: boolean;
+  /** The saved position moved on (or the listing finished): progress, even with nothing to act on. */
+  readonly advanced: boolean;
+}
+
+const acts = (s: StreamPlan): boolean => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild;
+
+/** A stream whose events reach both sides of the cutoff: only a re-put needs the group's filters. */
+const straddles = (s: StreamInfo, cutoffMs: number): boolean =>
+  (s.firstEventTimestampMs ?? Infinity) < cutoffMs && (s.lastEventTimestampMs ?? -Infinity) >= cutoffMs;
+
+/** A page read, with its actions not yet finished: the cursor may not move past it while any is left. */
+interface OpenPage {
+  readonly token?: string;
+  readonly streamsBefore: number;
+  readonly weightBefore: number;
+  pending: number;
+}
+
+/**
+ * Lists, plans and trims one group's streams; see the module comment.
+ *
+ * @example const out = await trimPages(deps, config, { group, before, now: () => ref.state, ... });
+ */
+async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesInput): Promise<TrimPagesOutput> {
+  const name = input.group.logGroupName!;
+  const real = input.exported !== undefined;
+  const contextOf = (filters?: { subscription: number; metric: number }): GroupContext =>
+    groupContext(toGroupInfo(input.group, filters), input.before, config, input.nowMs, input.pending, input.mayHaveEvents, input.exported);
+  let ctx = contextOf();
+  let filtersRead = false;
+  const cutoffMs = ctx.stream.cutoffMs;
+  const ledger = new GroupLedger(input.maxListed);
+  const listed = new Map<string, StreamResult>();
+  let tally: ResultTally = NO_TALLY;
+  const deleteConcurrency = concurrencyFor(deps.call.limiters.allowedTps('DeleteLogStream'));
+  const deletes = new Set<Promise<void>>();
+  const rebuilds: Promise<void>[] = [];
+  const open: OpenPage[] = [];
+  let cursor: StreamCursor | undefined = real ? await loadStreamCursor(deps, config, name) : undefined;
+  let streams = cursor?.streamsBefore ?? 0;
+  let weightBefore = cursor?.weightBefore ?? 0;
+  let pages = 0;
+  let listingLeft = false;
+  const startedAtMs = deps.clock.now();
+
+  const act = (plan: StreamPlan, page: OpenPage): Promise<void> =>
+    (async () => {
+      const run = () => carryOut(deps, config, name, plan, input.now(), input.index, cutoffMs);
+      const r = plan.action === StreamAction.Rebuild ? await input.rebuildLane.run(run) : await run();
+      tally = tallyResult(tally, r, plan.estimate);
+      if (r.outcome !== 'done') ledger.pin(plan);
+      if (ledger.isListed(plan.logStreamName)) listed.set(plan.logStreamName, r);
+      // An action the deadline kept from starting keeps its page open: the next run lists it again.
+      if (r.outcome !== 'deadline') page.pending -= 1;
+    })();
+
+  /** The position to save: the first page with actions left, or past every page read. */
+  const position = (nextToken: string | undefined): Omit<StreamCursor, 'schemaVersion' | 'savedAtMs'> | undefined => {
+    while (open.length > 0 && open[0]!.pending === 0) open.shift();
+    const first = open[0];
+    const token = first ? first.token : nextToken;
+    if (token === undefined) return undefined;
+    return {
+      logGroupName: name,
+      nextToken: token,
+      streamsBefore: first ? first.streamsBefore : streams,
+      weightBefore: first ? first.weightBefore : weightBefore + ledger.totalWeight,
+    };
+  };
+
+  let lastNextToken: string | undefined;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      for await (const page of streamPages(deps, name, cursor?.nextToken)) {
+        lastNextToken = page.nextToken;
+        if (config.strategy === 'rebuild' && !filtersRead && page.streams.some((s) => straddles(s, cutoffMs))) {
+          ctx = contextOf(await filterCounts(deps, name));
+          filtersRead = true;
+        }
+        const openPage: OpenPage = {
+          ...(page.token ? { token: page.token } : {}),
+          streamsBefore: streams,
+          weightBefore: weightBefore + ledger.totalWeight,
+          pending: 0,
+        };
+        open.push(openPage);
+        for (const s of page.streams) {
+          const plan = planStreamIn(ctx, s, streamWeight(s));
+          ledger.add(plan, streamWeight(s));
+          if (!real || !acts(plan)) continue;
+          openPage.pending += 1;
+          if (plan.action === StreamAction.Rebuild) {
+            rebuilds.push(act(plan, openPage));
+          } else {
+            const p = act(plan, openPage).finally(() => deletes.delete(p));
+            deletes.add(p);
+          }
+        }
+        streams += page.streams.length;
+        pages += 1;
+        progress(deps, name, streams, pages, startedAtMs);
+        while (deletes.size >= deleteConcurrency * DELETES_AHEAD) await Promise.race(deletes);
+        if (real && pages % CURSOR_EVERY_PAGES === 0) {
+          const at = position(page.nextToken);
+          if (at) await saveStreamCursor(deps, config, at);
+        }
+      }
+      break;
+    } catch (err) {
+      if (err instanceof StaleTokenError && attempt === 0) {
+        deps.logger.warn({ logGroupName: name }, 'the saved listing position is no longer valid; listing the group from the start');
+        cursor = undefined;
+        streams = 0;
+        weightBefore = 0;
+        continue;
+      }
+      if (!(err instanceof DeadlineReachedError)) {
+        await Promise.allSettled([...deletes, ...rebuilds]);
+        throw err;
+      }
+      listingLeft = true;
+      break;
+    }
+  }
+  await Promise.all(deletes);
+  await Promise.all(rebuilds);
+  const startedFrom = cursor?.streamsBefore ?? 0;
+  let advanced = pages > 0;
+  if (real) {
+    const at = listingLeft || tally.outcomes.deadline > 0 ? position(lastNextToken) : undefined;
+    if (at) await saveStreamCursor(deps, config, at);
+    else if (cursor || pages >= CURSOR_EVERY_PAGES) await clearStreamCursor(deps, config, name);
+    // The next invocation starts further on than this one did (or lists from the start after a finished listing).
+    advanced = at === undefined ? pages > 0 : at.streamsBefore > startedFrom;
+  }
+  const scale = bytesPerWeight(input.group.storedBytes ?? 0, weightBefore + ledger.totalWeight);
+  const d = tally.doneEstimate;
+  return {
+    plan: groupPlanOf(ctx, ledger.summary(scale)),
+    streams: [...listed.values()].filter((r) => ledger.isListed(r.logStreamName)),
+    tally: {
+      ...tally,
+      doneEstimate: {
+        removeStoredBytes: d.removeStoredBytes * scale,
+        reputBytes: d.reputBytes * scale,
+        reputCostUsd: d.reputCostUsd * scale,
+        monthlySavingUsd: d.monthlySavingUsd * scale,
+      },
+    },
+    pagesListed: pages,
+    listingLeft,
+    advanced,
+  };
+}
+
+/** A progress line per 20 pages (1,000 streams) while a group is listed. */
+function progress(deps: Deps, name: string, streams: number, pages: number, startedAtMs: number): void {
+  if (pages % 20 !== 0 || !deps.progress) return;
+  const seconds = Math.max((deps.clock.now() - startedAtMs) / 1_000, 0.001);
+  deps.progress(`${name}: ${streams} streams listed (${pages} pages, ${Math.round(streams / seconds)} streams/s)`);
+}
+
+export { trimPages };
+export type { TrimPagesInput, TrimPagesOutput };
