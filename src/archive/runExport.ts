@@ -4,16 +4,17 @@ import {
   type ExportTask,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { callAws, errorName } from '../aws/callAws.js';
-import { EXPORT_WRITE_TEST_OBJECT, ExportStatus } from '../constants.js';
+import { ExportStatus } from '../constants.js';
 import { backoffDelayMs, type Deps } from '../deps.js';
 import type { ArchivedWindow, InFlightExport, TimeWindow } from '../types.js';
-import { exportPrefix, manifestKey } from './keys.js';
-import { listObjects, putJson } from './s3Objects.js';
+import { streamOfKey, writeExportManifest, type ExportManifest } from './exportManifest.js';
+import { exportPrefix } from './keys.js';
+import { listObjects } from './s3Objects.js';
 import { saveGroupState, type StateRef, type StoreConfig } from './stateStore.js';
 
 /** How an export of one window ended for this run. */
 type ExportOutcome =
-  | { readonly status: 'archived'; readonly window: ArchivedWindow; readonly streams: ReadonlySet<string> }
+  | { readonly status: 'archived'; readonly window: ArchivedWindow; readonly manifest: ExportManifest }
   | { readonly status: 'failed'; readonly window: TimeWindow; readonly taskId?: string; readonly message: string }
   | { readonly status: 'deadline'; readonly window: TimeWindow; readonly taskId?: string };
 
@@ -87,42 +88,15 @@ async function verifyAndCommit(
   inFlight: InFlightExport,
   taskId: string,
 ): Promise<ExportOutcome> {
-  const taskPrefix = `${inFlight.destinationPrefix}/${taskId}/`;
-  const objects = (await listObjects(deps, config.bucket, taskPrefix)).filter(
-    (o) => o.Key !== undefined && !o.Key.endsWith(`/${EXPORT_WRITE_TEST_OBJECT}`),
-  );
-  const streams = new Set(objects.map((o) => streamOfKey(o.Key!, taskPrefix)));
-  const bytes = objects.reduce((sum, o) => sum + (o.Size ?? 0), 0);
-  const archived: ArchivedWindow = {
-    fromMs: inFlight.fromMs,
-    toMs: inFlight.toMs,
-    taskId,
-    destinationPrefix: inFlight.destinationPrefix,
-    taskCreatedAtMs: inFlight.taskCreatedAtMs ?? inFlight.intentAtMs,
-    objectCount: objects.length,
-    bytes,
-  };
-  await putJson(deps, config.bucket, manifestKey(inFlight.destinationPrefix), {
-    logGroupName: ref.state.logGroupName,
-    ...archived,
-    verifiedAtMs: deps.clock.now(),
-    objects: objects.map((o) => ({ key: o.Key, size: o.Size })),
-  });
+  const { window: archived, manifest } = await writeExportManifest(deps, config.bucket, ref.state.logGroupName, inFlight, taskId);
   const { inFlight: _done, ...rest } = ref.state;
   await saveGroupState(deps, config, ref, {
     ...rest,
     archivedThroughMs: inFlight.toMs,
     windows: [...ref.state.windows, archived],
   });
-  deps.logger.info({ logGroupName: ref.state.logGroupName, taskId, objects: objects.length, bytes }, 'export verified');
-  return { status: 'archived', window: archived, streams };
-}
-
-/** `<dest>/<taskId>/<stream name, may contain slashes>/000000.gz` → the stream name. */
-function streamOfKey(key: string, taskPrefix: string): string {
-  const rest = key.slice(taskPrefix.length);
-  const slash = rest.lastIndexOf('/');
-  return slash < 0 ? rest : rest.slice(0, slash);
+  deps.logger.info({ logGroupName: ref.state.logGroupName, taskId, objects: archived.objectCount, bytes: archived.bytes }, 'export verified');
+  return { status: 'archived', window: archived, manifest };
 }
 
 /**

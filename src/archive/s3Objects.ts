@@ -72,19 +72,25 @@ async function putJson(
   }
 }
 
-/** Lists every object under a prefix (all pages). */
-async function listObjects(deps: S3Deps, bucket: string, prefix: string): Promise<_Object[]> {
-  const objects: _Object[] = [];
+/** The objects under a prefix, one page (up to 1,000) at a time. */
+async function* listObjectPages(deps: S3Deps, bucket: string, prefix: string): AsyncGenerator<_Object[]> {
   let token: string | undefined;
   do {
+    // As the SDK's paginator does: the whole input again with each token.
     const page = await callAws(deps.call, 'ListObjectsV2', () =>
       deps.clients.s3.send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
       ),
     );
-    objects.push(...(page.Contents ?? []));
+    yield page.Contents ?? [];
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+}
+
+/** Lists every object under a prefix (all pages), for listings known to be small. */
+async function listObjects(deps: S3Deps, bucket: string, prefix: string): Promise<_Object[]> {
+  const objects: _Object[] = [];
+  for await (const page of listObjectPages(deps, bucket, prefix)) objects.push(...page);
   return objects;
 }
 
@@ -106,5 +112,5 @@ async function deletePrefix(deps: S3Deps, bucket: string, prefix: string): Promi
   return keys.length;
 }
 
-export { deleteObject, deletePrefix, getJson, listObjects, putJson };
+export { deleteObject, deletePrefix, getJson, listObjectPages, listObjects, putJson };
 export type { S3Deps, Stored };

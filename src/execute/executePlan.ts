@@ -15,7 +15,8 @@ import { finishRebuild } from '../trim/rebuildStream.js';
 import type { Config, GroupPlan, InFlightExport, PendingRebuild, TimeWindow } from '../types.js';
 import type { ExportResult, GroupResult, RetentionResult, StreamResult } from './results.js';
 import { createLane, type Lane } from './pool.js';
-import { ArchiveIndex, applyRetention } from './trimGroup.js';
+import { ArchiveIndex } from '../archive/exportManifest.js';
+import { applyRetention } from './trimGroup.js';
 import { trimPages } from './trimPages.js';
 
 type ExecConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
@@ -273,7 +274,7 @@ async function exportGroup(
       const outcome = await runExport(deps, config, ref, window, i === windows.length - 1 ? { taskEnded: slotFree } : {});
       exports.push(toExportResult(outcome));
       if (outcome.status !== 'archived') return { exports, archivedAll: false, createdAtMs };
-      index.remember(outcome.window.taskId, outcome.streams);
+      index.remember(outcome.manifest);
       createdAtMs.push(outcome.window.taskCreatedAtMs);
     }
     return { exports, archivedAll: true, createdAtMs };

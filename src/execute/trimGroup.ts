@@ -1,14 +1,11 @@
 import { PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { manifestKey } from '../archive/keys.js';
-import { getJson } from '../archive/s3Objects.js';
-import { streamOfKey } from '../archive/runExport.js';
+import type { ArchiveIndex } from '../archive/exportManifest.js';
 import { callAws } from '../aws/callAws.js';
 import { deleteStream } from '../aws/logStreams.js';
 import type { Deps } from '../deps.js';
 import { rebuildStream } from '../trim/rebuildStream.js';
 import {
   StreamAction,
-  type ArchivedWindow,
   type Config,
   type GroupPlan,
   type GroupState,
@@ -17,35 +14,6 @@ import {
 import type { RetentionResult, StreamResult } from './results.js';
 
 type TrimConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
-
-/**
- * Which streams each archived window holds, read from the window's objects (this run's exports)
- * or its manifest (earlier runs), once per window.
- */
-class ArchiveIndex {
-  readonly #known = new Map<string, ReadonlySet<string>>();
-  readonly #deps: Deps;
-  readonly #bucket: string;
-
-  public constructor(deps: Deps, bucket: string) {
-    this.#deps = deps;
-    this.#bucket = bucket;
-  }
-
-  public remember(taskId: string, streams: ReadonlySet<string>): void {
-    this.#known.set(taskId, streams);
-  }
-
-  public async streamsOf(window: ArchivedWindow): Promise<ReadonlySet<string>> {
-    const known = this.#known.get(window.taskId);
-    if (known) return known;
-    const manifest = await getJson<{ objects: { key: string }[] }>(this.#deps, this.#bucket, manifestKey(window.destinationPrefix));
-    const taskPrefix = `${window.destinationPrefix}/${window.taskId}/`;
-    const streams = new Set((manifest?.value.objects ?? []).map((o) => streamOfKey(o.key, taskPrefix)));
-    this.#known.set(window.taskId, streams);
-    return streams;
-  }
-}
 
 /**
  * The archive must hold the stream: the window holding its first event (and, for a delete, its last)
@@ -59,7 +27,7 @@ async function missingFromArchive(index: ArchiveIndex, state: GroupState, s: Str
     if (t === undefined) continue;
     const window = state.windows.find((w) => w.fromMs <= t && t <= w.toMs);
     if (!window) return `no archived window holds its event at ${new Date(t).toISOString()}`;
-    if (!(await index.streamsOf(window)).has(s.snapshot.logStreamName)) {
+    if (!(await index.holds(window, s.snapshot.logStreamName))) {
       return `export ${window.taskId} holds no object for it`;
     }
   }
@@ -150,4 +118,4 @@ async function applyRetention(deps: Deps, group: GroupPlan, archived: boolean): 
   return { days, outcome: 'set', detail: change.detail };
 }
 
-export { ArchiveIndex, applyRetention, blockedAction, carryOut };
+export { applyRetention, blockedAction, carryOut };

@@ -16,7 +16,8 @@ import { groupContext, groupPlanOf, planStreamIn, type ExportsDone, type GroupCo
 import { StreamAction, type Config, type GroupPlan, type GroupState, type PendingRebuild, type StreamInfo, type StreamPlan, type TimeWindow } from '../types.js';
 import { concurrencyFor, type Lane } from './pool.js';
 import { NO_TALLY, tallyResult, type ResultTally, type StreamResult } from './results.js';
-import { ArchiveIndex, carryOut } from './trimGroup.js';
+import type { ArchiveIndex } from '../archive/exportManifest.js';
+import { carryOut } from './trimGroup.js';
 
 /** A real run saves its listing position every this many pages (and whenever it stops). */
 const CURSOR_EVERY_PAGES = 20;

@@ -60,8 +60,16 @@ function archivedEvents(sandbox: Sandbox, prefix = 'cwl-archive'): Map<string, E
   const byStream = new Map<string, Ev[]>();
   const manifests = sandbox.objects(BUCKET, `${prefix}/exports/`).filter((o) => o.key.endsWith('/manifest.json'));
   for (const m of manifests) {
-    const manifest = JSON.parse(m.body.toString('utf8')) as { logGroupName: string; taskId: string; destinationPrefix: string; objects: { key: string }[] };
-    for (const { key } of manifest.objects) {
+    const manifest = JSON.parse(m.body.toString('utf8')) as {
+      logGroupName: string; taskId: string; destinationPrefix: string; objects?: { key: string }[]; parts?: { key: string }[];
+    };
+    // A large export lists its objects in parts beside the manifest.
+    const listed = manifest.objects ?? (manifest.parts ?? []).flatMap((part) => {
+      const object = sandbox.objects(BUCKET, part.key).find((o) => o.key === part.key);
+      if (!object) throw new Error(`manifest names part ${part.key} but S3 does not hold it`);
+      return (JSON.parse(object.body.toString('utf8')) as { objects: { key: string }[] }).objects;
+    });
+    for (const { key } of listed) {
       const object = sandbox.objects(BUCKET, key).find((o) => o.key === key);
       if (!object) throw new Error(`manifest lists ${key} but S3 does not hold it`);
       const taskPrefix = `${manifest.destinationPrefix}/${manifest.taskId}/`;
