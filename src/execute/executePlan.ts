@@ -64,7 +64,6 @@ async function runGroups(
   const real = !config.dryRun;
   const selection = selectionKey(config.selection);
   const fleet = real ? await loadFleetCursor(deps, config, selection) : undefined;
-  const index = new ArchiveIndex(deps, config.bucket);
   const rebuildLane = createLane(1);
   const entries: { plan?: GroupPlan; result?: GroupResult }[] = [];
   const started: string[] = [];
@@ -95,7 +94,7 @@ async function runGroups(
         releaseSlot = resolve;
       });
       const maxListed = Math.max(MIN_LISTED_PER_GROUP, Math.min(MAX_LISTED_PER_GROUP, MAX_LISTED_PER_RUN - listedSoFar));
-      const work = runGroup(deps, config, g, { ...run, index, rebuildLane, maxListed, releaseSlot })
+      const work = runGroup(deps, config, g, { ...run, rebuildLane, maxListed, releaseSlot })
         .then((out) => {
           entry.plan = out.plan;
           if (out.result) entry.result = out.result;
@@ -172,13 +171,14 @@ async function runGroup(
   run: {
     readonly nowMs: number;
     readonly pending: readonly PendingRebuild[];
-    readonly index: ArchiveIndex;
     readonly rebuildLane: Lane;
     readonly maxListed: number;
     readonly releaseSlot: () => void;
   },
 ): Promise<GroupOutput> {
   const name = g.logGroupName!;
+  // One index per group: it holds the group's manifests only while the group is trimmed.
+  const index = new ArchiveIndex(deps, config.bucket);
   const ref: StateRef = await loadGroupState(deps, config, name);
   const before = ref.state;
   const info = toGroupInfo(g);
@@ -192,7 +192,7 @@ async function runGroup(
   let outOfTime = false;
   let archivedAll = true;
   if (!config.dryRun) {
-    const done = await exportGroup(deps, config, ref, { logGroupName: name, ...decision }, run.index, run.releaseSlot);
+    const done = await exportGroup(deps, config, ref, { logGroupName: name, ...decision }, index, run.releaseSlot);
     exports = done.exports;
     outOfTime = exports.some((e) => e.status === 'deadline');
     if ('error' in done) {
@@ -222,7 +222,7 @@ async function runGroup(
     mayHaveEvents,
     ...(exported ? { exported } : {}),
     maxListed: run.maxListed,
-    index: run.index,
+    index,
     rebuildLane: run.rebuildLane,
   });
   if (config.dryRun) return { plan: trimmed.plan, finished: true };
