@@ -101,7 +101,7 @@ async function chain(handler: ReturnType<typeof testHandler>, context: () => Lam
 const cursorKey = 'cwl-archive/state/cursors/~app~big.json';
 
 describe('resuming a listing the deadline cut short', () => {
-  it('saves where the listing stopped, and the next invocation goes on from there instead of listing from the start', async () => {
+  it('saves where the listing stopped, and the next invocation goes on from there instead of listing from the start', { timeout: 120_000 }, async () => {
     const seeded = seedBigGroup(600); // 13 pages of 50
     const handler = testHandler();
 
@@ -126,19 +126,20 @@ describe('resuming a listing the deadline cut short', () => {
     expectNothingLost(sandbox, seeded, NOW - 7 * MS_PER_DAY);
   });
 
-  it('drains a group no invocation can list alone through a chain of continuations: nothing lost, nothing twice', async () => {
-    const seeded = seedBigGroup(1_000); // 21 pages of 50
+  // Hundreds of real HTTP calls: a generous bound against a hang on a loaded machine, not a timing test.
+  it('drains a group no invocation can list alone through a chain of continuations: nothing lost, nothing twice', { timeout: 120_000 }, async () => {
+    const seeded = seedBigGroup(500); // 11 pages of 50
     const handler = testHandler();
 
-    const summaries = await chain(handler, () => outOfTimeAfterPages(4), 20);
+    const summaries = await chain(handler, () => outOfTimeAfterPages(3), 20);
 
     expect(summaries.at(-1)).toMatchObject({ outcome: 'done', next: { invoked: false, reason: 'nothing left to do' } });
-    expect(summaries.length).toBeGreaterThan(4);
+    expect(summaries.length).toBeGreaterThan(3);
     expect(summaries.slice(0, -1).every((s) => s.next.invoked && s.progress)).toBe(true);
     // Every page is listed about once over the whole chain: one page again per invocation at most.
-    expect(listingCalls()).toBeLessThanOrEqual(21 + summaries.length);
+    expect(listingCalls()).toBeLessThanOrEqual(11 + summaries.length);
     expect(sandbox.streamNames(GROUP)).toEqual(['current']);
-    expect(sandbox.countCalls('DeleteLogStream')).toBe(1_000);
+    expect(sandbox.countCalls('DeleteLogStream')).toBe(500);
     expectNothingLost(sandbox, seeded, NOW - 7 * MS_PER_DAY);
   });
 });
