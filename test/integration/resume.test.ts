@@ -3,6 +3,7 @@
  * invocation saves where it stopped, the next carries on from there (no listing from the start), and
  * the chain of continuations ends with every event where it belongs.
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
 import { createHandler, type HandlerSummary, type LambdaContext } from '../../src/handler.js';
@@ -10,7 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import { createSandboxClock, startSandbox, type Sandbox, type SeedEvent } from '../../src/sandbox/index.js';
 import { expectNothingLost, invocations, type Seeded } from '../deploy/backlog.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas } from '../helpers/runHarness.js';
-import { TEST_CREDENTIALS } from '../helpers/sandboxClients.js';
+import { TEST_CREDENTIALS, sandboxClients } from '../helpers/sandboxClients.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const HOUR = 3_600_000;
@@ -141,6 +142,29 @@ describe('resuming a listing the deadline cut short', () => {
     expect(sandbox.streamNames(GROUP)).toEqual(['current']);
     expect(sandbox.countCalls('DeleteLogStream')).toBe(500);
     expectNothingLost(sandbox, seeded, NOW - 7 * MS_PER_DAY);
+  });
+});
+
+describe('a saved listing position that no longer works', () => {
+  it('lists the group from the start when DescribeLogStreams refuses the saved token, and when the cursor does not parse', async () => {
+    const seeded = seedBigGroup(120);
+    const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    const stale = { schemaVersion: 1, logGroupName: GROUP, nextToken: 'not-a-token', savedAtMs: NOW, streamsBefore: 100, weightBefore: 1 };
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: cursorKey, Body: JSON.stringify(stale) }));
+
+    const first = await testHandler()({}, outOfTimeAfterPages(100));
+
+    expect(first).toMatchObject({ outcome: 'done' });
+    expect(sandbox.streamNames(GROUP)).toEqual(['current']);
+    expectNothingLost(sandbox, seeded, NOW - 7 * MS_PER_DAY);
+
+    seedBigGroup(60);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: cursorKey, Body: '{"schemaVersion": 1, "nextTok' }));
+    destroy();
+    const second = await testHandler()({}, outOfTimeAfterPages(100));
+
+    expect(second).toMatchObject({ outcome: 'done' });
+    expect(sandbox.streamNames(GROUP)).toEqual(['current']);
   });
 });
 
