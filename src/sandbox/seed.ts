@@ -84,6 +84,28 @@ function seedStream(
   group.streams.touch(stream, lastBefore);
 }
 
+/**
+ * Seeds many streams of one group in one call (the benchmarks' million-stream groups), then builds
+ * the group's sorted indexes, so the first DescribeLogStreams page of either order is as fast as the
+ * next. Each stream is seeded as by `seedStream`.
+ */
+function seedStreams(
+  state: SandboxState,
+  groupName: string,
+  streams: Iterable<{ readonly name: string; readonly events: readonly SeedEvent[]; readonly creationTimeMs?: number }>,
+): number {
+  let count = 0;
+  for (const s of streams) {
+    seedStream(state, groupName, s.name, s.events, s.creationTimeMs === undefined ? {} : { creationTimeMs: s.creationTimeMs });
+    count += 1;
+  }
+  const group = state.groups.get(groupName);
+  group?.streams.byName.keys();
+  group?.streams.byLastEvent.keys();
+  state.groups.byName.keys();
+  return count;
+}
+
 function seedSubscriptionFilter(state: SandboxState, group: string, name = 'sandbox-subscription'): void {
   groupOf(state, group).subscriptionFilters.set(name, {
     filterName: name,
@@ -150,6 +172,7 @@ export {
   seedGroup,
   seedMetricFilter,
   seedStream,
+  seedStreams,
   seedSubscriptionFilter,
   streamNamesOf,
 };

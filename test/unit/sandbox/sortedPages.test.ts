@@ -12,7 +12,7 @@ import { createLogStream, deleteLogStream, describeLogStreams } from '../../../s
 import { listObjectsV2 } from '../../../src/sandbox/s3/buckets.js';
 import type { S3Request } from '../../../src/sandbox/s3/request.js';
 import { addBucket, writeObject } from '../../../src/sandbox/s3/store.js';
-import { seedGroup, seedStream } from '../../../src/sandbox/seed.js';
+import { seedGroup, seedStream, seedStreams } from '../../../src/sandbox/seed.js';
 import { createState } from '../../../src/sandbox/state.js';
 import type { LogStream, SandboxState } from '../../../src/sandbox/state.js';
 import { Timers } from '../../../src/sandbox/timers.js';
@@ -245,5 +245,21 @@ describe('ListObjectsV2 from the sorted index', () => {
         }
       } while (token !== undefined);
     }
+  });
+});
+
+describe('seedStreams', () => {
+  it('seeds many streams in one call and pages them in both orders at once', () => {
+    const state = newState();
+    seedGroup(state, 'g');
+    const streams = function* () {
+      for (let i = 0; i < 500; i++) yield { name: `s${String(i).padStart(3, '0')}`, events: [{ timestamp: NOW - (500 - i) * 1000, message: `m${i}` }] };
+    };
+    expect(seedStreams(state, 'g', streams())).toBe(500);
+    const byName = indexedStreamPage(state, { orderBy: 'LogStreamName', descending: true, limit: 3 });
+    expect(byName.names).toEqual(['s499', 's498', 's497']);
+    const byTime = indexedStreamPage(state, { orderBy: 'LastEventTime', descending: false, limit: 2 });
+    expect(byTime.names).toEqual(['s000', 's001']);
+    expect(state.groups.get('g')!.streams.get('s010')!.events.map((e) => e.message)).toEqual(['m10']);
   });
 });
