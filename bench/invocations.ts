@@ -76,7 +76,7 @@ async function runInvocation(sandbox: SandboxProcess, job: InvocationJob, killAf
   clearInterval(sampler);
   const wallS = startedAtMs === 0 ? 0 : (Date.now() - startedAtMs) / 1000;
   const since = await sandbox.request<{ counts: Record<string, number>; firstDeleteMs?: number; invokes: unknown[] }>('callsSince', { sinceMs: startedAtMs });
-  const invoke = since.invokes.at(-1) as { payload?: unknown } | undefined;
+  const next = since.invokes.at(-1);
   return {
     mode: job.mode,
     event: job.event,
@@ -88,7 +88,7 @@ async function runInvocation(sandbox: SandboxProcess, job: InvocationJob, killAf
     ...(answer.error !== undefined ? { error: answer.error } : {}),
     calls: since.counts,
     ...(since.firstDeleteMs !== undefined ? { firstDeleteS: round1((since.firstDeleteMs - startedAtMs) / 1000) } : {}),
-    ...(invoke?.payload !== undefined ? { next: invoke.payload } : {}),
+    ...(next !== undefined ? { next } : {}),
   };
 }
 

@@ -30,11 +30,13 @@ const JOBS: Record<string, readonly Job[]> = {
   ],
   cpu: [{ scenario: 'rebuild', params: { mode: 'cpu', keptEvents: 1_000_000 }, title: 'CPU path, 1,000,000 events' }],
   backlog: [{ scenario: 'backlog', params: {}, title: 'Export backlog' }],
-  'huge-group': [{ scenario: 'huge-group', params: {}, title: 'Huge group (1,000,000 and 100,000 streams)' }],
+  'huge-group': [{ scenario: 'huge-group', params: {}, title: 'Huge group' }],
   'huge-drain': [
-    { scenario: 'huge-drain', params: { variant: 'group' }, title: 'Huge drain, one group of 100,000 streams' },
-    { scenario: 'huge-drain', params: { variant: 'fleet' }, title: 'Huge drain, 2,000 groups × 50 streams' },
+    { scenario: 'huge-drain', params: { variant: 'group' }, title: 'Huge drain, one group' },
+    { scenario: 'huge-drain', params: { variant: 'fleet' }, title: 'Huge drain, many groups' },
   ],
+  'huge-drain-group': [{ scenario: 'huge-drain', params: { variant: 'group' }, title: 'Huge drain, one group' }],
+  'huge-drain-fleet': [{ scenario: 'huge-drain', params: { variant: 'fleet' }, title: 'Huge drain, many groups' }],
 };
 
 /** Run when no scenario is named: the huge ones take many minutes each and are run by name. */
