@@ -150,6 +150,26 @@ describe('DescribeLogStreams from the sorted indexes', () => {
     expect(indexedStreamPage(state, q).names).toHaveLength(11);
     expect(state.groups.get('g')!.streams.byName.keys().length).toBe(11);
   });
+  it('merges many streams added at once after the index is built, each once, re-created ones too', () => {
+    const state = newState();
+    seedGroup(state, 'g');
+    const name = (i: number): string => `s${String(i).padStart(4, '0')}`;
+    for (let i = 0; i < 300; i += 1) createLogStream(state, { logGroupName: 'g', logStreamName: name(i) });
+    indexedStreamPage(state, { orderBy: 'LogStreamName', descending: false, limit: 1 });
+    for (let i = 0; i < 300; i += 3) deleteLogStream(state, { logGroupName: 'g', logStreamName: name(i) });
+    for (let i = 0; i < 400; i += 3) if (!state.groups.get('g')!.streams.has(name(i))) createLogStream(state, { logGroupName: 'g', logStreamName: name(i) });
+    const all: string[] = [];
+    let token: string | undefined;
+    do {
+      const q = { orderBy: 'LogStreamName', descending: false, limit: 50, ...(token !== undefined && { token }) };
+      const page = indexedStreamPage(state, q);
+      expect(page).toEqual(referenceStreamPage(state, q));
+      all.push(...page.names);
+      token = page.nextToken;
+    } while (token !== undefined);
+    expect(all).toHaveLength(state.groups.get('g')!.streams.size);
+    expect(new Set(all).size).toBe(all.length);
+  });
 });
 
 describe('DescribeLogGroups from the sorted index', () => {
