@@ -99,7 +99,7 @@ function saveResults(path: string, command: string, results: readonly ScenarioRe
   return file;
 }
 
-const SCENARIO_ORDER = ['fleet', 'rebuild-250000', 'rebuild-1000000', 'cpu', 'backlog'];
+const SCENARIO_ORDER = ['fleet', 'rebuild-250000', 'rebuild-1000000', 'cpu', 'backlog', 'huge-group', 'huge-drain-group', 'huge-drain-fleet'];
 
 /**
  * The README section: bench/performance.md with `{{FIGURES}}` replaced by the command, the latest
@@ -115,6 +115,8 @@ function performanceSection(file: ResultsFile, template: string): string {
     '```sh',
     'npm run bench                      # all four scenarios, a few minutes; writes bench/results.json',
     'npm run bench -- fleet             # one of: fleet, rebuild, cpu, backlog',
+    'npm run bench -- huge-group        # by name only, many minutes each: huge-group, huge-drain',
+    "npm run bench -- huge-drain-group --streamsPerGroup=20000   # a variant (or huge-drain-fleet), any parameter",
     'npm run bench -- --readme          # also rewrites this section from bench/performance.md',
     '```',
     '',

@@ -4,8 +4,10 @@
  * not met line per target, and merges every figure into bench/results.json. `--readme` also rewrites
  * the README's Performance section from bench/performance.md and the results.
  *
- * Scenarios: fleet, rebuild (250,000 and 1,000,000 events), cpu, backlog; all by default. Not a test:
- * nothing here fails on a figure, only on a scenario that could not run.
+ * Scenarios: fleet, rebuild (250,000 and 1,000,000 events), cpu, backlog (all four by default), and
+ * huge-group, huge-drain (by name only: many minutes each). `--key=value` overrides a scenario
+ * parameter, e.g. `npm run bench -- huge-group --sizes=[200000,50000]`. Not a test: nothing here fails
+ * on a figure, only on a scenario that could not run.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,35 @@ const JOBS: Record<string, readonly Job[]> = {
   ],
   cpu: [{ scenario: 'rebuild', params: { mode: 'cpu', keptEvents: 1_000_000 }, title: 'CPU path, 1,000,000 events' }],
   backlog: [{ scenario: 'backlog', params: {}, title: 'Export backlog' }],
+  'huge-group': [{ scenario: 'huge-group', params: {}, title: 'Huge group' }],
+  'huge-drain': [
+    { scenario: 'huge-drain', params: { variant: 'group' }, title: 'Huge drain, one group' },
+    { scenario: 'huge-drain', params: { variant: 'fleet' }, title: 'Huge drain, many groups' },
+  ],
+  'huge-drain-group': [{ scenario: 'huge-drain', params: { variant: 'group' }, title: 'Huge drain, one group' }],
+  'huge-drain-fleet': [{ scenario: 'huge-drain', params: { variant: 'fleet' }, title: 'Huge drain, many groups' }],
 };
+
+/** Run when no scenario is named: the huge ones take many minutes each and are run by name. */
+const DEFAULT_SCENARIOS = ['fleet', 'rebuild', 'cpu', 'backlog'];
+
+/** `--key=value` overrides a parameter of every job run (numbers and JSON arrays parsed). */
+function overrides(argv: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const arg of argv) {
+    const m = /^--([A-Za-z][\w]*)=(.*)$/.exec(arg);
+    if (!m) continue;
+    const raw = m[2]!;
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a plain string
+    }
+    out[m[1]!] = value;
+  }
+  return out;
+}
 
 const path = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
@@ -54,8 +84,9 @@ function parseArgs(argv: readonly string[]): { jobs: Job[]; readme: boolean } {
   if (unknown.length > 0) {
     throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${Object.keys(JOBS).join(', ')}`);
   }
-  const chosen = names.length > 0 ? names : Object.keys(JOBS);
-  return { jobs: chosen.flatMap((n) => JOBS[n]!), readme: argv.includes('--readme') };
+  const chosen = names.length > 0 ? names : DEFAULT_SCENARIOS;
+  const extra = overrides(argv);
+  return { jobs: chosen.flatMap((n) => JOBS[n]!.map((j) => ({ ...j, params: { ...j.params, ...extra } }))), readme: argv.includes('--readme') };
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,9 @@
  * commands arrive as IPC messages `{ id, cmd, args }` and are answered `{ id, ok, result | error }`.
  */
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
+import type { HugeSpec } from './hugeAccount.js';
 import { seedBacklog, seedBigStream, seedFleet, type BigStreamSpec, type FleetSpec } from './seedData.js';
+import { seedHuge, verifyHuge } from './verifyHuge.js';
 
 interface Request {
   readonly id: number;
@@ -33,11 +35,29 @@ function streamSummary(sandbox: Sandbox, group: string, stream: string) {
   return { exists: true, events: events.length, firstMs: events[0]?.timestamp, lastMs: events.at(-1)?.timestamp, sorted };
 }
 
+/** Calls since `sinceMs` (real time): counts by operation, the first DeleteLogStream, and the Invoke payloads. */
+function callsSince(sandbox: Sandbox, sinceMs: number) {
+  const counts: Record<string, number> = {};
+  let firstDeleteMs: number | undefined;
+  const invokes: unknown[] = [];
+  for (let i = sandbox.calls.length - 1; i >= 0; i--) {
+    const c = sandbox.calls[i]!;
+    if (c.realAtMs < sinceMs) break;
+    counts[c.operation] = (counts[c.operation] ?? 0) + 1;
+    if (c.operation === 'DeleteLogStream' && c.error === undefined) firstDeleteMs = c.realAtMs;
+    if (c.operation === 'Invoke') invokes.unshift((c.input as { payload?: unknown }).payload);
+  }
+  return { counts, firstDeleteMs, invokes };
+}
+
 function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {
   return {
     seedFleet: (a: { spec: FleetSpec; nowMs: number }) => seedFleet(sandbox, a.spec, a.nowMs),
     seedBigStream: (a: { spec: BigStreamSpec; nowMs: number }) => seedBigStream(sandbox, a.spec, a.nowMs),
     seedBacklog: (a: { groups: number; nowMs: number }) => seedBacklog(sandbox, a.groups, a.nowMs),
+    seedHuge: (a: { spec: HugeSpec; nowMs: number }) => seedHuge(sandbox, a.spec, a.nowMs),
+    verifyHuge: (a: { spec: HugeSpec; nowMs: number; bucket: string }) => verifyHuge(sandbox, a.spec, a.nowMs, a.bucket),
+    callsSince: (a: { sinceMs: number }) => callsSince(sandbox, a.sinceMs),
     clearCalls: () => sandbox.clearCalls(),
     callCounts: () => callCounts(sandbox),
     streamCount: () => sandbox.groupNames().reduce((n, g) => n + sandbox.streamNames(g).length, 0),

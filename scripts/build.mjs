@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the Lambda handler (src/handler.ts) into one self-contained CommonJS file, dist/handler.js.
 //
-// - CommonJS, not ESM: the AWS SDK, pino and bottleneck are CommonJS inside, and an ESM bundle would need a
+// - CommonJS, not ESM: the AWS SDK and pino are CommonJS inside, and an ESM bundle would need a
 //   createRequire banner; `sls invoke local` does not load .mjs handlers either.
 // - dist/package.json says {"type":"commonjs"}: the repository's package.json says "module", and Node looks
 //   for the nearest package.json when it loads dist/handler.js (locally, and in the unzipped artifact).

@@ -21,10 +21,9 @@ interface FleetParams extends FleetSpec {
 
 /**
  * 200 groups, 20,010 streams, 13,000 of them expired, at AWS's quotas × 13 (DeleteLogStream: 97.5
- * calls a second for cwl-trim's half). Bottleneck paces a limiter with timers, and each wait ends a
- * little late on a busy event loop, with no catch-up: at × 13 that costs about 7 % of the rate, at × 27
- * about 20 %, at AWS's real quotas (7.5 a second) well under 1 %. × 13 keeps that artefact of the
- * scaling small while the run still lasts about two minutes (see README, Performance).
+ * calls a second for cwl-trim's half). × 13 was chosen when the limiters (Bottleneck then) lost about
+ * 0.7 ms per wait with no catch-up (7 % of the rate at × 13); the token buckets now catch up, and × 13
+ * still keeps the run at about two minutes (see README, Performance).
  */
 const FLEET_DEFAULTS: FleetParams = {
   groups: 200,

@@ -3,6 +3,8 @@ import type { ScenarioResult } from '../types.js';
 import { runBigRebuild } from './bigRebuild.js';
 import { runExportBacklog } from './exportBacklog.js';
 import { runFleet } from './fleet.js';
+import { runHugeDrain } from './hugeDrain.js';
+import { runHugeGroup } from './hugeGroup.js';
 
 type Scenario = (params: Record<string, unknown>) => Promise<ScenarioResult>;
 
@@ -10,6 +12,8 @@ const SCENARIOS = {
   fleet: runFleet as Scenario,
   rebuild: runBigRebuild as Scenario,
   backlog: runExportBacklog as Scenario,
+  'huge-group': runHugeGroup as Scenario,
+  'huge-drain': runHugeDrain as Scenario,
 } as const satisfies Record<string, Scenario>;
 
 type ScenarioName = keyof typeof SCENARIOS;

@@ -17,6 +17,7 @@ import {
   seedGroup,
   seedMetricFilter,
   seedStream,
+  seedStreams,
   seedSubscriptionFilter,
   streamNamesOf,
 } from './seed.js';
@@ -73,6 +74,7 @@ function sandboxHandle({ state, knobs, calls, endpoint, close }: Parts): Sandbox
     },
     seedGroup: (name, opts) => seedGroup(state, name, opts),
     seedStream: (group, stream, events, opts) => seedStream(state, group, stream, events, opts),
+    seedStreams: (group, streams) => seedStreams(state, group, streams),
     seedSubscriptionFilter: (group, name) => seedSubscriptionFilter(state, group, name),
     seedMetricFilter: (group, name) => seedMetricFilter(state, group, name),
     events: (group, stream) => eventsOf(state, group, stream),

@@ -154,6 +154,14 @@ interface Sandbox {
     events: readonly SeedEvent[],
     opts?: { readonly creationTimeMs?: number },
   ): void;
+  /**
+   * Seeds many streams of one group at once, each as `seedStream` would, then builds the group's
+   * sorted indexes: a million streams in seconds, without a million HTTP calls. Returns how many.
+   */
+  seedStreams(
+    group: string,
+    streams: Iterable<{ readonly name: string; readonly events: readonly SeedEvent[]; readonly creationTimeMs?: number }>,
+  ): number;
   seedSubscriptionFilter(group: string, name?: string): void;
   seedMetricFilter(group: string, name?: string): void;
   events(group: string, stream: string): StoredEventView[];

@@ -93,6 +93,31 @@ describeContract('pagination', (target, name) => {
     const res = await t.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/contract/order', orderBy: 'LastEventTime', descending: true }));
     expect(res.logStreams?.map((s) => s.logStreamName)).toEqual(['a', 'c', 'b']);
   });
+
+  it('pages streams by LastEventTime, oldest first and newest first, with tokens', async () => {
+    const t = target();
+    const now = Date.now();
+    await t.logs.send(new CreateLogGroupCommand({ logGroupName: '/contract/order' }));
+    const ages = [5, 1, 7, 3, 6, 2, 4];
+    for (const [i, age] of ages.entries()) {
+      const logStreamName = `s${i}`;
+      await t.logs.send(new CreateLogStreamCommand({ logGroupName: '/contract/order', logStreamName }));
+      await t.logs.send(new PutLogEventsCommand({ logGroupName: '/contract/order', logStreamName, logEvents: [{ timestamp: now - age * 1_000, message: logStreamName }] }));
+    }
+    const oldestFirst = [...ages.entries()].sort((a, b) => b[1] - a[1]).map(([i]) => `s${i}`);
+    for (const descending of [false, true]) {
+      const names: string[] = [];
+      let nextToken: string | undefined;
+      let pages = 0;
+      do {
+        const res = await t.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/contract/order', orderBy: 'LastEventTime', descending, limit: 3, nextToken }));
+        names.push(...(res.logStreams ?? []).map((s) => s.logStreamName ?? ''));
+        nextToken = res.nextToken;
+        pages += 1;
+      } while (nextToken !== undefined && pages < 10);
+      expect(names).toEqual(descending ? [...oldestFirst].reverse() : oldestFirst);
+    }
+  });
 });
 
 describeContract('error names', (target, name) => {

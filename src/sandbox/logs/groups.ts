@@ -6,7 +6,8 @@ import { invalidParameter, ServiceError, validationMessage } from '../errors.js'
 import { groupArn, groupStoredBytes, newGroup, requireGroup } from '../state.js';
 import type { LogGroup, SandboxState } from '../state.js';
 import type { LogGroupClassName } from '../types.js';
-import { byName, limitOf, optString, paginate, reqNumber, reqString } from './input.js';
+import { byName, decodeToken, encodeToken, limitOf, optString, reqNumber, reqString } from './input.js';
+import { endOfPrefix, firstIndex } from '../sortedIndex.js';
 import type { Input } from './input.js';
 
 /** AWS: 1–512 characters of `[.-_/#A-Za-z0-9]`. */
@@ -77,17 +78,30 @@ function describeLogGroups(state: SandboxState, input: Input): object {
   }
   const wantedClass = logGroupClassOf(input);
   const needle = pattern?.toLowerCase();
-  const groups = [...state.groups.values()]
-    .filter((g) => prefix === undefined || g.name.startsWith(prefix))
-    .filter((g) => needle === undefined || g.name.toLowerCase().includes(needle))
-    .filter((g) => wantedClass === undefined || g.logGroupClass === wantedClass)
-    .sort((a, b) => byName.compare(a.name, b.name));
-  const { page, nextToken } = paginate(groups, {
-    limit: limitOf(input, DESCRIBE_PAGE_LIMIT),
-    token: optString(input, 'nextToken'),
-    keyOf: (g) => g.name,
-    ...byName,
-  });
+  const limit = limitOf(input, DESCRIBE_PAGE_LIMIT);
+  const token = optString(input, 'nextToken');
+  let after: string | undefined;
+  if (token !== undefined) {
+    const key = decodeToken(token);
+    if (!byName.isKey(key)) throw invalidParameter('The specified nextToken is invalid.');
+    after = key;
+  }
+  // From the sorted index: a binary search to the token, then only the groups the page needs.
+  const keys = state.groups.byName.keys();
+  const from = prefix ?? '';
+  const end = endOfPrefix(keys, from);
+  const found: LogGroup[] = [];
+  for (let i = Math.max(firstIndex(keys, (k) => k >= from), after === undefined ? 0 : firstIndex(keys, (k) => k > after)); i < end; i++) {
+    const g = state.groups.get(keys[i]!);
+    if (g === undefined) continue;
+    if (needle !== undefined && !g.name.toLowerCase().includes(needle)) continue;
+    if (wantedClass !== undefined && g.logGroupClass !== wantedClass) continue;
+    found.push(g);
+    if (found.length > limit) break;
+  }
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  const nextToken = found.length > limit && last !== undefined ? encodeToken(last.name) : undefined;
   return { logGroups: page.map((g) => describeGroup(state, g)), ...(nextToken !== undefined && { nextToken }) };
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../../constants.js';
 import { invalidParameter, validationMessage } from '../errors.js';
 import { eventBytes, insertEvents, requireGroup, requireStream } from '../state.js';
+import { lastEventMs } from '../streamTable.js';
 import type { SandboxState } from '../state.js';
 import { reqString } from './input.js';
 import type { Input } from './input.js';
@@ -98,7 +99,9 @@ function putLogEvents(state: SandboxState, input: Input): object {
   const acceptedFrom = Math.max(tooOldEnd, expiredEnd);
 
   const accepted = events.slice(acceptedFrom, Math.max(acceptedFrom, tooNewStart));
+  const lastBefore = lastEventMs(stream);
   insertEvents(stream, accepted.map((e) => ({ ...e, ingestionTime: nowMs })));
+  group.streams.touch(stream, lastBefore);
   stream.uploadSequence += 1;
 
   const rejected = {

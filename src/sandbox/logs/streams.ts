@@ -5,7 +5,10 @@ import { DESCRIBE_PAGE_LIMIT } from '../../constants.js';
 import { invalidParameter, ServiceError, validationMessage } from '../errors.js';
 import { groupNameFromIdentifier, newStream, requireGroup, requireStream, streamArn } from '../state.js';
 import type { LogGroup, LogStream, SandboxState } from '../state.js';
-import { byName, limitOf, optBool, optString, paginate, reqString } from './input.js';
+import { decodeToken, encodeToken, limitOf, optBool, optString, reqString } from './input.js';
+import { endOfPrefix, firstIndex } from '../sortedIndex.js';
+import { compareStreamKeys, lastEventMs } from '../streamTable.js';
+import type { StreamKey } from '../streamTable.js';
 import type { Input } from './input.js';
 
 /** AWS: 1–512 characters, no `:` and no `*`. */
@@ -64,18 +67,62 @@ function describeStream(state: SandboxState, group: LogGroup, stream: LogStream)
   };
 }
 
-type StreamKey = [number, string];
-
 const isStreamKey = (v: unknown): v is StreamKey =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string';
 
-function streamOrder(orderBy: string, descending: boolean): { keyOf: (s: LogStream) => StreamKey; compare: (a: StreamKey, b: StreamKey) => number } {
-  const sign = descending ? -1 : 1;
-  // Streams without events sort as if their last event were at 0, i.e. oldest.
-  const keyOf = (s: LogStream): StreamKey => [orderBy === 'LastEventTime' ? (s.events.at(-1)?.timestamp ?? 0) : 0, s.name];
-  const compare = (a: StreamKey, b: StreamKey): number => sign * (a[0] - b[0] || byName.compare(a[1], b[1]));
-  return { keyOf, compare };
+interface StreamQuery {
+  readonly orderBy: 'LogStreamName' | 'LastEventTime';
+  readonly descending: boolean;
+  readonly prefix: string | undefined;
+  /** The key of the last stream of the previous page. */
+  readonly after: StreamKey | undefined;
+  /** How many streams to return (the page and one more, to know whether a next page exists). */
+  readonly count: number;
 }
+
+/**
+ * The streams after `after` in the listing order, from the group's sorted indexes: a binary search
+ * and the page itself. A token's key compares as the whole-list order always did ([0, name] for
+ * name order), so pages and tokens are the same as sorting the group for every page.
+ */
+function streamsAfter(group: LogGroup, q: StreamQuery): LogStream[] {
+  const out: LogStream[] = [];
+  const take = (name: string, ms?: number): boolean => {
+    const stream = group.streams.get(name);
+    if (stream !== undefined && (ms === undefined || lastEventMs(stream) === ms)) out.push(stream);
+    return out.length >= q.count;
+  };
+  const { after } = q;
+  if (q.orderBy === 'LastEventTime') {
+    const keys = group.streams.byLastEvent.keys();
+    if (q.descending) {
+      for (let i = (after ? group.streams.byLastEvent.lowerBound(after) : keys.length) - 1; i >= 0; i--) {
+        if (take(keys[i]![1], keys[i]![0])) break;
+      }
+    } else {
+      for (let i = after ? group.streams.byLastEvent.upperBound(after) : 0; i < keys.length; i++) {
+        if (take(keys[i]![1], keys[i]![0])) break;
+      }
+    }
+    return out;
+  }
+  const keys = group.streams.byName.keys();
+  const prefix = q.prefix ?? '';
+  const lo = firstIndex(keys, (k) => k >= prefix);
+  const hi = endOfPrefix(keys, prefix, lo);
+  const vsToken = (k: string): number => (after === undefined ? 0 : compareStreamKeys([0, k], after));
+  if (q.descending) {
+    const end = after === undefined ? hi : Math.min(hi, firstIndex(keys, (k) => vsToken(k) >= 0));
+    for (let i = end - 1; i >= lo; i--) if (take(keys[i]!)) break;
+  } else {
+    const start = after === undefined ? lo : Math.max(lo, firstIndex(keys, (k) => vsToken(k) > 0));
+    for (let i = start; i < hi; i++) if (take(keys[i]!)) break;
+  }
+  return out;
+}
+
+/** The key a DescribeLogStreams token carries for `stream`. */
+const tokenKey = (orderBy: string, stream: LogStream): StreamKey => [orderBy === 'LastEventTime' ? lastEventMs(stream) : 0, stream.name];
 
 function describeLogStreams(state: SandboxState, input: Input): object {
   const group = targetGroup(state, input);
@@ -87,17 +134,18 @@ function describeLogStreams(state: SandboxState, input: Input): object {
   if (orderBy === 'LastEventTime' && prefix !== undefined) {
     throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
   }
-  const order = streamOrder(orderBy, optBool(input, 'descending') ?? false);
-  const streams = [...group.streams.values()]
-    .filter((s) => prefix === undefined || s.name.startsWith(prefix))
-    .sort((a, b) => order.compare(order.keyOf(a), order.keyOf(b)));
-  const { page, nextToken } = paginate(streams, {
-    limit: limitOf(input, DESCRIBE_PAGE_LIMIT),
-    token: optString(input, 'nextToken'),
-    keyOf: order.keyOf,
-    compare: order.compare,
-    isKey: isStreamKey,
-  });
+  const limit = limitOf(input, DESCRIBE_PAGE_LIMIT);
+  const token = optString(input, 'nextToken');
+  let after: StreamKey | undefined;
+  if (token !== undefined) {
+    const key = decodeToken(token);
+    if (!isStreamKey(key)) throw invalidParameter('The specified nextToken is invalid.');
+    after = key;
+  }
+  const found = streamsAfter(group, { orderBy, descending: optBool(input, 'descending') ?? false, prefix, after, count: limit + 1 });
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  const nextToken = found.length > limit && last !== undefined ? encodeToken(tokenKey(orderBy, last)) : undefined;
   return { logStreams: page.map((s) => describeStream(state, group, s)), ...(nextToken !== undefined && { nextToken }) };
 }
 

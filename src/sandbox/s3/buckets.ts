@@ -3,8 +3,9 @@
  * DeleteObjects.
  */
 import { ServiceError } from '../errors.js';
-import type { StoredObject } from '../state.js';
-import { addBucket, requireBucket, sortedObjects, validBucketName } from './store.js';
+import { endOfPrefix, firstIndex } from '../sortedIndex.js';
+import type { Bucket, StoredObject } from '../state.js';
+import { addBucket, requireBucket, validBucketName } from './store.js';
 import { xmlResponse } from './request.js';
 import type { S3Handler } from './request.js';
 import { el, parseDeleteRequest, xmlDocument } from './xml.js';
@@ -63,20 +64,36 @@ interface ListEntry {
 
 const entryKey = (e: ListEntry): string => e.object?.key ?? e.commonPrefix ?? '';
 
-/** Keys after `after`, rolled up into common prefixes by `delimiter`, as one sorted sequence. */
-function listEntries(objects: readonly StoredObject[], prefix: string, delimiter: string, after: string): ListEntry[] {
+/**
+ * Up to `count` entries after `after`, rolled up into common prefixes by `delimiter`, in key order,
+ * from the bucket's sorted index: a binary search, the page, and one jump over each common prefix.
+ */
+function listEntries(bucket: Bucket, prefix: string, delimiter: string, after: string, count: number): ListEntry[] {
+  const keys = bucket.objects.byName.keys();
   const entries: ListEntry[] = [];
-  for (const object of objects) {
-    if (object.key <= after) continue;
-    const cut = delimiter === '' ? -1 : object.key.indexOf(delimiter, prefix.length);
+  const end = endOfPrefix(keys, prefix);
+  let i = Math.max(
+    firstIndex(keys, (k) => k >= prefix),
+    firstIndex(keys, (k) => k > after),
+  );
+  while (i < end && entries.length < count) {
+    const key = keys[i]!;
+    const object = bucket.objects.get(key);
+    const cut = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
     if (cut < 0) {
-      entries.push({ object });
+      if (object !== undefined) entries.push({ object });
+      i += 1;
       continue;
     }
-    const commonPrefix = object.key.slice(0, cut + delimiter.length);
+    const commonPrefix = key.slice(0, cut + delimiter.length);
+    // Every key under a common prefix rolls up into it (a dead key only stands for itself).
+    if (object === undefined) {
+      i += 1;
+      continue;
+    }
     // A continuation after a common prefix must skip every key under it.
-    if (commonPrefix === after || entries.at(-1)?.commonPrefix === commonPrefix) continue;
-    entries.push({ commonPrefix });
+    if (commonPrefix !== after) entries.push({ commonPrefix });
+    i = endOfPrefix(keys, commonPrefix, i);
   }
   return entries;
 }
@@ -105,7 +122,7 @@ const listObjectsV2: S3Handler = (state, req) => {
   const token = q.get('continuation-token');
   const startAfter = q.get('start-after') ?? '';
   const after = token !== null ? decodeContinuation(token) : startAfter;
-  const entries = listEntries(sortedObjects(bucket, prefix), prefix, delimiter, after);
+  const entries = listEntries(bucket, prefix, delimiter, after, maxKeys + 1);
   const page = entries.slice(0, maxKeys);
   const truncated = entries.length > page.length;
   const last = page.at(-1);

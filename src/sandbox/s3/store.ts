@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors.js';
+import { NamedMap } from '../sortedIndex.js';
 import type { Bucket, SandboxState, StoredObject } from '../state.js';
 
 /** S3 bucket naming rules: 3–63 of `a-z 0-9 . -`, starting and ending with a letter or digit. */
@@ -31,7 +32,7 @@ function validBucketName(name: string): boolean {
 
 /** Creates an empty bucket. */
 function addBucket(state: SandboxState, name: string): Bucket {
-  const bucket: Bucket = { name, creationTime: state.clock.now(), objects: new Map() };
+  const bucket: Bucket = { name, creationTime: state.clock.now(), objects: new NamedMap() };
   state.buckets.set(name, bucket);
   return bucket;
 }
@@ -61,9 +62,7 @@ function writeObject(state: SandboxState, bucket: Bucket, key: string, body: Buf
 
 /** Objects under `prefix`, sorted by key as S3 lists them. */
 function sortedObjects(bucket: Bucket, prefix = ''): StoredObject[] {
-  return [...bucket.objects.values()]
-    .filter((o) => o.key.startsWith(prefix))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [...bucket.objects.sortedValues(prefix)];
 }
 
 export { addBucket, md5Etag, noSuchBucket, requireBucket, sortedObjects, validBucketName, writeObject };

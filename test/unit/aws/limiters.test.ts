@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OTHER_SERVICE_TPS, createLimiters } from '../../../src/aws/limiters.js';
-import type { Limiters } from '../../../src/aws/limiters.js';
+import type { LimiterClock, Limiters } from '../../../src/aws/limiters.js';
 import { DEFAULT_QUOTAS_TPS } from '../../../src/constants.js';
 import { CwlTrimError } from '../../../src/errors.js';
 
@@ -123,5 +123,107 @@ describe('stop', () => {
     // Assess
     await expect(first).resolves.toBe('sent');
     await expect(second).resolves.toMatch(/stopped/);
+  });
+});
+
+/**
+ * A clock the test drives: timers fire when `advanceTo` passes them, each `lateMs` after its due time
+ * (a busy event loop), and the jobs they start run before the next timer.
+ */
+function fakeClock(lateMs = 0) {
+  let nowMs = 0;
+  let timers: { at: number; fn: () => void; id: number }[] = [];
+  let nextId = 1;
+  const clock: LimiterClock = {
+    now: () => nowMs,
+    setTimeout: (fn, ms) => {
+      const id = nextId++;
+      timers.push({ at: nowMs + Math.max(1, ms) + lateMs, fn, id });
+      return id;
+    },
+    clearTimeout: (id) => {
+      timers = timers.filter((t) => t.id !== id);
+    },
+  };
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+  return {
+    clock,
+    now: () => nowMs,
+    async advanceTo(targetMs: number): Promise<void> {
+      for (;;) {
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers[0];
+        if (next === undefined || next.at > targetMs) break;
+        timers.shift();
+        nowMs = next.at;
+        next.fn();
+        await flush();
+      }
+      nowMs = targetMs;
+      await flush();
+    },
+  };
+}
+
+describe('token bucket', () => {
+  /** Schedules `count` calls at once; returns the fake time each one started at. */
+  function scheduleAll(run: Limiters, operation: string, count: number, now: () => number): number[] {
+    const startedAt: number[] = [];
+    for (let i = 0; i < count; i++) run.for(operation).schedule(() => { startedAt.push(now()); }).catch(() => undefined);
+    return startedAt;
+  }
+
+  it.each([0, 0.7, 3])('admits rate × elapsed ± burst over 500 calls with timers %d ms late', async (lateMs) => {
+    // Prepare: 50 calls a second for cwl-trim (quota 100 × share 0.5), every timer late by lateMs.
+    const fake = fakeClock(lateMs);
+    limiters = createLimiters({ quotaShare: 0.5, quotasTps: { DescribeLogStreams: 100 }, clock: fake.clock });
+    const { burst } = limiters.for('DescribeLogStreams');
+    const startedAt = scheduleAll(limiters, 'DescribeLogStreams', 500, fake.now);
+
+    // Act and assess: at every point of the run, the calls started are rate × elapsed, within the burst.
+    for (let t = 0; t <= 10_500; t += 250) {
+      await fake.advanceTo(t);
+      const expected = 1 + (50 * t) / 1000;
+      expect(startedAt.length).toBeLessThanOrEqual(expected + burst);
+      expect(startedAt.length).toBeGreaterThanOrEqual(Math.min(500, expected - burst));
+    }
+    expect(startedAt).toHaveLength(500);
+    // Calls never start faster than the rate allows over any window longer than the burst.
+    for (let i = burst; i < startedAt.length; i++) {
+      expect(startedAt[i]! - startedAt[i - burst]!).toBeGreaterThanOrEqual(((burst - 1) * 1000) / 50 - 1e-9);
+    }
+  });
+
+  it('loses the rate to late timers without its catch-up: the contrast', async () => {
+    // 3 ms late per 20 ms wait would cost 13 % of the rate with a timer per call and no catch-up.
+    const fake = fakeClock(3);
+    limiters = createLimiters({ quotaShare: 0.5, quotasTps: { DescribeLogStreams: 100 }, clock: fake.clock });
+    const startedAt = scheduleAll(limiters, 'DescribeLogStreams', 500, fake.now);
+    await fake.advanceTo(5_000);
+    const withoutCatchUp = Math.floor(5_000 / (20 + 3)) + 1;
+    expect(startedAt.length).toBeGreaterThan(withoutCatchUp + 20);
+  });
+
+  it('starts at most a burst at once after an idle spell, and only one call at first', async () => {
+    const fake = fakeClock();
+    limiters = createLimiters({ quotaShare: 1, quotasTps: { GetLogEvents: 200 }, clock: fake.clock });
+    const { burst } = limiters.for('GetLogEvents');
+    expect(burst).toBe(20);
+    const first = scheduleAll(limiters, 'GetLogEvents', 5, fake.now);
+    await fake.advanceTo(0);
+    expect(first).toEqual([0]);
+    await fake.advanceTo(60_000);
+    const later = scheduleAll(limiters, 'GetLogEvents', 100, fake.now);
+    await fake.advanceTo(60_000);
+    expect(later).toHaveLength(burst);
+    await fake.advanceTo(60_100);
+    expect(later.length).toBeLessThanOrEqual(burst + 20 + 1);
+  });
+
+  it('keeps a burst of at least two calls at slow rates, so one late timer is still caught up', () => {
+    limiters = createLimiters({ quotaShare: 0.5, quotasTps: { DeleteLogStream: 15 } });
+    expect(limiters.for('DeleteLogStream').burst).toBe(2);
   });
 });
