@@ -99,6 +99,23 @@ class StateCorruptError extends CwlTrimError {
   }
 }
 
+/** S3 refused to give back an object cwl-trim wrote (AccessDenied): typically KMS decrypt rights missing. */
+class StateUnreadableError extends CwlTrimError {
+  public readonly bucket: string;
+  public readonly key: string;
+  public constructor(bucket: string, key: string, options?: ErrorOptions) {
+    super(
+      'STATE_UNREADABLE',
+      `s3://${bucket}/${key}: access denied reading it back. The role needs s3:GetObject on the archive prefix and, ` +
+        'for an SSE-KMS bucket, kms:Decrypt on its key (kms:GenerateDataKey alone lets it write but not read)',
+      options,
+    );
+    this.name = 'StateUnreadableError';
+    this.bucket = bucket;
+    this.key = key;
+  }
+}
+
 /**
  * A rebuild's journal does not hold what its manifest says (a batch missing, unreadable, damaged, or
  * not what was saved): the stream is left as it is, and the message says what to do.
@@ -128,5 +145,6 @@ export {
   LeaseHeldError,
   StateConflictError,
   StateCorruptError,
+  StateUnreadableError,
   StreamChangedError,
 };

@@ -11,7 +11,7 @@ import { callAws, errorName } from '../aws/callAws.js';
 import type { Deps } from '../deps.js';
 import type { z } from 'zod';
 import { bulkTimeoutMs } from '../aws/clients.js';
-import { StateConflictError, StateCorruptError } from '../errors.js';
+import { StateConflictError, StateCorruptError, StateUnreadableError } from '../errors.js';
 
 type S3Deps = Pick<Deps, 'clients' | 'call'>;
 
@@ -35,6 +35,7 @@ async function getBytes(deps: S3Deps, bucket: string, key: string): Promise<Stor
     return { value: key.endsWith('.gz') ? gunzipSync(bytes) : bytes, etag: out.ETag ?? '' };
   } catch (err) {
     if (errorName(err) === 'NoSuchKey' || errorName(err) === 'NotFound') return undefined;
+    if (errorName(err) === 'AccessDenied') throw new StateUnreadableError(bucket, key, { cause: err });
     throw err;
   }
 }

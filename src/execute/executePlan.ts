@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { CwlTrimError, LeaseHeldError, StateConflictError } from '../errors.js';
 import type { GroupInventory } from '../plan/planRun.js';
 import { Journal } from '../trim/journal.js';
-import { INCOMPLETE_SAVE } from '../trim/pendingRebuilds.js';
+import { decidePendingRebuild } from '../trim/pendingRebuilds.js';
 import { finishRebuild } from '../trim/rebuildStream.js';
 import type { Config, GroupPlan, InFlightExport, PendingRebuild, Plan, TimeWindow } from '../types.js';
 import {
@@ -44,7 +44,7 @@ async function executePlan(
   deps: Deps,
 ): Promise<RunResult> {
   const startedAtMs = deps.clock.now();
-  const resumedRebuilds = await resumeRebuilds(deps, config, plan.pendingRebuilds);
+  const resumedRebuilds = await resumeRebuilds(deps, config, plan.pendingRebuilds, new Set(plan.groups.map((g) => g.logGroupName)));
   const refs = new Map(inventory.map((g) => [g.group.logGroupName, { state: g.state, ...(g.stateEtag ? { etag: g.stateEtag } : {}) }]));
   const index = new ArchiveIndex(deps, config.bucket);
   const active = plan.groups.filter((g) => !g.skip);
@@ -166,24 +166,28 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
 const describeError = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
-/** Finishes the rebuilds earlier runs left (the plan lists them) and discards half-written saves. */
-async function resumeRebuilds(deps: Deps, config: ExecConfig, pending: readonly PendingRebuild[]): Promise<StreamResult[]> {
+/**
+ * Finishes the rebuilds earlier runs left (the plan lists them) and discards half-written saves;
+ * `selected` (the run's groups) decides what happens to those outside the selection.
+ */
+async function resumeRebuilds(deps: Deps, config: ExecConfig, pending: readonly PendingRebuild[], selected: ReadonlySet<string>): Promise<StreamResult[]> {
   const results: StreamResult[] = [];
   for (const p of pending) {
     const journal = new Journal(deps, { bucket: config.bucket, prefix: p.journalPrefix });
-    if (p.phase === INCOMPLETE_SAVE) {
+    const decision = decidePendingRebuild(p, selected.has(p.logGroupName));
+    if (decision.action === 'remove') {
       await journal.remove();
       continue;
     }
-    const manifest = await journal.manifest();
-    if (!manifest) continue;
-    const base = { logGroupName: manifest.logGroupName, logStreamName: manifest.logStreamName, action: 'rebuild' as const };
-    deps.progress?.(`finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`);
+    const base = { logGroupName: p.logGroupName, logStreamName: p.logStreamName, action: 'rebuild' as const };
     try {
-      const outcome = await finishRebuild(deps, config, journal, manifest, true);
+      const manifest = await journal.manifest();
+      if (!manifest) continue;
+      deps.progress?.(`finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`);
+      const outcome = await finishRebuild(deps, config, journal, manifest, true, decision.action === 'leave' ? { leaveUntouched: decision } : {});
       if (outcome.status === 'rebuilt') {
         const { status: _s, ...measured } = outcome;
-        results.push({ ...base, outcome: 'done', ...measured });
+        results.push({ ...base, outcome: 'done', ...(decision.action === 'finish' && decision.reason ? { detail: decision.reason } : {}), ...measured });
       } else {
         results.push({ ...base, outcome: outcome.status, detail: outcome.detail });
       }

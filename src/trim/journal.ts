@@ -13,8 +13,7 @@ import {
   putText,
   type S3Deps,
 } from '../archive/s3Objects.js';
-import { errorName } from '../aws/callAws.js';
-import { CwlTrimError, JournalInvalidError } from '../errors.js';
+import { CwlTrimError, JournalInvalidError, StateUnreadableError } from '../errors.js';
 import {
   BATCH_VERSION,
   JournalBatchSchema,
@@ -100,7 +99,7 @@ class Journal {
     try {
       stored = await getBytes(this.#deps, bucket, key);
     } catch (err) {
-      if (errorName(err) !== 'AccessDenied') throw err;
+      if (!(err instanceof StateUnreadableError)) throw err;
       throw invalid('cannot be read (AccessDenied): the role needs s3:GetObject on the journal and, for an SSE-KMS bucket, kms:Decrypt on its key', err);
     }
     if (!stored) throw invalid(`batch ${index} of ${this.location.prefix} is missing`);
@@ -193,5 +192,5 @@ const FIX_MANIFEST =
   'If the stream still holds its events (it was not deleted), delete this journal folder and the next run saves it again; ' +
   'otherwise restore the object from S3 versioning. The journal is kept and this stream is not touched until then';
 
-export { BATCH_KEY, Journal, batchKey, sha256 };
+export { BATCH_KEY, Journal, SAVED, batchKey, sha256 };
 export type { BatchEntry, JournalLocation, JournalManifest, JournalPhase, JournalProgress };

@@ -6,7 +6,7 @@ import { backoffDelayMs, DEFAULT_SETTLE, type Deps } from '../deps.js';
 import { JournalInvalidError } from '../errors.js';
 import { BatchPacker, type LogEvent } from '../plan/batchEvents.js';
 import type { Config, StreamInfo } from '../types.js';
-import { Journal, type BatchEntry, type JournalManifest, type JournalProgress } from './journal.js';
+import { Journal, SAVED, type BatchEntry, type JournalManifest, type JournalProgress } from './journal.js';
 import { JOURNAL_VERSION } from './journalSchema.js';
 
 /** Sends of one batch whose answers were lost, before the rebuild stops (the next run goes on from the journal). */
@@ -23,6 +23,8 @@ type RebuildOutcome =
       readonly batches: number;
       /** Events PutLogEvents refused: kept under the rejected prefix, and reported. */
       readonly rejected: number;
+      /** Why it was finished although the run did not select its group. */
+      readonly detail?: string;
     }
   | { readonly status: 'abandoned'; readonly detail: string }
   /** Not carried out on purpose (its group is not selected by this run); the stream is untouched. */
@@ -32,9 +34,10 @@ type RebuildOutcome =
 interface FinishOptions {
   /**
    * Set when this run must not touch the stream (its group is not selected): a stream not deleted yet
-   * is left alone and its journal discarded, with this reason; one already deleted is still finished.
+   * is left alone and its journal discarded (reported with `reason`); one already deleted is still
+   * finished (reported with `ifDeleted`).
    */
-  readonly leaveUntouched?: string;
+  readonly leaveUntouched?: { readonly reason: string; readonly ifDeleted: string };
 }
 
 interface RebuildRequest {
@@ -163,7 +166,8 @@ async function finishRebuild(
   options: FinishOptions = {},
 ): Promise<RebuildOutcome> {
   const { logGroupName, logStreamName } = manifest;
-  let progress = await journal.progress();
+  // A journal this run just saved has no progress yet: nothing to read back.
+  let progress = resumed ? await journal.progress() : SAVED;
   if (progress.phase === 'removing') {
     await journal.remove();
     return { status: 'abandoned', detail: 'an earlier run had started to remove this journal; its removal is finished' };
@@ -179,7 +183,7 @@ async function finishRebuild(
     }
     if (sameStream && options.leaveUntouched !== undefined) {
       await journal.remove();
-      return { status: 'skipped', detail: `${options.leaveUntouched}; the stream was not touched and its journal is discarded` };
+      return { status: 'skipped', detail: `${options.leaveUntouched.reason}; the stream was not touched and its journal is discarded` };
     }
     await verifyJournal(journal, manifest, sameStream);
     if (sameStream) {
@@ -194,8 +198,16 @@ async function finishRebuild(
     await journal.setProgress(progress);
   } else {
     await verifyJournal(journal, manifest, false);
-    // After a crash only the first batch not recorded as put may have been put already.
-    if (resumed) checkFrom = progress.nextBatch;
+    const recorded = manifest.batchList.slice(0, progress.nextBatch).reduce((n, b) => n + b.events, 0);
+    if (progress.nextBatch > manifest.batches || progress.put + progress.rejected !== recorded) {
+      // Progress that does not add up is not trusted: what the stream holds is read from batch 0.
+      deps.logger.warn({ logGroupName, logStreamName, progress }, 'journal progress does not match its manifest; checking the stream from the first batch');
+      progress = { version: progress.version, phase: 'putting', nextBatch: 0, rejected: 0, put: 0 };
+      checkFrom = 0;
+    } else if (resumed) {
+      // After a crash only the first batch not recorded as put may have been put already.
+      checkFrom = progress.nextBatch;
+    }
   }
   // The next batch is read from the journal while this one is put back and its progress recorded:
   // reading is not a step of the protocol, so it need not wait for them (two batches in memory at most).
@@ -239,7 +251,8 @@ async function finishRebuild(
     );
   }
   await journal.remove();
-  return { status: 'rebuilt', events: progress.put, bytes: manifest.bytes, batches: manifest.batches, rejected: progress.rejected };
+  const why = options.leaveUntouched ? { detail: options.leaveUntouched.ifDeleted } : {};
+  return { status: 'rebuilt', events: progress.put, bytes: manifest.bytes, batches: manifest.batches, rejected: progress.rejected, ...why };
 }
 
 /**
@@ -352,4 +365,4 @@ async function keepRejected(
 }
 
 export { changedSince, finishRebuild, rebuildStream };
-export type { RebuildOutcome, RebuildRequest };
+export type { FinishOptions, RebuildOutcome, RebuildRequest };
