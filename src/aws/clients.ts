@@ -28,7 +28,7 @@ interface AwsClients {
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
   readonly lambda: LambdaClient;
-  /** The timeouts the clients were built with; the bulk one is passed per request. */
+  /** The timeouts the clients were built with (not enumerable); the bulk one is passed per request. */
   readonly timeouts?: RequestTimeouts;
 }
 
@@ -96,12 +96,14 @@ function createClients(config: Pick<Config, 'region' | 'endpointUrl'>, options: 
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   } as const;
-  return Object.freeze({
+  const clients = {
     logs: new CloudWatchLogsClient(common),
     s3: new S3Client({ ...common, ...local }),
     lambda: new LambdaClient(common),
-    timeouts,
-  });
+  };
+  // Not enumerable: callers iterate the clients (`Object.values(clients).forEach((c) => c.destroy())`).
+  Object.defineProperty(clients, 'timeouts', { value: Object.freeze(timeouts), enumerable: false });
+  return Object.freeze(clients as AwsClients);
 }
 
 export { DEFAULT_TIMEOUTS, bulkTimeoutMs, createClients };
