@@ -4,6 +4,7 @@
  * is cleaned up. Each case is what a real account produces, injected into the sandbox; each is checked
  * event by event.
  */
+import { createHash } from 'node:crypto';
 import { DescribeExportTasksCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
@@ -51,13 +52,21 @@ const rebuildConfig = (overrides: Partial<Config> = {}): Config => testConfig(sa
 
 /** Clients whose requests give up after 300 ms: a hung call becomes a timeout quickly. */
 const quickClients = (config: Config) =>
-  createClients(config, { credentials: TEST_CREDENTIALS, timeouts: { connectionMs: 300, requestMs: 300, bulkRequestMs: 300, idleMs: 300 } });
+  createClients(config, { credentials: TEST_CREDENTIALS, timeouts: { connectionMs: 300, requestMs: 300, bulkRequestMs: 300, idleMs: 10_000 } });
 
 const BATCH_1 = `${JOURNAL}/batch-000001.json`;
 type Damage = (key: string) => Promise<void>;
 const DAMAGES: readonly (readonly [string, Damage])[] = [
   ['truncated', async (key) => writeObject(key, body(key).toString('utf8').slice(0, 200))],
   ['deleted', async (key) => writeObject(key, undefined)],
+  [
+    'with one message changed (same count, same times)',
+    async (key) => {
+      const batch = JSON.parse(body(key).toString('utf8')) as { version: number; events: { timestamp: number; message: string }[] };
+      batch.events[0] = { ...batch.events[0]!, message: 'forged' };
+      await writeObject(key, JSON.stringify(batch));
+    },
+  ],
   [
     'rewritten as valid JSON holding 10 of its events',
     async (key) => {
@@ -110,6 +119,25 @@ describe('a damaged journal is found before the stream is deleted', () => {
     const third = await runCwlTrim(config, testDeps(sandbox, config));
     expect(third.result?.outcome).toBe('done');
     expectInvariant(sandbox, seeded, third.plan.cutoffMs);
+  });
+
+  it('a batch rewritten with 10 of its events and its checksum patched to match is still refused (counts)', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = rebuildConfig();
+    const crashed = testDeps(sandbox, config);
+    crashBefore(crashed, command('DescribeLogStreams', (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json'))));
+    await runCwlTrim(config, crashed);
+    const batch = JSON.parse(body(BATCH_1).toString('utf8')) as { version: number; events: unknown[] };
+    const forged = JSON.stringify({ ...batch, events: batch.events.slice(0, 10) });
+    await writeObject(BATCH_1, forged);
+    const manifest = JSON.parse(body(`${JOURNAL}/manifest.json`).toString('utf8')) as { batchList: { sha256: string }[] };
+    manifest.batchList[1]!.sha256 = createHash('sha256').update(forged).digest('hex');
+    await writeObject(`${JOURNAL}/manifest.json`, JSON.stringify(manifest));
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('failed');
+    expect(streamResult(second)).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('batch 1 holds 10 events') });
+    expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
   });
 
   it('a journal S3 will not give back (403: SSE-KMS without kms:Decrypt) stops before the delete', async () => {
@@ -288,6 +316,7 @@ describe('limits and damaged state', () => {
   it.each([
     ['not JSON', '{"logGroupName":"/app/orders","wind'],
     ['not the schema', '{"logGroupName":"/app/orders","windows":"none"}'],
+    ['the state of another group', '{"logGroupName":"/app/payments","windows":[]}'],
   ])('a group state object that is %s is refused naming the object and the fix', async (_name, content) => {
     seedOrders(sandbox);
     const config = rebuildConfig();
