@@ -44,7 +44,8 @@ async function executePlan(
   deps: Deps,
 ): Promise<RunResult> {
   const startedAtMs = deps.clock.now();
-  const resumedRebuilds = await resumeRebuilds(deps, config, plan.pendingRebuilds, new Set(plan.groups.map((g) => g.logGroupName)));
+  const planned = new Set(plan.groups.map((g) => g.logGroupName));
+  const resumedRebuilds = await resumeRebuilds(deps, config, plan.pendingRebuilds, (name) => planned.has(name));
   const refs = new Map(inventory.map((g) => [g.group.logGroupName, { state: g.state, ...(g.stateEtag ? { etag: g.stateEtag } : {}) }]));
   const index = new ArchiveIndex(deps, config.bucket);
   const active = plan.groups.filter((g) => !g.skip);
@@ -168,13 +169,18 @@ const describeError = (err: unknown): string =>
 
 /**
  * Finishes the rebuilds earlier runs left (the plan lists them) and discards half-written saves;
- * `selected` (the run's groups) decides what happens to those outside the selection.
+ * `selected` (is the group in this run's selection?) decides what happens to those outside it.
  */
-async function resumeRebuilds(deps: Deps, config: ExecConfig, pending: readonly PendingRebuild[], selected: ReadonlySet<string>): Promise<StreamResult[]> {
+async function resumeRebuilds(
+  deps: Deps,
+  config: ExecConfig,
+  pending: readonly PendingRebuild[],
+  selected: (logGroupName: string) => boolean,
+): Promise<StreamResult[]> {
   const results: StreamResult[] = [];
   for (const p of pending) {
     const journal = new Journal(deps, { bucket: config.bucket, prefix: p.journalPrefix });
-    const decision = decidePendingRebuild(p, selected.has(p.logGroupName));
+    const decision = decidePendingRebuild(p, selected(p.logGroupName));
     if (decision.action === 'remove') {
       await journal.remove();
       continue;

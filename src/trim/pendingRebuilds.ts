@@ -1,7 +1,7 @@
 import { groupNameOfKey, journalListPrefix, streamNameOfKey } from '../archive/keys.js';
 import { listObjects, type S3Deps } from '../archive/s3Objects.js';
 import { StateCorruptError, StateUnreadableError } from '../errors.js';
-import type { Config, PendingRebuild } from '../types.js';
+import type { Config, GroupSelection, PendingRebuild } from '../types.js';
 import { BATCH_KEY, Journal } from './journal.js';
 
 /** A journal whose save never finished: the stream was never touched, the journal is discarded. */
@@ -41,6 +41,23 @@ function decidePendingRebuild(pending: Pick<PendingRebuild, 'phase'>, groupSelec
   // Putting: the stream is deleted already; damaged: it must be reported whatever the selection.
   if (pending.phase === 'putting' || pending.phase === DAMAGED) return { action: 'finish', reason: FINISHED_ANYWAY };
   return { action: 'leave', reason: NOT_SELECTED, ifDeleted: FINISHED_ANYWAY };
+}
+
+/**
+ * Whether a selection takes a group by its name: an exact name or a prefix (`/`, or no name and no
+ * prefix, takes every group), and no excluded prefix. A tag selection cannot be decided by name:
+ * without the group's `tags` it answers false, which only ever leaves a not-yet-deleted stream alone
+ * (its journal is discarded and the stream planned afresh when its group is reached).
+ *
+ * @example selectsGroup({ names: [], prefixes: ['/app/'], excludePrefixes: ['/app/tmp'] }, '/app/orders'); // true
+ */
+function selectsGroup(selection: GroupSelection, logGroupName: string, tags?: Readonly<Record<string, string>>): boolean {
+  if (selection.excludePrefixes.some((p) => logGroupName.startsWith(p))) return false;
+  const everything = selection.prefixes.includes('/') || (selection.names.length === 0 && selection.prefixes.length === 0);
+  const named = everything || selection.names.includes(logGroupName) || selection.prefixes.some((p) => logGroupName.startsWith(p));
+  if (!named) return false;
+  if (selection.tag === undefined) return true;
+  return tags !== undefined && tags[selection.tag.key] === selection.tag.value;
 }
 
 /**
@@ -93,5 +110,5 @@ async function readPendingRebuilds(deps: S3Deps, config: Pick<Config, 'bucket' |
   return pending;
 }
 
-export { DAMAGED, INCOMPLETE_SAVE, REMOVING, decidePendingRebuild, readPendingRebuilds };
+export { DAMAGED, INCOMPLETE_SAVE, REMOVING, decidePendingRebuild, readPendingRebuilds, selectsGroup };
 export type { PendingDecision };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAMAGED, INCOMPLETE_SAVE, REMOVING, decidePendingRebuild } from '../../../src/trim/pendingRebuilds.js';
+import { DAMAGED, INCOMPLETE_SAVE, REMOVING, decidePendingRebuild, selectsGroup } from '../../../src/trim/pendingRebuilds.js';
 
 describe('decidePendingRebuild', () => {
   it.each([INCOMPLETE_SAVE, REMOVING])('only finishes removing a %s journal, selected or not', (phase) => {
@@ -25,5 +25,29 @@ describe('decidePendingRebuild', () => {
       reason: expect.stringContaining('not selected'),
       ifDeleted: expect.stringContaining('already been deleted'),
     });
+  });
+});
+
+describe('selectsGroup', () => {
+  const selection = { names: ['/other/one'], prefixes: ['/app/'], excludePrefixes: ['/app/tmp'] };
+  it.each([
+    ['/app/orders', true],
+    ['/other/one', true],
+    ['/other/two', false],
+    ['/app/tmp-1', false],
+  ])('%s → %s', (name, expected) => {
+    expect(selectsGroup(selection, name)).toBe(expected);
+  });
+
+  it('takes every group with `/` or with no name and no prefix, minus the excluded', () => {
+    expect(selectsGroup({ names: [], prefixes: ['/'], excludePrefixes: [] }, 'x')).toBe(true);
+    expect(selectsGroup({ names: [], prefixes: [], excludePrefixes: ['x'] }, 'x')).toBe(false);
+  });
+
+  it('needs the tags to take a group by tag', () => {
+    const byTag = { names: [], prefixes: [], excludePrefixes: [], tag: { key: 'trim', value: 'yes' } };
+    expect(selectsGroup(byTag, '/app/orders')).toBe(false);
+    expect(selectsGroup(byTag, '/app/orders', { trim: 'yes' })).toBe(true);
+    expect(selectsGroup(byTag, '/app/orders', { trim: 'no' })).toBe(false);
   });
 });
