@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { StateCorruptError } from '../errors.js';
+import { StateConflictError, StateCorruptError } from '../errors.js';
 import type { Config, GroupState } from '../types.js';
 import { stateKey } from './keys.js';
-import { getValidated, putJson, type S3Deps } from './s3Objects.js';
+import { getBytes, getValidated, putJson, type S3Deps } from './s3Objects.js';
 
 /**
  * A group's state as last read or written, with the ETag that makes the next write conditional:
@@ -67,7 +67,17 @@ async function loadGroupState(deps: S3Deps, config: StoreConfig, logGroupName: s
 async function saveGroupState(deps: S3Deps, config: StoreConfig, ref: StateRef, next: GroupState): Promise<void> {
   const key = stateKey(config.bucketPrefix, next.logGroupName);
   const body = { version: GROUP_STATE_VERSION, ...next };
-  const etag = await putJson(deps, config.bucket, key, body, ref.etag ? { ifMatch: ref.etag } : { ifNoneMatch: '*' });
+  let etag: string;
+  try {
+    etag = await putJson(deps, config.bucket, key, body, ref.etag ? { ifMatch: ref.etag } : { ifNoneMatch: '*' });
+  } catch (err) {
+    if (!(err instanceof StateConflictError)) throw err;
+    // A retry after a lost answer finds our own write: the condition fails against it. What is
+    // stored is then exactly what we wrote; anything else is another writer's.
+    const stored = await getBytes(deps, config.bucket, key);
+    if (!stored || !stored.value.equals(Buffer.from(JSON.stringify(body), 'utf8'))) throw err;
+    etag = stored.etag;
+  }
   ref.state = next;
   ref.etag = etag;
 }

@@ -266,6 +266,17 @@ describe('a lost CreateExportTask answer starts no second task', () => {
   });
 });
 
+describe('a lost answer to a group state write is recognised as our own', () => {
+  it('the retry that fails its condition against our own write goes on', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = rebuildConfig();
+    sandbox.injectFault({ operation: 'PutObject', pathContains: '/state/groups/', nth: 2, dropResponse: true });
+    const out = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(out.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, out.plan.cutoffMs);
+  });
+});
+
 describe('pending rebuilds follow the run\'s selection', () => {
   const OTHER = '/app/payments';
   const crashFirstRun = async (predicate: Parameters<typeof crashBefore>[1]) => {
