@@ -17,10 +17,12 @@ const PUT_MAX_EVENTS = 10_000;
 /** PutLogEvents: the first and last event of a batch may be at most 24 hours apart. */
 const PUT_MAX_SPAN_MS = 24 * MS_PER_HOUR;
 /**
- * PutLogEvents: one event's message may be at most this many bytes. Current docs say 1 MB, older
- * docs 256 KB; we keep the conservative limit (message + overhead ≤ 256 KiB).
+ * PutLogEvents: one event's message may be at most this many bytes. The current API reference
+ * (InputLogEvent, and the SDK's own model) says 1 MB; the older PutLogEvents text says 256 KB (raised
+ * in April 2025). We take 1 MB, bounded by the batch limit: one event alone must fit in a batch
+ * (message + 26 ≤ 1,048,576). With 256 KB a stream holding a bigger event could never be rebuilt.
  */
-const PUT_MAX_EVENT_BYTES = 262_144 - PUT_EVENT_OVERHEAD_BYTES;
+const PUT_MAX_EVENT_BYTES = PUT_MAX_BATCH_BYTES - PUT_EVENT_OVERHEAD_BYTES;
 /** PutLogEvents drops events older than 14 days (`tooOldLogEventEndIndex`). */
 const PUT_MAX_AGE_MS = 14 * MS_PER_DAY;
 /** PutLogEvents drops events more than 2 hours in the future (`tooNewLogEventStartIndex`). */

@@ -15,6 +15,7 @@ interface DepsOptions {
   readonly deadline?: Deadline;
   readonly exportPoll?: Backoff;
   readonly exportSlot?: Backoff;
+  readonly settle?: Backoff;
   readonly quotasTps?: Partial<Record<string, number>>;
   readonly retry?: { retries?: number; minTimeoutMs?: number; maxTimeoutMs?: number };
   readonly runId?: string;
@@ -43,6 +44,7 @@ function createDeps(config: Readonly<Config>, options: DepsOptions = {}): Deps {
     deadline: options.deadline ?? NO_DEADLINE,
     exportPoll: options.exportPoll ?? DEFAULT_EXPORT_POLL,
     exportSlot: options.exportSlot ?? DEFAULT_EXPORT_SLOT,
+    ...(options.settle ? { settle: options.settle } : {}),
     runId,
     ...(options.progress ? { progress: options.progress } : {}),
   };

@@ -30,6 +30,11 @@ interface Deps {
   readonly exportPoll: Backoff;
   /** Retrying CreateExportTask while the account's one export slot is busy. */
   readonly exportSlot: Backoff;
+  /**
+   * Waiting, after a PutLogEvents or CreateExportTask whose answer was lost, before reading what reached
+   * AWS (a put can take a moment to show in GetLogEvents). @default DEFAULT_SETTLE
+   */
+  readonly settle?: Backoff;
   readonly runId: string;
   /** Progress lines for people (stderr in the CLI); silent by default. */
   readonly progress?: (line: string) => void;
@@ -38,6 +43,9 @@ interface Deps {
 /** Default waits: a task takes seconds to hours; polling backs off to a minute. */
 const DEFAULT_EXPORT_POLL: Backoff = Object.freeze({ initialMs: 2_000, maxMs: 60_000, factor: 1.6 });
 const DEFAULT_EXPORT_SLOT: Backoff = Object.freeze({ initialMs: 5_000, maxMs: 120_000, factor: 2 });
+
+/** After an uncertain call: 2 s, then up to 30 s, before looking at what reached AWS. */
+const DEFAULT_SETTLE: Backoff = Object.freeze({ initialMs: 2_000, maxMs: 30_000, factor: 2 });
 
 /** A deadline that never comes (CLI runs without --max-minutes). */
 const NO_DEADLINE: Deadline = Object.freeze({ remainingMs: () => Number.POSITIVE_INFINITY });
@@ -48,5 +56,5 @@ function backoffDelayMs(backoff: Backoff, attempt: number, random: () => number 
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
-export { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, NO_DEADLINE, backoffDelayMs };
+export { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, DEFAULT_SETTLE, NO_DEADLINE, backoffDelayMs };
 export type { Backoff, Deadline, Deps };

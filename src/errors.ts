@@ -84,6 +84,56 @@ class EventsRejectedError extends CwlTrimError {
   }
 }
 
+/**
+ * A durable object cwl-trim wrote (group state, journal manifest, batch or progress) cannot be read,
+ * parsed or does not match its schema or checksum. Nothing destructive was done after it was found.
+ */
+class StateCorruptError extends CwlTrimError {
+  public readonly bucket: string;
+  public readonly key: string;
+  public constructor(bucket: string, key: string, problem: string, fix: string, options?: ErrorOptions) {
+    super('STATE_CORRUPT', `s3://${bucket}/${key}: ${problem}. ${fix}`, options);
+    this.name = 'StateCorruptError';
+    this.bucket = bucket;
+    this.key = key;
+  }
+}
+
+/** S3 refused to give back an object cwl-trim wrote (AccessDenied): typically KMS decrypt rights missing. */
+class StateUnreadableError extends CwlTrimError {
+  public readonly bucket: string;
+  public readonly key: string;
+  public constructor(bucket: string, key: string, options?: ErrorOptions) {
+    super(
+      'STATE_UNREADABLE',
+      `s3://${bucket}/${key}: access denied reading it back. The role needs s3:GetObject on the archive prefix and, ` +
+        'for an SSE-KMS bucket, kms:Decrypt on its key (kms:GenerateDataKey alone lets it write but not read)',
+      options,
+    );
+    this.name = 'StateUnreadableError';
+    this.bucket = bucket;
+    this.key = key;
+  }
+}
+
+/**
+ * A rebuild's journal does not hold what its manifest says (a batch missing, unreadable, damaged, or
+ * not what was saved): the stream is left as it is, and the message says what to do.
+ */
+class JournalInvalidError extends CwlTrimError {
+  public readonly bucket: string;
+  public readonly key: string;
+  /** What is wrong with the object, without the fix (which depends on how far the rebuild got). */
+  public readonly problem: string;
+  public constructor(bucket: string, key: string, problem: string, fix: string, options?: ErrorOptions) {
+    super('JOURNAL_INVALID', `rebuild journal s3://${bucket}/${key}: ${problem}. ${fix}`, options);
+    this.name = 'JournalInvalidError';
+    this.bucket = bucket;
+    this.key = key;
+    this.problem = problem;
+  }
+}
+
 export {
   ConfigError,
   CwlTrimError,
@@ -91,7 +141,10 @@ export {
   EventsRejectedError,
   ExportTaskFailedError,
   ExportVerificationError,
+  JournalInvalidError,
   LeaseHeldError,
   StateConflictError,
+  StateCorruptError,
+  StateUnreadableError,
   StreamChangedError,
 };

@@ -4,7 +4,7 @@ import type { Deps } from './deps.js';
 import { resumeRebuilds, runGroups } from './execute/executePlan.js';
 import { runOutcome, type RunResult } from './execute/results.js';
 import { planOf } from './plan/planRun.js';
-import { readPendingRebuilds } from './trim/pendingRebuilds.js';
+import { readPendingRebuilds, selectsGroup } from './trim/pendingRebuilds.js';
 import type { Config, Plan } from './types.js';
 
 /** A lease outlives a 15-minute Lambda invocation by a little, and is renewed while a run works. */
@@ -33,7 +33,8 @@ async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutp
   try {
     const pending = await readPendingRebuilds(deps, config);
     const startedAtMs = deps.clock.now();
-    const resumedRebuilds = config.dryRun ? [] : await resumeRebuilds(deps, config, pending);
+    // A pending rebuild of a group the selection leaves out is not started (one already deleted is finished).
+    const resumedRebuilds = config.dryRun ? [] : await resumeRebuilds(deps, config, pending, (name) => selectsGroup(config.selection, name));
     const walked = await runGroups(deps, config, { nowMs, pending });
     const plan = planOf(walked.groups, config, nowMs, pending);
     deps.logger.info({ groups: plan.groups.length, totals: plan.totals, dryRun: config.dryRun }, 'plan ready');

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { MS_PER_HOUR } from '../constants.js';
+import { StateCorruptError } from '../errors.js';
 import type { Deps } from '../deps.js';
 import { deleteObject, getJson, putJson } from './s3Objects.js';
 import { groupKey } from './keys.js';
@@ -56,7 +57,7 @@ async function readCursor<T extends { savedAtMs: number }>(
     stored = await getJson<unknown>(deps, bucket, key);
   } catch (err) {
     // An unparseable object: the listing starts again (and the next save replaces it).
-    if (!(err instanceof SyntaxError)) throw err;
+    if (!(err instanceof StateCorruptError)) throw err;
     deps.logger.warn({ bucket, key, err }, 'ignoring an unreadable cursor; listing from the start');
     return undefined;
   }

@@ -3,9 +3,9 @@ import {
   DescribeExportTasksCommand,
   type ExportTask,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { callAws, errorName } from '../aws/callAws.js';
+import { callAws, errorName, isUncertainError } from '../aws/callAws.js';
 import { ExportStatus } from '../constants.js';
-import { backoffDelayMs, type Deps } from '../deps.js';
+import { backoffDelayMs, DEFAULT_SETTLE, type Deps } from '../deps.js';
 import type { ArchivedWindow, InFlightExport, TimeWindow } from '../types.js';
 import { streamOfKey, writeExportManifest, type ExportManifest } from './exportManifest.js';
 import { exportPrefix } from './keys.js';
@@ -17,6 +17,9 @@ type ExportOutcome =
   | { readonly status: 'archived'; readonly window: ArchivedWindow; readonly manifest: ExportManifest }
   | { readonly status: 'failed'; readonly window: TimeWindow; readonly taskId?: string; readonly message: string }
   | { readonly status: 'deadline'; readonly window: TimeWindow; readonly taskId?: string };
+
+/** Creates whose answers were lost, before the run gives up on the window (the next run finds or creates it). */
+const MAX_UNCERTAIN_CREATES = 4;
 
 const ACTIVE = new Set<string>([ExportStatus.Pending, ExportStatus.Running, ExportStatus.PendingCancel]);
 
@@ -133,29 +136,47 @@ async function findOurTask(
   return undefined;
 }
 
-/** Creates the task, waiting with backoff and jitter while the account's one export slot is busy. */
+/**
+ * Creates the task, waiting with backoff and jitter while the account's one export slot is busy.
+ * CreateExportTask is not idempotent: after an answer lost to a timeout, a dropped connection or a
+ * 5xx, the task may exist; it is looked for (by its destination, which is unique to this window)
+ * before another is created, so a window is never exported twice.
+ */
 async function createTask(
   deps: Deps,
   config: StoreConfig,
   logGroupName: string,
   inFlight: InFlightExport,
 ): Promise<{ taskId: string; createdAtMs: number } | 'deadline'> {
+  let uncertain = 0;
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const out = await callAws(deps.call, 'CreateExportTask', () =>
-        deps.clients.logs.send(
-          new CreateExportTaskCommand({
-            taskName: `cwl-trim ${logGroupName} ${inFlight.fromMs}-${inFlight.toMs}`.slice(0, 512),
-            logGroupName,
-            from: inFlight.fromMs,
-            to: inFlight.toMs,
-            destination: config.bucket,
-            destinationPrefix: inFlight.destinationPrefix,
-          }),
-        ),
+      const out = await callAws(
+        deps.call,
+        'CreateExportTask',
+        () =>
+          deps.clients.logs.send(
+            new CreateExportTaskCommand({
+              taskName: `cwl-trim ${logGroupName} ${inFlight.fromMs}-${inFlight.toMs}`.slice(0, 512),
+              logGroupName,
+              from: inFlight.fromMs,
+              to: inFlight.toMs,
+              destination: config.bucket,
+              destinationPrefix: inFlight.destinationPrefix,
+            }),
+          ),
+        { retryUncertain: false },
       );
       return { taskId: out.taskId!, createdAtMs: deps.clock.now() };
     } catch (err) {
+      if (isUncertainError(err) && uncertain < MAX_UNCERTAIN_CREATES) {
+        deps.logger.warn({ err, logGroupName }, 'CreateExportTask answer lost; looking for the task before creating another');
+        await deps.sleep(backoffDelayMs(deps.settle ?? DEFAULT_SETTLE, uncertain));
+        uncertain += 1;
+        const found = await findOurTask(deps, config, inFlight);
+        if (found) return found;
+        continue;
+      }
       if (errorName(err) !== 'LimitExceededException') throw err;
       const delayMs = backoffDelayMs(deps.exportSlot, attempt);
       if (deps.deadline.remainingMs() < delayMs) return 'deadline';

@@ -9,7 +9,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { callAws, errorName } from '../aws/callAws.js';
 import type { Deps } from '../deps.js';
-import { StateConflictError } from '../errors.js';
+import type { z } from 'zod';
+import { bulkTimeoutMs } from '../aws/clients.js';
+import { StateConflictError, StateCorruptError, StateUnreadableError } from '../errors.js';
 
 type S3Deps = Pick<Deps, 'clients' | 'call'>;
 
@@ -18,21 +20,59 @@ interface Stored<T> {
   readonly etag: string;
 }
 
-/** Reads a JSON object; undefined when it does not exist. */
-async function getJson<T>(deps: S3Deps, bucket: string, key: string): Promise<Stored<T> | undefined> {
+/** The fix named when a damaged object is found and the caller has no better advice. */
+const DEFAULT_FIX = 'cwl-trim wrote this object and cannot read it back: restore an earlier version (S3 versioning) or delete it if you know what it held';
+
+/** Reads an object's bytes (gunzipped when the key ends in `.gz`); undefined when it does not exist. */
+async function getBytes(deps: S3Deps, bucket: string, key: string): Promise<Stored<Buffer> | undefined> {
   try {
     const out = await callAws(deps.call, 'GetObject', () =>
-      deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+      deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { requestTimeout: bulkTimeoutMs(deps) }),
     );
     const array = await out.Body!.transformToByteArray();
     // A view, not a copy: a journal batch is a megabyte.
     const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-    const text = key.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
-    return { value: JSON.parse(text) as T, etag: out.ETag ?? '' };
+    return { value: key.endsWith('.gz') ? gunzipSync(bytes) : bytes, etag: out.ETag ?? '' };
   } catch (err) {
     if (errorName(err) === 'NoSuchKey' || errorName(err) === 'NotFound') return undefined;
+    if (errorName(err) === 'AccessDenied') throw new StateUnreadableError(bucket, key, { cause: err });
     throw err;
   }
+}
+
+/** Parses JSON bytes; damage becomes a {@link StateCorruptError} naming the object and the fix. */
+function parseJson(bytes: Buffer, bucket: string, key: string, fix: string = DEFAULT_FIX): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new StateCorruptError(bucket, key, `not valid JSON (${(err as Error).message})`, fix, { cause: err });
+  }
+}
+
+/** Checks a parsed object against its schema; a mismatch becomes a {@link StateCorruptError}. */
+function checkSchema<T>(schema: z.ZodType<T>, value: unknown, bucket: string, key: string, fix: string = DEFAULT_FIX): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  throw new StateCorruptError(bucket, key, `does not match its schema${where}: ${issue?.message ?? 'invalid'}`, fix, { cause: parsed.error });
+}
+
+/** Reads a JSON object; undefined when it does not exist; damaged JSON is a {@link StateCorruptError}. */
+async function getJson<T>(deps: S3Deps, bucket: string, key: string): Promise<Stored<T> | undefined> {
+  const stored = await getBytes(deps, bucket, key);
+  if (!stored) return undefined;
+  return { value: parseJson(stored.value, bucket, key) as T, etag: stored.etag };
+}
+
+/**
+ * Reads a JSON object and validates it against its schema: durable state is never trusted as it
+ * comes. Undefined when it does not exist.
+ */
+async function getValidated<T>(deps: S3Deps, bucket: string, key: string, schema: z.ZodType<T>, fix?: string): Promise<Stored<T> | undefined> {
+  const stored = await getBytes(deps, bucket, key);
+  if (!stored) return undefined;
+  return { value: checkSchema(schema, parseJson(stored.value, bucket, key, fix), bucket, key, fix), etag: stored.etag };
 }
 
 /**
@@ -47,7 +87,17 @@ async function putJson(
   value: unknown,
   condition: { ifMatch?: string; ifNoneMatch?: '*' } = {},
 ): Promise<string> {
-  const text = JSON.stringify(value);
+  return putText(deps, bucket, key, JSON.stringify(value), condition);
+}
+
+/** Writes text already serialised (a journal batch hashes the very bytes it stores). */
+async function putText(
+  deps: S3Deps,
+  bucket: string,
+  key: string,
+  text: string,
+  condition: { ifMatch?: string; ifNoneMatch?: '*' } = {},
+): Promise<string> {
   const body = key.endsWith('.gz') ? gzipSync(text) : Buffer.from(text, 'utf8');
   try {
     const out = await callAws(deps.call, 'PutObject', () =>
@@ -61,6 +111,7 @@ async function putJson(
           ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : {}),
           ...(condition.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}),
         }),
+        { requestTimeout: bulkTimeoutMs(deps) },
       ),
     );
     return out.ETag ?? '';
@@ -112,5 +163,5 @@ async function deletePrefix(deps: S3Deps, bucket: string, prefix: string): Promi
   return keys.length;
 }
 
-export { deleteObject, deletePrefix, getJson, listObjectPages, listObjects, putJson };
+export { checkSchema, deleteObject, deletePrefix, getBytes, getJson, getValidated, listObjectPages, listObjects, parseJson, putJson, putText };
 export type { S3Deps, Stored };

@@ -113,6 +113,29 @@ function isRetryableError(err: unknown): boolean {
 }
 
 /**
+ * True for a retryable failure after which we cannot know whether AWS applied the call: a timeout, a
+ * network error or a 5xx (the request may have been carried out, its answer lost). Throttling and
+ * `OperationAbortedException` are answers that say it was not. A non-idempotent call (PutLogEvents,
+ * CreateExportTask) must find out what happened before it is sent again.
+ *
+ * @example
+ * if (isUncertainError(err)) events = await notYetPut(...); // then put only those
+ */
+function isUncertainError(err: unknown): boolean {
+  return isRetryableError(err) && !isThrottlingError(err) && errorName(err) !== 'OperationAbortedException';
+}
+
+/** How one {@link callAws} call may be retried. */
+interface CallOptions {
+  /**
+   * Whether an uncertain failure ({@link isUncertainError}) is retried blindly. False for calls that are
+   * not idempotent: the error is rethrown at once, and the caller checks what reached AWS first.
+   * @default true
+   */
+  readonly retryUncertain?: boolean;
+}
+
+/**
  * Counters for {@link callAws}, one set per operation.
  *
  * @example
@@ -147,10 +170,11 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
  *
  * @param operation - the API operation name, e.g. `'DescribeLogStreams'`; it selects the limiter.
  * @param send - sends the request; called once per attempt.
+ * @param options - `retryUncertain: false` for calls that must not be repeated blindly.
  * @example
  * const page = await callAws(ctx, 'DescribeLogGroups', () => logs.send(new DescribeLogGroupsCommand(input)));
  */
-async function callAws<T>(ctx: AwsCallContext, operation: string, send: () => Promise<T>): Promise<T> {
+async function callAws<T>(ctx: AwsCallContext, operation: string, send: () => Promise<T>, options: CallOptions = {}): Promise<T> {
   const { limiters, stats, signal } = ctx;
   const limiter = limiters.for(operation);
   const { retries = 8, minTimeoutMs = 200, maxTimeoutMs = 20_000 } = ctx.retry ?? {};
@@ -167,6 +191,7 @@ async function callAws<T>(ctx: AwsCallContext, operation: string, send: () => Pr
       if (isThrottlingError(error)) stats.record(operation, 'throttles');
       // AbortError makes p-retry stop and reject with the original error.
       if (signal?.aborted === true || !isRetryableError(error)) throw new AbortError(toError(error));
+      if (options.retryUncertain === false && isUncertainError(error)) throw new AbortError(toError(error));
       throw error;
     }
   };
@@ -182,5 +207,5 @@ async function callAws<T>(ctx: AwsCallContext, operation: string, send: () => Pr
   }
 }
 
-export { callAws, createCallStats, errorName, isRetryableError, isThrottlingError };
-export type { AwsCallContext, AwsCallStats, OperationStats };
+export { callAws, createCallStats, errorName, isRetryableError, isThrottlingError, isUncertainError };
+export type { AwsCallContext, AwsCallStats, CallOptions, OperationStats };

@@ -8,16 +8,45 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../types.js';
 
+/**
+ * How long one request may take before it is abandoned (a `TimeoutError`: retried, or for a put whose
+ * fate is unknown, checked first). Without them one unanswered call hangs the run while its lease
+ * keeps being renewed.
+ */
+interface RequestTimeouts {
+  /** Until the TCP (and TLS) connection is up. @default 5000 */
+  readonly connectionMs: number;
+  /** Until the response headers arrive, for ordinary calls. @default 30000 */
+  readonly requestMs: number;
+  /** For the calls that carry up to a megabyte (PutLogEvents, journal PutObject / GetObject). @default 60000 */
+  readonly bulkRequestMs: number;
+  /** A socket idle this long while a body is streamed is closed. @default 60000 */
+  readonly idleMs: number;
+}
+
 interface AwsClients {
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
   readonly lambda: LambdaClient;
+  /** The timeouts the clients were built with (not enumerable); the bulk one is passed per request. */
+  readonly timeouts?: RequestTimeouts;
 }
 
 interface ClientOptions {
   /** Credentials or a provider of them; by default the SDK's chain (environment, profile, role). */
   readonly credentials?: CloudWatchLogsClientConfig['credentials'];
+  /** Overrides of {@link DEFAULT_TIMEOUTS} (tests shrink them). */
+  readonly timeouts?: Partial<RequestTimeouts>;
 }
+
+const DEFAULT_TIMEOUTS: RequestTimeouts = Object.freeze({ connectionMs: 5_000, requestMs: 30_000, bulkRequestMs: 60_000, idleMs: 60_000 });
+
+/**
+ * The per-request timeout of a call that carries up to a megabyte, for `send(command, { requestTimeout })`.
+ *
+ * @example await logs.send(new PutLogEventsCommand(input), { requestTimeout: bulkTimeoutMs(deps) });
+ */
+const bulkTimeoutMs = (deps: { readonly clients: Pick<AwsClients, 'timeouts'> }): number | undefined => deps.clients.timeouts?.bulkRequestMs;
 
 /**
  * The SDK's logger middleware builds a redacted copy of every request and response for `logger.info`
@@ -37,7 +66,7 @@ const LOCAL_DEFAULT_REGION = 'us-east-1';
  * would go around the limiter and spend quota the account's producers need. With `endpointUrl` (a local
  * sandbox) all clients use it, S3 uses path-style requests, and S3 checksums are computed and checked
  * only when an operation requires them (local S3 servers otherwise store streamed bodies with their
- * chunk framing).
+ * chunk framing). Every request has a connection and a response timeout ({@link RequestTimeouts}).
  *
  * @param config - `region` (else the SDK's default chain) and `endpointUrl`.
  * @example
@@ -46,8 +75,16 @@ const LOCAL_DEFAULT_REGION = 'us-east-1';
  */
 function createClients(config: Pick<Config, 'region' | 'endpointUrl'>, options: ClientOptions = {}): AwsClients {
   const { region, endpointUrl } = config;
+  const timeouts: RequestTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const common = {
     maxAttempts: 1,
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      socketTimeout: timeouts.idleMs,
+      // Without it the SDK only logs a warning when requestTimeout passes, and the call hangs on.
+      throwOnRequestTimeout: true,
+    },
     logger: SDK_LOGGER,
     ...(region !== undefined && { region }),
     ...(region === undefined && endpointUrl !== undefined && { region: LOCAL_DEFAULT_REGION }),
@@ -59,12 +96,15 @@ function createClients(config: Pick<Config, 'region' | 'endpointUrl'>, options: 
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   } as const;
-  return Object.freeze({
+  const clients = {
     logs: new CloudWatchLogsClient(common),
     s3: new S3Client({ ...common, ...local }),
     lambda: new LambdaClient(common),
-  });
+  };
+  // Not enumerable: callers iterate the clients (`Object.values(clients).forEach((c) => c.destroy())`).
+  Object.defineProperty(clients, 'timeouts', { value: Object.freeze(timeouts), enumerable: false });
+  return Object.freeze(clients as AwsClients);
 }
 
-export { createClients };
-export type { AwsClients, ClientOptions };
+export { DEFAULT_TIMEOUTS, bulkTimeoutMs, createClients };
+export type { AwsClients, ClientOptions, RequestTimeouts };

@@ -11,6 +11,7 @@ import type { Deps } from '../deps.js';
 import type { LogEvent } from '../plan/batchEvents.js';
 import type { StreamInfo } from '../types.js';
 import { callAws, errorName } from './callAws.js';
+import { bulkTimeoutMs } from './clients.js';
 
 type LogsDeps = Pick<Deps, 'clients' | 'call'>;
 
@@ -122,7 +123,11 @@ function rejectedIndices(info: RejectedLogEventsInfo | undefined, count: number)
   return indices;
 }
 
-/** Puts one batch; returns the events it dropped (a 200 answer can still drop events). */
+/**
+ * Puts one batch; returns the events it dropped (a 200 answer can still drop events). Never retried
+ * blindly: after a lost answer (timeout, network error, 5xx) the error is thrown, and the caller reads
+ * what reached the stream before sending again (PutLogEvents has no idempotency token).
+ */
 async function putEvents(
   deps: LogsDeps,
   logGroupName: string,
@@ -130,7 +135,10 @@ async function putEvents(
   events: readonly LogEvent[],
 ): Promise<LogEvent[]> {
   const out = await callAws(deps.call, 'PutLogEvents', () =>
-    deps.clients.logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [...events] })),
+    deps.clients.logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [...events] }), {
+      requestTimeout: bulkTimeoutMs(deps),
+    }),
+    { retryUncertain: false },
   );
   return rejectedIndices(out.rejectedLogEventsInfo, events.length).map((i) => events[i]!);
 }

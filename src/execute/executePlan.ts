@@ -10,7 +10,7 @@ import { GroupLedger } from '../plan/groupLedger.js';
 import { groupContext, groupPlanOf, skipWholeGroup, skippedGroupPlan, type ExportsDone } from '../plan/planRun.js';
 import { resumeAfter, selectionKey } from '../plan/selectionWalk.js';
 import { Journal } from '../trim/journal.js';
-import { INCOMPLETE_SAVE } from '../trim/pendingRebuilds.js';
+import { decidePendingRebuild } from '../trim/pendingRebuilds.js';
 import { finishRebuild } from '../trim/rebuildStream.js';
 import type { Config, GroupPlan, InFlightExport, PendingRebuild, TimeWindow } from '../types.js';
 import type { ExportResult, GroupResult, RetentionResult, StreamResult } from './results.js';
@@ -300,24 +300,33 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
 const describeError = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
-/** Finishes the rebuilds earlier runs left (the plan lists them) and discards half-written saves. */
-async function resumeRebuilds(deps: Deps, config: ExecConfig, pending: readonly PendingRebuild[]): Promise<StreamResult[]> {
+/**
+ * Finishes the rebuilds earlier runs left (the plan lists them) and discards half-written saves;
+ * `selected` (is the group in this run's selection?) decides what happens to those outside it.
+ */
+async function resumeRebuilds(
+  deps: Deps,
+  config: ExecConfig,
+  pending: readonly PendingRebuild[],
+  selected: (logGroupName: string) => boolean,
+): Promise<StreamResult[]> {
   const results: StreamResult[] = [];
   for (const p of pending) {
     const journal = new Journal(deps, { bucket: config.bucket, prefix: p.journalPrefix });
-    if (p.phase === INCOMPLETE_SAVE) {
+    const decision = decidePendingRebuild(p, selected(p.logGroupName));
+    if (decision.action === 'remove') {
       await journal.remove();
       continue;
     }
-    const manifest = await journal.manifest();
-    if (!manifest) continue;
-    const base = { logGroupName: manifest.logGroupName, logStreamName: manifest.logStreamName, action: 'rebuild' as const };
-    deps.progress?.(`finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`);
+    const base = { logGroupName: p.logGroupName, logStreamName: p.logStreamName, action: 'rebuild' as const };
     try {
-      const outcome = await finishRebuild(deps, config, journal, manifest, true);
+      const manifest = await journal.manifest();
+      if (!manifest) continue;
+      deps.progress?.(`finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`);
+      const outcome = await finishRebuild(deps, config, journal, manifest, true, decision.action === 'leave' ? { leaveUntouched: decision } : {});
       if (outcome.status === 'rebuilt') {
         const { status: _s, ...measured } = outcome;
-        results.push({ ...base, outcome: 'done', ...measured });
+        results.push({ ...base, outcome: 'done', ...(decision.action === 'finish' && decision.reason ? { detail: decision.reason } : {}), ...measured });
       } else {
         results.push({ ...base, outcome: outcome.status, detail: outcome.detail });
       }

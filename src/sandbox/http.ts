@@ -124,6 +124,14 @@ function send(res: ServerResponse, reply: Reply, requestId: string, method: stri
   res.end(noBody ? undefined : body);
 }
 
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -141,22 +149,32 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const record = deps.calls.record(route.service, route.operation, route.input, deps.state.clock.now());
   await deps.timers.sleep(deps.knobs.latencyFor(route.operation));
   if (isStopped()) return;
-  const fault = deps.knobs.takeFault(route.operation);
+  const fault = deps.knobs.takeFault(route.operation, safeDecode((req.url ?? '/').split('?')[0] ?? '/'));
   if (fault?.drop) {
     record.error = 'Dropped';
     req.socket.destroy();
     return;
   }
+  if (fault?.hang === 'before-applying') {
+    record.error = 'Hung';
+    return; // no answer; the socket is closed by the client's timeout or by stop()
+  }
+  const lost = fault?.dropResponse === true || fault?.hang === 'after-applying';
   let reply: Reply;
   try {
     if (fault?.throttle) throw throttled(route.service);
-    if (fault) throw faultError(route.service, fault);
+    if (fault && !lost) throw faultError(route.service, fault);
     if (!deps.knobs.allow(route.operation)) throw throttled(route.service);
     reply = route.run();
   } catch (err) {
     const error = err instanceof ServiceError ? err : new ServiceError('InternalFailure', `Sandbox bug: ${String(err)}`, 500);
     record.error = error.name;
     reply = errorReply(route, method, error, requestId);
+  }
+  if (lost) {
+    record.error = fault?.dropResponse ? 'ResponseDropped' : 'Hung';
+    if (fault?.dropResponse) req.socket.destroy();
+    return;
   }
   send(res, reply, requestId, method);
 }

@@ -70,11 +70,12 @@ class Knobs {
     this.#rates.set(operation, error === undefined ? { rate } : { rate, error });
   }
 
-  /** Counts this call against every fault armed for its operation; returns the one that fires. */
-  public takeFault(operation: string): FaultSpec | undefined {
+  /** Counts this call against every fault armed for its operation (and path); returns the one that fires. */
+  public takeFault(operation: string, path = ''): FaultSpec | undefined {
     let fired: FaultSpec | undefined;
     for (const fault of this.#faults) {
       if (fault.spec.operation !== operation && fault.spec.operation !== '*') continue;
+      if (fault.spec.pathContains !== undefined && !path.includes(fault.spec.pathContains)) continue;
       fault.seen += 1;
       if (fired === undefined && fault.seen >= fault.nth && fault.seen < fault.nth + fault.times) fired = fault.spec;
     }

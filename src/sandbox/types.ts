@@ -41,14 +41,26 @@ interface CallRecord {
 interface FaultSpec {
   /** Operation name as the SDK names it, or `*` for any. */
   readonly operation: string;
+  /**
+   * Only requests whose URL path (decoded) contains this: an S3 fault on some keys, e.g. `/journal/`.
+   * Calls that do not match are not counted either.
+   */
+  readonly pathContains?: string;
   /** 1-based, counted from when the fault is injected. @default 1 */
   readonly nth?: number;
   /** How many consecutive calls fail. @default 1 */
   readonly times?: number;
   /** The error to answer with. @default ServiceUnavailableException (logs) / InternalError (S3), 5xx */
   readonly error?: { readonly name: string; readonly message?: string; readonly status?: number };
-  /** Destroy the socket without answering instead of sending an error. */
+  /** Destroy the socket without answering instead of sending an error (the call is not carried out). */
   readonly drop?: boolean;
+  /** Carry the call out, then destroy the socket without answering: the answer is lost, the effect is not. */
+  readonly dropResponse?: boolean;
+  /**
+   * Never answer (the connection stays open until the client gives up or the sandbox stops);
+   * `'after-applying'` carries the call out first.
+   */
+  readonly hang?: 'before-applying' | 'after-applying';
   /** Answer as the service throttles (`ThrottlingException`, S3 `SlowDown`) instead of `error`. */
   readonly throttle?: boolean;
 }

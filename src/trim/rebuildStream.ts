@@ -1,10 +1,11 @@
-import { rejectedPrefix } from '../archive/keys.js';
-import { putJson } from '../archive/s3Objects.js';
-import { createStream, deleteStream, describeStream, putEvents, readEvents } from '../aws/logStreams.js';
+import { createStream, deleteStream, describeStream, readEvents } from '../aws/logStreams.js';
 import type { Deps } from '../deps.js';
+import { JournalInvalidError } from '../errors.js';
 import { BatchPacker, type LogEvent } from '../plan/batchEvents.js';
 import type { Config, StreamInfo } from '../types.js';
-import { Journal, type JournalManifest, type JournalProgress } from './journal.js';
+import { Journal, SAVED, type BatchEntry, type JournalManifest, type JournalProgress } from './journal.js';
+import { JOURNAL_VERSION } from './journalSchema.js';
+import { keepRejected, notYetPut, putBatch } from './putBack.js';
 
 type RebuildConfig = Pick<Config, 'bucket' | 'bucketPrefix'>;
 
@@ -17,9 +18,22 @@ type RebuildOutcome =
       readonly batches: number;
       /** Events PutLogEvents refused: kept under the rejected prefix, and reported. */
       readonly rejected: number;
+      /** Why it was finished although the run did not select its group. */
+      readonly detail?: string;
     }
   | { readonly status: 'abandoned'; readonly detail: string }
+  /** Not carried out on purpose (its group is not selected by this run); the stream is untouched. */
+  | { readonly status: 'skipped'; readonly detail: string }
   | { readonly status: 'deadline'; readonly detail: string };
+
+interface FinishOptions {
+  /**
+   * Set when this run must not touch the stream (its group is not selected): a stream not deleted yet
+   * is left alone and its journal discarded (reported with `reason`); one already deleted is still
+   * finished (reported with `ifDeleted`).
+   */
+  readonly leaveUntouched?: { readonly reason: string; readonly ifDeleted: string };
+}
 
 interface RebuildRequest {
   readonly logGroupName: string;
@@ -75,13 +89,17 @@ async function saveEvents(
   let bytes = 0;
   let firstEventMs: number | undefined;
   let lastEventMs: number | undefined;
+  const batchList: BatchEntry[] = [];
   // One journal write is in flight while the next page is read (a write otherwise holds up the
   // reads for a round trip per batch); it waits for the previous write, so batches land in order.
   let writing: Promise<void> = Promise.resolve();
   const save = async (batch: ReturnType<BatchPacker['flush']>): Promise<void> => {
     if (!batch) return;
     await writing;
-    writing = journal.saveBatch(batches, batch);
+    const index = batches;
+    writing = journal.saveBatch(index, batch).then((entry) => {
+      batchList[index] = entry;
+    });
     writing.catch(() => undefined); // rethrown by the next `await writing`
     batches += 1;
     events += batch.events.length;
@@ -105,6 +123,7 @@ async function saveEvents(
   await save(packer.flush());
   await writing;
   const manifest: JournalManifest = {
+    version: JOURNAL_VERSION,
     logGroupName: request.logGroupName,
     logStreamName: request.logStreamName,
     cutoffMs: request.cutoffMs,
@@ -117,6 +136,7 @@ async function saveEvents(
     savedAtMs: deps.clock.now(),
     runId: deps.runId,
     unmasked: request.unmask,
+    batchList,
   };
   await journal.commit(manifest);
   deps.progress?.(`saved ${events} events of ${request.logStreamName} in ${batches} batches`);
@@ -124,10 +144,13 @@ async function saveEvents(
 }
 
 /**
- * Finishes a saved rebuild from wherever it stopped (this run, or a run that died): delete the
- * stream if it still is the one that was saved, create it, and put back every batch not yet
- * confirmed. After a crash, the first batch is compared with what the stream already holds, so a
- * batch whose put succeeded just before the crash is not put twice.
+ * Finishes a saved rebuild from wherever it stopped (this run, or a run that died): read back and
+ * verify the whole journal, delete the stream if it still is the one that was saved, create it, and
+ * put back every batch not yet confirmed. A journal that does not verify stops the rebuild before
+ * anything destructive. Where a batch may already be in the stream (after a crash, a lost answer, or
+ * a stream found recreated), what it holds is read first, so no event is put twice. The journal is
+ * removed only once the events that reached the stream (and those refused, kept aside) are all the
+ * manifest lists.
  */
 async function finishRebuild(
   deps: Deps,
@@ -135,9 +158,17 @@ async function finishRebuild(
   journal: Journal,
   manifest: JournalManifest,
   resumed: boolean,
+  options: FinishOptions = {},
 ): Promise<RebuildOutcome> {
   const { logGroupName, logStreamName } = manifest;
-  let progress = await journal.progress();
+  // A journal this run just saved has no progress yet: nothing to read back.
+  let progress = resumed ? await journal.progress() : SAVED;
+  if (progress.phase === 'removing') {
+    await journal.remove();
+    return { status: 'abandoned', detail: 'an earlier run had started to remove this journal; its removal is finished' };
+  }
+  // The first batch that may be in the stream already; checked, and the next ones while they are.
+  let checkFrom: number | undefined;
   if (progress.phase !== 'putting') {
     const current = await describeStream(deps, logGroupName, logStreamName);
     const sameStream = current !== undefined && current.creationTimeMs === manifest.snapshot.creationTimeMs;
@@ -145,106 +176,99 @@ async function finishRebuild(
       await journal.remove();
       return { status: 'abandoned', detail: 'the stream received events after they were saved; left as it is' };
     }
+    if (sameStream && options.leaveUntouched !== undefined) {
+      await journal.remove();
+      return { status: 'skipped', detail: `${options.leaveUntouched.reason}; the stream was not touched and its journal is discarded` };
+    }
+    await verifyJournal(journal, manifest, sameStream);
     if (sameStream) {
       await journal.setProgress({ ...progress, phase: 'deleting' });
       await deleteStream(deps, logGroupName, logStreamName);
     }
-    await createStream(deps, logGroupName, logStreamName);
-    progress = { phase: 'putting', nextBatch: 0, rejected: 0, put: 0 };
+    const created = await createStream(deps, logGroupName, logStreamName);
+    // A stream that exists but is not the one saved was recreated: by us (progress older than it
+    // should be) or by a producer. Either way our batches may be in it.
+    if ((current !== undefined && !sameStream) || created === 'existed') checkFrom = 0;
+    progress = { version: progress.version, phase: 'putting', nextBatch: 0, rejected: 0, put: 0 };
     await journal.setProgress(progress);
-    resumed = false;
+  } else {
+    await verifyJournal(journal, manifest, false);
+    const recorded = manifest.batchList.slice(0, progress.nextBatch).reduce((n, b) => n + b.events, 0);
+    if (progress.nextBatch > manifest.batches || progress.put + progress.rejected !== recorded) {
+      // Progress that does not add up is not trusted: what the stream holds is read from batch 0.
+      deps.logger.warn({ logGroupName, logStreamName, progress }, 'journal progress does not match its manifest; checking the stream from the first batch');
+      progress = { version: progress.version, phase: 'putting', nextBatch: 0, rejected: 0, put: 0 };
+      checkFrom = 0;
+    } else if (resumed) {
+      // After a crash only the first batch not recorded as put may have been put already.
+      checkFrom = progress.nextBatch;
+    }
   }
   // The next batch is read from the journal while this one is put back and its progress recorded:
   // reading is not a step of the protocol, so it need not wait for them (two batches in memory at most).
   let reading: Promise<LogEvent[]> | undefined;
   const prefetch = (index: number): void => {
-    reading = index < manifest.batches ? journal.readBatch(index) : undefined;
+    reading = index < manifest.batches ? journal.readBatch(index, manifest.batchList[index]!) : undefined;
     reading?.catch(() => undefined); // rethrown where it is awaited
   };
-  // After a crash only the first batch not recorded as put may have been put already.
-  const uncertainBatch = resumed ? progress.nextBatch : undefined;
   prefetch(progress.nextBatch);
   for (let index = progress.nextBatch; index < manifest.batches; index += 1) {
     if (deps.deadline.remainingMs() <= 0) {
       return { status: 'deadline', detail: `put back ${index} of ${manifest.batches} batches; the next run finishes` };
     }
-    let events = await reading!;
+    const batch = await reading!;
     prefetch(index + 1);
-    if (index === uncertainBatch) events = await notYetPut(deps, journal, manifest, index, events);
-    const rejected = events.length === 0 ? [] : await putEvents(deps, logGroupName, logStreamName, events);
+    let events = batch;
+    if (checkFrom !== undefined && index >= checkFrom) {
+      events = await notYetPut(deps, journal, manifest, index, batch);
+      // Batches are put in order: past one not wholly in the stream, none is.
+      if (events.length > 0) checkFrom = undefined;
+    }
+    const { rejected, present } = await putBatch(deps, journal, manifest, index, batch, events);
     if (rejected.length > 0) await keepRejected(deps, config, manifest, index, rejected);
     progress = {
+      version: progress.version,
       phase: 'putting',
       nextBatch: index + 1,
-      put: progress.put + events.length - rejected.length,
+      put: progress.put + batch.length - rejected.length,
       rejected: progress.rejected + rejected.length,
     } satisfies JournalProgress;
     await journal.setProgress(progress);
+    if (present > 0) deps.logger.info({ logGroupName, logStreamName, batch: index, present }, 'events already in the stream were not put again');
     deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`);
   }
-  await journal.remove();
-  return { status: 'rebuilt', events: manifest.events, bytes: manifest.bytes, batches: manifest.batches, rejected: progress.rejected };
-}
-
-/** The batch's events the stream does not hold yet (a multiset difference on timestamp and message). */
-async function notYetPut(
-  deps: Deps,
-  journal: Journal,
-  manifest: JournalManifest,
-  index: number,
-  events: readonly LogEvent[],
-): Promise<LogEvent[]> {
-  const first = events[0];
-  const last = events[events.length - 1];
-  if (!first || !last) return [];
-  const present = new Map<string, number>();
-  const key = (e: LogEvent): string => `${e.timestamp}\u0000${e.message}`;
-  const stored = readEvents(deps, {
-    logGroupName: manifest.logGroupName,
-    logStreamName: manifest.logStreamName,
-    startTimeMs: first.timestamp,
-    endTimeMs: last.timestamp + 1,
-    unmask: manifest.unmasked,
-  });
-  for await (const e of stored) present.set(key(e), (present.get(key(e)) ?? 0) + 1);
-  // Batches put before may end in the very millisecond this one starts: their events there are in
-  // the stream too, and must not be taken for this batch's (identical events would be dropped).
-  for (let earlier = index - 1; earlier >= 0; earlier -= 1) {
-    const batch = await journal.readBatch(earlier);
-    for (const e of batch) {
-      const n = present.get(key(e)) ?? 0;
-      if (e.timestamp >= first.timestamp && n > 0) present.set(key(e), n - 1);
-    }
-    if ((batch[0]?.timestamp ?? Number.NEGATIVE_INFINITY) < first.timestamp) break;
+  if (progress.put + progress.rejected !== manifest.events) {
+    throw new JournalInvalidError(
+      config.bucket,
+      `${journal.location.prefix}/manifest.json`,
+      `${progress.put} events reached the stream and ${progress.rejected} were refused, but the manifest lists ${manifest.events}`,
+      'The journal is kept: compare it with the stream before removing it',
+    );
   }
-  return events.filter((e) => {
-    const n = present.get(key(e)) ?? 0;
-    if (n === 0) return true;
-    present.set(key(e), n - 1);
-    return false;
-  });
+  await journal.remove();
+  const why = options.leaveUntouched ? { detail: options.leaveUntouched.ifDeleted } : {};
+  return { status: 'rebuilt', events: progress.put, bytes: manifest.bytes, batches: manifest.batches, rejected: progress.rejected, ...why };
 }
 
-/** Events PutLogEvents refused are never dropped: they stay in the archive under `rejected/`. */
-async function keepRejected(
-  deps: Deps,
-  config: RebuildConfig,
-  manifest: JournalManifest,
-  index: number,
-  events: readonly LogEvent[],
-): Promise<void> {
-  const prefix = rejectedPrefix(config.bucketPrefix, manifest.logGroupName, manifest.logStreamName);
-  await putJson(deps, config.bucket, `${prefix}/batch-${String(index).padStart(6, '0')}-${deps.runId}.json.gz`, {
-    logGroupName: manifest.logGroupName,
-    logStreamName: manifest.logStreamName,
-    reason: 'PutLogEvents refused these events (older than 14 days or the retention, or too far in the future)',
-    events,
-  });
-  deps.logger.error(
-    { logGroupName: manifest.logGroupName, logStreamName: manifest.logStreamName, rejected: events.length },
-    'events could not be put back; kept in the archive under rejected/',
-  );
+/**
+ * Verifies the whole journal; when it does not verify, says what to do: a stream not yet deleted
+ * still holds every event, so the damaged journal is discarded and the next run saves it again; a
+ * stream already deleted needs the object back.
+ */
+async function verifyJournal(journal: Journal, manifest: JournalManifest, streamIntact: boolean): Promise<void> {
+  try {
+    await journal.verify(manifest);
+  } catch (err) {
+    if (!(err instanceof JournalInvalidError)) throw err;
+    if (streamIntact) {
+      await journal.remove();
+      throw new JournalInvalidError(err.bucket, err.key, err.problem,
+        'The stream was not touched; the journal was discarded and the next run saves its events again', { cause: err });
+    }
+    throw new JournalInvalidError(err.bucket, err.key, err.problem,
+      'The stream was already deleted: restore the object (S3 versioning) and run again; the journal is kept and nothing more is put until then', { cause: err });
+  }
 }
 
 export { changedSince, finishRebuild, rebuildStream };
-export type { RebuildOutcome, RebuildRequest };
+export type { FinishOptions, RebuildOutcome, RebuildRequest };

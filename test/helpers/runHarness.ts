@@ -32,6 +32,7 @@ function testDeps(sandbox: Sandbox, config: Config, options: DepsOptions = {}): 
     logger: createLogger({ level: 'silent', runId: 'test' }),
     exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 },
     exportSlot: { initialMs: 5, maxMs: 40, factor: 1.5 },
+    settle: { initialMs: 5, maxMs: 40, factor: 1.5 },
     retry: { retries: 10, minTimeoutMs: 5, maxTimeoutMs: 50 },
     quotasTps: scaledQuotas(20),
     ...options,

@@ -7,7 +7,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { callAws, createCallStats, errorName, isRetryableError, isThrottlingError } from '../../../src/aws/callAws.js';
+import { callAws, createCallStats, errorName, isRetryableError, isThrottlingError, isUncertainError } from '../../../src/aws/callAws.js';
 import type { AwsCallContext } from '../../../src/aws/callAws.js';
 import { createLimiters } from '../../../src/aws/limiters.js';
 import type { Limiters } from '../../../src/aws/limiters.js';
@@ -180,5 +180,37 @@ describe('error helpers', () => {
     expect(isRetryableError(networkError('EHOSTUNREACH'))).toBe(true);
     expect(isRetryableError(Object.assign(networkError('EPIPE'), { $metadata: { attempts: 1 } }))).toBe(true);
     expect(isRetryableError(Object.assign(new Error('x'), { code: 'ECONNRESET', ...meta(400) }))).toBe(false);
+  });
+});
+
+describe('calls that must not be repeated blindly (retryUncertain: false)', () => {
+  const timeout = () => Object.assign(new Error('request timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+  const unavailable = () => new ServiceUnavailableException({ message: 'down', ...meta(503) });
+
+  it.each([
+    ['a timeout', timeout],
+    ['a dropped connection', () => networkError('ECONNRESET')],
+    ['a 503', unavailable],
+  ])('rethrows %s at once, without sending again', async (_name, error) => {
+    const ctx = fastContext();
+    const send = failingThen([error()], { taskId: 't-1' });
+    await expect(callAws(ctx, 'CreateExportTask', send, { retryUncertain: false })).rejects.toThrow();
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it('still retries throttling (an answer that says nothing was done)', async () => {
+    const ctx = fastContext();
+    const send = failingThen([throttled(), throttled()], { taskId: 't-1' });
+    await expect(callAws(ctx, 'CreateExportTask', send, { retryUncertain: false })).resolves.toEqual({ taskId: 't-1' });
+    expect(send).toHaveBeenCalledTimes(3);
+  });
+
+  it('tells uncertain failures from answers', () => {
+    expect(isUncertainError(timeout())).toBe(true);
+    expect(isUncertainError(networkError('ECONNRESET'))).toBe(true);
+    expect(isUncertainError(unavailable())).toBe(true);
+    expect(isUncertainError(throttled())).toBe(false);
+    expect(isUncertainError(new OperationAbortedException({ message: 'busy', ...meta(400) }))).toBe(false);
+    expect(isUncertainError(invalid())).toBe(false);
   });
 });

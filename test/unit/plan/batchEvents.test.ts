@@ -64,10 +64,10 @@ describe('batchEvents', () => {
   });
 
   it('closes a batch before the event that would overflow it', async () => {
-    const max = 'b'.repeat(PUT_MAX_EVENT_BYTES);
+    const quarter = 262_144 - PUT_EVENT_OVERHEAD_BYTES; // four of them fill a batch
     const events = [
-      ...Array.from({ length: 3 }, (_, i) => ({ timestamp: T0 + i, message: max })),
-      { timestamp: T0 + 3, message: 'c'.repeat(PUT_MAX_EVENT_BYTES - 1) }, // batch at 1,048,575 bytes
+      ...Array.from({ length: 3 }, (_, i) => ({ timestamp: T0 + i, message: 'b'.repeat(quarter) })),
+      { timestamp: T0 + 3, message: 'c'.repeat(quarter - 1) }, // batch at 1,048,575 bytes
       { timestamp: T0 + 4, message: '' }, // 26 more bytes would overflow
     ];
     const batches = await collect(events);
