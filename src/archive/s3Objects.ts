@@ -5,9 +5,11 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type ListObjectsV2CommandInput,
   type _Object,
 } from '@aws-sdk/client-s3';
 import { callAws, errorName } from '../aws/callAws.js';
+import { paginate } from '../aws/paginate.js';
 import type { Deps } from '../deps.js';
 import { StateConflictError } from '../errors.js';
 
@@ -75,16 +77,14 @@ async function putJson(
 /** Lists every object under a prefix (all pages). */
 async function listObjects(deps: S3Deps, bucket: string, prefix: string): Promise<_Object[]> {
   const objects: _Object[] = [];
-  let token: string | undefined;
-  do {
-    const page = await callAws(deps.call, 'ListObjectsV2', () =>
-      deps.clients.s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
-      ),
-    );
-    objects.push(...(page.Contents ?? []));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  const pages = paginate(deps.call, {
+    operation: 'ListObjectsV2',
+    send: (input: ListObjectsV2CommandInput) => deps.clients.s3.send(new ListObjectsV2Command(input)),
+    inputToken: 'ContinuationToken',
+    // As paginateListObjectsV2, plus IsTruncated: a last page may still carry a token.
+    outputToken: (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
+  }, { Bucket: bucket, Prefix: prefix });
+  for await (const page of pages) objects.push(...(page.Contents ?? []));
   return objects;
 }
 
