@@ -73,6 +73,33 @@ interface GroupInfo {
   readonly subscriptionFilterCount: number;
   readonly metricFilterCount: number;
   readonly hasDataProtectionPolicy: boolean;
+  /** Account-level policies and group settings that change what a re-put or a delete does (groupSettings.ts). */
+  readonly extras?: GroupExtras;
+}
+
+/** The storage tier of the account's CloudWatch Logs data (GetStorageTierPolicy). */
+type StorageTierName = 'STANDARD' | 'INTELLIGENT_TIERING';
+
+/**
+ * What account policies (DescribeAccountPolicies) and the group's own settings mean for it, read
+ * conservatively: a policy whose selection cwl-trim cannot read is taken to apply.
+ */
+interface GroupExtras {
+  /** SUBSCRIPTION_FILTER_POLICY names: re-put events are delivered to their destinations again. */
+  readonly accountSubscriptionPolicies: readonly string[];
+  /** METRIC_EXTRACTION_POLICY names: re-put events are counted again. */
+  readonly accountMetricPolicies: readonly string[];
+  /** TRANSFORMER_POLICY names, and `(group transformer)` for the group's own (GetTransformer). */
+  readonly transformers: readonly string[];
+  /** The group inherits the account's DATA_PROTECTION_POLICY (`inheritedProperties`): reads are masked. */
+  readonly accountDataProtection: boolean;
+  /** Deletion protection is on: DeleteLogStream and DeleteLogGroup are refused. */
+  readonly deletionProtected: boolean;
+  /** An account RETENTION_POLICY sets the group's retention; PutRetentionPolicy does not change it. */
+  readonly retentionPolicyName?: string;
+  readonly storageTier: StorageTierName;
+  /** Why account policies could not be read: every policy guard then assumes one applies. */
+  readonly accountPoliciesUnreadable?: string;
 }
 
 /** One log stream's metadata (eventually consistent: see METADATA_LAG_MS). */
@@ -147,6 +174,18 @@ const StreamReason = {
   RetentionStrategy: 'retention-strategy',
   NotArchived: 'not-archived',
   JournalPending: 'journal-pending',
+  /** An account SUBSCRIPTION_FILTER_POLICY would deliver re-put events again. */
+  AccountSubscriptionPolicy: 'account-subscription-policy',
+  /** An account METRIC_EXTRACTION_POLICY would count re-put events again. */
+  AccountMetricPolicy: 'account-metric-policy',
+  /** The account's data protection policy masks what a rebuild would read back. */
+  AccountDataProtected: 'account-data-protected',
+  /** A transformer (the group's or an account TRANSFORMER_POLICY) would transform re-put events twice. */
+  Transformed: 'transformed',
+  /** Account policies could not be read, so any of the above may apply. */
+  AccountPoliciesUnknown: 'account-policies-unknown',
+  /** Deletion protection refuses DeleteLogStream. */
+  DeletionProtected: 'deletion-protected',
 } as const;
 type StreamReasonCode = (typeof StreamReason)[keyof typeof StreamReason];
 
@@ -186,6 +225,8 @@ const GroupSkipReason = {
   InfrequentAccess: 'infrequent-access',
   DeliveryClass: 'delivery-class',
   NewerThanCutoff: 'newer-than-cutoff',
+  /** A class not known to support CreateExportTask and GetLogEvents (ESSENTIALS, or one added later). */
+  UnsupportedClass: 'unsupported-class',
 } as const;
 type GroupSkipReasonCode = (typeof GroupSkipReason)[keyof typeof GroupSkipReason];
 
@@ -257,6 +298,7 @@ export { GroupSkipReason, StreamAction, StreamReason };
 export type {
   ArchivedWindow,
   Config,
+  GroupExtras,
   GroupInfo,
   GroupPlan,
   GroupSkipReasonCode,
@@ -275,5 +317,6 @@ export type {
   StreamReasonCode,
   Strategy,
   StreamInfo,
+  StorageTierName,
   TimeWindow,
 };

@@ -11,6 +11,8 @@ import { concurrencyFor, forEachLimited } from '../execute/pool.js';
 import type { GroupInventory } from '../plan/planRun.js';
 import type { Config, GroupInfo, GroupSelection, StreamInfo } from '../types.js';
 import { callAws } from './callAws.js';
+import { readsStreams } from '../plan/groupGuards.js';
+import { readGroupExtras } from './groupSettings.js';
 import { listStreams } from './logStreams.js';
 
 type InventoryDeps = Pick<Deps, 'clients' | 'call' | 'progress'>;
@@ -119,7 +121,7 @@ async function inventoryGroup(
   cutoffMs: number,
 ): Promise<GroupInventory> {
   const name = g.logGroupName!;
-  const skipStreams = g.logGroupClass === 'INFREQUENT_ACCESS' || g.logGroupClass === 'DELIVERY';
+  const skipStreams = !readsStreams(g.logGroupClass ?? 'STANDARD');
   const streams: StreamInfo[] = [];
   if (!skipStreams) for await (const s of listStreams(deps, name)) streams.push(s);
   const straddles = streams.some(
@@ -127,7 +129,9 @@ async function inventoryGroup(
   );
   const filters = config.strategy === 'rebuild' && straddles ? await filterCounts(deps, name) : { subscription: 0, metric: 0 };
   const { state, etag } = await loadGroupState(deps, config, name);
-  return { group: toGroupInfo(g, filters), streams, state, ...(etag ? { stateEtag: etag } : {}) };
+  // Account policies (read once per run), transformer, deletion protection, effective retention.
+  const extras = skipStreams ? {} : await readGroupExtras(deps, g, { rebuildCandidate: config.strategy === 'rebuild' && straddles });
+  return { group: { ...toGroupInfo(g, filters), ...extras }, streams, state, ...(etag ? { stateEtag: etag } : {}) };
 }
 
 /**

@@ -1,6 +1,5 @@
-import { ALLOWED_RETENTION_DAYS, LogGroupClass, MS_PER_DAY, RETENTION_EXPORT_LAG_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
+import { ALLOWED_RETENTION_DAYS, MS_PER_DAY, RETENTION_EXPORT_LAG_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
 import {
-  GroupSkipReason,
   StreamAction,
   StreamReason,
   type Config,
@@ -17,6 +16,7 @@ import {
 } from '../types.js';
 import { ZERO_ESTIMATE, streamStoredBytes } from './estimateStream.js';
 import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport } from './exportWindow.js';
+import { classSkip, guardRetention, guardStream } from './groupGuards.js';
 import { planStream } from './planStream.js';
 
 /** What discovery read about one group: the whole input of its plan. */
@@ -107,7 +107,7 @@ function planGroup(
   const journaled = new Set(
     pendingRebuilds.filter((p) => p.logGroupName === group.logGroupName && p.phase !== 'incomplete-save').map((p) => p.logStreamName),
   );
-  const streamPlans = streams.map((stream) =>
+  const streamPlans = streams.map((stream) => guardStream(
     journaled.has(stream.logStreamName)
       ? journalPending(stream)
       : planStream(stream, {
@@ -121,8 +121,8 @@ function planGroup(
       ...(archivedThroughAfterMs === undefined ? {} : { archivedThroughAfterMs }),
       storedBytes: bytesByStream.get(stream.logStreamName) ?? 0,
         }),
-  );
-  const retention = config.strategy === 'retention' ? planRetention(group, config.days) : undefined;
+    group, config));
+  const retention = config.strategy === 'retention' ? guardRetention(planRetention(group, config.days), group) : undefined;
   const advice = config.strategy === 'rebuild' ? retentionAdvice(streamPlans) : undefined;
   return {
     ...base,
@@ -148,21 +148,8 @@ function journalPending(stream: StreamInfo): StreamPlan {
   };
 }
 
-function skipWholeGroup(group: GroupInfo): GroupPlan['skip'] {
-  if (group.logGroupClass === LogGroupClass.InfrequentAccess) {
-    return {
-      reason: GroupSkipReason.InfrequentAccess,
-      detail: 'Infrequent Access groups support neither export to S3 nor GetLogEvents; left untouched',
-    };
-  }
-  if (group.logGroupClass === LogGroupClass.Delivery) {
-    return {
-      reason: GroupSkipReason.DeliveryClass,
-      detail: 'Delivery class groups cannot be exported and keep events for one day; left untouched',
-    };
-  }
-  return undefined;
-}
+/** Log classes cwl-trim cannot export or read (groupGuards.ts). */
+const skipWholeGroup = classSkip;
 
 /**
  * The retention strategy sets the smallest allowed retention ≥ DAYS, but only when that leaves at

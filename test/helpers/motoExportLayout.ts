@@ -3,10 +3,18 @@
  * "-">/000000.gz`, where AWS writes `<prefix>/<taskId>/<stream>/000000.gz`. This wraps a logs client
  * so that, right after moto has run a CreateExportTask (moto's tasks complete inside the call), the
  * objects it wrote are copied into AWS's layout. The product keeps checking AWS's layout only.
+ *
+ * moto also answers DescribeAccountPolicies, GetTransformer and GetStorageTierPolicy with a 500 (not
+ * implemented): the wrapper answers them as AWS does for an account with no account policies, no
+ * transformer and the STANDARD tier.
  */
 import {
   CreateExportTaskCommand,
+  DescribeAccountPoliciesCommand,
   DescribeLogStreamsCommand,
+  GetStorageTierPolicyCommand,
+  GetTransformerCommand,
+  ResourceNotFoundException,
   type CloudWatchLogsClient,
   type DescribeLogStreamsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -33,6 +41,11 @@ function withAwsExportLayout(logs: CloudWatchLogsClient, s3: S3Client): { copied
   const counter = { copied: 0 };
   const send = logs.send.bind(logs) as unknown as Send;
   const wrapped: Send = async (command, ...rest) => {
+    if (command instanceof DescribeAccountPoliciesCommand) return { accountPolicies: [] };
+    if (command instanceof GetStorageTierPolicyCommand) return { storageTier: 'STANDARD' };
+    if (command instanceof GetTransformerCommand) {
+      throw new ResourceNotFoundException({ message: 'The specified transformer does not exist.', $metadata: { httpStatusCode: 400 } });
+    }
     if (!(command instanceof CreateExportTaskCommand)) return send(command, ...rest);
     const { destination: bucket = '', destinationPrefix = '', logGroupName = '' } = command.input;
     const before = await keysUnder(s3, bucket, `${destinationPrefix}/`);

@@ -7,6 +7,7 @@ import { groupNameFromIdentifier, newStream, requireGroup, requireStream, stream
 import type { LogGroup, LogStream, SandboxState } from '../state.js';
 import { byName, limitOf, optBool, optString, paginate, reqString } from './input.js';
 import type { Input } from './input.js';
+import { refuseIfProtected } from './accountSettings.js';
 
 /** AWS: 1–512 characters, no `:` and no `*`. */
 const STREAM_NAME_PATTERN = /^[^:*]{1,512}$/;
@@ -44,6 +45,7 @@ function deleteLogStream(state: SandboxState, input: Input): object {
   const group = requireGroup(state, reqString(input, 'logGroupName'));
   const name = reqString(input, 'logStreamName');
   requireStream(group, name);
+  refuseIfProtected(group, 'log stream');
   group.streams.delete(name);
   return {};
 }
