@@ -29,6 +29,11 @@ interface Prices {
   readonly archivePerGbMonth: number;
   /** Uncompressed bytes ÷ stored (compressed) bytes. */
   readonly compressionRatio: number;
+  /** Where the ratio came from: the default (AWS pricing calculator's 15 %) or the COMPRESSION_RATIO setting. */
+  readonly compressionRatioSource?: 'default' | 'setting';
+  /** INTELLIGENT_TIERING: CloudWatch storage of data 30–90 days old, and older, per GB-month. */
+  readonly tier30To90PerGbMonth: number;
+  readonly tierOver90PerGbMonth: number;
   /** A rebuild must pay for itself within this many months. */
   readonly paybackHorizonMonths: number;
 }
@@ -198,8 +203,16 @@ interface StreamEstimate {
   /** Uncompressed bytes a rebuild would put back (and pay ingestion for). */
   readonly reputBytes: number;
   readonly reputCostUsd: number;
-  /** Storage no longer billed each month, net of the archive's S3 price. */
+  /** Storage no longer billed each month, net of the archive's S3 price (negative: the archive costs more). */
   readonly monthlySavingUsd: number;
+  /** The CloudWatch side: storage no longer billed a month (at the tier price with Intelligent-Tiering). */
+  readonly cloudWatchMonthlyUsd: number;
+  /** The S3 side: the archive's storage billed instead, a month. */
+  readonly archiveMonthlyUsd: number;
+  /** Months the removed data would still have stayed: until retention expires it, at most the payback horizon. */
+  readonly stayMonths: number;
+  /** The net saving over those months (the figure a rebuild's re-put cost is weighed against). */
+  readonly lifetimeSavingUsd: number;
   /** Months until the saving pays for the re-put; 0 when nothing is re-put, null when it never does. */
   readonly paybackMonths: number | null;
 }
@@ -267,6 +280,8 @@ interface GroupPlan {
   readonly totals: GroupTotals;
   /** True when the retention strategy would have been cheaper or safer for this group. */
   readonly retentionAdvised?: string;
+  /** The account's storage tier the estimates priced (absent when not read). */
+  readonly storageTier?: StorageTierName;
   readonly warnings: readonly string[];
 }
 

@@ -132,6 +132,7 @@ function planGroup(
     streams: streamPlans,
     totals: totalsOf(streamPlans),
     ...(advice ? { retentionAdvised: advice } : {}),
+    ...(group.extras ? { storageTier: group.extras.storageTier } : {}),
     warnings: groupWarnings(group, config),
   };
 }

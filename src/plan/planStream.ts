@@ -143,6 +143,7 @@ function estimateBase(ctx: StreamContext) {
     prices: ctx.settings.prices,
     days: ctx.settings.days,
     ...(ctx.group.retentionInDays === undefined ? {} : { retentionInDays: ctx.group.retentionInDays }),
+    ...(ctx.group.extras ? { storageTier: ctx.group.extras.storageTier } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { OperationStats } from '../aws/callAws.js';
 import type { GroupResult, RunResult, StreamResult } from '../execute/results.js';
 import type { RunOutput } from '../run.js';
+import { storedBytesInWindow } from '../plan/estimateStream.js';
 import type { GroupPlan, Plan, Prices, StreamPlan } from '../types.js';
 import { StreamAction } from '../types.js';
 import {
@@ -14,6 +15,7 @@ import {
   estimateOf,
   estimatedTotals,
   exportOf,
+  moneyOfStreams,
   notAttempted,
   optionalTime,
   streamResultOf,
@@ -135,7 +137,8 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
     retentionAdvice: group.retentionAdvised ?? null,
     warnings: [...group.warnings],
     totals: {
-      streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip, estimated: estimatedTotals(t),
+      streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
+      estimated: estimatedTotals(moneyOfStreams(group.streams)),
     },
     reasons: reasonsOf(group),
     streams: group.streams.flatMap((s, i) => (shown.has(i) ? [streamEntry(s, results.get(s.logStreamName) ?? null)] : [])),
@@ -215,11 +218,67 @@ function runTimes(result: RunResult): NonNullable<JsonReport['run']> {
   };
 }
 
+/** Measured ÷ estimated, rounded; null when nothing was measured. */
+const ratioOf = (measured: number, estimated: number): number | null =>
+  measured > 0 && estimated > 0 ? Number((measured / estimated).toPrecision(3)) : null;
+
+/**
+ * The prices and ratios the estimates used, and, after a run, the ratios it measured: bytes the
+ * rebuilds put back (uncompressed) against the stored bytes they were estimated from, and the bytes
+ * the exports wrote to S3 against the stored bytes of the windows they exported.
+ */
+function pricingOf(
+  plan: Plan,
+  prices: Prices,
+  result: RunResult | undefined,
+): NonNullable<JsonReport['pricing']> {
+  let putBack = 0;
+  let keptStored = 0;
+  let exported = 0;
+  let windowStored = 0;
+  for (const r of result?.groups ?? []) {
+    const g = plan.groups.find((p) => p.logGroupName === r.logGroupName);
+    if (!g) continue;
+    for (const s of r.streams) {
+      const planned = g.streams.find((p) => p.logStreamName === s.logStreamName);
+      if (s.action !== 'rebuild' || s.outcome !== 'done' || !planned || s.bytes === undefined) continue;
+      putBack += s.bytes;
+      keptStored += planned.estimate.reputBytes / prices.compressionRatio;
+    }
+    const streams = g.streams.map((p) => p.snapshot);
+    for (const e of r.exports) {
+      if (e.status !== 'archived' || e.bytes === undefined) continue;
+      exported += e.bytes;
+      windowStored += storedBytesInWindow(streams, g.storedBytes, e);
+    }
+  }
+  return {
+    ingestionPerGb: prices.ingestionPerGb,
+    storagePerGbMonth: prices.storagePerGbMonth,
+    archivePerGbMonth: prices.archivePerGbMonth,
+    archiveStorageClass: 'STANDARD',
+    storageTier: plan.groups.find((g) => g.storageTier !== undefined)?.storageTier ?? null,
+    tier30To90PerGbMonth: prices.tier30To90PerGbMonth,
+    tierOver90PerGbMonth: prices.tierOver90PerGbMonth,
+    compressionRatio: prices.compressionRatio,
+    compressionRatioSource: prices.compressionRatioSource ?? 'setting',
+    measuredCompressionRatio: ratioOf(putBack, keptStored),
+    measuredArchiveRatio: ratioOf(exported, windowStored),
+    paybackHorizonMonths: prices.paybackHorizonMonths,
+  };
+}
+
 function notesOf(plan: Plan, run: boolean, max: number, prices?: Prices): string[] {
+  const ratio = prices?.compressionRatioSource === 'default'
+    ? "the default, from the AWS pricing calculator's stored = 15 % of ingested"
+    : 'the COMPRESSION_RATIO setting';
   const priced = prices
-    ? ` Prices: ingestion $${prices.ingestionPerGb}/GB, CloudWatch storage $${prices.storagePerGbMonth}/GB-month, `
-      + `archive $${prices.archivePerGbMonth}/GB-month; re-put bytes = kept share × compression ratio `
-      + `${prices.compressionRatio}; a rebuild must pay back within ${prices.paybackHorizonMonths} months.`
+    ? ` Prices: ingestion $${prices.ingestionPerGb}/GB, CloudWatch storage $${prices.storagePerGbMonth}/GB-month `
+      + `(with Intelligent-Tiering $${prices.tier30To90PerGbMonth} for data 30–90 days old, $${prices.tierOver90PerGbMonth} `
+      + `older), archive (S3 Standard) $${prices.archivePerGbMonth}/GB-month; re-put bytes = kept share × compression ratio `
+      + `${prices.compressionRatio} (${ratio}). A saving counts for as long as the removed data would have stayed (until `
+      + `retention expires it, at most ${prices.paybackHorizonMonths} months): lifetimeSavingUsd; a rebuild must pay its `
+      + 're-put back within that.'
     : '';
   const notes = [
     'Estimates (estimate, totals.estimated) come from CloudWatch metadata, not from reading events: each group\'s '
@@ -259,13 +318,14 @@ function toJsonReport(output: RunOutput, meta: ReportMeta): JsonReport {
     days: plan.days,
     strategy: plan.strategy,
     archive: { bucket: plan.bucket, prefix: plan.bucketPrefix, uri: `s3://${plan.bucket}/${plan.bucketPrefix}/` },
+    pricing: meta.prices ? pricingOf(plan, meta.prices, result) : null,
     run: result ? runTimes(result) : null,
     totals: {
       groups: t.groups,
       groupsSkipped: plan.groups.filter((g) => g.skip).length,
       exports: t.exports,
       streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
-      estimated: estimatedTotals(t),
+      estimated: estimatedTotals(plan.groups.reduce((sum, g) => addMoney(sum, moneyOfStreams(g.streams)), NO_MONEY)),
       ...(result ? measuredOf(plan, result, groups) : { estimatedDone: null, measured: null }),
     },
     groups,

@@ -9,7 +9,10 @@ const NONE: GroupExtras = {
   accountSubscriptionPolicies: [], accountMetricPolicies: [], transformers: [], accountDataProtection: false,
   deletionProtected: false, storageTier: 'STANDARD',
 };
-const ESTIMATE = { storedBytes: 1, removeStoredBytes: 1, reputBytes: 1, reputCostUsd: 0, monthlySavingUsd: 0, paybackMonths: 0 };
+const ESTIMATE = {
+  storedBytes: 1, removeStoredBytes: 1, reputBytes: 1, reputCostUsd: 0, monthlySavingUsd: 0, paybackMonths: 0,
+  cloudWatchMonthlyUsd: 0, archiveMonthlyUsd: 0, stayMonths: 0, lifetimeSavingUsd: 0,
+};
 const plan = (action: StreamPlan['action']): StreamPlan => ({
   logStreamName: 's', action, reason: action === 'rebuild' ? 'straddling' : 'expired', detail: 'd',
   snapshot: streamFactory('s', 10, 1), estimate: ESTIMATE, requiresArchivedThroughMs: 5,
