@@ -149,7 +149,7 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
 }
 
 /** Estimated money of the actions that were done, and what the run counted itself. */
-function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[]) {
+function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[], ratioUsed: number | undefined) {
   const key = (group: string, stream: string): string => `${group}\u0000${stream}`;
   const doneKeys = new Set(result.groups.flatMap((g) =>
     g.streams.filter((s) => s.outcome === 'done').map((s) => key(g.logGroupName, s.logStreamName))));
@@ -177,6 +177,7 @@ function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[])
       reputEvents: rebuilt.reduce((n, s) => n + (s.events ?? 0), 0),
       reputBytes: rebuilt.reduce((n, s) => n + (s.bytes ?? 0), 0),
       rejectedEvents: streams.reduce((n, s) => n + (s.rejected ?? 0), 0),
+      ...measuredRatios(plan, result, ratioUsed),
     },
   };
 }
@@ -222,36 +223,8 @@ function runTimes(result: RunResult): NonNullable<JsonReport['run']> {
 const ratioOf = (measured: number, estimated: number): number | null =>
   measured > 0 && estimated > 0 ? Number((measured / estimated).toPrecision(3)) : null;
 
-/**
- * The prices and ratios the estimates used, and, after a run, the ratios it measured: bytes the
- * rebuilds put back (uncompressed) against the stored bytes they were estimated from, and the bytes
- * the exports wrote to S3 against the stored bytes of the windows they exported.
- */
-function pricingOf(
-  plan: Plan,
-  prices: Prices,
-  result: RunResult | undefined,
-): NonNullable<JsonReport['pricing']> {
-  let putBack = 0;
-  let keptStored = 0;
-  let exported = 0;
-  let windowStored = 0;
-  for (const r of result?.groups ?? []) {
-    const g = plan.groups.find((p) => p.logGroupName === r.logGroupName);
-    if (!g) continue;
-    for (const s of r.streams) {
-      const planned = g.streams.find((p) => p.logStreamName === s.logStreamName);
-      if (s.action !== 'rebuild' || s.outcome !== 'done' || !planned || s.bytes === undefined) continue;
-      putBack += s.bytes;
-      keptStored += planned.estimate.reputBytes / prices.compressionRatio;
-    }
-    const streams = g.streams.map((p) => p.snapshot);
-    for (const e of r.exports) {
-      if (e.status !== 'archived' || e.bytes === undefined) continue;
-      exported += e.bytes;
-      windowStored += storedBytesInWindow(streams, g.storedBytes, e);
-    }
-  }
+/** The prices and ratios the estimates used, and where the compression ratio came from. */
+function pricingOf(plan: Plan, prices: Prices): NonNullable<JsonReport['pricing']> {
   return {
     ingestionPerGb: prices.ingestionPerGb,
     storagePerGbMonth: prices.storagePerGbMonth,
@@ -262,9 +235,41 @@ function pricingOf(
     tierOver90PerGbMonth: prices.tierOver90PerGbMonth,
     compressionRatio: prices.compressionRatio,
     compressionRatioSource: prices.compressionRatioSource ?? 'setting',
-    measuredCompressionRatio: ratioOf(putBack, keptStored),
-    measuredArchiveRatio: ratioOf(exported, windowStored),
     paybackHorizonMonths: prices.paybackHorizonMonths,
+  };
+}
+
+/**
+ * What a run measured of the two ratios the estimates assume: the uncompressed bytes its rebuilds put
+ * back against the stored bytes they were estimated from (the compression ratio), and the bytes its
+ * exports wrote to S3 against the stored bytes of the windows they exported (what the archive holds
+ * per stored byte).
+ */
+function measuredRatios(plan: Plan, result: RunResult, ratioUsed: number | undefined): { compressionRatio: number | null; archiveRatio: number | null } {
+  let putBack = 0;
+  let keptStored = 0;
+  let exported = 0;
+  let windowStored = 0;
+  for (const r of result.groups) {
+    const g = plan.groups.find((p) => p.logGroupName === r.logGroupName);
+    if (!g) continue;
+    for (const s of r.streams) {
+      const planned = g.streams.find((p) => p.logStreamName === s.logStreamName);
+      if (s.action !== 'rebuild' || s.outcome !== 'done' || !planned || s.bytes === undefined) continue;
+      putBack += s.bytes;
+      keptStored += planned.estimate.reputBytes;
+    }
+    const streams = g.streams.map((p) => p.snapshot);
+    for (const e of r.exports) {
+      if (e.status !== 'archived' || e.bytes === undefined) continue;
+      exported += e.bytes;
+      windowStored += storedBytesInWindow(streams, g.storedBytes, e);
+    }
+  }
+  // reputBytes = kept stored bytes × the ratio used, so the stored bytes are reputBytes ÷ that ratio.
+  return {
+    compressionRatio: ratioUsed === undefined ? null : ratioOf(putBack * ratioUsed, keptStored),
+    archiveRatio: ratioOf(exported, windowStored),
   };
 }
 
@@ -318,7 +323,7 @@ function toJsonReport(output: RunOutput, meta: ReportMeta): JsonReport {
     days: plan.days,
     strategy: plan.strategy,
     archive: { bucket: plan.bucket, prefix: plan.bucketPrefix, uri: `s3://${plan.bucket}/${plan.bucketPrefix}/` },
-    pricing: meta.prices ? pricingOf(plan, meta.prices, result) : null,
+    pricing: meta.prices ? pricingOf(plan, meta.prices) : null,
     run: result ? runTimes(result) : null,
     totals: {
       groups: t.groups,
@@ -326,7 +331,7 @@ function toJsonReport(output: RunOutput, meta: ReportMeta): JsonReport {
       exports: t.exports,
       streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
       estimated: estimatedTotals(plan.groups.reduce((sum, g) => addMoney(sum, moneyOfStreams(g.streams)), NO_MONEY)),
-      ...(result ? measuredOf(plan, result, groups) : { estimatedDone: null, measured: null }),
+      ...(result ? measuredOf(plan, result, groups, meta.prices?.compressionRatio) : { estimatedDone: null, measured: null }),
     },
     groups,
     pendingRebuilds: plan.pendingRebuilds.map((p) => ({ ...p })),

@@ -178,10 +178,6 @@ const PricingSchema = z.strictObject({
   tierOver90PerGbMonth: usd,
   compressionRatio: z.number().positive(),
   compressionRatioSource: z.enum(['default', 'setting']),
-  /** Run only: uncompressed bytes put back ÷ the stored bytes they were estimated from, when a rebuild measured them. */
-  measuredCompressionRatio: z.number().positive().nullable(),
-  /** Run only: export bytes in S3 ÷ the stored bytes of the windows exported, from this run's manifests. */
-  measuredArchiveRatio: z.number().positive().nullable(),
   paybackHorizonMonths: z.number().positive(),
 });
 
@@ -231,6 +227,10 @@ const JsonReportSchema = z.strictObject({
       reputEvents: count,
       reputBytes: bytes,
       rejectedEvents: count,
+      /** Uncompressed bytes the rebuilds put back ÷ the stored bytes they were estimated from (null: no rebuild). */
+      compressionRatio: z.number().positive().nullable(),
+      /** Bytes the exports wrote to S3 ÷ the stored bytes of the windows they exported (null: no export). */
+      archiveRatio: z.number().positive().nullable(),
     }).nullable(),
   }),
   groups: z.array(GroupSchema),

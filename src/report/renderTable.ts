@@ -83,16 +83,17 @@ function measuredRows(report: JsonReport): Row[] {
   ];
 }
 
-/** Which compression ratio was used, and what this run measured. */
+/** Which compression ratio was used, and what this run measured of it and of the archive. */
 function pricingRows(report: JsonReport): Row[] {
   const p = report.pricing;
   if (!p) return [];
   const source = p.compressionRatioSource === 'default' ? "default: AWS pricing calculator's 15 %" : 'COMPRESSION_RATIO';
+  const m = report.totals.measured;
   // Far off the estimate, a measurement says the group's storedBytes and its events disagree (a sampled demo).
   const odd = (r: number): string => (r < 0.05 || r > 50 ? ' (implausible: storedBytes does not match the events)' : '');
   const measured = [
-    p.measuredCompressionRatio === null ? '' : `; measured by this run's rebuilds: ${p.measuredCompressionRatio}${odd(p.measuredCompressionRatio / p.compressionRatio)}`,
-    p.measuredArchiveRatio === null ? '' : `; exports wrote ${p.measuredArchiveRatio} byte per stored byte${odd(p.measuredArchiveRatio)}`,
+    m?.compressionRatio == null ? '' : `; measured by this run's rebuilds: ${m.compressionRatio}${odd(m.compressionRatio / p.compressionRatio)}`,
+    m?.archiveRatio == null ? '' : `; exports wrote ${m.archiveRatio} byte per stored byte${odd(m.archiveRatio)}`,
   ].join('');
   const tier = p.storageTier === 'INTELLIGENT_TIERING'
     ? `; Intelligent-Tiering: old data priced at $${p.tier30To90PerGbMonth} (30–90 days) and $${p.tierOver90PerGbMonth} (older) a GB-month`
