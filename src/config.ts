@@ -72,6 +72,9 @@ const SETTINGS = {
       + '(re-put events are delivered and counted again).' },
   unmask: { env: 'UNMASK', flag: 'unmask', kind: 'boolean', default: false, example: 'true',
     description: 'Read data-protected groups unmasked (needs logs:Unmask); otherwise their streams are not rebuilt.' },
+  deleteEmptyGroups: { env: 'DELETE_EMPTY_GROUPS', flag: 'delete-empty-groups', kind: 'boolean', default: false,
+    example: 'true', description: 'Delete a selected log group that has no stream and no filter left, once its archive '
+      + 'state says every event is archived (see it in a dry run first).' },
   quotaShare: { env: 'QUOTA_SHARE', flag: 'quota-share', kind: 'number', default: 0.5, example: '0.5',
     description: 'Share (0 < share ≤ 1) of each CloudWatch Logs API quota cwl-trim may use; producers need the rest.' },
   priceIngestionPerGb: { env: 'PRICE_INGESTION_PER_GB', flag: 'price-ingestion-per-gb', kind: 'number', default: 0.5,
@@ -177,6 +180,7 @@ const settingsSchema = z.object({
   forceRebuild: bool(SETTINGS.forceRebuild.default),
   allowFilteredGroups: bool(SETTINGS.allowFilteredGroups.default),
   unmask: bool(SETTINGS.unmask.default),
+  deleteEmptyGroups: bool(SETTINGS.deleteEmptyGroups.default),
   quotaShare: decimal('must be a share greater than 0 and at most 1, e.g. 0.5 for half of each quota',
     (n) => n > 0 && n <= 1).default(SETTINGS.quotaShare.default),
   priceIngestionPerGb: price(SETTINGS.priceIngestionPerGb.default),

@@ -90,6 +90,7 @@ const DEFAULT_QUOTAS_TPS = {
   DescribeAccountPolicies: 5,
   GetTransformer: 5,
   GetStorageTierPolicy: 5,
+  DeleteLogGroup: 5,
 } as const satisfies Record<string, number>;
 
 type LogsOperation = keyof typeof DEFAULT_QUOTAS_TPS;

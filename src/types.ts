@@ -61,6 +61,8 @@ interface Config {
   readonly unmask: boolean;
   /** The share (0 < share ≤ 1) of each API quota cwl-trim may use. */
   readonly quotaShare: number;
+  /** Delete a selected group with no stream and no filter left once its state says every event is archived. */
+  readonly deleteEmptyGroups?: boolean;
   readonly prices: Prices;
 }
 
@@ -105,6 +107,8 @@ interface GroupExtras {
   readonly storageTier: StorageTierName;
   /** Why account policies could not be read: every policy guard then assumes one applies. */
   readonly accountPoliciesUnreadable?: string;
+  /** Subscription + metric filters, read for an empty group that DELETE_EMPTY_GROUPS may delete. */
+  readonly filterCount?: number;
 }
 
 /** One log stream's metadata (eventually consistent: see METADATA_LAG_MS). */
@@ -282,6 +286,8 @@ interface GroupPlan {
   readonly retentionAdvised?: string;
   /** The account's storage tier the estimates priced (absent when not read). */
   readonly storageTier?: StorageTierName;
+  /** DELETE_EMPTY_GROUPS: the group is deleted after this run's work (re-checked first). */
+  readonly deleteGroup?: { readonly detail: string };
   readonly warnings: readonly string[];
 }
 

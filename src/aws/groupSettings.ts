@@ -3,7 +3,12 @@
  * policies apply to it, its transformer, deletion protection and effective retention. The account's
  * settings are read once per run (the first group asks, the others wait for the same answer).
  */
-import { GetTransformerCommand, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeMetricFiltersCommand,
+  DescribeSubscriptionFiltersCommand,
+  GetTransformerCommand,
+  type LogGroup,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { Deps } from '../deps.js';
 import type { GroupExtras, GroupInfo } from '../types.js';
 import { policiesFor, readAccountPolicies, readStorageTier, type AccountSettings } from './accountPolicies.js';
@@ -43,6 +48,15 @@ async function transformerOf(deps: SettingsDeps, logGroupName: string): Promise<
   }
 }
 
+/** Subscription + metric filters of a group (one page each is enough to know whether there is any). */
+async function filterCountOf(deps: SettingsDeps, logGroupName: string): Promise<number> {
+  const subs = await callAws(deps.call, 'DescribeSubscriptionFilters', () =>
+    deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })));
+  const metrics = await callAws(deps.call, 'DescribeMetricFilters', () =>
+    deps.clients.logs.send(new DescribeMetricFiltersCommand({ logGroupName, limit: 50 })));
+  return (subs.subscriptionFilters?.length ?? 0) + (metrics.metricFilters?.length ?? 0);
+}
+
 /**
  * The retention CloudWatch applies: the group's as DescribeLogGroups reports it (an account policy's,
  * when `retentionPolicyName` is set), or shorter when an account RETENTION_POLICY may apply. Shorter
@@ -67,7 +81,11 @@ function effectiveRetention(g: LogGroup, account: AccountSettings): number | und
 async function readGroupExtras(
   deps: SettingsDeps,
   g: LogGroup,
-  options: { readonly rebuildCandidate: boolean },
+  options: {
+    readonly rebuildCandidate: boolean;
+    /** DELETE_EMPTY_GROUPS and no stream: its filters are read, since they decide whether it may go. */
+    readonly emptyGroupCandidate?: boolean;
+  },
 ): Promise<Pick<GroupInfo, 'extras' | 'retentionInDays'>> {
   const tier = await once(tierByRun, deps, () => readStorageTier(deps));
   const policies = options.rebuildCandidate ? await once(policiesByRun, deps, () => readAccountPolicies(deps)) : NOT_NEEDED;
@@ -75,6 +93,7 @@ async function readGroupExtras(
   const name = g.logGroupName ?? '';
   const policyNames = (type: Parameters<typeof policiesFor>[1]): string[] => policiesFor(account, type, name).map((p) => p.name);
   const own = options.rebuildCandidate ? await transformerOf(deps, name) : undefined;
+  const filterCount = options.emptyGroupCandidate === true ? await filterCountOf(deps, name) : undefined;
   const extras: GroupExtras = {
     accountSubscriptionPolicies: policyNames('SUBSCRIPTION_FILTER_POLICY'),
     accountMetricPolicies: policyNames('METRIC_EXTRACTION_POLICY'),
@@ -85,6 +104,7 @@ async function readGroupExtras(
     ...(g.retentionPolicyName ? { retentionPolicyName: g.retentionPolicyName } : {}),
     storageTier: account.storageTier,
     ...(account.policiesUnreadable === undefined ? {} : { accountPoliciesUnreadable: account.policiesUnreadable }),
+    ...(filterCount === undefined ? {} : { filterCount }),
   };
   const retentionInDays = effectiveRetention(g, account);
   return { extras, ...(retentionInDays === undefined ? {} : { retentionInDays }) };

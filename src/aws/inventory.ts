@@ -116,7 +116,7 @@ function toGroupInfo(g: LogGroup, filters: { subscription: number; metric: numbe
  */
 async function inventoryGroup(
   deps: InventoryDeps,
-  config: Pick<Config, 'bucket' | 'bucketPrefix' | 'strategy'>,
+  config: Pick<Config, 'bucket' | 'bucketPrefix' | 'strategy' | 'deleteEmptyGroups'>,
   g: LogGroup,
   cutoffMs: number,
 ): Promise<GroupInventory> {
@@ -130,7 +130,10 @@ async function inventoryGroup(
   const filters = config.strategy === 'rebuild' && straddles ? await filterCounts(deps, name) : { subscription: 0, metric: 0 };
   const { state, etag } = await loadGroupState(deps, config, name);
   // Account policies (read once per run), transformer, deletion protection, effective retention.
-  const extras = skipStreams ? {} : await readGroupExtras(deps, g, { rebuildCandidate: config.strategy === 'rebuild' && straddles });
+  const extras = skipStreams ? {} : await readGroupExtras(deps, g, {
+    rebuildCandidate: config.strategy === 'rebuild' && straddles,
+    emptyGroupCandidate: config.deleteEmptyGroups === true && streams.length === 0,
+  });
   return { group: { ...toGroupInfo(g, filters), ...extras }, streams, state, ...(etag ? { stateEtag: etag } : {}) };
 }
 
@@ -141,7 +144,7 @@ async function inventoryGroup(
  */
 async function discover(
   deps: InventoryDeps,
-  config: Pick<Config, 'bucket' | 'bucketPrefix' | 'strategy' | 'selection'>,
+  config: Pick<Config, 'bucket' | 'bucketPrefix' | 'strategy' | 'selection' | 'deleteEmptyGroups'>,
   cutoffMs: number,
 ): Promise<GroupInventory[]> {
   const groups = await selectGroups(deps, config.selection);

@@ -10,11 +10,13 @@ import type { Config, GroupPlan, InFlightExport, PendingRebuild, Plan, TimeWindo
 import {
   runOutcome,
   type ExportResult,
+  type GroupDeletionResult,
   type GroupResult,
   type RetentionResult,
   type RunResult,
   type StreamResult,
 } from './results.js';
+import { deleteEmptyGroup } from './deleteEmptyGroup.js';
 import { createLane } from './pool.js';
 import { ArchiveIndex, applyRetention, trimGroup } from './trimGroup.js';
 
@@ -83,7 +85,7 @@ async function executePlan(
       }
       if (fatal) return; // the run ends with that error (thrown below, no result): no trim starts after it
       // Filled in by the trim, which runs while later groups export (at most two groups' trims at once).
-      const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string } = { streams: [] };
+      const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string; groupDeletion?: GroupDeletionResult } = { streams: [] };
       entries[i] = () => ({
         logGroupName: group.logGroupName,
         exports: exported.exports,
@@ -95,6 +97,8 @@ async function executePlan(
           trimmed.streams = await trimGroup(deps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
           const retention = await applyRetention(deps, group, exported.archivedAll);
           if (retention) trimmed.retention = retention;
+          const groupDeletion = exported.archivedAll ? await deleteEmptyGroup(deps, group) : undefined;
+          if (groupDeletion) trimmed.groupDeletion = groupDeletion;
         } catch (err) {
           trimmed.error = describeError(err);
         }

@@ -33,6 +33,12 @@ interface RetentionResult {
   readonly detail: string;
 }
 
+/** DELETE_EMPTY_GROUPS: what became of a group the plan found empty. */
+interface GroupDeletionResult {
+  readonly outcome: 'deleted' | 'skipped' | 'failed';
+  readonly detail: string;
+}
+
 interface GroupResult {
   readonly logGroupName: string;
   readonly exports: readonly ExportResult[];
@@ -43,6 +49,7 @@ interface GroupResult {
   readonly error?: string;
   /** The group was not reached before the deadline. */
   readonly notReached?: boolean;
+  readonly groupDeletion?: GroupDeletionResult;
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';
@@ -76,4 +83,4 @@ function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
 }
 
 export { runOutcome };
-export type { ActionOutcome, ExportResult, GroupResult, RetentionResult, RunOutcome, RunResult, StreamResult };
+export type { ActionOutcome, ExportResult, GroupResult, RetentionResult, RunOutcome, RunResult, StreamResult, GroupDeletionResult };

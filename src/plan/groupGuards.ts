@@ -11,6 +11,7 @@ import {
   type Config,
   type GroupInfo,
   type GroupPlan,
+  type GroupState,
   type RetentionChange,
   type StreamPlan,
   type StreamReasonCode,
@@ -129,5 +130,28 @@ function guardRetention(change: RetentionChange, group: GroupInfo): RetentionCha
   };
 }
 
-export { classSkip, guardRetention, guardStream, readsStreams, rebuildBlocked };
+/**
+ * DELETE_EMPTY_GROUPS: a group is deleted only when it has no stream left at discovery (streams this run
+ * deletes leave the group to the next run, whose dry run shows it first), no subscription or metric
+ * filter (read for it), no stored bytes, no deletion protection, no unfinished export or rebuild, and its
+ * state says it was archived from its first event on (cwl-trim's first window starts before the group).
+ *
+ * @example planGroupDeletion({ group, streams, state }, config, hasPendingRebuild)
+ */
+function planGroupDeletion(
+  entry: { readonly group: GroupInfo; readonly streams: readonly unknown[]; readonly state: GroupState },
+  config: Pick<Config, 'deleteEmptyGroups'>,
+  pendingRebuild: boolean,
+): GroupPlan['deleteGroup'] {
+  const { group, streams, state } = entry;
+  if (config.deleteEmptyGroups !== true || streams.length > 0 || group.storedBytes > 0 || pendingRebuild) return undefined;
+  if (group.extras?.filterCount !== 0 || group.extras.deletionProtected) return undefined;
+  if (state.archivedThroughMs === undefined || state.windows.length === 0 || state.inFlight) return undefined;
+  return {
+    detail: `no stream and no filter left, archived through ${new Date(state.archivedThroughMs).toISOString()}: `
+      + 'the group is deleted (DELETE_EMPTY_GROUPS)',
+  };
+}
+
+export { classSkip, guardRetention, guardStream, planGroupDeletion, readsStreams, rebuildBlocked };
 export type { GuardSettings };

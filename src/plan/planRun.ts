@@ -16,7 +16,7 @@ import {
 } from '../types.js';
 import { ZERO_ESTIMATE, streamStoredBytes } from './estimateStream.js';
 import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport } from './exportWindow.js';
-import { classSkip, guardRetention, guardStream } from './groupGuards.js';
+import { classSkip, guardRetention, guardStream, planGroupDeletion } from './groupGuards.js';
 import { planStream } from './planStream.js';
 
 /** What discovery read about one group: the whole input of its plan. */
@@ -133,8 +133,15 @@ function planGroup(
     totals: totalsOf(streamPlans),
     ...(advice ? { retentionAdvised: advice } : {}),
     ...(group.extras ? { storageTier: group.extras.storageTier } : {}),
+    ...deletion(entry, config, pendingRebuilds),
     warnings: groupWarnings(group, config),
   };
+}
+
+/** DELETE_EMPTY_GROUPS (groupGuards.ts). */
+function deletion(entry: GroupInventory, config: Readonly<Config>, pending: readonly PendingRebuild[]): Pick<GroupPlan, 'deleteGroup'> {
+  const deleteGroup = planGroupDeletion(entry, config, pending.some((p) => p.logGroupName === entry.group.logGroupName));
+  return deleteGroup ? { deleteGroup } : {};
 }
 
 /** A stream an earlier run was rebuilding: its journal is finished first, nothing else is decided. */

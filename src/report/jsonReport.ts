@@ -113,6 +113,7 @@ function groupResultOf(result: GroupResult, results: Map<string, JsonStreamEntry
     reputEvents: rebuilt.reduce((n, s) => n + (s.events ?? 0), 0),
     reputBytes: rebuilt.reduce((n, s) => n + (s.bytes ?? 0), 0),
     rejectedEvents: result.streams.reduce((n, s) => n + (s.rejected ?? 0), 0),
+    groupDeletion: result.groupDeletion ? { ...result.groupDeletion } : null,
   };
 }
 
@@ -135,6 +136,7 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
     exportWindow: group.exportWindow ? windowOf(group.exportWindow) : null,
     retention: group.retention ? { ...group.retention, currentDays: group.retention.currentDays ?? null } : null,
     retentionAdvice: group.retentionAdvised ?? null,
+    deleteGroup: group.deleteGroup ? { ...group.deleteGroup } : null,
     warnings: [...group.warnings],
     totals: {
       streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
@@ -200,6 +202,7 @@ function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<Js
     if (r.error !== null) left('group', r.error);
     for (const e of r.exports) if (e.status !== 'archived') left('export', e.message ?? `export ${e.status}`);
     if (r.retention?.outcome === 'skipped' || r.retention?.outcome === 'failed') left('retention', r.retention.detail);
+    if (r.groupDeletion && r.groupDeletion.outcome !== 'deleted') left('group', `not deleted: ${r.groupDeletion.detail}`);
     for (const s of g.streams) {
       const outcome = s.result?.outcome;
       // A not-attempted action is covered by its group's line above.

@@ -112,6 +112,8 @@ const GroupResultSchema = z.strictObject({
   reputEvents: count,
   reputBytes: bytes,
   rejectedEvents: count,
+  /** DELETE_EMPTY_GROUPS: what became of the group the plan found empty (null: none planned). */
+  groupDeletion: z.strictObject({ outcome: z.enum(['deleted', 'skipped', 'failed']), detail: z.string() }).nullable(),
 });
 
 const GroupSchema = z.strictObject({
@@ -130,6 +132,8 @@ const GroupSchema = z.strictObject({
     detail: z.string(),
   }).nullable(),
   retentionAdvice: z.string().nullable(),
+  /** DELETE_EMPTY_GROUPS: the group is deleted after this run's work (null: it is kept). */
+  deleteGroup: z.strictObject({ detail: z.string() }).nullable(),
   warnings: z.array(z.string()),
   totals: z.strictObject({
     streams: count, delete: count, rebuild: count, keep: count, skip: count,

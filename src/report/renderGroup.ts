@@ -164,6 +164,7 @@ function resultRows(group: JsonGroup): Row[] {
   if (r.error !== null) rows.push(['Group failed', r.error]);
   if (r.notReached) rows.push(['Not reached', 'the deadline came first; the next run carries on']);
   if (r.retention) rows.push(['Retention', `${r.retention.outcome}: ${r.retention.detail}`]);
+  if (r.groupDeletion) rows.push(['Group', `${r.groupDeletion.outcome}: ${r.groupDeletion.detail}`]);
   return rows;
 }
 
@@ -183,6 +184,7 @@ function renderGroup(group: JsonGroup): string {
     ...moneyRows(group),
     ...(group.retention ? [['Retention', group.retention.detail] as Row] : []),
     ...(group.retentionAdvice ? [['Advice', adviceText(group) ?? ''] as Row] : []),
+    ...(group.deleteGroup ? [['Delete group', group.deleteGroup.detail] as Row] : []),
     ...group.warnings.map((w): Row => ['Warning', w]),
     ...streamRows(group),
     ...resultRows(group),

@@ -26,7 +26,7 @@ describe('parseConfig: valid settings', () => {
       days: 30, bucket: 'my-archive', bucketPrefix: 'cwl-archive', dryRun: false, logLevel: 'info',
       selection: { names: [], prefixes: ['/aws/lambda/'], excludePrefixes: [] },
       strategy: 'rebuild', quietMinutes: 180, forceRebuild: false, allowFilteredGroups: false, unmask: false,
-      quotaShare: 0.5,
+      deleteEmptyGroups: false, quotaShare: 0.5,
       prices: { ingestionPerGb: 0.5, storagePerGbMonth: 0.03, archivePerGbMonth: 0.023, compressionRatio: 6.67,
         compressionRatioSource: 'default', paybackHorizonMonths: 12, tier30To90PerGbMonth: 0.018, tierOver90PerGbMonth: 0.006 },
     });
