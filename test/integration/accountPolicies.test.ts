@@ -5,6 +5,7 @@
 import {
   PutAccountPolicyCommand,
   PutLogGroupDeletionProtectionCommand,
+  PutStorageTierPolicyCommand,
   PutTransformerCommand,
   type PolicyType,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -115,6 +116,18 @@ describe('account policies and group settings, end to end', () => {
     expect(out.plan.groups[0]!.retention).toMatchObject({ safe: false });
     expect(out.plan.groups[0]!.retention?.detail).toMatch(/account retention policy account-retention_policy/);
     expect(sandbox.countCalls('PutRetentionPolicy')).toBe(0);
+  });
+
+  it('with Intelligent-Tiering on the account, prices the removed data at the tier prices: less saved', async () => {
+    seedOrders(sandbox);
+    const lifetime = (out: Awaited<ReturnType<typeof run>>) =>
+      out.plan.groups[0]!.streams.filter((s) => s.action === 'delete').reduce((n, s) => n + s.estimate.lifetimeSavingUsd, 0);
+    const standard = await run({ dryRun: true });
+    await clients.logs.send(new PutStorageTierPolicyCommand({ storageTier: 'INTELLIGENT_TIERING' }));
+    const tiered = await run({ dryRun: true });
+    expect(standard.plan.groups[0]!.storageTier).toBe('STANDARD');
+    expect(tiered.plan.groups[0]!.storageTier).toBe('INTELLIGENT_TIERING');
+    expect(lifetime(tiered)).toBeLessThan(lifetime(standard));
   });
 
   it('skips an ESSENTIALS group entirely, with no stream listed and no export', async () => {
