@@ -118,6 +118,16 @@ describe('account policies and group settings, end to end', () => {
     expect(sandbox.countCalls('PutRetentionPolicy')).toBe(0);
   });
 
+  it('an account retention policy that may apply counts as the retention, even where the group does not report it', async () => {
+    // NEW_ONLY leaves groups created before it alone, and DescribeLogGroups says nothing of it for them;
+    // cwl-trim cannot tell the policy's age from the group's for certain, so it takes the shorter retention.
+    seedOrders(sandbox);
+    await putPolicy('RETENTION_POLICY', { retentionInDays: 30, enforcementMode: 'NEW_ONLY' });
+    const out = await run({ dryRun: true });
+    expect(out.plan.groups[0]!.retentionInDays).toBe(30);
+    expect(streamPlan(out, 'straddling')?.estimate.stayMonths).toBeCloseTo(23 / 30.44);
+  });
+
   it('with Intelligent-Tiering on the account, prices the removed data at the tier prices: less saved', async () => {
     seedOrders(sandbox);
     const lifetime = (out: Awaited<ReturnType<typeof run>>) =>
