@@ -65,6 +65,18 @@ describe('account policies and group settings, end to end', () => {
     expect(sandbox.streamNames(GROUP).filter((n) => EXPIRED.includes(n))).toEqual([]);
   });
 
+  it("UNMASK=true rebuilds under the account's data protection policy and puts the original values back", async () => {
+    const seeded = seedOrders(sandbox);
+    await putPolicy('DATA_PROTECTION_POLICY', MASKING);
+    const secret = 'card 4111111111111111';
+    const events = seeded.get('straddling')!.map((e) => ({ ...e, message: `${e.message} ${secret}` }));
+    sandbox.seedStream(GROUP, 'secret', events);
+    const out = await run({ unmask: true });
+    expect(streamPlan(out, 'secret')?.action).toBe('rebuild');
+    expect(out.result?.outcome).toBe('done');
+    expect(sandbox.events(GROUP, 'secret').every((e) => e.message.includes('4111111111111111'))).toBe(true);
+  });
+
   it('ALLOW_FILTERED_GROUPS accepts an account subscription policy, as it does a group filter', async () => {
     seedOrders(sandbox);
     await putPolicy('SUBSCRIPTION_FILTER_POLICY', SUBSCRIPTION);

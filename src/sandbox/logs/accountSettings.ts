@@ -123,10 +123,15 @@ function effectiveRetentionDays(state: SandboxState, group: LogGroup): number | 
   return policy ? policy.days : group.retentionInDays;
 }
 
+/** Whether an account DATA_PROTECTION_POLICY masks every group's reads. */
+function accountMasks(state: SandboxState): boolean {
+  return [...state.accountPolicies.values()].some((p) => p.policyType === 'DATA_PROTECTION_POLICY');
+}
+
 /** What DescribeLogGroups adds to a group for account settings and deletion protection. */
 function accountFieldsOf(state: SandboxState, group: LogGroup): Record<string, unknown> {
   const retention = governingRetentionPolicy(state, group);
-  const inheritsMasking = [...state.accountPolicies.values()].some((p) => p.policyType === 'DATA_PROTECTION_POLICY');
+  const inheritsMasking = accountMasks(state);
   return {
     ...(inheritsMasking && { inheritedProperties: ['ACCOUNT_DATA_PROTECTION'] }),
     ...(group.deletionProtection === true && { deletionProtectionEnabled: true }),
@@ -190,6 +195,7 @@ function putStorageTierPolicy(state: SandboxState, input: Input): object {
 
 export {
   accountFieldsOf,
+  accountMasks,
   deleteAccountPolicy,
   deleteTransformer,
   describeAccountPolicies,
