@@ -87,13 +87,16 @@ async function readGroupExtras(
     readonly emptyGroupCandidate?: boolean;
   },
 ): Promise<Pick<GroupInfo, 'extras' | 'retentionInDays'>> {
-  const tier = await once(tierByRun, deps, () => readStorageTier(deps));
-  const policies = options.rebuildCandidate ? await once(policiesByRun, deps, () => readAccountPolicies(deps)) : NOT_NEEDED;
-  const account: AccountSettings = { ...policies, ...tier };
   const name = g.logGroupName ?? '';
+  // Independent reads, at once: each waits only for its own limiter.
+  const [tier, policies, own, filterCount] = await Promise.all([
+    once(tierByRun, deps, () => readStorageTier(deps)),
+    options.rebuildCandidate ? once(policiesByRun, deps, () => readAccountPolicies(deps)) : NOT_NEEDED,
+    options.rebuildCandidate ? transformerOf(deps, name) : undefined,
+    options.emptyGroupCandidate === true ? filterCountOf(deps, name) : undefined,
+  ]);
+  const account: AccountSettings = { ...policies, ...tier };
   const policyNames = (type: Parameters<typeof policiesFor>[1]): string[] => policiesFor(account, type, name).map((p) => p.name);
-  const own = options.rebuildCandidate ? await transformerOf(deps, name) : undefined;
-  const filterCount = options.emptyGroupCandidate === true ? await filterCountOf(deps, name) : undefined;
   const extras: GroupExtras = {
     accountSubscriptionPolicies: policyNames('SUBSCRIPTION_FILTER_POLICY'),
     accountMetricPolicies: policyNames('METRIC_EXTRACTION_POLICY'),

@@ -8,10 +8,10 @@ import {
 import { loadGroupState } from '../archive/stateStore.js';
 import type { Deps } from '../deps.js';
 import { concurrencyFor, forEachLimited } from '../execute/pool.js';
+import { readsStreams } from '../plan/groupGuards.js';
 import type { GroupInventory } from '../plan/planRun.js';
 import type { Config, GroupInfo, GroupSelection, StreamInfo } from '../types.js';
 import { callAws } from './callAws.js';
-import { readsStreams } from '../plan/groupGuards.js';
 import { readGroupExtras } from './groupSettings.js';
 import { listStreams } from './logStreams.js';
 
