@@ -72,6 +72,9 @@ const SETTINGS = {
       + '(re-put events are delivered and counted again).' },
   unmask: { env: 'UNMASK', flag: 'unmask', kind: 'boolean', default: false, example: 'true',
     description: 'Read data-protected groups unmasked (needs logs:Unmask); otherwise their streams are not rebuilt.' },
+  deleteEmptyGroups: { env: 'DELETE_EMPTY_GROUPS', flag: 'delete-empty-groups', kind: 'boolean', default: false,
+    example: 'true', description: 'Delete a selected log group that has no stream and no filter left, once its archive '
+      + 'state says every event is archived (see it in a dry run first).' },
   quotaShare: { env: 'QUOTA_SHARE', flag: 'quota-share', kind: 'number', default: 0.5, example: '0.5',
     description: 'Share (0 < share ≤ 1) of each CloudWatch Logs API quota cwl-trim may use; producers need the rest.' },
   priceIngestionPerGb: { env: 'PRICE_INGESTION_PER_GB', flag: 'price-ingestion-per-gb', kind: 'number', default: 0.5,
@@ -80,8 +83,15 @@ const SETTINGS = {
     default: 0.03, example: '0.03', description: 'USD per compressed GB-month stored in CloudWatch Logs.' },
   priceArchivePerGbMonth: { env: 'PRICE_ARCHIVE_PER_GB_MONTH', flag: 'price-archive-per-gb-month', kind: 'number',
     default: 0.023, example: '0.023', description: 'USD per GB-month of the archive in S3.' },
-  compressionRatio: { env: 'COMPRESSION_RATIO', flag: 'compression-ratio', kind: 'number', default: 5, example: '5',
-    description: 'Uncompressed bytes ÷ stored bytes, to estimate re-ingestion from storedBytes.' },
+  priceTier30To90PerGbMonth: { env: 'PRICE_TIER_30_90_PER_GB_MONTH', flag: 'price-tier-30-90-per-gb-month', kind: 'number',
+    default: 0.018, example: '0.018', description: 'With Intelligent-Tiering: USD per GB-month of CloudWatch data 30–90 days '
+      + 'old (default: 40 % below storage, see the README for the source).' },
+  priceTierOver90PerGbMonth: { env: 'PRICE_TIER_OVER_90_PER_GB_MONTH', flag: 'price-tier-over-90-per-gb-month', kind: 'number',
+    default: 0.006, example: '0.006', description: 'With Intelligent-Tiering: USD per GB-month of CloudWatch data over 90 '
+      + 'days old (default: 80 % below storage).' },
+  compressionRatio: { env: 'COMPRESSION_RATIO', flag: 'compression-ratio', kind: 'number', default: 6.67, example: '6.67',
+    description: 'Uncompressed bytes ÷ stored bytes, to estimate re-ingestion from storedBytes (default: the AWS pricing '
+      + "calculator's stored = 15 % of ingested)." },
   paybackMonths: { env: 'PAYBACK_MONTHS', flag: 'payback-months', kind: 'number', default: 12, example: '12',
     description: 'A rebuild must pay for its re-ingestion within this many months of storage saved.' },
 } as const satisfies Record<string, SettingSpec>;
@@ -170,11 +180,14 @@ const settingsSchema = z.object({
   forceRebuild: bool(SETTINGS.forceRebuild.default),
   allowFilteredGroups: bool(SETTINGS.allowFilteredGroups.default),
   unmask: bool(SETTINGS.unmask.default),
+  deleteEmptyGroups: bool(SETTINGS.deleteEmptyGroups.default),
   quotaShare: decimal('must be a share greater than 0 and at most 1, e.g. 0.5 for half of each quota',
     (n) => n > 0 && n <= 1).default(SETTINGS.quotaShare.default),
   priceIngestionPerGb: price(SETTINGS.priceIngestionPerGb.default),
   priceStoragePerGbMonth: price(SETTINGS.priceStoragePerGbMonth.default),
   priceArchivePerGbMonth: price(SETTINGS.priceArchivePerGbMonth.default),
+  priceTier30To90PerGbMonth: price(SETTINGS.priceTier30To90PerGbMonth.default),
+  priceTierOver90PerGbMonth: price(SETTINGS.priceTierOver90PerGbMonth.default),
   compressionRatio: positive('must be a ratio greater than 0 (uncompressed ÷ stored bytes)', SETTINGS.compressionRatio.default),
   paybackMonths: positive('must be a number of months greater than 0', SETTINGS.paybackMonths.default),
 });
@@ -261,17 +274,18 @@ function parseConfig(env: Record<string, string | undefined>, overrides: Overrid
     const unique = (index: 0 | 1, separator: string): string => [...new Set(problems.map((p) => p[index]))].join(separator);
     throw new ConfigError(unique(0, ','), unique(1, '\n'));
   }
-  return deepFreeze(toConfig(result.data));
+  return deepFreeze(toConfig(result.data, raw.compressionRatio.value === undefined ? 'default' : 'setting'));
 }
 
-function toConfig(s: z.output<typeof settingsSchema>): Config {
+function toConfig(s: z.output<typeof settingsSchema>, compressionRatioSource: 'default' | 'setting'): Config {
   const { logGroupNames: names, logGroupPrefixes: prefixes, excludeLogGroupPrefixes: excludePrefixes, logGroupTag: tag,
     region, endpointUrl, priceIngestionPerGb, priceStoragePerGbMonth, priceArchivePerGbMonth, compressionRatio,
-    paybackMonths, ...rest } = s;
+    priceTier30To90PerGbMonth, priceTierOver90PerGbMonth, paybackMonths, ...rest } = s;
   return { ...rest, selection: { names, prefixes, excludePrefixes, ...(tag && { tag }) },
     ...(region !== undefined && { region }), ...(endpointUrl !== undefined && { endpointUrl }),
     prices: { ingestionPerGb: priceIngestionPerGb, storagePerGbMonth: priceStoragePerGbMonth,
-      archivePerGbMonth: priceArchivePerGbMonth, compressionRatio, paybackHorizonMonths: paybackMonths } };
+      archivePerGbMonth: priceArchivePerGbMonth, compressionRatio, compressionRatioSource, paybackHorizonMonths: paybackMonths,
+      tier30To90PerGbMonth: priceTier30To90PerGbMonth, tierOver90PerGbMonth: priceTierOver90PerGbMonth } };
 }
 
 function deepFreeze<T>(value: T): T {

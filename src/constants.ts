@@ -88,6 +88,11 @@ const DEFAULT_QUOTAS_TPS = {
   DescribeSubscriptionFilters: 5,
   DescribeMetricFilters: 5,
   GetDataProtectionPolicy: 5,
+  // Not in the quotas page: the default of the account-level reads (5 TPS) is assumed.
+  DescribeAccountPolicies: 5,
+  GetTransformer: 5,
+  GetStorageTierPolicy: 5,
+  DeleteLogGroup: 5,
 } as const satisfies Record<string, number>;
 
 type LogsOperation = keyof typeof DEFAULT_QUOTAS_TPS;
@@ -96,6 +101,8 @@ const LogGroupClass = {
   Standard: 'STANDARD',
   InfrequentAccess: 'INFREQUENT_ACCESS',
   Delivery: 'DELIVERY',
+  /** The docs say "a subset of features" and do not list export or GetLogEvents: treated as unsupported. */
+  Essentials: 'ESSENTIALS',
 } as const;
 
 const ExportStatus = {

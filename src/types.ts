@@ -29,6 +29,11 @@ interface Prices {
   readonly archivePerGbMonth: number;
   /** Uncompressed bytes ÷ stored (compressed) bytes. */
   readonly compressionRatio: number;
+  /** Where the ratio came from: the default (AWS pricing calculator's 15 %) or the COMPRESSION_RATIO setting. */
+  readonly compressionRatioSource?: 'default' | 'setting';
+  /** INTELLIGENT_TIERING: CloudWatch storage of data 30–90 days old, and older, per GB-month. */
+  readonly tier30To90PerGbMonth: number;
+  readonly tierOver90PerGbMonth: number;
   /** A rebuild must pay for itself within this many months. */
   readonly paybackHorizonMonths: number;
 }
@@ -56,6 +61,8 @@ interface Config {
   readonly unmask: boolean;
   /** The share (0 < share ≤ 1) of each API quota cwl-trim may use. */
   readonly quotaShare: number;
+  /** Delete a selected group with no stream and no filter left once its state says every event is archived. */
+  readonly deleteEmptyGroups?: boolean;
   readonly prices: Prices;
 }
 
@@ -73,6 +80,35 @@ interface GroupInfo {
   readonly subscriptionFilterCount: number;
   readonly metricFilterCount: number;
   readonly hasDataProtectionPolicy: boolean;
+  /** Account-level policies and group settings that change what a re-put or a delete does (groupSettings.ts). */
+  readonly extras?: GroupExtras;
+}
+
+/** The storage tier of the account's CloudWatch Logs data (GetStorageTierPolicy). */
+type StorageTierName = 'STANDARD' | 'INTELLIGENT_TIERING';
+
+/**
+ * What account policies (DescribeAccountPolicies) and the group's own settings mean for it, read
+ * conservatively: a policy whose selection cwl-trim cannot read is taken to apply.
+ */
+interface GroupExtras {
+  /** SUBSCRIPTION_FILTER_POLICY names: re-put events are delivered to their destinations again. */
+  readonly accountSubscriptionPolicies: readonly string[];
+  /** METRIC_EXTRACTION_POLICY names: re-put events are counted again. */
+  readonly accountMetricPolicies: readonly string[];
+  /** TRANSFORMER_POLICY names, and `(group transformer)` for the group's own (GetTransformer). */
+  readonly transformers: readonly string[];
+  /** The group inherits the account's DATA_PROTECTION_POLICY (`inheritedProperties`): reads are masked. */
+  readonly accountDataProtection: boolean;
+  /** Deletion protection is on: DeleteLogStream and DeleteLogGroup are refused. */
+  readonly deletionProtected: boolean;
+  /** An account RETENTION_POLICY sets the group's retention; PutRetentionPolicy does not change it. */
+  readonly retentionPolicyName?: string;
+  readonly storageTier: StorageTierName;
+  /** Why account policies could not be read: every policy guard then assumes one applies. */
+  readonly accountPoliciesUnreadable?: string;
+  /** Subscription + metric filters, read for an empty group that DELETE_EMPTY_GROUPS may delete. */
+  readonly filterCount?: number;
 }
 
 /** One log stream's metadata (eventually consistent: see METADATA_LAG_MS). */
@@ -147,6 +183,18 @@ const StreamReason = {
   RetentionStrategy: 'retention-strategy',
   NotArchived: 'not-archived',
   JournalPending: 'journal-pending',
+  /** An account SUBSCRIPTION_FILTER_POLICY would deliver re-put events again. */
+  AccountSubscriptionPolicy: 'account-subscription-policy',
+  /** An account METRIC_EXTRACTION_POLICY would count re-put events again. */
+  AccountMetricPolicy: 'account-metric-policy',
+  /** The account's data protection policy masks what a rebuild would read back. */
+  AccountDataProtected: 'account-data-protected',
+  /** A transformer (the group's or an account TRANSFORMER_POLICY) would transform re-put events twice. */
+  Transformed: 'transformed',
+  /** Account policies could not be read, so any of the above may apply. */
+  AccountPoliciesUnknown: 'account-policies-unknown',
+  /** Deletion protection refuses DeleteLogStream. */
+  DeletionProtected: 'deletion-protected',
 } as const;
 type StreamReasonCode = (typeof StreamReason)[keyof typeof StreamReason];
 
@@ -159,8 +207,16 @@ interface StreamEstimate {
   /** Uncompressed bytes a rebuild would put back (and pay ingestion for). */
   readonly reputBytes: number;
   readonly reputCostUsd: number;
-  /** Storage no longer billed each month, net of the archive's S3 price. */
+  /** Storage no longer billed each month, net of the archive's S3 price (negative: the archive costs more). */
   readonly monthlySavingUsd: number;
+  /** The CloudWatch side: storage no longer billed a month (at the tier price with Intelligent-Tiering). */
+  readonly cloudWatchMonthlyUsd: number;
+  /** The S3 side: the archive's storage billed instead, a month. */
+  readonly archiveMonthlyUsd: number;
+  /** Months the removed data would still have stayed: until retention expires it, at most the payback horizon. */
+  readonly stayMonths: number;
+  /** The net saving over those months (the figure a rebuild's re-put cost is weighed against). */
+  readonly lifetimeSavingUsd: number;
   /** Months until the saving pays for the re-put; 0 when nothing is re-put, null when it never does. */
   readonly paybackMonths: number | null;
 }
@@ -186,6 +242,8 @@ const GroupSkipReason = {
   InfrequentAccess: 'infrequent-access',
   DeliveryClass: 'delivery-class',
   NewerThanCutoff: 'newer-than-cutoff',
+  /** A class not known to support CreateExportTask and GetLogEvents (ESSENTIALS, or one added later). */
+  UnsupportedClass: 'unsupported-class',
 } as const;
 type GroupSkipReasonCode = (typeof GroupSkipReason)[keyof typeof GroupSkipReason];
 
@@ -207,6 +265,9 @@ interface GroupTotals {
   readonly reputBytes: number;
   readonly reputCostUsd: number;
   readonly monthlySavingUsd: number;
+  readonly cloudWatchMonthlyUsd: number;
+  readonly archiveMonthlyUsd: number;
+  readonly lifetimeSavingUsd: number;
 }
 
 /** How many of a group's streams got one action for one reason, with one example of the detail. */
@@ -244,6 +305,10 @@ interface GroupPlan {
   readonly streamsOmitted: { readonly delete: number; readonly rebuild: number; readonly skip: number };
   /** True when the retention strategy would have been cheaper or safer for this group. */
   readonly retentionAdvised?: string;
+  /** The account's storage tier the estimates priced (absent when not read). */
+  readonly storageTier?: StorageTierName;
+  /** DELETE_EMPTY_GROUPS: the group is deleted after this run's work (re-checked first). */
+  readonly deleteGroup?: { readonly detail: string };
   readonly warnings: readonly string[];
 }
 
@@ -275,6 +340,7 @@ export { GroupSkipReason, StreamAction, StreamReason };
 export type {
   ArchivedWindow,
   Config,
+  GroupExtras,
   GroupInfo,
   GroupPlan,
   GroupSkipReasonCode,
@@ -294,5 +360,6 @@ export type {
   StreamReasonCode,
   Strategy,
   StreamInfo,
+  StorageTierName,
   TimeWindow,
 };

@@ -4,6 +4,7 @@ import {
   type ExportTask,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { callAws, errorName, isUncertainError } from '../aws/callAws.js';
+import { listExportTasks } from '../aws/exportTasks.js';
 import { ExportStatus } from '../constants.js';
 import { backoffDelayMs, DEFAULT_SETTLE, type Deps } from '../deps.js';
 import type { ArchivedWindow, InFlightExport, TimeWindow } from '../types.js';
@@ -114,11 +115,9 @@ async function findOurTask(
   const ours = (t: ExportTask): boolean =>
     t.destination === config.bucket && t.destinationPrefix === inFlight.destinationPrefix;
   for (const statusCode of [ExportStatus.Pending, ExportStatus.Running]) {
-    const page = await callAws(deps.call, 'DescribeExportTasks', () =>
-      deps.clients.logs.send(new DescribeExportTasksCommand({ statusCode, limit: 50 })),
-    );
-    const task = page.exportTasks?.find(ours);
-    if (task?.taskId) return { taskId: task.taskId, createdAtMs: task.executionInfo?.creationTime ?? inFlight.intentAtMs };
+    for await (const task of listExportTasks(deps, { statusCode })) {
+      if (ours(task) && task.taskId) return { taskId: task.taskId, createdAtMs: task.executionInfo?.creationTime ?? inFlight.intentAtMs };
+    }
   }
   const keys = await listObjects(deps, config.bucket, `${inFlight.destinationPrefix}/`);
   const taskIds = new Set(

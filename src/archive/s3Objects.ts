@@ -5,9 +5,11 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type ListObjectsV2CommandInput,
   type _Object,
 } from '@aws-sdk/client-s3';
 import { callAws, errorName } from '../aws/callAws.js';
+import { paginate } from '../aws/paginate.js';
 import type { Deps } from '../deps.js';
 import type { z } from 'zod';
 import { bulkTimeoutMs } from '../aws/clients.js';
@@ -125,17 +127,14 @@ async function putText(
 
 /** The objects under a prefix, one page (up to 1,000) at a time. */
 async function* listObjectPages(deps: S3Deps, bucket: string, prefix: string): AsyncGenerator<_Object[]> {
-  let token: string | undefined;
-  do {
-    // As the SDK's paginator does: the whole input again with each token.
-    const page = await callAws(deps.call, 'ListObjectsV2', () =>
-      deps.clients.s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
-      ),
-    );
-    yield page.Contents ?? [];
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  const pages = paginate(deps.call, {
+    operation: 'ListObjectsV2',
+    send: (input: ListObjectsV2CommandInput) => deps.clients.s3.send(new ListObjectsV2Command(input)),
+    inputToken: 'ContinuationToken',
+    // As paginateListObjectsV2, plus IsTruncated: a last page may still carry a token.
+    outputToken: (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
+  }, { Bucket: bucket, Prefix: prefix });
+  for await (const page of pages) yield page.Contents ?? [];
 }
 
 /** Lists every object under a prefix (all pages), for listings known to be small. */

@@ -4,6 +4,7 @@ import {
   DescribeLogStreamsCommand,
   GetLogEventsCommand,
   PutLogEventsCommand,
+  type GetLogEventsCommandInput,
   type LogStream,
   type RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -12,6 +13,7 @@ import type { LogEvent } from '../plan/batchEvents.js';
 import type { StreamInfo } from '../types.js';
 import { callAws, errorName } from './callAws.js';
 import { bulkTimeoutMs } from './clients.js';
+import { paginate } from './paginate.js';
 
 type LogsDeps = Pick<Deps, 'clients' | 'call'>;
 
@@ -83,32 +85,41 @@ async function createStream(deps: LogsDeps, logGroupName: string, logStreamName:
 }
 
 /**
- * Reads a stream forward from `startTimeMs` (inclusive) to `endTimeMs` (exclusive), page by page.
- * Pages may be empty while more events remain; the end is the page that returns the token we sent.
- * Holds one page (≤ 1 MB) at a time.
+ * Reads a stream forward from `startTimeMs` (inclusive) to `endTimeMs` (exclusive), page by page, as
+ * the SDK's `paginateGetLogEvents` does: every page resends the whole query (times included) with the
+ * token, and the end is the page that returns the token it was sent. Pages may be empty while more
+ * events remain. Holds one page (≤ 1 MB) at a time.
  */
 async function* readEvents(
   deps: LogsDeps,
-  query: { logGroupName: string; logStreamName: string; startTimeMs: number; endTimeMs?: number; unmask?: boolean },
+  query: {
+    logGroupName: string;
+    logStreamName: string;
+    startTimeMs: number;
+    endTimeMs?: number;
+    unmask?: boolean;
+    /** Events a page (GetLogEvents' `limit`); the service's maximum when absent. */
+    pageSize?: number;
+  },
 ): AsyncGenerator<LogEvent> {
-  let token: string | undefined;
-  for (;;) {
-    const page = await callAws(deps.call, 'GetLogEvents', () =>
-      deps.clients.logs.send(
-        new GetLogEventsCommand({
-          logGroupName: query.logGroupName,
-          logStreamName: query.logStreamName,
-          startFromHead: true,
-          ...(token
-            ? { nextToken: token }
-            : { startTime: query.startTimeMs, ...(query.endTimeMs === undefined ? {} : { endTime: query.endTimeMs }) }),
-          ...(query.unmask ? { unmask: true } : {}),
-        }),
-      ),
-    );
+  const input: GetLogEventsCommandInput = {
+    logGroupName: query.logGroupName,
+    logStreamName: query.logStreamName,
+    startFromHead: true,
+    startTime: query.startTimeMs,
+    ...(query.endTimeMs === undefined ? {} : { endTime: query.endTimeMs }),
+    ...(query.unmask ? { unmask: true } : {}),
+    ...(query.pageSize === undefined ? {} : { limit: query.pageSize }),
+  };
+  const pages = paginate(deps.call, {
+    operation: 'GetLogEvents',
+    send: (request: GetLogEventsCommandInput) => deps.clients.logs.send(new GetLogEventsCommand(request)),
+    inputToken: 'nextToken',
+    outputToken: (page) => page.nextForwardToken,
+    stopOnSameToken: true,
+  }, input);
+  for await (const page of pages) {
     for (const e of page.events ?? []) yield { timestamp: e.timestamp ?? 0, message: e.message ?? '' };
-    if (!page.nextForwardToken || page.nextForwardToken === token) return;
-    token = page.nextForwardToken;
   }
 }
 

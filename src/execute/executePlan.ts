@@ -13,7 +13,8 @@ import { Journal } from '../trim/journal.js';
 import { decidePendingRebuild } from '../trim/pendingRebuilds.js';
 import { finishRebuild } from '../trim/rebuildStream.js';
 import type { Config, GroupPlan, InFlightExport, PendingRebuild, TimeWindow } from '../types.js';
-import type { ExportResult, GroupResult, RetentionResult, StreamResult } from './results.js';
+import type { ExportResult, GroupDeletionResult, GroupResult, RetentionResult, StreamResult } from './results.js';
+import { deleteEmptyGroup } from './deleteEmptyGroup.js';
 import { createLane, type Lane } from './pool.js';
 import { ArchiveIndex } from '../archive/exportManifest.js';
 import { applyRetention } from './trimGroup.js';
@@ -232,11 +233,18 @@ async function runGroup(
   } catch (err) {
     retention = { days: trimmed.plan.retention?.targetDays ?? 0, outcome: 'failed', detail: describeError(err) };
   }
+  let groupDeletion: GroupDeletionResult | undefined;
+  try {
+    groupDeletion = archivedAll && !trimmed.listingLeft ? await deleteEmptyGroup(deps, trimmed.plan) : undefined;
+  } catch (err) {
+    groupDeletion = { outcome: 'failed', detail: describeError(err) };
+  }
   const result: GroupResult = {
     logGroupName: name,
     exports,
     ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
     ...(retention ? { retention } : {}),
+    ...(groupDeletion ? { groupDeletion } : {}),
     streams: trimmed.streams,
     tally: trimmed.tally,
     pagesListed: trimmed.pagesListed,

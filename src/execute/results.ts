@@ -1,3 +1,5 @@
+import type { StreamEstimate } from '../types.js';
+
 /** What a real run did, as plain data: the report renders it, the exit code is derived from it. */
 
 /** done: carried out · skipped: a re-check at execution said no · failed: an error · abandoned: the stream
@@ -33,6 +35,15 @@ interface RetentionResult {
   readonly detail: string;
 }
 
+/** DELETE_EMPTY_GROUPS: what became of a group the plan found empty. */
+interface GroupDeletionResult {
+  readonly outcome: 'deleted' | 'skipped' | 'failed';
+  readonly detail: string;
+}
+
+/** The money figures of estimates, summed over actions done. */
+type DoneMoney = Pick<StreamEstimate, 'removeStoredBytes' | 'reputBytes' | 'reputCostUsd' | 'monthlySavingUsd' | 'cloudWatchMonthlyUsd' | 'archiveMonthlyUsd' | 'lifetimeSavingUsd'>;
+
 /** Counts over every delete and rebuild of a group, listed or not. */
 interface ResultTally {
   readonly outcomes: Readonly<Record<ActionOutcome, number>>;
@@ -42,7 +53,7 @@ interface ResultTally {
   readonly reputBytes: number;
   readonly rejectedEvents: number;
   /** The estimates of the actions done, summed (bytes and dollars). */
-  readonly doneEstimate: { readonly removeStoredBytes: number; readonly reputBytes: number; readonly reputCostUsd: number; readonly monthlySavingUsd: number };
+  readonly doneEstimate: DoneMoney;
 }
 
 interface GroupResult {
@@ -64,6 +75,7 @@ interface GroupResult {
   readonly pagesListed?: number;
   /** The saved listing position moved on, or the listing finished: progress even with nothing to act on. */
   readonly listingAdvanced?: boolean;
+  readonly groupDeletion?: GroupDeletionResult;
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';
@@ -92,11 +104,13 @@ const NO_TALLY: ResultTally = Object.freeze({
   reputEvents: 0,
   reputBytes: 0,
   rejectedEvents: 0,
-  doneEstimate: Object.freeze({ removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0 }),
+  doneEstimate: Object.freeze({
+    removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0, cloudWatchMonthlyUsd: 0, archiveMonthlyUsd: 0, lifetimeSavingUsd: 0,
+  }),
 });
 
 /** Adds one action's result (and, when done, its estimate) to a tally. */
-function tallyResult(t: ResultTally, r: StreamResult, estimate?: ResultTally['doneEstimate']): ResultTally {
+function tallyResult(t: ResultTally, r: StreamResult, estimate?: DoneMoney): ResultTally {
   const done = r.outcome === 'done';
   const rebuilt = done && r.action === 'rebuild';
   const e = done && estimate ? estimate : undefined;
@@ -107,16 +121,19 @@ function tallyResult(t: ResultTally, r: StreamResult, estimate?: ResultTally['do
     reputEvents: t.reputEvents + (rebuilt ? r.events ?? 0 : 0),
     reputBytes: t.reputBytes + (rebuilt ? r.bytes ?? 0 : 0),
     rejectedEvents: t.rejectedEvents + (r.rejected ?? 0),
-    doneEstimate: e
-      ? {
-          removeStoredBytes: t.doneEstimate.removeStoredBytes + e.removeStoredBytes,
-          reputBytes: t.doneEstimate.reputBytes + e.reputBytes,
-          reputCostUsd: t.doneEstimate.reputCostUsd + e.reputCostUsd,
-          monthlySavingUsd: t.doneEstimate.monthlySavingUsd + e.monthlySavingUsd,
-        }
-      : t.doneEstimate,
+    doneEstimate: e ? addDone(t.doneEstimate, e) : t.doneEstimate,
   };
 }
+
+const addDone = (a: DoneMoney, b: DoneMoney): DoneMoney => ({
+  removeStoredBytes: a.removeStoredBytes + b.removeStoredBytes,
+  reputBytes: a.reputBytes + b.reputBytes,
+  reputCostUsd: a.reputCostUsd + b.reputCostUsd,
+  monthlySavingUsd: a.monthlySavingUsd + b.monthlySavingUsd,
+  cloudWatchMonthlyUsd: a.cloudWatchMonthlyUsd + b.cloudWatchMonthlyUsd,
+  archiveMonthlyUsd: a.archiveMonthlyUsd + b.archiveMonthlyUsd,
+  lifetimeSavingUsd: a.lifetimeSavingUsd + b.lifetimeSavingUsd,
+});
 
 /** A group's tally: its own when it has one, else counted from its listed results. */
 const tallyOf = (g: GroupResult): ResultTally => g.tally ?? g.streams.reduce((t, r) => tallyResult(t, r), NO_TALLY);
@@ -131,12 +148,7 @@ function runTally(result: Pick<RunResult, 'resumedRebuilds' | 'groups'>): Result
     reputEvents: a.reputEvents + b.reputEvents,
     reputBytes: a.reputBytes + b.reputBytes,
     rejectedEvents: a.rejectedEvents + b.rejectedEvents,
-    doneEstimate: {
-      removeStoredBytes: a.doneEstimate.removeStoredBytes + b.doneEstimate.removeStoredBytes,
-      reputBytes: a.doneEstimate.reputBytes + b.doneEstimate.reputBytes,
-      reputCostUsd: a.doneEstimate.reputCostUsd + b.doneEstimate.reputCostUsd,
-      monthlySavingUsd: a.doneEstimate.monthlySavingUsd + b.doneEstimate.monthlySavingUsd,
-    },
+    doneEstimate: addDone(a.doneEstimate, b.doneEstimate),
   }), resumed);
 }
 
@@ -155,5 +167,5 @@ function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
   return partial ? 'partial' : 'done';
 }
 
-export { NO_TALLY, runOutcome, runTally, tallyOf, tallyResult };
-export type { ActionOutcome, ExportResult, GroupResult, ResultTally, RetentionResult, RunOutcome, RunResult, StreamResult };
+export { NO_TALLY, addDone, runOutcome, runTally, tallyOf, tallyResult };
+export type { ActionOutcome, DoneMoney, ExportResult, GroupDeletionResult, GroupResult, ResultTally, RetentionResult, RunOutcome, RunResult, StreamResult };

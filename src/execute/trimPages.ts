@@ -7,13 +7,14 @@
  */
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { clearStreamCursor, loadStreamCursor, saveStreamCursor, type StreamCursor } from '../archive/cursors.js';
+import { readGroupExtras } from '../aws/groupSettings.js';
 import { StaleTokenError, filterCounts, streamPages, toGroupInfo } from '../aws/inventory.js';
 import type { Deps } from '../deps.js';
 import { DeadlineReachedError } from '../errors.js';
 import { bytesPerWeight, streamWeight } from '../plan/estimateStream.js';
-import { GroupLedger } from '../plan/groupLedger.js';
+import { EMPTY_TOTALS, GroupLedger, scaleMoney } from '../plan/groupLedger.js';
 import { groupContext, groupPlanOf, planStreamIn, type ExportsDone, type GroupContext } from '../plan/planRun.js';
-import { StreamAction, type Config, type GroupPlan, type GroupState, type PendingRebuild, type StreamInfo, type StreamPlan, type TimeWindow } from '../types.js';
+import { StreamAction, type Config, type GroupInfo, type GroupPlan, type GroupState, type PendingRebuild, type StreamInfo, type StreamPlan, type TimeWindow } from '../types.js';
 import { concurrencyFor, type Lane } from './pool.js';
 import { NO_TALLY, tallyResult, type ResultTally, type StreamResult } from './results.js';
 import type { ArchiveIndex } from '../archive/exportManifest.js';
@@ -75,9 +76,14 @@ interface OpenPage {
 async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesInput): Promise<TrimPagesOutput> {
   const name = input.group.logGroupName!;
   const real = input.exported !== undefined;
-  const contextOf = (filters?: { subscription: number; metric: number }): GroupContext =>
-    groupContext(toGroupInfo(input.group, filters), input.before, config, input.nowMs, input.pending, input.mayHaveEvents, input.exported);
-  let ctx = contextOf();
+  // Filters, account policies and the transformer only guard re-puts: read once a stream to rebuild shows up.
+  const readSettings = async (rebuildCandidate: boolean, emptyGroupCandidate = false): Promise<GroupInfo> => ({
+    ...toGroupInfo(input.group, rebuildCandidate ? await filterCounts(deps, name) : undefined),
+    ...(await readGroupExtras(deps, input.group, { rebuildCandidate, emptyGroupCandidate })),
+  });
+  const contextOf = (info: GroupInfo): GroupContext =>
+    groupContext(info, input.before, config, input.nowMs, input.pending, input.mayHaveEvents, input.exported);
+  let ctx = contextOf(await readSettings(false));
   let filtersRead = false;
   const cutoffMs = ctx.stream.cutoffMs;
   const ledger = new GroupLedger(input.maxListed);
@@ -125,7 +131,7 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
       for await (const page of streamPages(deps, name, cursor?.nextToken)) {
         lastNextToken = page.nextToken;
         if (config.strategy === 'rebuild' && !filtersRead && page.streams.some((s) => straddles(s, cutoffMs))) {
-          ctx = contextOf(await filterCounts(deps, name));
+          ctx = contextOf(await readSettings(true));
           filtersRead = true;
         }
         const openPage: OpenPage = {
@@ -184,20 +190,13 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
     // The next invocation starts further on than this one did (or lists from the start after a finished listing).
     advanced = at === undefined ? pages > 0 : at.streamsBefore > startedFrom;
   }
+  // DELETE_EMPTY_GROUPS: a group with no stream at all is a candidate once its filters are known.
+  if (config.deleteEmptyGroups === true && !listingLeft && streams === 0) ctx = contextOf(await readSettings(false, true));
   const scale = bytesPerWeight(input.group.storedBytes ?? 0, weightBefore + ledger.totalWeight);
-  const d = tally.doneEstimate;
   return {
     plan: groupPlanOf(ctx, ledger.summary(scale)),
     streams: [...listed.values()].filter((r) => ledger.isListed(r.logStreamName)),
-    tally: {
-      ...tally,
-      doneEstimate: {
-        removeStoredBytes: d.removeStoredBytes * scale,
-        reputBytes: d.reputBytes * scale,
-        reputCostUsd: d.reputCostUsd * scale,
-        monthlySavingUsd: d.monthlySavingUsd * scale,
-      },
-    },
+    tally: { ...tally, doneEstimate: scaleMoney({ ...EMPTY_TOTALS, ...tally.doneEstimate }, scale) },
     pagesListed: pages,
     listingLeft,
     advanced,

@@ -18,7 +18,16 @@ const EMPTY_TOTALS: GroupTotals = Object.freeze({
   reputBytes: 0,
   reputCostUsd: 0,
   monthlySavingUsd: 0,
+  cloudWatchMonthlyUsd: 0,
+  archiveMonthlyUsd: 0,
+  lifetimeSavingUsd: 0,
 });
+
+/** The money figures of totals and estimates: each linear in a stream's stored bytes. */
+const MONEY_FIELDS = [
+  'removeStoredBytes', 'reputBytes', 'reputCostUsd', 'monthlySavingUsd', 'cloudWatchMonthlyUsd', 'archiveMonthlyUsd', 'lifetimeSavingUsd',
+] as const;
+type MoneyField = (typeof MONEY_FIELDS)[number];
 
 /** The order streams are listed in when not all of them can be: pinned (unfinished) first, keeps last. */
 const RANKS = ['pinned', StreamAction.Rebuild, StreamAction.Skip, StreamAction.Delete, StreamAction.Keep] as const;
@@ -41,14 +50,11 @@ interface LedgerSummary {
   readonly streamsOmitted: { readonly delete: number; readonly rebuild: number; readonly skip: number };
 }
 
-const scaleEstimate = (e: StreamEstimate, k: number): StreamEstimate => ({
-  storedBytes: e.storedBytes * k,
-  removeStoredBytes: e.removeStoredBytes * k,
-  reputBytes: e.reputBytes * k,
-  reputCostUsd: e.reputCostUsd * k,
-  monthlySavingUsd: e.monthlySavingUsd * k,
-  paybackMonths: e.paybackMonths,
-});
+const scaleEstimate = (e: StreamEstimate, k: number): StreamEstimate => {
+  const scaled: Record<string, number> = {};
+  for (const f of MONEY_FIELDS) scaled[f] = e[f] * k;
+  return { ...e, ...scaled, storedBytes: e.storedBytes * k };
+};
 
 /**
  * Everything a report needs of a group's stream plans, in memory bounded by `maxListed` however many
@@ -127,13 +133,7 @@ class GroupLedger {
         .flat()
         .sort((a, b) => a.seq - b.seq)
         .map((e) => (k === 1 ? e.plan : { ...e.plan, estimate: scaleEstimate(e.plan.estimate, k) })),
-      totals: {
-        ...t,
-        removeStoredBytes: t.removeStoredBytes * k,
-        reputBytes: t.reputBytes * k,
-        reputCostUsd: t.reputCostUsd * k,
-        monthlySavingUsd: t.monthlySavingUsd * k,
-      },
+      totals: scaleMoney(t, k),
       reasons: [...this.#reasons.values()].sort(
         (a, b) => order.indexOf(a.action) - order.indexOf(b.action) || b.count - a.count,
       ),
@@ -169,36 +169,41 @@ class GroupLedger {
   }
 }
 
+/** Multiplies every money figure of totals by `k`. */
+function scaleMoney(t: GroupTotals, k: number): GroupTotals {
+  const scaled: Record<string, number> = {};
+  for (const f of MONEY_FIELDS) scaled[f] = t[f] * k;
+  return { ...t, ...(scaled as Pick<GroupTotals, MoneyField>) };
+}
+
 /** Adds one stream's plan to a group's totals (money only for actions that remove something). */
 function addToTotals(t: GroupTotals, s: StreamPlan): GroupTotals {
   const acts = s.action === StreamAction.Delete || s.action === StreamAction.Rebuild;
+  const money: Record<string, number> = {};
+  for (const f of MONEY_FIELDS) money[f] = t[f] + (acts ? s.estimate[f] : 0);
   return {
     streams: t.streams + 1,
     delete: t.delete + (s.action === StreamAction.Delete ? 1 : 0),
     rebuild: t.rebuild + (s.action === StreamAction.Rebuild ? 1 : 0),
     keep: t.keep + (s.action === StreamAction.Keep ? 1 : 0),
     skip: t.skip + (s.action === StreamAction.Skip ? 1 : 0),
-    removeStoredBytes: t.removeStoredBytes + (acts ? s.estimate.removeStoredBytes : 0),
-    reputBytes: t.reputBytes + (acts ? s.estimate.reputBytes : 0),
-    reputCostUsd: t.reputCostUsd + (acts ? s.estimate.reputCostUsd : 0),
-    monthlySavingUsd: t.monthlySavingUsd + (acts ? s.estimate.monthlySavingUsd : 0),
+    ...(money as Pick<GroupTotals, MoneyField>),
   };
 }
 
 /** Sums group totals (a run's totals are the sum of its groups'). */
 function addTotals(a: GroupTotals, b: GroupTotals): GroupTotals {
+  const money: Record<string, number> = {};
+  for (const f of MONEY_FIELDS) money[f] = a[f] + b[f];
   return {
     streams: a.streams + b.streams,
     delete: a.delete + b.delete,
     rebuild: a.rebuild + b.rebuild,
     keep: a.keep + b.keep,
     skip: a.skip + b.skip,
-    removeStoredBytes: a.removeStoredBytes + b.removeStoredBytes,
-    reputBytes: a.reputBytes + b.reputBytes,
-    reputCostUsd: a.reputCostUsd + b.reputCostUsd,
-    monthlySavingUsd: a.monthlySavingUsd + b.monthlySavingUsd,
+    ...(money as Pick<GroupTotals, MoneyField>),
   };
 }
 
-export { EMPTY_TOTALS, GroupLedger, addTotals };
+export { EMPTY_TOTALS, GroupLedger, MONEY_FIELDS, addTotals, scaleMoney };
 export type { LedgerSummary };

@@ -1,6 +1,5 @@
-import { ALLOWED_RETENTION_DAYS, LogGroupClass, MS_PER_DAY, RETENTION_EXPORT_LAG_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
+import { ALLOWED_RETENTION_DAYS, MS_PER_DAY, RETENTION_EXPORT_LAG_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
 import {
-  GroupSkipReason,
   StreamAction,
   StreamReason,
   type Config,
@@ -17,6 +16,7 @@ import {
 } from '../types.js';
 import { ZERO_ESTIMATE, bytesPerWeight, streamWeight } from './estimateStream.js';
 import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport, streamsHaveEventsIn, type ExportDecision } from './exportWindow.js';
+import { classSkip, guardRetention, guardStream, planGroupDeletion } from './groupGuards.js';
 import { EMPTY_TOTALS, GroupLedger, addTotals, type LedgerSummary } from './groupLedger.js';
 import { planStream, type StreamContext } from './planStream.js';
 
@@ -73,6 +73,8 @@ interface GroupContext {
   readonly decision: ExportDecision;
   /** Its streams an earlier run was rebuilding (finished from their journals first). */
   readonly journaled: ReadonlySet<string>;
+  /** Any rebuild of the group an earlier run left, whatever its phase. */
+  readonly hasPendingRebuild: boolean;
   readonly stream: Omit<StreamContext, 'storedBytes'>;
 }
 
@@ -121,6 +123,7 @@ function groupContext(
     config,
     decision,
     journaled,
+    hasPendingRebuild: pendingRebuilds.some((p) => p.logGroupName === group.logGroupName),
     stream: {
       nowMs,
       cutoffMs: computeCutoffMs(nowMs, config.days),
@@ -139,14 +142,17 @@ function groupContext(
  * while the group's total is unknown: the ledger scales every estimate at the end.
  */
 function planStreamIn(ctx: GroupContext, stream: StreamInfo, storedBytes: number): StreamPlan {
-  return ctx.journaled.has(stream.logStreamName) ? journalPending(stream) : planStream(stream, { ...ctx.stream, storedBytes });
+  const plan = ctx.journaled.has(stream.logStreamName) ? journalPending(stream) : planStream(stream, { ...ctx.stream, storedBytes });
+  // Account policies, transformers, deletion protection: guards over the stream's own decision.
+  return guardStream(plan, ctx.group, ctx.config);
 }
 
 /** A group's plan from its context and its ledger's summary. */
 function groupPlanOf(ctx: GroupContext, summary: LedgerSummary): GroupPlan {
   const { group, config, decision } = ctx;
-  const retention = config.strategy === 'retention' ? planRetention(group, config.days) : undefined;
+  const retention = config.strategy === 'retention' ? guardRetention(planRetention(group, config.days), group) : undefined;
   const advice = config.strategy === 'rebuild' ? retentionAdvice(summary.reasons) : undefined;
+  const deleteGroup = planGroupDeletion({ group, streams: { length: summary.totals.streams }, state: ctx.state }, config, ctx.hasPendingRebuild);
   return {
     ...groupBase(group, ctx.state),
     ...(decision.resumeExport ? { resumeExport: decision.resumeExport } : {}),
@@ -154,6 +160,8 @@ function groupPlanOf(ctx: GroupContext, summary: LedgerSummary): GroupPlan {
     ...(retention ? { retention } : {}),
     ...summary,
     ...(advice ? { retentionAdvised: advice } : {}),
+    ...(group.extras ? { storageTier: group.extras.storageTier } : {}),
+    ...(deleteGroup ? { deleteGroup } : {}),
     warnings: groupWarnings(group, config),
   };
 }
@@ -190,6 +198,7 @@ function planGroup(
   return groupPlanOf(ctx, ledger.summary(bytesPerWeight(group.storedBytes, ledger.totalWeight)));
 }
 
+/** DELETE_EMPTY_GROUPS (groupGuards.ts). */
 /** A stream an earlier run was rebuilding: its journal is finished first, nothing else is decided. */
 function journalPending(stream: StreamInfo): StreamPlan {
   return {
@@ -202,21 +211,8 @@ function journalPending(stream: StreamInfo): StreamPlan {
   };
 }
 
-function skipWholeGroup(group: GroupInfo): GroupPlan['skip'] {
-  if (group.logGroupClass === LogGroupClass.InfrequentAccess) {
-    return {
-      reason: GroupSkipReason.InfrequentAccess,
-      detail: 'Infrequent Access groups support neither export to S3 nor GetLogEvents; left untouched',
-    };
-  }
-  if (group.logGroupClass === LogGroupClass.Delivery) {
-    return {
-      reason: GroupSkipReason.DeliveryClass,
-      detail: 'Delivery class groups cannot be exported and keep events for one day; left untouched',
-    };
-  }
-  return undefined;
-}
+/** Log classes cwl-trim cannot export or read (groupGuards.ts). */
+const skipWholeGroup = classSkip;
 
 /**
  * The retention strategy sets the smallest allowed retention ≥ DAYS, but only when that leaves at

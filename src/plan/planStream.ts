@@ -88,7 +88,8 @@ function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
 
 function planEmpty(stream: StreamInfo, ctx: StreamContext): StreamPlan {
   const idle = idleFor(stream, ctx);
-  if (ctx.settings.strategy === 'rebuild' && stream.creationTimeMs < ctx.cutoffMs && idle === undefined) {
+  // Both strategies: retention expires events, never the streams it empties, so they would stay forever.
+  if (stream.creationTimeMs < ctx.cutoffMs && idle === undefined) {
     return decide(stream, StreamAction.Delete, StreamReason.EmptyOld, 'no events, created before the cutoff');
   }
   return decide(stream, StreamAction.Keep, StreamReason.EmptyRecent, 'no events yet');
@@ -146,6 +147,7 @@ function estimateBase(ctx: StreamContext) {
     prices: ctx.settings.prices,
     days: ctx.settings.days,
     ...(ctx.group.retentionInDays === undefined ? {} : { retentionInDays: ctx.group.retentionInDays }),
+    ...(ctx.group.extras ? { storageTier: ctx.group.extras.storageTier } : {}),
   };
 }
 

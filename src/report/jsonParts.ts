@@ -4,7 +4,7 @@
  * sixteen digits of a guess would only look precise).
  */
 import type { ExportResult, GroupResult, StreamResult } from '../execute/results.js';
-import type { GroupTotals, StreamEstimate, TimeWindow } from '../types.js';
+import type { GroupTotals, StreamEstimate, StreamPlan, TimeWindow } from '../types.js';
 import type { JsonEstimatedTotals, JsonStreamOutcome, JsonStreamResult, JsonTime, JsonWindow } from './jsonSchema.js';
 
 /** A stream result as the run gives it, or one the report infers (`not-attempted`). */
@@ -26,6 +26,8 @@ function windowOf(w: TimeWindow): JsonWindow {
 
 const wholeBytes = (n: number): number => Math.max(0, Math.round(n));
 const microUsd = (n: number): number => Math.max(0, Math.round(n * 1e6) / 1e6);
+/** Signed: a net figure may be negative. `+ 0` turns -0 into 0. */
+const netMicroUsd = (n: number): number => Math.round(n * 1e6) / 1e6 + 0;
 
 /**
  * Months of saving that pay for the re-put: 0 when nothing is re-put, null when it never pays back.
@@ -34,7 +36,7 @@ const microUsd = (n: number): number => Math.max(0, Math.round(n * 1e6) / 1e6);
  */
 function paybackOf(reputCostUsd: number, monthlySavingUsd: number): number | null {
   if (reputCostUsd === 0) return 0;
-  if (monthlySavingUsd === 0) return null;
+  if (monthlySavingUsd <= 0) return null;
   return Math.round((reputCostUsd / monthlySavingUsd) * 100) / 100;
 }
 
@@ -45,15 +47,23 @@ function estimateOf(e: StreamEstimate) {
     removeStoredBytes: wholeBytes(e.removeStoredBytes),
     reputBytes: wholeBytes(e.reputBytes),
     reputCostUsd: microUsd(e.reputCostUsd),
-    monthlySavingUsd: microUsd(e.monthlySavingUsd),
+    monthlySavingUsd: netMicroUsd(e.monthlySavingUsd),
+    cloudWatchMonthlyUsd: microUsd(e.cloudWatchMonthlyUsd),
+    archiveMonthlyUsd: microUsd(e.archiveMonthlyUsd),
+    stayMonths: Math.round(e.stayMonths * 100) / 100,
+    lifetimeSavingUsd: netMicroUsd(e.lifetimeSavingUsd),
     paybackMonths: e.paybackMonths === null ? null : Math.round(e.paybackMonths * 100) / 100,
   };
 }
 
-type Money = Pick<GroupTotals, 'removeStoredBytes' | 'reputBytes' | 'reputCostUsd' | 'monthlySavingUsd'>;
+type Money = Pick<GroupTotals, 'removeStoredBytes' | 'reputBytes' | 'reputCostUsd' | 'monthlySavingUsd'>
+  & Pick<StreamEstimate, 'cloudWatchMonthlyUsd' | 'archiveMonthlyUsd' | 'lifetimeSavingUsd'>;
 
 /** The sum of no estimates. */
-const NO_MONEY: Money = { removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0 };
+const NO_MONEY: Money = {
+  removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0, cloudWatchMonthlyUsd: 0, archiveMonthlyUsd: 0,
+  lifetimeSavingUsd: 0,
+};
 
 /** @example addMoney(NO_MONEY, streamPlan.estimate) */
 const addMoney = (a: Money, b: Money): Money => ({
@@ -61,15 +71,26 @@ const addMoney = (a: Money, b: Money): Money => ({
   reputBytes: a.reputBytes + b.reputBytes,
   reputCostUsd: a.reputCostUsd + b.reputCostUsd,
   monthlySavingUsd: a.monthlySavingUsd + b.monthlySavingUsd,
+  cloudWatchMonthlyUsd: a.cloudWatchMonthlyUsd + b.cloudWatchMonthlyUsd,
+  archiveMonthlyUsd: a.archiveMonthlyUsd + b.archiveMonthlyUsd,
+  lifetimeSavingUsd: a.lifetimeSavingUsd + b.lifetimeSavingUsd,
 });
 
-/** @example estimatedTotals(plan.totals) */
+/** The money of a group's planned deletes and rebuilds (skips and keeps remove nothing). */
+function moneyOfStreams(streams: readonly StreamPlan[]): Money {
+  return streams.reduce((sum, s) => (s.action === 'delete' || s.action === 'rebuild' ? addMoney(sum, s.estimate) : sum), NO_MONEY);
+}
+
+/** @example estimatedTotals(moneyOfStreams(group.streams)) */
 function estimatedTotals(t: Money): JsonEstimatedTotals {
   return {
     removeStoredBytes: wholeBytes(t.removeStoredBytes),
     reputBytes: wholeBytes(t.reputBytes),
     reputCostUsd: microUsd(t.reputCostUsd),
-    monthlySavingUsd: microUsd(t.monthlySavingUsd),
+    monthlySavingUsd: netMicroUsd(t.monthlySavingUsd),
+    cloudWatchMonthlyUsd: microUsd(t.cloudWatchMonthlyUsd),
+    archiveMonthlyUsd: microUsd(t.archiveMonthlyUsd),
+    lifetimeSavingUsd: netMicroUsd(t.lifetimeSavingUsd),
     paybackMonths: paybackOf(t.reputCostUsd, t.monthlySavingUsd),
   };
 }
@@ -118,6 +139,7 @@ export {
   estimateOf,
   estimatedTotals,
   exportOf,
+  moneyOfStreams,
   notAttempted,
   optionalTime,
   paybackOf,

@@ -6,6 +6,7 @@
 import type { OperationStats } from '../aws/callAws.js';
 import { runTally, tallyOf, type GroupResult, type RunResult, type StreamResult } from '../execute/results.js';
 import type { RunOutput } from '../run.js';
+import { storedBytesInWindow } from '../plan/estimateStream.js';
 import type { GroupPlan, Plan, Prices, StreamPlan } from '../types.js';
 import { StreamAction } from '../types.js';
 import {
@@ -106,6 +107,7 @@ function groupResultOf(result: GroupResult, plannedActions: number): JsonGroupRe
     reputEvents: t.reputEvents,
     reputBytes: t.reputBytes,
     rejectedEvents: t.rejectedEvents,
+    groupDeletion: result.groupDeletion ? { ...result.groupDeletion } : null,
   };
 }
 
@@ -128,9 +130,11 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
     exportWindow: group.exportWindow ? windowOf(group.exportWindow) : null,
     retention: group.retention ? { ...group.retention, currentDays: group.retention.currentDays ?? null } : null,
     retentionAdvice: group.retentionAdvised ?? null,
+    deleteGroup: group.deleteGroup ? { ...group.deleteGroup } : null,
     warnings: [...group.warnings],
     totals: {
-      streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip, estimated: estimatedTotals(t),
+      streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
+      estimated: estimatedTotals(t),
     },
     reasons: group.reasons.map((r) => ({ ...r })),
     streams: group.streams.flatMap((s, i) => (shown.has(i) ? [streamEntry(s, results.get(s.logStreamName) ?? null)] : [])),
@@ -141,7 +145,7 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
 }
 
 /** Estimated money of the actions that were done, and what the run counted itself. */
-function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[]) {
+function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[], ratioUsed: number | undefined) {
   const t = runTally(result);
   // A result without a tally lists every action: its money is the plan's estimates of those done.
   let done: Money = t.doneEstimate;
@@ -168,6 +172,7 @@ function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[])
       reputEvents: t.reputEvents,
       reputBytes: t.reputBytes,
       rejectedEvents: t.rejectedEvents,
+      ...measuredRatios(plan, result, ratioUsed),
     },
   };
 }
@@ -193,6 +198,7 @@ function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<Js
     if (r.error !== null) left('group', r.error);
     for (const e of r.exports) if (e.status !== 'archived') left('export', e.message ?? `export ${e.status}`);
     if (r.retention?.outcome === 'skipped' || r.retention?.outcome === 'failed') left('retention', r.retention.detail);
+    if (r.groupDeletion && r.groupDeletion.outcome !== 'deleted') left('group', `not deleted: ${r.groupDeletion.detail}`);
     for (const s of g.streams) {
       const outcome = s.result?.outcome;
       // A not-attempted action is covered by its group's line above.
@@ -212,11 +218,71 @@ function runTimes(result: RunResult): NonNullable<JsonReport['run']> {
   };
 }
 
+/** Measured ÷ estimated, rounded; null when nothing was measured. */
+const ratioOf = (measured: number, estimated: number): number | null =>
+  measured > 0 && estimated > 0 ? Number((measured / estimated).toPrecision(3)) : null;
+
+/** The prices and ratios the estimates used, and where the compression ratio came from. */
+function pricingOf(plan: Plan, prices: Prices): NonNullable<JsonReport['pricing']> {
+  return {
+    ingestionPerGb: prices.ingestionPerGb,
+    storagePerGbMonth: prices.storagePerGbMonth,
+    archivePerGbMonth: prices.archivePerGbMonth,
+    archiveStorageClass: 'STANDARD',
+    storageTier: plan.groups.find((g) => g.storageTier !== undefined)?.storageTier ?? null,
+    tier30To90PerGbMonth: prices.tier30To90PerGbMonth,
+    tierOver90PerGbMonth: prices.tierOver90PerGbMonth,
+    compressionRatio: prices.compressionRatio,
+    compressionRatioSource: prices.compressionRatioSource ?? 'setting',
+    paybackHorizonMonths: prices.paybackHorizonMonths,
+  };
+}
+
+/**
+ * What a run measured of the two ratios the estimates assume: the uncompressed bytes its rebuilds put
+ * back against the stored bytes they were estimated from (the compression ratio), and the bytes its
+ * exports wrote to S3 against the stored bytes of the windows they exported (what the archive holds
+ * per stored byte).
+ */
+function measuredRatios(plan: Plan, result: RunResult, ratioUsed: number | undefined): { compressionRatio: number | null; archiveRatio: number | null } {
+  let putBack = 0;
+  let keptStored = 0;
+  let exported = 0;
+  let windowStored = 0;
+  for (const r of result.groups) {
+    const g = plan.groups.find((p) => p.logGroupName === r.logGroupName);
+    if (!g) continue;
+    for (const s of r.streams) {
+      const planned = g.streams.find((p) => p.logStreamName === s.logStreamName);
+      if (s.action !== 'rebuild' || s.outcome !== 'done' || !planned || s.bytes === undefined) continue;
+      putBack += s.bytes;
+      keptStored += planned.estimate.reputBytes;
+    }
+    const streams = g.streams.map((p) => p.snapshot);
+    for (const e of r.exports) {
+      if (e.status !== 'archived' || e.bytes === undefined) continue;
+      exported += e.bytes;
+      windowStored += storedBytesInWindow(streams, g.storedBytes, e);
+    }
+  }
+  // reputBytes = kept stored bytes × the ratio used, so the stored bytes are reputBytes ÷ that ratio.
+  return {
+    compressionRatio: ratioUsed === undefined ? null : ratioOf(putBack * ratioUsed, keptStored),
+    archiveRatio: ratioOf(exported, windowStored),
+  };
+}
+
 function notesOf(plan: Plan, run: boolean, max: number, prices?: Prices): string[] {
+  const ratio = prices?.compressionRatioSource === 'default'
+    ? "the default, from the AWS pricing calculator's stored = 15 % of ingested"
+    : 'the COMPRESSION_RATIO setting';
   const priced = prices
-    ? ` Prices: ingestion $${prices.ingestionPerGb}/GB, CloudWatch storage $${prices.storagePerGbMonth}/GB-month, `
-      + `archive $${prices.archivePerGbMonth}/GB-month; re-put bytes = kept share × compression ratio `
-      + `${prices.compressionRatio}; a rebuild must pay back within ${prices.paybackHorizonMonths} months.`
+    ? ` Prices: ingestion $${prices.ingestionPerGb}/GB, CloudWatch storage $${prices.storagePerGbMonth}/GB-month `
+      + `(with Intelligent-Tiering $${prices.tier30To90PerGbMonth} for data 30–90 days old, $${prices.tierOver90PerGbMonth} `
+      + `older), archive (S3 Standard) $${prices.archivePerGbMonth}/GB-month; re-put bytes = kept share × compression ratio `
+      + `${prices.compressionRatio} (${ratio}). A saving counts for as long as the removed data would have stayed (until `
+      + `retention expires it, at most ${prices.paybackHorizonMonths} months): lifetimeSavingUsd; a rebuild must pay its `
+      + 're-put back within that.'
     : '';
   const notes = [
     'Estimates (estimate, totals.estimated) come from CloudWatch metadata, not from reading events: each group\'s '
@@ -256,6 +322,7 @@ function toJsonReport(output: RunOutput, meta: ReportMeta): JsonReport {
     days: plan.days,
     strategy: plan.strategy,
     archive: { bucket: plan.bucket, prefix: plan.bucketPrefix, uri: `s3://${plan.bucket}/${plan.bucketPrefix}/` },
+    pricing: meta.prices ? pricingOf(plan, meta.prices) : null,
     run: result ? runTimes(result) : null,
     totals: {
       groups: t.groups,
@@ -263,7 +330,7 @@ function toJsonReport(output: RunOutput, meta: ReportMeta): JsonReport {
       exports: t.exports,
       streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
       estimated: estimatedTotals(t),
-      ...(result ? measuredOf(plan, result, groups) : { estimatedDone: null, measured: null }),
+      ...(result ? measuredOf(plan, result, groups, meta.prices?.compressionRatio) : { estimatedDone: null, measured: null }),
     },
     groups,
     pendingRebuilds: plan.pendingRebuilds.map((p) => ({ ...p })),

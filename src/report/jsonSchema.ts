@@ -17,6 +17,8 @@ const WindowSchema = z.strictObject({ from: TimeSchema, to: TimeSchema });
 const count = z.number().int().nonnegative();
 const bytes = z.number().int().nonnegative();
 const usd = z.number().nonnegative();
+/** A net figure: negative when the archive costs more than the CloudWatch storage it replaces. */
+const netUsd = z.number();
 
 /** Estimated from metadata: CloudWatch reports stored bytes per group only. */
 const EstimateSchema = z.strictObject({
@@ -24,7 +26,16 @@ const EstimateSchema = z.strictObject({
   removeStoredBytes: bytes,
   reputBytes: bytes,
   reputCostUsd: usd,
-  monthlySavingUsd: usd,
+  /** cloudWatchMonthlyUsd − archiveMonthlyUsd. */
+  monthlySavingUsd: netUsd,
+  /** CloudWatch storage no longer billed, a month (tier-priced with Intelligent-Tiering). */
+  cloudWatchMonthlyUsd: usd,
+  /** The archive's S3 storage billed instead, a month. */
+  archiveMonthlyUsd: usd,
+  /** How long the removed data would still have stayed: retention, at most the payback horizon. */
+  stayMonths: z.number().nonnegative(),
+  /** The net saving over stayMonths: what a rebuild's re-put cost is weighed against. */
+  lifetimeSavingUsd: netUsd,
   /** 0: nothing is re-put; null: the saving never pays the re-put back. */
   paybackMonths: z.number().nonnegative().nullable(),
 });
@@ -69,7 +80,11 @@ const EstimatedTotalsSchema = z.strictObject({
   removeStoredBytes: bytes,
   reputBytes: bytes,
   reputCostUsd: usd,
-  monthlySavingUsd: usd,
+  monthlySavingUsd: netUsd,
+  cloudWatchMonthlyUsd: usd,
+  archiveMonthlyUsd: usd,
+  /** Σ of the streams' lifetime savings: each over its own remaining life. */
+  lifetimeSavingUsd: netUsd,
   paybackMonths: z.number().nonnegative().nullable(),
 });
 
@@ -97,6 +112,8 @@ const GroupResultSchema = z.strictObject({
   reputEvents: count,
   reputBytes: bytes,
   rejectedEvents: count,
+  /** DELETE_EMPTY_GROUPS: what became of the group the plan found empty (null: none planned). */
+  groupDeletion: z.strictObject({ outcome: z.enum(['deleted', 'skipped', 'failed']), detail: z.string() }).nullable(),
 });
 
 const GroupSchema = z.strictObject({
@@ -115,6 +132,8 @@ const GroupSchema = z.strictObject({
     detail: z.string(),
   }).nullable(),
   retentionAdvice: z.string().nullable(),
+  /** DELETE_EMPTY_GROUPS: the group is deleted after this run's work (null: it is kept). */
+  deleteGroup: z.strictObject({ detail: z.string() }).nullable(),
   warnings: z.array(z.string()),
   totals: z.strictObject({
     streams: count, delete: count, rebuild: count, keep: count, skip: count,
@@ -150,6 +169,22 @@ const OperationStatsSchema = z.strictObject({
   calls: count, successes: count, retries: count, throttles: count, failures: count,
 });
 
+/** The prices and ratios every estimate used, and where each came from. */
+const PricingSchema = z.strictObject({
+  ingestionPerGb: usd,
+  storagePerGbMonth: usd,
+  archivePerGbMonth: usd,
+  /** Where the archive lives: exports land in S3 Standard (a lifecycle rule of yours may move them later). */
+  archiveStorageClass: z.literal('STANDARD'),
+  /** STANDARD, INTELLIGENT_TIERING (tier prices used), or null when no group's tier was read. */
+  storageTier: z.enum(['STANDARD', 'INTELLIGENT_TIERING']).nullable(),
+  tier30To90PerGbMonth: usd,
+  tierOver90PerGbMonth: usd,
+  compressionRatio: z.number().positive(),
+  compressionRatioSource: z.enum(['default', 'setting']),
+  paybackHorizonMonths: z.number().positive(),
+});
+
 /** The JSON report of a plan (dry run) or a run. */
 const JsonReportSchema = z.strictObject({
   schemaVersion: z.literal(1),
@@ -163,6 +198,8 @@ const JsonReportSchema = z.strictObject({
   days: count,
   strategy: z.enum(['rebuild', 'retention']),
   archive: z.strictObject({ bucket: z.string(), prefix: z.string(), uri: z.string() }),
+  /** null when the report was built without the prices (older callers). */
+  pricing: PricingSchema.nullable(),
   run: z.strictObject({
     startedAt: TimeSchema,
     finishedAt: TimeSchema,
@@ -194,6 +231,10 @@ const JsonReportSchema = z.strictObject({
       reputEvents: count,
       reputBytes: bytes,
       rejectedEvents: count,
+      /** Uncompressed bytes the rebuilds put back ÷ the stored bytes they were estimated from (null: no rebuild). */
+      compressionRatio: z.number().positive().nullable(),
+      /** Bytes the exports wrote to S3 ÷ the stored bytes of the windows they exported (null: no export). */
+      archiveRatio: z.number().positive().nullable(),
     }).nullable(),
   }),
   groups: z.array(GroupSchema),
@@ -210,6 +251,7 @@ type JsonGroup = z.infer<typeof GroupSchema>;
 type JsonStreamEntry = z.infer<typeof StreamEntrySchema>;
 type JsonStreamResult = z.infer<typeof StreamResultSchema>;
 type JsonEstimatedTotals = z.infer<typeof EstimatedTotalsSchema>;
+type JsonPricing = z.infer<typeof PricingSchema>;
 type JsonTime = z.infer<typeof TimeSchema>;
 type JsonWindow = z.infer<typeof WindowSchema>;
 type JsonLeftItem = z.infer<typeof LeftItemSchema>;
@@ -222,6 +264,7 @@ export type {
   JsonGroup,
   JsonGroupResult,
   JsonLeftItem,
+  JsonPricing,
   JsonReport,
   JsonStreamEntry,
   JsonStreamOutcome,

@@ -81,15 +81,48 @@ function reputText(e: Pick<JsonGroup['totals']['estimated'], 'reputBytes' | 'rep
   return e.reputBytes === 0 ? 'nothing' : `${formatBytes(e.reputBytes)}, ${formatUsd(e.reputCostUsd)} of ingestion`;
 }
 
+/**
+ * Both sides of the storage bill a month, then the net over the removed data's remaining life.
+ *
+ * @example storageText(report.totals.estimated) // 'CloudWatch $1.16 a month less, S3 Standard $0.89 more: net $0.27 a month'
+ */
+function storageText(e: Pick<JsonGroup['totals']['estimated'], 'cloudWatchMonthlyUsd' | 'archiveMonthlyUsd' | 'monthlySavingUsd'>): string {
+  return `CloudWatch ${formatUsd(e.cloudWatchMonthlyUsd)} a month less, S3 Standard ${formatUsd(e.archiveMonthlyUsd)} more: `
+    + `net ${formatUsd(e.monthlySavingUsd)} a month`;
+}
+
+/** @example lifetimeText(e) // '$3.24 over the data's remaining life (until retention expires it, ≤ the payback horizon)' */
+function lifetimeText(e: Pick<JsonGroup['totals']['estimated'], 'lifetimeSavingUsd'>): string {
+  const what = e.lifetimeSavingUsd < 0 ? 'more than it saves: ' : '';
+  return `${what}${formatUsd(e.lifetimeSavingUsd)} over the data's remaining life (until retention would expire it, `
+    + 'at most the payback horizon)';
+}
+
 function moneyRows(group: JsonGroup): Row[] {
   const e = group.totals.estimated;
   if (group.totals.delete + group.totals.rebuild === 0) return [['Remove (est.)', 'nothing this run']];
   return [
     ['Remove (est.)', `${formatBytes(e.removeStoredBytes)} stored`],
+    ['Storage (est.)', storageText(e)],
+    ['Saving (est.)', lifetimeText(e)],
     ['Re-put (est.)', reputText(e)],
-    ['Saving (est.)', `${formatUsd(e.monthlySavingUsd)} a month`],
-    ['Payback (est.)', formatPayback(e.paybackMonths)],
+    ...(group.totals.rebuild > 0 ? [['Payback (est.)', `${formatPayback(e.paybackMonths)} for the rebuilds planned`] as Row] : []),
   ];
+}
+
+/**
+ * The advice row, with the numbers it follows from: the streams the payback test kept, what re-putting
+ * them would cost and what it would save.
+ */
+function adviceText(group: JsonGroup): string | undefined {
+  const advice = group.retentionAdvice;
+  if (advice === null) return undefined;
+  const notWorth = group.streams.filter((s) => s.reason === 'not-worth-it');
+  if (!advice.startsWith('cheaper') || notWorth.length === 0) return `STRATEGY=retention is ${advice}`;
+  const cost = notWorth.reduce((n, s) => n + s.estimate.reputCostUsd, 0);
+  const saving = notWorth.reduce((n, s) => n + s.estimate.lifetimeSavingUsd, 0);
+  return `STRATEGY=retention is cheaper for the ${plural(notWorth.length, 'stream')} kept as not-worth-it: re-putting `
+    + `would cost ${formatUsd(cost)} to save ${formatUsd(saving)} over the data's remaining life`;
 }
 
 function resultText(result: JsonStreamEntry['result']): string {
@@ -131,6 +164,7 @@ function resultRows(group: JsonGroup): Row[] {
   if (r.error !== null) rows.push(['Group failed', r.error]);
   if (r.notReached) rows.push(['Not reached', 'the deadline came first; the next run carries on']);
   if (r.retention) rows.push(['Retention', `${r.retention.outcome}: ${r.retention.detail}`]);
+  if (r.groupDeletion) rows.push(['Group', `${r.groupDeletion.outcome}: ${r.groupDeletion.detail}`]);
   return rows;
 }
 
@@ -149,7 +183,8 @@ function renderGroup(group: JsonGroup): string {
     ...actionRows(group),
     ...moneyRows(group),
     ...(group.retention ? [['Retention', group.retention.detail] as Row] : []),
-    ...(group.retentionAdvice ? [['Advice', `STRATEGY=retention is ${group.retentionAdvice}`] as Row] : []),
+    ...(group.retentionAdvice ? [['Advice', adviceText(group) ?? ''] as Row] : []),
+    ...(group.deleteGroup ? [['Delete group', group.deleteGroup.detail] as Row] : []),
     ...group.warnings.map((w): Row => ['Warning', w]),
     ...streamRows(group),
     ...resultRows(group),
@@ -158,5 +193,5 @@ function renderGroup(group: JsonGroup): string {
   return twoColumnTable(group.logGroupName, rows);
 }
 
-export { TABLE_WIDTH, renderGroup, reputText, twoColumnTable };
+export { TABLE_WIDTH, lifetimeText, renderGroup, reputText, storageText, twoColumnTable };
 export type { Row };

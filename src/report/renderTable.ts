@@ -15,7 +15,7 @@ import {
   wrapText,
 } from './format.js';
 import type { JsonReport } from './jsonSchema.js';
-import { TABLE_WIDTH, renderGroup, reputText, twoColumnTable, type Row } from './renderGroup.js';
+import { TABLE_WIDTH, lifetimeText, renderGroup, reputText, storageText, twoColumnTable, type Row } from './renderGroup.js';
 
 /** Summary columns: name, four counts, three amounts. With nine borders: 100 columns. */
 const SUMMARY_WIDTHS = [28, 8, 9, 7, 7, 10, 10, 12] as const;
@@ -45,7 +45,7 @@ function header(report: JsonReport): string[] {
 
 function summary(report: JsonReport): string {
   const table = new Table({
-    head: ['Log group', 'Delete', 'Rebuild', 'Keep', 'Skip', 'Remove\nest.', 'Re-put\nest.', 'Saving/mo\nest.'],
+    head: ['Log group', 'Delete', 'Rebuild', 'Keep', 'Skip', 'Remove\nest.', 'Re-put\nest.', 'Saving\nest.'],
     colWidths: [...SUMMARY_WIDTHS],
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     wordWrap: true,
@@ -60,12 +60,12 @@ function summary(report: JsonReport): string {
     }
     const t = g.totals;
     table.push([name, formatCount(t.delete), formatCount(t.rebuild), formatCount(t.keep), formatCount(t.skip),
-      formatBytes(t.estimated.removeStoredBytes), formatBytes(t.estimated.reputBytes), formatUsd(t.estimated.monthlySavingUsd)]);
+      formatBytes(t.estimated.removeStoredBytes), formatBytes(t.estimated.reputBytes), formatUsd(t.estimated.lifetimeSavingUsd)]);
   }
   const t = report.totals;
   table.push([`Total (${plural(t.groups, 'group')})`, formatCount(t.delete), formatCount(t.rebuild), formatCount(t.keep),
     formatCount(t.skip), formatBytes(t.estimated.removeStoredBytes), formatBytes(t.estimated.reputBytes),
-    formatUsd(t.estimated.monthlySavingUsd)]);
+    formatUsd(t.estimated.lifetimeSavingUsd)]);
   return table.toString();
 }
 
@@ -78,9 +78,27 @@ function measuredRows(report: JsonReport): Row[] {
       + `${formatBytes(m.archivedBytes)}${m.exportsNotArchived > 0 ? `; ${m.exportsNotArchived} not archived` : ''}`],
     ['Done (measured)', `${formatCount(m.deleted)} deleted, ${formatCount(m.rebuilt)} rebuilt: ${formatCount(m.reputEvents)} `
       + `events (${formatBytes(m.reputBytes)}) put back, ${formatCount(m.rejectedEvents)} refused; ${formatCount(m.notDone)} not done`],
-    ['Removed (est.)', `${formatBytes(done.removeStoredBytes)} stored, saving ${formatUsd(done.monthlySavingUsd)} a month, `
-      + `for ${formatUsd(done.reputCostUsd)} of re-ingestion`],
+    ['Removed (est.)', `${formatBytes(done.removeStoredBytes)} stored, saving ${formatUsd(done.lifetimeSavingUsd)} over the `
+      + `data's remaining life, for ${formatUsd(done.reputCostUsd)} of re-ingestion`],
   ];
+}
+
+/** Which compression ratio was used, and what this run measured of it and of the archive. */
+function pricingRows(report: JsonReport): Row[] {
+  const p = report.pricing;
+  if (!p) return [];
+  const source = p.compressionRatioSource === 'default' ? "default: AWS pricing calculator's 15 %" : 'COMPRESSION_RATIO';
+  const m = report.totals.measured;
+  // Far off the estimate, a measurement says the group's storedBytes and its events disagree (a sampled demo).
+  const odd = (r: number): string => (r < 0.05 || r > 50 ? ' (implausible: storedBytes does not match the events)' : '');
+  const measured = [
+    m?.compressionRatio == null ? '' : `; measured by this run's rebuilds: ${m.compressionRatio}${odd(m.compressionRatio / p.compressionRatio)}`,
+    m?.archiveRatio == null ? '' : `; exports wrote ${m.archiveRatio} byte per stored byte${odd(m.archiveRatio)}`,
+  ].join('');
+  const tier = p.storageTier === 'INTELLIGENT_TIERING'
+    ? `; Intelligent-Tiering: old data priced at $${p.tier30To90PerGbMonth} (30–90 days) and $${p.tierOver90PerGbMonth} (older) a GB-month`
+    : '';
+  return [['Ratios', `compression ${p.compressionRatio} (${source})${measured}${tier}`]];
 }
 
 function totals(report: JsonReport): string {
@@ -93,9 +111,11 @@ function totals(report: JsonReport): string {
     ['Streams', `${formatCount(t.streams)} in all: ${formatCount(t.delete)} to delete · ${formatCount(t.rebuild)} to rebuild · `
       + `${formatCount(t.keep)} to keep · ${formatCount(t.skip)} skipped`],
     ['Remove (est.)', `${formatBytes(e.removeStoredBytes)} stored`],
+    ['Storage (est.)', storageText(e)],
+    ['Saving (est.)', lifetimeText(e)],
     ['Re-put (est.)', reputText(e)],
-    ['Saving (est.)', `${formatUsd(e.monthlySavingUsd)} a month`],
-    ['Payback (est.)', formatPayback(e.paybackMonths)],
+    ['Payback (est.)', `${formatPayback(e.paybackMonths)} for the rebuilds planned`],
+    ...pricingRows(report),
     ...(report.pendingRebuilds.length > 0
       ? [['Unfinished rebuilds', `${plural(report.pendingRebuilds.length, 'rebuild')} left by an earlier run, finished first`] as Row]
       : []),

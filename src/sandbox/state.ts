@@ -55,6 +55,20 @@ interface LogGroup {
   streams: StreamTable;
   subscriptionFilters: Map<string, FilterRecord>;
   metricFilters: Map<string, FilterRecord>;
+  /** PutTransformer's processors: they would transform every event put, re-puts included. */
+  transformer?: { config: unknown[]; creationTime: number; lastModifiedTime: number };
+  /** PutLogGroupDeletionProtection: while on, the group and its streams cannot be deleted. */
+  deletionProtection?: boolean;
+}
+
+/** One account policy (PutAccountPolicy). */
+interface AccountPolicyRecord {
+  readonly policyName: string;
+  readonly policyType: string;
+  readonly policyDocument: string;
+  readonly scope: string;
+  readonly selectionCriteria?: string;
+  readonly lastUpdatedTime: number;
 }
 
 interface StoredObject {
@@ -110,6 +124,9 @@ interface SandboxState {
   exportTasks: Map<string, ExportTask>;
   failNextExport?: string;
   exportsCreated: number;
+  /** By policy type and name. */
+  accountPolicies: Map<string, AccountPolicyRecord>;
+  storageTier: { tier: string; lastUpdatedTime?: number };
 }
 
 /** What one event counts against PutLogEvents' and GetLogEvents' byte limits. */
@@ -224,8 +241,13 @@ function groupNameFromIdentifier(state: SandboxState, identifier: string): strin
 }
 
 /** An empty world with the given settings. */
-function createState(init: Omit<SandboxState, 'groups' | 'buckets' | 'exportTasks' | 'exportsCreated'>): SandboxState {
-  return { ...init, groups: new NamedMap(), buckets: new Map(), exportTasks: new Map(), exportsCreated: 0 };
+function createState(
+  init: Omit<SandboxState, 'groups' | 'buckets' | 'exportTasks' | 'exportsCreated' | 'accountPolicies' | 'storageTier'>,
+): SandboxState {
+  return {
+    ...init, groups: new NamedMap(), buckets: new Map(), exportTasks: new Map(), exportsCreated: 0,
+    accountPolicies: new Map(), storageTier: { tier: 'STANDARD' },
+  };
 }
 
 /** Forgets everything and stops running export tasks. */
@@ -234,6 +256,8 @@ function clearState(state: SandboxState): void {
   state.groups = new NamedMap();
   state.buckets = new Map();
   state.exportTasks = new Map();
+  state.accountPolicies = new Map();
+  state.storageTier = { tier: 'STANDARD' };
   delete state.failNextExport;
 }
 
@@ -252,4 +276,4 @@ export {
   requireStream,
   streamArn,
 };
-export type { Bucket, ExportTask, FilterRecord, LogEvent, LogGroup, LogStream, SandboxState, StoredObject };
+export type { AccountPolicyRecord, Bucket, ExportTask, FilterRecord, LogEvent, LogGroup, LogStream, SandboxState, StoredObject };

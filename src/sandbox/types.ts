@@ -93,7 +93,7 @@ interface SandboxOptions {
   readonly exportChunkEvents?: number;
 }
 
-type LogGroupClassName = 'STANDARD' | 'INFREQUENT_ACCESS' | 'DELIVERY';
+type LogGroupClassName = 'STANDARD' | 'INFREQUENT_ACCESS' | 'DELIVERY' | 'ESSENTIALS';
 
 interface SeedGroupOptions {
   /** @default the sandbox clock's now, lowered to the earliest seeded event unless given */

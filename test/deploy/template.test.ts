@@ -25,8 +25,10 @@ const render = createRequire(import.meta.url)('../../policies/render.cjs') as {
 };
 
 /** Logs actions IAM cannot scope to a resource (Service Authorization Reference): they need `*`. */
-const NO_RESOURCE_LEVEL = ['logs:DescribeExportTasks'];
+const NO_RESOURCE_LEVEL = ['logs:DescribeExportTasks', 'logs:DescribeAccountPolicies', 'logs:GetStorageTierPolicy'];
 const FUNCTION_NAME = 'cwl-trim-dev';
+/** IAM actions of SDK operations newer than cfn-lint's list of actions (W3037 names them unknown). */
+const NEWER_THAN_CFN_LINT = ['logs:GetStorageTierPolicy'];
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 /** `{ "Fn::Sub": "arn:…" }` or a plain string → the string. */
@@ -164,7 +166,12 @@ describe.skipIf(!hasCfnLint)(`cfn-lint ${hasCfnLint ? cfnLint.stdout.trim() : '(
   it('finds nothing wrong with the template', () => {
     // W3005: the framework adds DependsOn for the role the function already references with GetAtt.
     const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', TEMPLATE_PATH], { encoding: 'utf8', timeout: 60_000 });
-    expect(`${lint.stdout}${lint.stderr}`.trim()).toBe('');
-    expect(lint.status).toBe(0);
+    // W3037 for an IAM action newer than cfn-lint's action list (and its location line) is not a defect.
+    const findings = `${lint.stdout}${lint.stderr}`.split('\n\n');
+    const kept = findings.filter((finding) => !NEWER_THAN_CFN_LINT.some((a) =>
+      finding.startsWith(`W3037 '${a.split(':')[1]!.toLowerCase()}' is not one of`)));
+    expect(kept.join('\n\n').trim()).toBe('');
+    // 4: warnings only (the ignored W3037).
+    expect(lint.status).toBe(kept.length < findings.length ? 4 : 0);
   }, 60_000);
 });

@@ -25,6 +25,8 @@ function configFactory(overrides: Partial<Config> = {}): Config {
       archivePerGbMonth: 0.023,
       compressionRatio: 5,
       paybackHorizonMonths: 12,
+      tier30To90PerGbMonth: 0.018,
+      tierOver90PerGbMonth: 0.006,
     },
     ...overrides,
   };

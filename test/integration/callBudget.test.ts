@@ -24,8 +24,12 @@ describe('API calls of a run', () => {
     // The minimum: one page of groups; one page of streams, and for the rebuild one look before reading
     // and one before deleting; both filter lists (a straddling stream exists); one export task; five
     // deletes and the rebuild's delete; one create; the puts; GetLogEvents: one page plus the page that
-    // repeats the token (the only way to know the end).
+    // repeats the token (the only way to know the end). A straddling stream also needs the account's
+    // policies (one listing per guarded type), the group's transformer; every run reads the storage tier.
     const minimum: Record<string, number> = {
+      DescribeAccountPolicies: 5,
+      GetTransformer: 1,
+      GetStorageTierPolicy: 1,
       DescribeLogGroups: 1,
       DescribeLogStreams: 3,
       DescribeSubscriptionFilters: 1,

@@ -22,10 +22,13 @@ describe('a throttled account', () => {
     const stats = Object.values(deps.call.stats.snapshot());
     expect(stats.reduce((n, s) => n + s.throttles, 0)).toBeGreaterThan(10);
     // No call failed for throttling: the only failures are the reads of objects that do not exist yet
-    // (a new group's state, the progress of a fresh journal), which the code expects.
-    const { GetObject, ...others } = deps.call.stats.snapshot();
+    // (a new group's state, the progress of a fresh journal) and of a transformer the group does not
+    // have, which the code expects.
+    const { GetObject, GetTransformer, ...others } = deps.call.stats.snapshot();
     expect(Object.values(others).reduce((n, s) => n + s.failures, 0)).toBe(0);
     expect(GetObject?.failures).toBe(sandbox.calls.filter((c) => c.operation === 'GetObject' && c.error === 'NoSuchKey').length);
+    expect(GetTransformer?.failures).toBe(
+      sandbox.calls.filter((c) => c.operation === 'GetTransformer' && c.error === 'ResourceNotFoundException').length);
     expectInvariant(sandbox, seeded, plan.cutoffMs);
   });
 });

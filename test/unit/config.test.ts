@@ -26,9 +26,9 @@ describe('parseConfig: valid settings', () => {
       days: 30, bucket: 'my-archive', bucketPrefix: 'cwl-archive', dryRun: false, logLevel: 'info',
       selection: { names: [], prefixes: ['/aws/lambda/'], excludePrefixes: [] },
       strategy: 'rebuild', quietMinutes: 180, forceRebuild: false, allowFilteredGroups: false, unmask: false,
-      quotaShare: 0.5,
-      prices: { ingestionPerGb: 0.5, storagePerGbMonth: 0.03, archivePerGbMonth: 0.023, compressionRatio: 5,
-        paybackHorizonMonths: 12 },
+      deleteEmptyGroups: false, quotaShare: 0.5,
+      prices: { ingestionPerGb: 0.5, storagePerGbMonth: 0.03, archivePerGbMonth: 0.023, compressionRatio: 6.67,
+        compressionRatioSource: 'default', paybackHorizonMonths: 12, tier30To90PerGbMonth: 0.018, tierOver90PerGbMonth: 0.006 },
     });
     expect(config).not.toHaveProperty('region');
     expect(config).not.toHaveProperty('endpointUrl');
@@ -57,7 +57,7 @@ describe('parseConfig: valid settings', () => {
       region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:4566', strategy: 'retention', quietMinutes: 60,
       forceRebuild: true, allowFilteredGroups: true, unmask: false, quotaShare: 1,
       prices: { ingestionPerGb: 0.76, storagePerGbMonth: 0.033, archivePerGbMonth: 0, compressionRatio: 7.5,
-        paybackHorizonMonths: 12 },
+        compressionRatioSource: 'setting', paybackHorizonMonths: 12 },
     });
   });
 

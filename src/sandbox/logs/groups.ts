@@ -9,6 +9,7 @@ import type { LogGroupClassName } from '../types.js';
 import { byName, decodeToken, encodeToken, limitOf, optString, reqNumber, reqString } from './input.js';
 import { endOfPrefix, firstIndex } from '../sortedIndex.js';
 import type { Input } from './input.js';
+import { accountFieldsOf, effectiveRetentionDays, refuseIfProtected } from './accountSettings.js';
 
 /** AWS: 1–512 characters of `[.-_/#A-Za-z0-9]`. */
 const GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
@@ -49,17 +50,18 @@ function createLogGroup(state: SandboxState, input: Input): object {
 
 function deleteLogGroup(state: SandboxState, input: Input): object {
   const name = reqString(input, 'logGroupName');
-  requireGroup(state, name);
+  refuseIfProtected(requireGroup(state, name), 'log group');
   state.groups.delete(name);
   return {};
 }
 
 function describeGroup(state: SandboxState, group: LogGroup): Record<string, unknown> {
   const arn = groupArn(state, group.name);
+  const retentionInDays = effectiveRetentionDays(state, group);
   return {
     logGroupName: group.name,
     creationTime: group.creationTime,
-    ...(group.retentionInDays !== undefined && { retentionInDays: group.retentionInDays }),
+    ...(retentionInDays !== undefined && { retentionInDays }),
     metricFilterCount: group.metricFilters.size,
     arn: `${arn}:*`,
     storedBytes: groupStoredBytes(group),
@@ -67,6 +69,7 @@ function describeGroup(state: SandboxState, group: LogGroup): Record<string, unk
     ...(group.dataProtection !== undefined && { dataProtectionStatus: 'ACTIVATED' }),
     logGroupClass: group.logGroupClass,
     logGroupArn: arn,
+    ...accountFieldsOf(state, group),
   };
 }
 

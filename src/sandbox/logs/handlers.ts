@@ -2,6 +2,17 @@
  * The CloudWatch Logs operations the sandbox answers, by the name in `X-Amz-Target`.
  */
 import type { SandboxState } from '../state.js';
+import {
+  deleteAccountPolicy,
+  deleteTransformer,
+  describeAccountPolicies,
+  getStorageTierPolicy,
+  getTransformer,
+  putAccountPolicy,
+  putLogGroupDeletionProtection,
+  putStorageTierPolicy,
+  putTransformer,
+} from './accountSettings.js';
 import { cancelExportTask, createExportTask, describeExportTasks } from './exportTasks.js';
 import {
   deleteMetricFilter,
@@ -63,6 +74,15 @@ const LOGS_HANDLERS: Readonly<Record<string, LogsHandler>> = {
   PutMetricFilter: putMetricFilter,
   DescribeMetricFilters: describeMetricFilters,
   DeleteMetricFilter: deleteMetricFilter,
+  PutAccountPolicy: putAccountPolicy,
+  DescribeAccountPolicies: describeAccountPolicies,
+  DeleteAccountPolicy: deleteAccountPolicy,
+  PutTransformer: putTransformer,
+  GetTransformer: getTransformer,
+  DeleteTransformer: deleteTransformer,
+  PutLogGroupDeletionProtection: putLogGroupDeletionProtection,
+  GetStorageTierPolicy: getStorageTierPolicy,
+  PutStorageTierPolicy: putStorageTierPolicy,
 };
 
 export { LOGS_HANDLERS, LOGS_TARGET_PREFIX };

@@ -22,6 +22,7 @@ import { lastEventMs } from '../streamTable.js';
 import type { SandboxState } from '../state.js';
 import { reqString } from './input.js';
 import type { Input } from './input.js';
+import { effectiveRetentionDays } from './accountSettings.js';
 import { sequenceToken } from './streams.js';
 
 interface InputEvent {
@@ -94,7 +95,8 @@ function putLogEvents(state: SandboxState, input: Input): object {
 
   const nowMs = state.clock.now();
   const tooOldEnd = countBefore(events, nowMs - PUT_MAX_AGE_MS);
-  const expiredEnd = group.retentionInDays === undefined ? 0 : countBefore(events, nowMs - group.retentionInDays * MS_PER_DAY);
+  const retentionInDays = effectiveRetentionDays(state, group);
+  const expiredEnd = retentionInDays === undefined ? 0 : countBefore(events, nowMs - retentionInDays * MS_PER_DAY);
   const tooNewStart = firstAfter(events, nowMs + PUT_MAX_FUTURE_MS);
   const acceptedFrom = Math.max(tooOldEnd, expiredEnd);
 

@@ -11,6 +11,7 @@ import type { LogEvent, LogGroup, SandboxState } from '../state.js';
 import { decodeToken, encodeToken, limitOf, optBool, optNumber, optString, reqString } from './input.js';
 import type { Input } from './input.js';
 import { targetGroup } from './streams.js';
+import { accountMasks } from './accountSettings.js';
 
 /** A position between events: the (timestamp, seq) of the event just before or after it. */
 interface Position {
@@ -48,8 +49,13 @@ function mask(message: string): string {
   return message.replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '****').replace(/\d{4,}/g, '****');
 }
 
-function viewOf(group: LogGroup, unmask: boolean): (e: LogEvent) => { timestamp: number; message: string; ingestionTime: number } {
-  const masked = group.dataProtection !== undefined && !unmask;
+function viewOf(
+  state: SandboxState,
+  group: LogGroup,
+  unmask: boolean,
+): (e: LogEvent) => { timestamp: number; message: string; ingestionTime: number } {
+  // The group's own policy, or the account's (every group inherits it).
+  const masked = (group.dataProtection !== undefined || accountMasks(state)) && !unmask;
   return (e) => ({ timestamp: e.timestamp, message: masked ? mask(e.message) : e.message, ingestionTime: e.ingestionTime });
 }
 
@@ -103,7 +109,7 @@ function getLogEvents(state: SandboxState, input: Input): object {
       ? take(events, Math.max(lo, lowerBound(events, (e) => cmpPos(e, pos) > 0, lo, hi)), hi, 1, limit)
       : take(events, Math.min(hi, lowerBound(events, (e) => cmpPos(e, pos) >= 0, lo, hi)) - 1, lo, -1, limit);
   const { forward, backward } = nextTokens(page, token, dir, pos);
-  return { events: page.map(viewOf(group, optBool(input, 'unmask') ?? false)), nextForwardToken: forward, nextBackwardToken: backward };
+  return { events: page.map(viewOf(state, group, optBool(input, 'unmask') ?? false)), nextForwardToken: forward, nextBackwardToken: backward };
 }
 
 type FilterKey = [number, string, number];
@@ -137,7 +143,7 @@ function filterLogEvents(state: SandboxState, input: Input): object {
     if (from < 0) from = all.length;
   }
   const page = take(all, from, all.length, 1, limitOf(input, GET_MAX_EVENTS)) as typeof all;
-  const view = viewOf(group, optBool(input, 'unmask') ?? false);
+  const view = viewOf(state, group, optBool(input, 'unmask') ?? false);
   const last = page.at(-1);
   return {
     events: page.map((e) => ({ logStreamName: e.stream, ...view(e), eventId: `${e.timestamp}${String(e.seq).padStart(10, '0')}` })),

@@ -10,6 +10,7 @@ import { endOfPrefix, firstIndex } from '../sortedIndex.js';
 import { compareStreamKeys, lastEventMs } from '../streamTable.js';
 import type { StreamKey } from '../streamTable.js';
 import type { Input } from './input.js';
+import { refuseIfProtected } from './accountSettings.js';
 
 /** AWS: 1–512 characters, no `:` and no `*`. */
 const STREAM_NAME_PATTERN = /^[^:*]{1,512}$/;
@@ -47,6 +48,7 @@ function deleteLogStream(state: SandboxState, input: Input): object {
   const group = requireGroup(state, reqString(input, 'logGroupName'));
   const name = reqString(input, 'logStreamName');
   requireStream(group, name);
+  refuseIfProtected(group, 'log stream');
   group.streams.delete(name);
   return {};
 }

@@ -11,6 +11,10 @@ const estimate = (bytes: number) => ({
   reputBytes: 2 * bytes,
   reputCostUsd: 3 * bytes,
   monthlySavingUsd: 4 * bytes,
+  cloudWatchMonthlyUsd: 5 * bytes,
+  archiveMonthlyUsd: 6 * bytes,
+  lifetimeSavingUsd: 7 * bytes,
+  stayMonths: 12,
   paybackMonths: 0.75,
 });
 
@@ -67,7 +71,9 @@ describe('GroupLedger', () => {
     ledger.add(planned('k', StreamAction.Keep, 5), 5);
     expect(ledger.totalWeight).toBe(7);
     const summary = ledger.summary(10);
-    expect(summary.totals).toMatchObject({ removeStoredBytes: 20, reputBytes: 40, reputCostUsd: 60, monthlySavingUsd: 80 });
+    expect(summary.totals).toMatchObject({
+      removeStoredBytes: 20, reputBytes: 40, reputCostUsd: 60, monthlySavingUsd: 80, cloudWatchMonthlyUsd: 100, archiveMonthlyUsd: 120, lifetimeSavingUsd: 140,
+    });
     expect(summary.streams[0]!.estimate).toEqual({ ...estimate(20), paybackMonths: 0.75 });
   });
 
