@@ -38,14 +38,14 @@ interface HugeStream {
 
 interface HugeSummary {
   readonly groups: number;
-  readonly streams: number;
-  readonly expired: number;
-  readonly current: number;
-  readonly straddling: number;
-  readonly events: number;
+  streams: number;
+  expired: number;
+  current: number;
+  straddling: number;
+  events: number;
   /** Straddling streams' kept events: what PutLogEvents must put back. */
-  readonly keptEvents: number;
-  readonly keptBytes: number;
+  keptEvents: number;
+  keptBytes: number;
   /** One full listing: ceil(streams / 50) DescribeLogStreams pages per group (at least one). */
   readonly streamPages: number;
 }
@@ -104,18 +104,34 @@ function* hugeStreams(spec: HugeSpec, nowMs: number): Generator<HugeStream> {
   for (let g = 0; g < spec.groups; g++) yield* groupStreams(spec, g, nowMs);
 }
 
-/** Counts over the account, for the minimums and the report. */
-function summarize(spec: HugeSpec, nowMs: number): HugeSummary {
-  const n = { expired: 0, current: 0, straddling: 0, events: 0, keptEvents: 0, keptBytes: 0 };
-  for (const s of hugeStreams(spec, nowMs)) {
+/** The counts of an account before any stream is counted. */
+const emptySummary = (spec: HugeSpec): HugeSummary => ({
+  groups: spec.groups,
+  streams: 0,
+  expired: 0,
+  current: 0,
+  straddling: 0,
+  events: 0,
+  keptEvents: 0,
+  keptBytes: 0,
+  streamPages: spec.groups * Math.max(1, Math.ceil(spec.streamsPerGroup / 50)),
+});
+
+/** `summary` with `streams` counted in. */
+function countStreams(summary: HugeSummary, streams: Iterable<HugeStream>): HugeSummary {
+  const n = { ...summary };
+  for (const s of streams) {
+    n.streams += 1;
     n[s.kind] += 1;
     n.events += s.events.length;
     n.keptEvents += s.keptEvents;
     for (const e of s.events.slice(s.events.length - s.keptEvents)) n.keptBytes += Buffer.byteLength(e.message) + 26;
   }
-  const streams = spec.groups * spec.streamsPerGroup;
-  return { groups: spec.groups, streams, ...n, streamPages: spec.groups * Math.max(1, Math.ceil(spec.streamsPerGroup / 50)) };
+  return n;
 }
 
-export { groupName, groupStreams, hugeStreams, summarize };
+/** Counts over the account, for the minimums and the report. */
+const summarize = (spec: HugeSpec, nowMs: number): HugeSummary => countStreams(emptySummary(spec), hugeStreams(spec, nowMs));
+
+export { countStreams, emptySummary, groupName, groupStreams, hugeStreams, summarize };
 export type { HugeSpec, HugeStream, HugeSummary, StreamKind };

@@ -5,19 +5,25 @@
  */
 import type { Sandbox } from '../src/sandbox/index.js';
 import { NO_EVENTS, addChecks, checkStream, exportLineKey, type EventCheck } from './drainFigures.js';
-import { groupName, groupStreams, hugeStreams, summarize, type HugeSpec, type HugeSummary, type StreamKind } from './hugeAccount.js';
+import { countStreams, emptySummary, groupName, groupStreams, hugeStreams, type HugeSpec, type HugeStream, type HugeSummary, type StreamKind } from './hugeAccount.js';
 
 /** Seeds every group through the sandbox's bulk path; returns the account's counts. */
 function seedHuge(sandbox: Sandbox, spec: HugeSpec, nowMs: number): HugeSummary & { seedSeconds: number } {
   const t0 = Date.now();
+  const counted: HugeStream[] = [];
+  let summary = emptySummary(spec);
   for (let g = 0; g < spec.groups; g++) {
     const group = groupName(spec, g);
     sandbox.seedGroup(group, { creationTimeMs: nowMs - 45 * 86_400_000 });
     sandbox.seedStreams(group, (function* () {
-      for (const s of groupStreams(spec, g, nowMs)) yield { name: s.name, events: s.events };
+      for (const s of groupStreams(spec, g, nowMs)) {
+        counted[0] = s;
+        summary = countStreams(summary, counted);
+        yield { name: s.name, events: s.events };
+      }
     })());
   }
-  return { ...summarize(spec, nowMs), seedSeconds: (Date.now() - t0) / 1000 };
+  return { ...summary, seedSeconds: (Date.now() - t0) / 1000 };
 }
 
 /** Archived events by stream name: every `.gz` export object's lines, as event keys. */
