@@ -147,6 +147,8 @@ const StreamReason = {
   RetentionStrategy: 'retention-strategy',
   NotArchived: 'not-archived',
   JournalPending: 'journal-pending',
+  /** cwl-trim's own per-group lock stream: never planned for anything. */
+  LockStream: 'cwl-trim-lock',
 } as const;
 type StreamReasonCode = (typeof StreamReason)[keyof typeof StreamReason];
 

@@ -1,3 +1,4 @@
+import { acquireGroupLock, type GroupLock } from '../archive/groupLock.js';
 import { runExport, type ExportOutcome } from '../archive/runExport.js';
 import type { StateRef } from '../archive/stateStore.js';
 import type { Deps } from '../deps.js';
@@ -51,6 +52,8 @@ async function executePlan(
   const entries: (() => GroupResult)[] = [];
   const groupsWork: Promise<void>[] = [];
   const trims: Promise<void>[] = [];
+  // Each group's lock is released once its export and trim have ended.
+  const releases: Promise<void>[] = [];
   const trimLane = createLane(TRIMS_AT_ONCE);
   const rebuildLane = createLane(1);
   // Set when an export had to be left in flight for lack of time: our task still holds the account's
@@ -69,12 +72,21 @@ async function executePlan(
       continue;
     }
     deps.progress?.(`group ${i + 1}/${active.length}: ${group.logGroupName}`);
+    // One run per group, whatever its settings: the group's work goes through the lock's deps,
+    // which stop every call once the lock is lost (src/archive/groupLock.ts).
+    const locked = await lockGroup(deps, group.logGroupName);
+    if ('skip' in locked) {
+      entries[i] = () => ({ logGroupName: group.logGroupName, exports: [], streams: [], ...locked.skip });
+      continue;
+    }
+    const groupDeps = locked.lock.deps;
+    let trimmed$: Promise<void> = Promise.resolve();
     const ref: StateRef = refs.get(group.logGroupName) ?? { state: { logGroupName: group.logGroupName, windows: [] } };
     let releaseSlot!: () => void;
     slotFree = new Promise<void>((resolve) => {
       releaseSlot = resolve;
     });
-    const work = exportGroup(deps, config, ref, group, index, releaseSlot).then((exported) => {
+    const work = exportGroup(groupDeps, config, ref, group, index, releaseSlot).then((exported) => {
       if (exported.exports.some((e) => e.status === 'deadline')) outOfTime = true;
       if ('error' in exported) {
         entries[i] = () => ({ logGroupName: group.logGroupName, exports: exported.exports, streams: [], error: exported.error });
@@ -90,21 +102,24 @@ async function executePlan(
         ...(ref.state.archivedThroughMs === undefined ? {} : { archivedThroughMs: ref.state.archivedThroughMs }),
         ...trimmed,
       });
-      trims.push(trimLane.run(async () => {
+      trimmed$ = trimLane.run(async () => {
         try {
-          trimmed.streams = await trimGroup(deps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
-          const retention = await applyRetention(deps, group, exported.archivedAll);
+          trimmed.streams = await trimGroup(groupDeps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
+          const retention = await applyRetention(groupDeps, group, exported.archivedAll);
           if (retention) trimmed.retention = retention;
         } catch (err) {
           trimmed.error = describeError(err);
         }
-      }));
+      });
+      trims.push(trimmed$);
     });
     // However the group's exports end, the slot is free once they have (the deadline case set outOfTime first).
     groupsWork.push(work.finally(releaseSlot));
+    releases.push(work.then(() => trimmed$, () => undefined).finally(() => locked.lock.release()));
   }
   await Promise.all(groupsWork);
   await Promise.all(trims);
+  await Promise.all(releases);
   if (fatal) throw fatal;
   const base = {
     startedAtMs,
@@ -163,6 +178,17 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
   }
 }
 
+/** The group's lock, or why the group is left alone (another run holds it, or the lock could not be read). */
+async function lockGroup(deps: Deps, logGroupName: string): Promise<{ lock: GroupLock } | { skip: { lockedBy: string } | { error: string } }> {
+  try {
+    const taken = await acquireGroupLock(deps, logGroupName);
+    return taken.acquired ? { lock: taken.lock } : { skip: { lockedBy: taken.detail } };
+  } catch (err) {
+    deps.logger.error({ err, logGroupName }, 'could not take the group lock');
+    return { skip: { error: `could not take the group lock: ${describeError(err)}` } };
+  }
+}
+
 const describeError = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
@@ -179,8 +205,14 @@ async function resumeRebuilds(deps: Deps, config: ExecConfig, pending: readonly 
     if (!manifest) continue;
     const base = { logGroupName: manifest.logGroupName, logStreamName: manifest.logStreamName, action: 'rebuild' as const };
     deps.progress?.(`finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`);
+    const locked = await lockGroup(deps, manifest.logGroupName);
+    if ('skip' in locked) {
+      const detail = 'lockedBy' in locked.skip ? locked.skip.lockedBy : locked.skip.error;
+      results.push({ ...base, outcome: 'lockedBy' in locked.skip ? 'skipped' : 'failed', detail });
+      continue;
+    }
     try {
-      const outcome = await finishRebuild(deps, config, journal, manifest, true);
+      const outcome = await finishRebuild(locked.lock.deps, config, journal, manifest, true);
       if (outcome.status === 'rebuilt') {
         const { status: _s, ...measured } = outcome;
         results.push({ ...base, outcome: 'done', ...measured });
@@ -189,6 +221,8 @@ async function resumeRebuilds(deps: Deps, config: ExecConfig, pending: readonly 
       }
     } catch (err) {
       results.push({ ...base, outcome: 'failed', detail: describeError(err) });
+    } finally {
+      await locked.lock.release();
     }
   }
   return results;

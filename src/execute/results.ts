@@ -43,6 +43,10 @@ interface GroupResult {
   readonly error?: string;
   /** The group was not reached before the deadline. */
   readonly notReached?: boolean;
+  /** Another cwl-trim run holds the group's lock: who, and until when. The group was left alone. */
+  readonly lockedBy?: string;
+  /** Late events archived before their streams lost them (see src/archive/catchUp.ts). */
+  readonly caughtUp?: { readonly streams: number; readonly events: number };
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';
@@ -70,7 +74,7 @@ function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
   if (failed) return 'failed';
   const partial =
     result.deadlineReached ||
-    result.groups.some((g) => g.notReached || g.exports.some((e) => e.status !== 'archived')) ||
+    result.groups.some((g) => g.notReached || g.lockedBy !== undefined || g.exports.some((e) => e.status !== 'archived')) ||
     streams.some((s) => s.outcome !== 'done');
   return partial ? 'partial' : 'done';
 }

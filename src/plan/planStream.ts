@@ -20,6 +20,7 @@ import {
   type TimeWindow,
 } from '../types.js';
 import { coveringExportCreatedAtMs } from './exportWindow.js';
+import { isLockStream } from './lockState.js';
 import { ZERO_ESTIMATE, days, estimateAction, fractionBefore } from './estimateStream.js';
 
 type StreamSettings = Pick<
@@ -73,6 +74,9 @@ const decide = (
  */
 function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
   const { cutoffMs, settings } = ctx;
+  if (isLockStream(stream.logStreamName)) {
+    return decide(stream, StreamAction.Keep, StreamReason.LockStream, "cwl-trim's lock of this group (another run is working on it); never trimmed");
+  }
   const first = stream.firstEventTimestampMs;
   const last = stream.lastEventTimestampMs;
   if (first === undefined || last === undefined) return planEmpty(stream, ctx);

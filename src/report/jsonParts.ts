@@ -96,6 +96,8 @@ function notAttempted(group: GroupResult | undefined): JsonStreamResult {
     ? 'the group was not reached before the deadline'
     : group.error !== undefined
       ? `the group failed: ${group.error}`
+      : group.lockedBy !== undefined
+        ? `another run holds the group: ${group.lockedBy}`
       : "the group's export was not archived this run";
   return streamResultOf({ outcome: 'not-attempted', detail });
 }

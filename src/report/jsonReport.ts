@@ -105,6 +105,7 @@ function groupResultOf(result: GroupResult, results: Map<string, JsonStreamEntry
     retention: result.retention ? { ...result.retention } : null,
     error: result.error ?? null,
     notReached: result.notReached === true,
+    ...(result.lockedBy === undefined ? {} : { lockedBy: result.lockedBy }),
     outcomes,
     deleted: done.length - rebuilt.length,
     rebuilt: rebuilt.length,
@@ -194,6 +195,7 @@ function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<Js
     };
     if (r.notReached) left('group', 'not reached before the deadline');
     if (r.error !== null) left('group', r.error);
+    if (r.lockedBy) left('group', r.lockedBy);
     for (const e of r.exports) if (e.status !== 'archived') left('export', e.message ?? `export ${e.status}`);
     if (r.retention?.outcome === 'skipped' || r.retention?.outcome === 'failed') left('retention', r.retention.detail);
     for (const s of g.streams) {

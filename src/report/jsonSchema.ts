@@ -89,6 +89,8 @@ const GroupResultSchema = z.strictObject({
   retention: z.strictObject({ days: count, outcome: z.enum(['set', 'unchanged', 'skipped', 'failed']), detail: z.string() }).nullable(),
   error: z.string().nullable(),
   notReached: z.boolean(),
+  /** Another run held the group's lock: the group was left alone. */
+  lockedBy: z.string().nullable().optional(),
   /** Planned deletes and rebuilds by outcome (every one, listed or not). */
   outcomes: z.record(StreamOutcomeSchema, count),
   /** Measured: streams deleted and rebuilt, and what the rebuilds put back or had refused. */

@@ -129,6 +129,7 @@ function resultRows(group: JsonGroup): Row[] {
     .map((o) => `${formatCount(r.outcomes[o])} ${o}`);
   if (notDone.length > 0) rows.push(['Not done', `${notDone.join(', ')} — left for the next run`]);
   if (r.error !== null) rows.push(['Group failed', r.error]);
+  if (r.lockedBy) rows.push(['Locked', r.lockedBy]);
   if (r.notReached) rows.push(['Not reached', 'the deadline came first; the next run carries on']);
   if (r.retention) rows.push(['Retention', `${r.retention.outcome}: ${r.retention.detail}`]);
   return rows;

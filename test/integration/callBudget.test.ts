@@ -4,6 +4,7 @@ import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { testConfig, testDeps } from '../helpers/runHarness.js';
 import { seedOrders, useRunSandbox } from '../helpers/scenario.js';
+import { lockCalls, workCalls } from '../helpers/lockCalls.js';
 
 let sandbox: Sandbox;
 useRunSandbox((s) => {
@@ -36,7 +37,11 @@ describe('API calls of a run', () => {
       PutLogEvents: puts,
       GetLogEvents: 2,
     };
-    const logsCalls = sandbox.calls.filter((c) => c.service === 'logs' && c.operation !== 'DescribeExportTasks');
+    // The group lock's own calls are counted apart: create, look, claim; look, delete on release.
+    expect(lockCalls(sandbox).map((c) => c.operation)).toEqual([
+      'CreateLogStream', 'DescribeLogStreams', 'PutLogEvents', 'DescribeLogStreams', 'DeleteLogStream',
+    ]);
+    const logsCalls = workCalls(sandbox).filter((c) => c.service === 'logs' && c.operation !== 'DescribeExportTasks');
     const counted: Record<string, number> = {};
     for (const c of logsCalls) counted[c.operation] = (counted[c.operation] ?? 0) + 1;
     expect(Object.keys(counted).sort()).toEqual(Object.keys(minimum).sort());
