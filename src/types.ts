@@ -167,6 +167,18 @@ interface StreamEstimate {
   readonly paybackMonths: number | null;
 }
 
+/**
+ * A range of a stream's events an earlier export may have missed (written late, after its task began):
+ * archived by the run itself before the stream loses events (src/archive/catchUp.ts).
+ */
+interface CatchUpRange extends TimeWindow {
+  /** Events ingested at or after this (the export's creation − the 12 h export lag) may be missing. */
+  readonly ingestedFromMs: number;
+  /** The export that covered the range, whose objects are compared with what is read. */
+  readonly taskId: string;
+  readonly destinationPrefix: string;
+}
+
 interface StreamPlan {
   readonly logStreamName: string;
   readonly action: StreamActionKind;
@@ -181,6 +193,8 @@ interface StreamPlan {
    * the action runs (re-checked at execution: an export that fails leaves the stream alone).
    */
   readonly requiresArchivedThroughMs?: number;
+  /** Delete and rebuild only: late events to archive first (none when the stream was not written after its exports). */
+  readonly catchUp?: readonly CatchUpRange[];
 }
 
 /** Why a whole group is left alone. */
@@ -258,6 +272,7 @@ interface Plan {
 export { GroupSkipReason, StreamAction, StreamReason };
 export type {
   ArchivedWindow,
+  CatchUpRange,
   Config,
   GroupInfo,
   GroupPlan,

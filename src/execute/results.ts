@@ -15,6 +15,8 @@ interface StreamResult {
   readonly bytes?: number;
   readonly batches?: number;
   readonly rejected?: number;
+  /** Late events archived first (written into already exported windows; src/archive/catchUp.ts). */
+  readonly caughtUp?: number;
 }
 
 interface ExportResult {
@@ -45,8 +47,6 @@ interface GroupResult {
   readonly notReached?: boolean;
   /** Another cwl-trim run holds the group's lock: who, and until when. The group was left alone. */
   readonly lockedBy?: string;
-  /** Late events archived before their streams lost them (see src/archive/catchUp.ts). */
-  readonly caughtUp?: { readonly streams: number; readonly events: number };
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';

@@ -1,4 +1,5 @@
 import { PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { catchUpStream } from '../archive/catchUp.js';
 import { manifestKey } from '../archive/keys.js';
 import { getJson } from '../archive/s3Objects.js';
 import { streamOfKey } from '../archive/runExport.js';
@@ -117,7 +118,10 @@ async function trimGroup(
         results.push({ ...base(s), outcome: 'skipped', detail: blocked });
         return;
       }
-      results.push(s.action === StreamAction.Delete ? await runDelete(deps, group, s) : await runRebuild(deps, config, group, s, cutoffMs));
+      // Late events in already exported windows are archived before the stream can lose them.
+      const late = s.catchUp?.length ? await catchUpStream(deps, config, group.logGroupName, s.snapshot, s.catchUp) : undefined;
+      const done = s.action === StreamAction.Delete ? await runDelete(deps, group, s) : await runRebuild(deps, config, group, s, cutoffMs);
+      results.push(late?.events ? { ...done, caughtUp: late.events } : done);
     } catch (err) {
       deps.logger.error({ err, logGroupName: group.logGroupName, logStreamName: s.logStreamName }, 'stream action failed');
       results.push({ ...base(s), outcome: 'failed', detail: (err as Error).message });

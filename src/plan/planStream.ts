@@ -10,6 +10,7 @@ import {
   StreamAction,
   StreamReason,
   type ArchivedWindow,
+  type CatchUpRange,
   type Config,
   type GroupInfo,
   type StreamActionKind,
@@ -20,6 +21,7 @@ import {
   type TimeWindow,
 } from '../types.js';
 import { coveringExportCreatedAtMs } from './exportWindow.js';
+import { lateRanges } from './lateEvents.js';
 import { isLockStream } from './lockState.js';
 import { ZERO_ESTIMATE, days, estimateAction, fractionBefore } from './estimateStream.js';
 
@@ -53,14 +55,16 @@ const decide = (
   detail: string,
   estimate: StreamEstimate = ZERO_ESTIMATE,
   requiresArchivedThroughMs?: number,
+  catchUp: readonly CatchUpRange[] = [],
 ): StreamPlan => ({
   logStreamName: stream.logStreamName,
   action,
   reason,
-  detail,
+  detail: catchUp.length === 0 ? detail : `${detail}; late events in ${catchUp.length} archived window(s) are archived first`,
   snapshot: stream,
   estimate,
   ...(requiresArchivedThroughMs === undefined ? {} : { requiresArchivedThroughMs }),
+  ...(catchUp.length === 0 ? {} : { catchUp }),
 });
 
 /**
@@ -97,10 +101,13 @@ function planEmpty(stream: StreamInfo, ctx: StreamContext): StreamPlan {
 
 function planExpired(stream: StreamInfo, first: number, last: number, ctx: StreamContext): StreamPlan {
   const estimate = estimateAction({ ...estimateBase(ctx), removeFraction: 1, reput: false });
-  const blocked =
-    notArchived(stream, last, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, { fromMs: first, toMs: last }, ctx);
+  const span = { fromMs: first, toMs: last };
+  // Earlier exports that may have missed late writes are caught up before the delete (never a reason
+  // to skip for good); only this run's own exports, whose tasks begin now, make it wait a run.
+  const blocked = notArchived(stream, last, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, span, { ...ctx, windows: [] });
   if (blocked) return decide(stream, StreamAction.Skip, blocked.reason, blocked.detail, estimate);
-  return decide(stream, StreamAction.Delete, StreamReason.Expired, 'every event is archived', estimate, last);
+  const catchUp = lateRanges(stream, span, ctx.windows);
+  return decide(stream, StreamAction.Delete, StreamReason.Expired, 'every event is archived', estimate, last, catchUp);
 }
 
 function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): StreamPlan {
@@ -136,7 +143,10 @@ function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): 
     );
   }
   const { savingOverStayUsd: _unused, ...plain } = estimate;
-  return decide(stream, StreamAction.Rebuild, StreamReason.Straddling, 'events before the cutoff are archived', plain, cutoffMs - 1);
+  // Events before this run's window were archived by earlier exports: late writes into them are caught up first.
+  const earlier = { fromMs: first, toMs: Math.min(cutoffMs - 1, ctx.archivedThroughBeforeMs ?? -1) };
+  const catchUp = lateRanges(stream, earlier, ctx.windows);
+  return decide(stream, StreamAction.Rebuild, StreamReason.Straddling, 'events before the cutoff are archived', plain, cutoffMs - 1, catchUp);
 }
 
 type Blocked = { readonly reason: StreamReasonCode; readonly detail: string } | undefined;

@@ -83,6 +83,7 @@ function streamResultOf(r: ResultLike): JsonStreamResult {
     bytes: r.bytes ?? null,
     batches: r.batches ?? null,
     rejected: r.rejected ?? null,
+    ...(r.caughtUp === undefined ? {} : { caughtUp: r.caughtUp }),
   };
 }
 

@@ -39,6 +39,8 @@ const StreamResultSchema = z.strictObject({
   bytes: bytes.nullable(),
   batches: count.nullable(),
   rejected: count.nullable(),
+  /** Late events archived by the run itself before the stream lost them. */
+  caughtUp: count.optional(),
 });
 
 const StreamEntrySchema = z.strictObject({
@@ -99,6 +101,8 @@ const GroupResultSchema = z.strictObject({
   reputEvents: count,
   reputBytes: bytes,
   rejectedEvents: count,
+  /** Late events archived by the run itself before their streams lost them. */
+  caughtUpEvents: count.optional(),
 });
 
 const GroupSchema = z.strictObject({
