@@ -17,7 +17,7 @@ import { callAws } from '../aws/callAws.js';
 import type { Deps } from '../deps.js';
 import { ExportVerificationError } from '../errors.js';
 import { eventsToCatchUp, exportLine, parseExportLine, type ReadEvent } from '../plan/lateEvents.js';
-import type { CatchUpRange, Config, StreamInfo } from '../types.js';
+import { StreamAction, type CatchUpRange, type Config, type GroupPlan, type StreamInfo } from '../types.js';
 import { groupKey, manifestKey, streamKey } from './keys.js';
 import { streamOfKey } from './runExport.js';
 import { getJson, putJson } from './s3Objects.js';
@@ -139,5 +139,18 @@ async function catchUpStream(
   return { events, objects };
 }
 
-export { catchUpPrefix, catchUpStream };
+/**
+ * The streams a run keeps (the retention strategy) whose late events must be archived before the
+ * retention expires them; returns how many events were archived.
+ */
+async function catchUpKeptStreams(deps: Deps, config: CatchUpConfig, group: GroupPlan): Promise<number> {
+  let events = 0;
+  for (const s of group.streams) {
+    if (s.action !== StreamAction.Keep || !s.catchUp?.length) continue;
+    events += (await catchUpStream(deps, config, group.logGroupName, s.snapshot, s.catchUp)).events;
+  }
+  return events;
+}
+
+export { catchUpKeptStreams, catchUpPrefix, catchUpStream };
 export type { CatchUpResult };

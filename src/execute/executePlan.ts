@@ -1,3 +1,4 @@
+import { catchUpKeptStreams } from '../archive/catchUp.js';
 import { acquireGroupLock, type GroupLock } from '../archive/groupLock.js';
 import { runExport, type ExportOutcome } from '../archive/runExport.js';
 import type { StateRef } from '../archive/stateStore.js';
@@ -95,7 +96,7 @@ async function executePlan(
       }
       if (fatal) return; // the run ends with that error (thrown below, no result): no trim starts after it
       // Filled in by the trim, which runs while later groups export (at most two groups' trims at once).
-      const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string } = { streams: [] };
+      const trimmed: { streams: StreamResult[]; retention?: RetentionResult; error?: string; caughtUpEvents?: number } = { streams: [] };
       entries[i] = () => ({
         logGroupName: group.logGroupName,
         exports: exported.exports,
@@ -105,6 +106,8 @@ async function executePlan(
       trimmed$ = trimLane.run(async () => {
         try {
           trimmed.streams = await trimGroup(groupDeps, config, group, ref.state, index, plan.nowMs, plan.cutoffMs, rebuildLane);
+          const kept = await catchUpKeptStreams(groupDeps, config, group);
+          if (kept > 0) trimmed.caughtUpEvents = kept;
           const retention = await applyRetention(groupDeps, group, exported.archivedAll);
           if (retention) trimmed.retention = retention;
         } catch (err) {

@@ -47,6 +47,8 @@ interface GroupResult {
   readonly notReached?: boolean;
   /** Another cwl-trim run holds the group's lock: who, and until when. The group was left alone. */
   readonly lockedBy?: string;
+  /** Late events of kept streams archived before the retention could expire them (retention strategy). */
+  readonly caughtUpEvents?: number;
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';

@@ -5,7 +5,7 @@
  * archived by cwl-trim itself ("caught up", src/archive/catchUp.ts): these functions say which ranges
  * of which stream must be read for them, from metadata alone.
  */
-import { EXPORT_LAG_MS, METADATA_LAG_MS } from '../constants.js';
+import { EXPORT_LAG_MS, METADATA_LAG_MS, PUT_MAX_AGE_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
 import type { ArchivedWindow, CatchUpRange, StreamInfo, TimeWindow } from '../types.js';
 
 /**
@@ -29,6 +29,25 @@ function lateRanges(stream: StreamInfo, range: TimeWindow, windows: readonly Arc
     ranges.push({ fromMs, toMs, ingestedFromMs, taskId: w.taskId, destinationPrefix: w.destinationPrefix });
   }
   return ranges.sort((a, b) => a.fromMs - b.fromMs);
+}
+
+/**
+ * The retention strategy removes nothing itself: CloudWatch expires events `retention` after their
+ * timestamp. A window is caught up from the moment no more late writes can reach it (PutLogEvents
+ * refuses events older than 14 days or than the retention) or, when that comes too late, two days
+ * before its first events can expire — and on every run after, until they do (the catch-up rewrites
+ * the same object with a superset, so a second pass archives nothing twice).
+ *
+ * @example retentionCatchUpWindows(state.windows, nowMs, 7 * MS_PER_DAY)
+ */
+function retentionCatchUpWindows(windows: readonly ArchivedWindow[], nowMs: number, retentionMs: number): ArchivedWindow[] {
+  return windows.filter((w) => {
+    const settled = w.toMs + Math.min(PUT_MAX_AGE_MS, retentionMs) + METADATA_LAG_MS;
+    const beforeExpiry = w.fromMs + retentionMs - RETENTION_MIN_HEADROOM_MS;
+    const from = Math.min(settled, beforeExpiry);
+    // Until its last events can expire: about two runs a window on a daily schedule.
+    return nowMs >= from && nowMs <= w.toMs + retentionMs;
+  });
 }
 
 /** An event read back from CloudWatch, with its ingestion time. */
@@ -74,5 +93,5 @@ function parseExportLine(line: string): { timestamp: number; message: string } |
   return Number.isNaN(timestamp) ? undefined : { timestamp, message: line.slice(space + 1) };
 }
 
-export { eventsToCatchUp, exportLine, lateRanges, parseExportLine };
+export { eventsToCatchUp, exportLine, lateRanges, parseExportLine, retentionCatchUpWindows };
 export type { ReadEvent };

@@ -1,4 +1,5 @@
 import {
+  ALLOWED_RETENTION_DAYS,
   EXPORT_LAG_MS,
   METADATA_LAG_MS,
   MS_PER_DAY,
@@ -21,7 +22,7 @@ import {
   type TimeWindow,
 } from '../types.js';
 import { coveringExportCreatedAtMs } from './exportWindow.js';
-import { lateRanges } from './lateEvents.js';
+import { lateRanges, retentionCatchUpWindows } from './lateEvents.js';
 import { isLockStream } from './lockState.js';
 import { ZERO_ESTIMATE, days, estimateAction, fractionBefore } from './estimateStream.js';
 
@@ -84,9 +85,15 @@ function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
   const first = stream.firstEventTimestampMs;
   const last = stream.lastEventTimestampMs;
   if (first === undefined || last === undefined) return planEmpty(stream, ctx);
-  if (first >= cutoffMs) return decide(stream, StreamAction.Keep, StreamReason.Current, 'every event is newer than the cutoff');
-  if (settings.strategy === 'retention') {
-    return decide(stream, StreamAction.Keep, StreamReason.RetentionStrategy, 'the group retention expires these events once archived');
+  if (settings.strategy === 'retention' && first < cutoffMs) {
+    // Late writes into archived windows are caught up before the retention can expire them.
+    const catchUp = retentionLate(stream, first, last, ctx);
+    return decide(stream, StreamAction.Keep, StreamReason.RetentionStrategy, 'the group retention expires these events once archived', ZERO_ESTIMATE, undefined, catchUp);
+  }
+  if (first >= cutoffMs) {
+    // Late writes into archived windows nearing expiry are caught up with the retention strategy.
+    const catchUp = settings.strategy === 'retention' ? retentionLate(stream, first, last, ctx) : [];
+    return decide(stream, StreamAction.Keep, StreamReason.Current, 'every event is newer than the cutoff', ZERO_ESTIMATE, undefined, catchUp);
   }
   return last < cutoffMs ? planExpired(stream, first, last, ctx) : planStraddling(stream, first, ctx);
 }
@@ -147,6 +154,17 @@ function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): 
   const earlier = { fromMs: first, toMs: Math.min(cutoffMs - 1, ctx.archivedThroughBeforeMs ?? -1) };
   const catchUp = lateRanges(stream, earlier, ctx.windows);
   return decide(stream, StreamAction.Rebuild, StreamReason.Straddling, 'events before the cutoff are archived', plain, cutoffMs - 1, catchUp);
+}
+
+function retentionLate(stream: StreamInfo, first: number, last: number, ctx: StreamContext): CatchUpRange[] {
+  const retentionMs = effectiveRetentionDays(ctx) * MS_PER_DAY;
+  return lateRanges(stream, { fromMs: first, toMs: last }, retentionCatchUpWindows(ctx.windows, ctx.nowMs, retentionMs));
+}
+
+/** The retention events will expire at: the group's, or the one this run sets (the smallest allowed ≥ DAYS). */
+function effectiveRetentionDays(ctx: StreamContext): number {
+  const target = ALLOWED_RETENTION_DAYS.find((d) => d >= ctx.settings.days) ?? Number.POSITIVE_INFINITY;
+  return Math.min(ctx.group.retentionInDays ?? Number.POSITIVE_INFINITY, target);
 }
 
 type Blocked = { readonly reason: StreamReasonCode; readonly detail: string } | undefined;

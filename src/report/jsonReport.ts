@@ -112,7 +112,9 @@ function groupResultOf(result: GroupResult, results: Map<string, JsonStreamEntry
     reputEvents: rebuilt.reduce((n, s) => n + (s.events ?? 0), 0),
     reputBytes: rebuilt.reduce((n, s) => n + (s.bytes ?? 0), 0),
     rejectedEvents: result.streams.reduce((n, s) => n + (s.rejected ?? 0), 0),
-    ...(result.streams.some((s) => s.caughtUp) ? { caughtUpEvents: result.streams.reduce((n, s) => n + (s.caughtUp ?? 0), 0) } : {}),
+    ...(result.caughtUpEvents || result.streams.some((s) => s.caughtUp)
+      ? { caughtUpEvents: (result.caughtUpEvents ?? 0) + result.streams.reduce((n, s) => n + (s.caughtUp ?? 0), 0) }
+      : {}),
   };
 }
 

@@ -109,3 +109,23 @@ describe('late writers into archived windows', () => {
     expectNothingLost(name, [...seeded.get(name)!, ...late], again.plan.cutoffMs);
   });
 });
+
+describe('late writers with the retention strategy', () => {
+  it('archives events written into an archived window before the retention can expire them', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, strategy: 'retention' });
+    const first = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(first.result?.groups[0]?.retention).toMatchObject({ outcome: 'set', days: 7 });
+    // More than a day late: inside the window the first run archived (it ends a day before now).
+    const late = await writeLate('current', 4, 2);
+    sandbox.clock.advance(MS_PER_DAY);
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.groups[0]?.caughtUpEvents).toBe(40);
+    const archivedThrough = second.result!.groups[0]!.archivedThroughMs!;
+    const archived = archivedEvents(sandbox).get(`${GROUP}|current`) ?? [];
+    const all = [...seeded.get('current')!, ...late];
+    expect(keys(archived)).toEqual(keys(all.filter((e) => e.timestamp <= archivedThrough)));
+    // CloudWatch keeps everything: the retention, not cwl-trim, expires it.
+    expect(sandbox.events(GROUP, 'current')).toHaveLength(all.length);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXPORT_LAG_MS, MS_PER_HOUR } from '../../../src/constants.js';
-import { eventsToCatchUp, exportLine, lateRanges, parseExportLine } from '../../../src/plan/lateEvents.js';
+import { EXPORT_LAG_MS, MS_PER_DAY, MS_PER_HOUR } from '../../../src/constants.js';
+import { eventsToCatchUp, exportLine, lateRanges, parseExportLine, retentionCatchUpWindows } from '../../../src/plan/lateEvents.js';
 import { planRun } from '../../../src/plan/planRun.js';
 import type { ArchivedWindow, CatchUpRange } from '../../../src/types.js';
 import { NOW, configFactory, daysAgo, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
@@ -88,5 +88,22 @@ describe('the planner and late writers', () => {
 
   it('reads nothing for a stream last written before the export began (less the lag)', () => {
     expect(planOne(streamFactory('old', 30, 20, { lastIngestionTimeMs: daysAgo(20) })).catchUp).toBeUndefined();
+  });
+});
+
+describe('retentionCatchUpWindows: when the retention strategy looks for late events', () => {
+  const w = windowOf(10, 9, 8); // one day archived 8 days ago
+  it('from two days before its first events can expire, until its last can', () => {
+    const seven = 7 * MS_PER_DAY;
+    expect(retentionCatchUpWindows([w], w.fromMs + seven - 2 * MS_PER_DAY - 1, seven)).toEqual([]);
+    expect(retentionCatchUpWindows([w], w.fromMs + seven - 2 * MS_PER_DAY, seven)).toEqual([w]);
+    expect(retentionCatchUpWindows([w], w.toMs + seven, seven)).toEqual([w]);
+    expect(retentionCatchUpWindows([w], w.toMs + seven + 1, seven)).toEqual([]);
+  });
+
+  it('with a long retention, once no more late writes can reach the window (14 days, plus the metadata lag)', () => {
+    const year = 365 * MS_PER_DAY;
+    expect(retentionCatchUpWindows([w], w.toMs + 14 * MS_PER_DAY, year)).toEqual([]);
+    expect(retentionCatchUpWindows([w], w.toMs + 14 * MS_PER_DAY + MS_PER_HOUR, year)).toEqual([w]);
   });
 });
