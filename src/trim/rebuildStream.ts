@@ -1,4 +1,5 @@
 import { rejectedPrefix } from '../archive/keys.js';
+import { tailChangedSince } from '../archive/streamTail.js';
 import { putJson } from '../archive/s3Objects.js';
 import { createStream, deleteStream, describeStream, putEvents, readEvents } from '../aws/logStreams.js';
 import type { Deps } from '../deps.js';
@@ -144,6 +145,12 @@ async function finishRebuild(
     if (sameStream && changedSince(current, manifest.snapshot)) {
       await journal.remove();
       return { status: 'abandoned', detail: 'the stream received events after they were saved; left as it is' };
+    }
+    // The last look (issue 13): the tail read with GetLogEvents, which does not lag like the metadata.
+    const tail = sameStream ? await tailChangedSince(deps, manifest, (i) => journal.readBatch(i)) : undefined;
+    if (tail) {
+      await journal.remove();
+      return { status: 'abandoned', detail: tail };
     }
     if (sameStream) {
       await journal.setProgress({ ...progress, phase: 'deleting' });
