@@ -5,7 +5,6 @@ import { getJson } from '../archive/s3Objects.js';
 import { streamOfKey } from '../archive/runExport.js';
 import { callAws } from '../aws/callAws.js';
 import { deleteStream, listStreams } from '../aws/logStreams.js';
-import { MS_PER_MINUTE } from '../constants.js';
 import type { Deps } from '../deps.js';
 import { changedSince, rebuildStream } from '../trim/rebuildStream.js';
 import {
@@ -19,9 +18,6 @@ import {
 } from '../types.js';
 import { concurrencyFor, forEachLimited, type Lane } from './pool.js';
 import type { RetentionResult, StreamResult } from './results.js';
-
-/** A plan older than this is re-checked against fresh stream metadata before anything is deleted. */
-const REFRESH_AFTER_MS = 10 * MS_PER_MINUTE;
 
 type TrimConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
 
@@ -94,7 +90,11 @@ async function trimGroup(
 ): Promise<StreamResult[]> {
   const actions = group.streams.filter((s) => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild);
   if (actions.length === 0) return [];
-  const fresh = deps.clock.now() - plannedAtMs > REFRESH_AFTER_MS ? await freshStreams(deps, group.logGroupName) : undefined;
+  // The last look is seconds old, not the plan's minutes (issue 13): the group's streams are listed
+  // again once its export is verified, and a stream that changed since the plan is left alone.
+  // (plannedAtMs is kept for the streamed pipeline, which lists page by page as it deletes.)
+  void plannedAtMs;
+  const fresh = await freshStreams(deps, group.logGroupName);
   const results: StreamResult[] = [];
   const base = (s: StreamPlan) => ({
     logGroupName: group.logGroupName,

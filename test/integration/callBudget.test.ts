@@ -28,7 +28,7 @@ describe('API calls of a run', () => {
     // repeats the token (the only way to know the end).
     const minimum: Record<string, number> = {
       DescribeLogGroups: 1,
-      DescribeLogStreams: 3,
+      DescribeLogStreams: 4,
       DescribeSubscriptionFilters: 1,
       DescribeMetricFilters: 1,
       CreateExportTask: 1,
