@@ -65,6 +65,8 @@ function withSignal(deps: Deps, signal: AbortSignal, beforeCall: () => void = ()
     ...(deps.call.retry ? { retry: deps.call.retry } : {}),
     get signal(): AbortSignal {
       beforeCall();
+      // An outer holder's own check (the lease's, under a group lock's) runs on every call too.
+      void deps.call.signal;
       return combined;
     },
   };

@@ -187,6 +187,18 @@ describe('the archive lease (S3)', () => {
     expect(lease.signal.aborted).toBe(true);
   });
 
+  it("a group's calls stop when the run's lease is lost, though the group lock still holds", async () => {
+    seedOrders(sandbox);
+    const a = runDeps('runa');
+    const lease = await acquireLease(a.deps, config(), 6 * MINUTE, { renewEveryMs: 0, monotonicMs: () => a.monotonic.ms });
+    const taken = await acquireGroupLock(lease.deps, GROUP, { renewEveryMs: 0, monotonicMs: () => 0 });
+    if (!taken.acquired) throw new Error('not acquired');
+    a.monotonic.ms += 5 * MINUTE;
+    sandbox.clearCalls();
+    await expect(listSomething(taken.lock.deps)).rejects.toBeInstanceOf(LeaseHeldError);
+    expect(sandbox.calls).toHaveLength(0);
+  });
+
   it('refuses a run while another holds the lease, saying how long and why', async () => {
     const body = JSON.stringify({ runId: 'killed', holder: 'laptop:42', acquiredAtMs: 0, ttlMs: 6 * MINUTE });
     await (runDeps('x').deps.clients.s3 as S3Client).send(new PutObjectCommand({ Bucket: BUCKET, Key: LEASE_KEY, Body: body }));
