@@ -81,6 +81,8 @@ describe('the per-group lock (CloudWatch Logs)', () => {
     expect(first.lock.signal.aborted).toBe(true);
     sandbox.clearCalls();
     await expect(listSomething(first.lock.deps)).rejects.toBeInstanceOf(GroupLockLostError);
+    // A wait (export polling, the busy slot) ends at once too.
+    await expect(first.lock.deps.sleep(3_600_000)).rejects.toBeInstanceOf(GroupLockLostError);
     expect(sandbox.calls).toHaveLength(0);
     await first.lock.release();
     expect(sandbox.streamNames(GROUP)).toContain(LOCK_STREAM_NAME);
