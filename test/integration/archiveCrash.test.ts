@@ -10,9 +10,11 @@ import { expectInvariant, GROUP, NOW, seedOrders, useRunSandbox } from '../helpe
 import { countWork } from '../helpers/lockCalls.js';
 
 let sandbox: Sandbox;
+// Tasks stay PENDING for 300 ms: the deadline test must see its task still active at the first poll,
+// which a loaded machine may not send within the default 70 ms.
 useRunSandbox((s) => {
   sandbox = s;
-});
+}, { exportTiming: { pendingMs: 300, runningMs: 50 } });
 
 /** The windows of every export task the sandbox accepted. */
 const createdWindows = (): [number, number][] =>

@@ -20,7 +20,7 @@ const ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 
 let sandbox: Sandbox;
 beforeAll(async () => {
   // Exports take seconds, so that both processes are inside the group's work at the same time.
-  sandbox = await startSandbox({ clock: createSandboxClock(Date.now()), exportTiming: { pendingMs: 2_000, runningMs: 2_000 } });
+  sandbox = await startSandbox({ clock: createSandboxClock(Date.now()), exportTiming: { pendingMs: 5_000, runningMs: 5_000 } });
 });
 afterAll(async () => {
   await sandbox.stop();
