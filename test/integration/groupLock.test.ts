@@ -53,6 +53,17 @@ describe('the per-group lock (CloudWatch Logs)', () => {
     expect((await acquireGroupLock(b.deps, GROUP, lockOptions(b.monotonic))).acquired).toBe(true);
   });
 
+  it('reads its claim back in a data-protected group, whose reads mask digits', async () => {
+    seedOrders(sandbox);
+    sandbox.seedGroup(GROUP, { dataProtection: true });
+    const a = runDeps('run12345');
+    const b = runDeps('run67890');
+    expect((await acquireGroupLock(a.deps, GROUP, lockOptions(a.monotonic))).acquired).toBe(true);
+    sandbox.clock.advance(4 * MINUTE);
+    const second = await acquireGroupLock(b.deps, GROUP, lockOptions(b.monotonic));
+    expect(second).toMatchObject({ acquired: false, detail: expect.stringContaining('cwl-trim run run12345 on ') });
+  });
+
   it('judges expiry by CloudWatch time: hosts 21 minutes off either way change nothing', async () => {
     seedOrders(sandbox);
     const behind = runDeps('behind', -21 * MINUTE);

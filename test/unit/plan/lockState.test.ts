@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY, MS_PER_MINUTE } from '../../../src/constants.js';
-import { LOCK_STREAM_NAME, describeHolder, judgeLock, type LockEvent } from '../../../src/plan/lockState.js';
+import { LOCK_STREAM_NAME, describeHolder, encodeLockMessage, judgeLock, parseLockMessage, type LockEvent } from '../../../src/plan/lockState.js';
 import { planRun } from '../../../src/plan/planRun.js';
 import { StreamReason } from '../../../src/types.js';
 import { NOW, configFactory, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 const TTL = 5 * MS_PER_MINUTE;
-const msg = (kind: string, runId: string, extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({ cwlTrimLock: 1, kind, runId, holder: `host-${runId}:1`, ttlMs: TTL, ...extra });
+const msg = (kind: 'claim' | 'heartbeat' | 'probe', runId: string, extra: { nonce?: string } = {}): string =>
+  encodeLockMessage({ cwlTrimLock: 1, kind, runId, holder: `host-${runId}:1`, ttlMs: TTL, ...extra });
 const ev = (message: string, ingestionTimeMs: number): LockEvent => ({ message, ingestionTimeMs });
 
 describe('judgeLock: by CloudWatch ingestion times only', () => {
@@ -33,6 +33,17 @@ describe('judgeLock: by CloudWatch ingestion times only', () => {
     // The message could carry any timestamp; only ingestion times are passed in, and they decide.
     const events = [ev(msg('claim', 'a'), NOW - 30 * MS_PER_DAY)];
     expect(judgeLock({ creationTimeMs: NOW - 30 * MS_PER_DAY, events, serverNowMs: NOW, defaultTtlMs: TTL }).state).toBe('expired');
+  });
+
+  it('writes letters only (a data protection policy masks digits) and reads them back', () => {
+    const m = msg('claim', 'a1b2c3d4');
+    expect(m).toMatch(/^cwl-trim-lock [a-p]+$/);
+    expect(parseLockMessage(m)).toMatchObject({ kind: 'claim', runId: 'a1b2c3d4', ttlMs: TTL });
+  });
+
+  it('counts an unreadable event (masked, damaged) as a sign of life: it can only delay a takeover', () => {
+    const events = [ev(msg('claim', 'a'), NOW), ev('cwl-trim-lock ****', NOW + 4 * MS_PER_MINUTE)];
+    expect(judgeLock({ creationTimeMs: NOW, events, serverNowMs: NOW + TTL, defaultTtlMs: TTL }).state).toBe('held');
   });
 
   it('counts an unclaimed lock as held from its creation, for the default ttl', () => {
