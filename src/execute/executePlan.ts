@@ -75,7 +75,7 @@ async function executePlan(
     deps.progress?.(`group ${i + 1}/${active.length}: ${group.logGroupName}`);
     // One run per group, whatever its settings: the group's work goes through the lock's deps,
     // which stop every call once the lock is lost (src/archive/groupLock.ts).
-    const locked = await lockGroup(deps, group.logGroupName);
+    const locked = await lockGroup(deps, group.logGroupName, group);
     if ('skip' in locked) {
       entries[i] = () => ({ logGroupName: group.logGroupName, exports: [], streams: [], ...locked.skip });
       continue;
@@ -181,8 +181,29 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
   }
 }
 
+/** Whether the plan changes anything in the group: only then is its lock taken (its events reach subscribers too). */
+const changesGroup = (group: GroupPlan): boolean =>
+  group.resumeExport !== undefined ||
+  group.exportWindow !== undefined ||
+  group.retention !== undefined ||
+  group.streams.some((s) => s.action === 'delete' || s.action === 'rebuild' || (s.catchUp?.length ?? 0) > 0);
+
+/** A stand-in for a group the plan leaves as it is: nothing to keep other runs away from. */
+const UNLOCKED = (deps: Deps): GroupLock => ({
+  logGroupName: '',
+  signal: new AbortController().signal,
+  deps,
+  renew: () => Promise.resolve(),
+  release: () => Promise.resolve(),
+});
+
 /** The group's lock, or why the group is left alone (another run holds it, or the lock could not be read). */
-async function lockGroup(deps: Deps, logGroupName: string): Promise<{ lock: GroupLock } | { skip: { lockedBy: string } | { error: string } }> {
+async function lockGroup(
+  deps: Deps,
+  logGroupName: string,
+  group?: GroupPlan,
+): Promise<{ lock: GroupLock } | { skip: { lockedBy: string } | { error: string } }> {
+  if (group && !changesGroup(group)) return { lock: UNLOCKED(deps) };
   try {
     const taken = await acquireGroupLock(deps, logGroupName);
     return taken.acquired ? { lock: taken.lock } : { skip: { lockedBy: taken.detail } };

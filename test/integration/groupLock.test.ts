@@ -16,7 +16,7 @@ import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { BUCKET, testConfig, testDeps } from '../helpers/runHarness.js';
-import { countWork } from '../helpers/lockCalls.js';
+import { countWork, lockCalls } from '../helpers/lockCalls.js';
 import { GROUP, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 
 const MINUTE = 60_000;
@@ -123,6 +123,16 @@ describe('the per-group lock (CloudWatch Logs)', () => {
     expect(out.result?.outcome).toBe('partial');
     for (const op of ['CreateExportTask', 'DeleteLogStream', 'CreateLogStream', 'PutLogEvents']) expect(countWork(sandbox, op), op).toBe(0);
     for (const [name, events] of seeded) expect(sandbox.events(GROUP, name).map((e) => e.message), name).toEqual(events.map((e) => e.message));
+  });
+
+  it('takes no lock on a group the plan leaves as it is (its events would reach subscribers for nothing)', async () => {
+    seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    expect((await runCwlTrim(config, testDeps(sandbox, config))).result?.outcome).toBe('done');
+    expect(lockCalls(sandbox).length).toBeGreaterThan(0);
+    sandbox.clearCalls();
+    expect((await runCwlTrim(config, testDeps(sandbox, config))).result?.outcome).toBe('done');
+    expect(lockCalls(sandbox)).toEqual([]);
   });
 
   it('a lock stream left by a killed run is listed but never planned for anything', async () => {
