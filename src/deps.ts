@@ -56,5 +56,34 @@ function backoffDelayMs(backoff: Backoff, attempt: number, random: () => number 
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
-export { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, DEFAULT_SETTLE, NO_DEADLINE, backoffDelayMs };
+/**
+ * The same deps, with every AWS call and every sleep stopped once `signal` fires (a lost lock or
+ * lease): `callAws` checks it before each attempt, so no mutating call is sent after it. `beforeCall`
+ * runs at the start of each call and sleep (a lock checks there that it has not expired unnoticed).
+ *
+ * @example const groupDeps = withSignal(deps, lock.signal);
+ */
+function withSignal(deps: Deps, signal: AbortSignal, beforeCall: () => void = () => undefined): Deps {
+  const both = (other?: AbortSignal): AbortSignal => (other && other !== signal ? AbortSignal.any([other, signal]) : signal);
+  const outer = deps.call.signal;
+  const combined = both(outer);
+  const call = {
+    limiters: deps.call.limiters,
+    stats: deps.call.stats,
+    ...(deps.call.retry ? { retry: deps.call.retry } : {}),
+    get signal(): AbortSignal {
+      beforeCall();
+      // An outer holder's own check (the lease's, under a group lock's) runs on every call too.
+      void deps.call.signal;
+      return combined;
+    },
+  };
+  const sleep: Sleep = (ms, s) => {
+    beforeCall();
+    return deps.sleep(ms, s ? AbortSignal.any([s, combined]) : combined);
+  };
+  return { ...deps, call, sleep };
+}
+
+export { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, DEFAULT_SETTLE, NO_DEADLINE, backoffDelayMs, withSignal };
 export type { Backoff, Deadline, Deps };

@@ -58,6 +58,17 @@ class LeaseHeldError extends CwlTrimError {
   }
 }
 
+/**
+ * This run lost a log group's lock (taken over, deleted, or not renewed in time): its work on that
+ * group stopped before the next call. Other groups go on.
+ */
+class GroupLockLostError extends CwlTrimError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super('GROUP_LOCK_LOST', message, options);
+    this.name = 'GroupLockLostError';
+  }
+}
+
 /** The run's deadline came before the work was done; state is saved and the next run carries on. */
 class DeadlineReachedError extends CwlTrimError {
   public constructor(message: string, options?: ErrorOptions) {
@@ -141,6 +152,7 @@ export {
   EventsRejectedError,
   ExportTaskFailedError,
   ExportVerificationError,
+  GroupLockLostError,
   JournalInvalidError,
   LeaseHeldError,
   StateConflictError,

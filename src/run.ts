@@ -1,4 +1,4 @@
-import { acquireLease, type Lease } from './archive/lease.js';
+import { acquireLease } from './archive/lease.js';
 import { MS_PER_MINUTE } from './constants.js';
 import type { Deps } from './deps.js';
 import { resumeRebuilds, runGroups } from './execute/executePlan.js';
@@ -7,9 +7,11 @@ import { planOf } from './plan/planRun.js';
 import { readPendingRebuilds, selectsGroup } from './trim/pendingRebuilds.js';
 import type { Config, Plan } from './types.js';
 
-/** A lease outlives a 15-minute Lambda invocation by a little, and is renewed while a run works. */
-const LEASE_TTL_MS = 20 * MS_PER_MINUTE;
-const LEASE_RENEW_EVERY_MS = 5 * MS_PER_MINUTE;
+/**
+ * The lease renews itself every ttl/5 (72 s) while a run works, and expires by S3's clock: a killed
+ * run blocks the next one for 6 minutes at most, and the refusal says how long.
+ */
+const LEASE_TTL_MS = 6 * MS_PER_MINUTE;
 
 interface RunOutput {
   readonly plan: Plan;
@@ -29,7 +31,8 @@ interface RunOutput {
 async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutput> {
   const nowMs = deps.clock.now();
   const lease = config.dryRun ? undefined : await acquireLease(deps, config, LEASE_TTL_MS);
-  const renewal = lease ? keepRenewing(lease, deps) : undefined;
+  // A lost lease stops every call of the run before it is sent (the lease's deps carry its signal).
+  deps = lease?.deps ?? deps;
   try {
     const pending = await readPendingRebuilds(deps, config);
     const startedAtMs = deps.clock.now();
@@ -54,17 +57,8 @@ async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutp
     );
     return { plan, result };
   } finally {
-    if (renewal) clearInterval(renewal);
     await lease?.release();
   }
-}
-
-function keepRenewing(lease: Lease, deps: Deps): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    lease.renew().catch((err: unknown) => deps.logger.error({ err }, 'could not renew the lease'));
-  }, LEASE_RENEW_EVERY_MS);
-  timer.unref();
-  return timer;
 }
 
 export { runCwlTrim };

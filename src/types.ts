@@ -195,6 +195,8 @@ const StreamReason = {
   AccountPoliciesUnknown: 'account-policies-unknown',
   /** Deletion protection refuses DeleteLogStream. */
   DeletionProtected: 'deletion-protected',
+  /** cwl-trim's own per-group lock stream: never planned for anything. */
+  LockStream: 'cwl-trim-lock',
 } as const;
 type StreamReasonCode = (typeof StreamReason)[keyof typeof StreamReason];
 
@@ -221,6 +223,18 @@ interface StreamEstimate {
   readonly paybackMonths: number | null;
 }
 
+/**
+ * A range of a stream's events an earlier export may have missed (written late, after its task began):
+ * archived by the run itself before the stream loses events (src/archive/catchUp.ts).
+ */
+interface CatchUpRange extends TimeWindow {
+  /** Events ingested at or after this (the export's creation − the 12 h export lag) may be missing. */
+  readonly ingestedFromMs: number;
+  /** The export that covered the range, whose objects are compared with what is read. */
+  readonly taskId: string;
+  readonly destinationPrefix: string;
+}
+
 interface StreamPlan {
   readonly logStreamName: string;
   readonly action: StreamActionKind;
@@ -235,6 +249,8 @@ interface StreamPlan {
    * the action runs (re-checked at execution: an export that fails leaves the stream alone).
    */
   readonly requiresArchivedThroughMs?: number;
+  /** Delete and rebuild only: late events to archive first (none when the stream was not written after its exports). */
+  readonly catchUp?: readonly CatchUpRange[];
 }
 
 /** Why a whole group is left alone. */
@@ -339,6 +355,7 @@ interface Plan {
 export { GroupSkipReason, StreamAction, StreamReason };
 export type {
   ArchivedWindow,
+  CatchUpRange,
   Config,
   GroupExtras,
   GroupInfo,

@@ -10,15 +10,17 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { callAws, errorName } from '../aws/callAws.js';
 import type { Deps } from '../deps.js';
+import { LOCK_STREAM_NAME } from '../plan/lockState.js';
 import type { GroupPlan } from '../types.js';
 import type { GroupDeletionResult } from './results.js';
 
 type DeletionDeps = Pick<Deps, 'clients' | 'call' | 'deadline'>;
 
 async function whyNot(deps: DeletionDeps, logGroupName: string): Promise<string | undefined> {
+  // Two: cwl-trim's own lock stream (held by this run while it deletes) does not count.
   const streams = await callAws(deps.call, 'DescribeLogStreams', () =>
-    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 1 })));
-  if ((streams.logStreams ?? []).length > 0) return 'a stream was created since the plan; the group is kept';
+    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 2 })));
+  if ((streams.logStreams ?? []).some((s) => s.logStreamName !== LOCK_STREAM_NAME)) return 'a stream was created since the plan; the group is kept';
   const subs = await callAws(deps.call, 'DescribeSubscriptionFilters', () =>
     deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })));
   const metrics = await callAws(deps.call, 'DescribeMetricFilters', () =>

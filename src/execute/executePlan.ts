@@ -1,8 +1,10 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { clearFleetCursor, loadFleetCursor, saveFleetCursor } from '../archive/cursors.js';
+import { acquireGroupLock, type GroupLock } from '../archive/groupLock.js';
 import { runExport, type ExportOutcome } from '../archive/runExport.js';
 import { loadGroupState, type StateRef } from '../archive/stateStore.js';
 import { newestStream, selectedGroups, toGroupInfo } from '../aws/inventory.js';
+import { describeStream } from '../aws/logStreams.js';
 import type { Deps } from '../deps.js';
 import { CwlTrimError, DeadlineReachedError, LeaseHeldError, StateConflictError } from '../errors.js';
 import { newestEventMayFallIn } from '../plan/exportWindow.js';
@@ -178,6 +180,21 @@ async function runGroup(
   },
 ): Promise<GroupOutput> {
   const name = g.logGroupName!;
+  const lock = lazyLock(deps, name);
+  try {
+    return await runLockedGroup(deps, config, g, { ...run, lock });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLockedGroup(
+  deps: Deps,
+  config: Readonly<Config>,
+  g: LogGroup,
+  run: Parameters<typeof runGroup>[3] & { readonly lock: LazyLock },
+): Promise<GroupOutput> {
+  const name = g.logGroupName!;
   // One index per group: it holds the group's manifests only while the group is trimmed.
   const index = new ArchiveIndex(deps, config.bucket);
   const ref: StateRef = await loadGroupState(deps, config, name);
@@ -188,18 +205,33 @@ async function runGroup(
   const newest = await newestStream(deps, name);
   const mayHaveEvents = (w: TimeWindow): boolean => newestEventMayFallIn(newest?.lastEventTimestampMs, w);
   const decision = groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents).decision;
+  const unchanged = (): GroupPlan => groupPlanOf(groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents), new GroupLedger(0).summary());
+  /** Another run holds the group (or its lock could not be read): the group is left alone this run. */
+  const lockedOut = (why: { lockedBy: string } | { error: string }, exports: ExportResult[] = []): GroupOutput => ({
+    plan: unchanged(),
+    result: { logGroupName: name, exports, streams: [], ...why },
+    finished: true,
+  });
   let exported: ExportsDone | undefined;
   let exports: ExportResult[] = [];
   let outOfTime = false;
   let archivedAll = true;
   if (!config.dryRun) {
-    const done = await exportGroup(deps, config, ref, { logGroupName: name, ...decision }, index, run.releaseSlot);
+    let exportDeps = deps;
+    if (decision.resumeExport || decision.exportWindow) {
+      const locked = await run.lock.take();
+      if ('skip' in locked) {
+        run.releaseSlot();
+        return lockedOut(locked.skip);
+      }
+      exportDeps = locked.lock.deps;
+    }
+    const done = await exportGroup(exportDeps, config, ref, { logGroupName: name, ...decision }, index, run.releaseSlot);
     exports = done.exports;
     outOfTime = exports.some((e) => e.status === 'deadline');
     if ('error' in done) {
-      const plan = groupPlanOf(groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents), new GroupLedger(0).summary());
       return {
-        plan,
+        plan: unchanged(),
         result: { logGroupName: name, exports, streams: [], error: done.error },
         finished: false,
         outOfTime,
@@ -225,17 +257,24 @@ async function runGroup(
     maxListed: run.maxListed,
     index,
     rebuildLane: run.rebuildLane,
+    lock: run.lock.take,
   });
   if (config.dryRun) return { plan: trimmed.plan, finished: true };
+  if (trimmed.lockedOut) return lockedOut(trimmed.lockedOut, exports);
+  // Setting a retention or deleting the group is a change too: under the lock.
+  const needsLock = trimmed.plan.retention !== undefined || trimmed.plan.deleteGroup !== undefined;
+  const locked = needsLock ? await run.lock.take() : undefined;
+  if (locked && 'skip' in locked) return lockedOut(locked.skip, exports);
+  const groupDeps = locked?.lock.deps ?? deps;
   let retention: RetentionResult | undefined;
   try {
-    retention = await applyRetention(deps, trimmed.plan, archivedAll);
+    retention = await applyRetention(groupDeps, trimmed.plan, archivedAll);
   } catch (err) {
     retention = { days: trimmed.plan.retention?.targetDays ?? 0, outcome: 'failed', detail: describeError(err) };
   }
   let groupDeletion: GroupDeletionResult | undefined;
   try {
-    groupDeletion = archivedAll && !trimmed.listingLeft ? await deleteEmptyGroup(deps, trimmed.plan) : undefined;
+    groupDeletion = archivedAll && !trimmed.listingLeft ? await deleteEmptyGroup(groupDeps, trimmed.plan) : undefined;
   } catch (err) {
     groupDeletion = { outcome: 'failed', detail: describeError(err) };
   }
@@ -250,6 +289,7 @@ async function runGroup(
     pagesListed: trimmed.pagesListed,
     ...(trimmed.listingLeft ? { listingLeft: true } : {}),
     ...(trimmed.advanced ? { listingAdvanced: true } : {}),
+    ...(trimmed.keptCaughtUp > 0 ? { caughtUpEvents: trimmed.keptCaughtUp } : {}),
   };
   const finished = !trimmed.listingLeft && trimmed.tally.outcomes.deadline === 0 && !outOfTime;
   return { plan: trimmed.plan, result, finished, outOfTime };
@@ -305,6 +345,40 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
   }
 }
 
+type LockOutcome = { readonly lock: GroupLock } | { readonly skip: { readonly lockedBy: string } | { readonly error: string } };
+
+/** The group's lock, or why the group is left alone (another run holds it, or the lock could not be read). */
+async function lockGroup(deps: Deps, logGroupName: string): Promise<LockOutcome> {
+  try {
+    const taken = await acquireGroupLock(deps, logGroupName);
+    return taken.acquired ? { lock: taken.lock } : { skip: { lockedBy: taken.detail } };
+  } catch (err) {
+    deps.logger.error({ err, logGroupName }, 'could not take the group lock');
+    return { skip: { error: `could not take the group lock: ${describeError(err)}` } };
+  }
+}
+
+/**
+ * A group's lock, taken at its first mutating call only (an export, a delete, a catch-up, a retention):
+ * a group the run leaves as it is takes none (its lock's events would reach its subscribers too).
+ * Every mutating call of the group goes through the lock's deps, which stop once the lock is lost.
+ */
+interface LazyLock {
+  take(): Promise<LockOutcome>;
+  release(): Promise<void>;
+}
+
+function lazyLock(deps: Deps, logGroupName: string): LazyLock {
+  let taken: Promise<LockOutcome> | undefined;
+  return {
+    take: () => (taken ??= lockGroup(deps, logGroupName)),
+    release: async () => {
+      const outcome = await taken;
+      if (outcome && 'lock' in outcome) await outcome.lock.release();
+    },
+  };
+}
+
 const describeError = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
@@ -327,11 +401,24 @@ async function resumeRebuilds(
       continue;
     }
     const base = { logGroupName: p.logGroupName, logStreamName: p.logStreamName, action: 'rebuild' as const };
+    // A group outside the selection whose stream was never touched: only the journal goes, no lock needed.
+    if (decision.action === 'leave' && (await untouched(deps, journal))) {
+      await journal.remove();
+      results.push({ ...base, outcome: 'skipped', detail: `${decision.reason}; the stream was not touched and its journal is discarded` });
+      continue;
+    }
+    // The group's lock first: another run (another deployment) may be finishing this very rebuild.
+    const locked = await lockGroup(deps, p.logGroupName);
+    if ('skip' in locked) {
+      const skip = locked.skip;
+      results.push({ ...base, outcome: 'lockedBy' in skip ? 'skipped' : 'failed', detail: 'lockedBy' in skip ? skip.lockedBy : skip.error });
+      continue;
+    }
     try {
       const manifest = await journal.manifest();
       if (!manifest) continue;
       deps.progress?.(`finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`);
-      const outcome = await finishRebuild(deps, config, journal, manifest, true, decision.action === 'leave' ? { leaveUntouched: decision } : {});
+      const outcome = await finishRebuild(locked.lock.deps, config, journal, manifest, true, decision.action === 'leave' ? { leaveUntouched: decision } : {});
       if (outcome.status === 'rebuilt') {
         const { status: _s, ...measured } = outcome;
         results.push({ ...base, outcome: 'done', ...(decision.action === 'finish' && decision.reason ? { detail: decision.reason } : {}), ...measured });
@@ -340,9 +427,20 @@ async function resumeRebuilds(
       }
     } catch (err) {
       results.push({ ...base, outcome: 'failed', detail: describeError(err) });
+    } finally {
+      await locked.lock.release();
     }
   }
   return results;
+}
+
+/** The journaled stream is still the one that was saved (same creation time): nothing was done to it yet. */
+async function untouched(deps: Deps, journal: Journal): Promise<boolean> {
+  // A journal that cannot be read is the finishing path's to report, under the lock.
+  const manifest = await journal.manifest().catch(() => undefined);
+  if (!manifest) return false;
+  const current = await describeStream(deps, manifest.logGroupName, manifest.logStreamName);
+  return current !== undefined && current.creationTimeMs === manifest.snapshot.creationTimeMs;
 }
 
 export { describeError, resumeRebuilds, runGroups };

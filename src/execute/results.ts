@@ -17,6 +17,8 @@ interface StreamResult {
   readonly bytes?: number;
   readonly batches?: number;
   readonly rejected?: number;
+  /** Late events archived first (written into already exported windows; src/archive/catchUp.ts). */
+  readonly caughtUp?: number;
 }
 
 interface ExportResult {
@@ -52,6 +54,8 @@ interface ResultTally {
   readonly reputEvents: number;
   readonly reputBytes: number;
   readonly rejectedEvents: number;
+  /** Late events archived by the run itself before their streams lost them. */
+  readonly caughtUpEvents: number;
   /** The estimates of the actions done, summed (bytes and dollars). */
   readonly doneEstimate: DoneMoney;
 }
@@ -76,6 +80,10 @@ interface GroupResult {
   /** The saved listing position moved on, or the listing finished: progress even with nothing to act on. */
   readonly listingAdvanced?: boolean;
   readonly groupDeletion?: GroupDeletionResult;
+  /** Another cwl-trim run holds the group's lock: who, and until when. The group was left alone. */
+  readonly lockedBy?: string;
+  /** Late events of kept streams archived before the retention could expire them (retention strategy). */
+  readonly caughtUpEvents?: number;
 }
 
 type RunOutcome = 'done' | 'partial' | 'failed';
@@ -104,6 +112,7 @@ const NO_TALLY: ResultTally = Object.freeze({
   reputEvents: 0,
   reputBytes: 0,
   rejectedEvents: 0,
+  caughtUpEvents: 0,
   doneEstimate: Object.freeze({
     removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0, cloudWatchMonthlyUsd: 0, archiveMonthlyUsd: 0, lifetimeSavingUsd: 0,
   }),
@@ -121,6 +130,7 @@ function tallyResult(t: ResultTally, r: StreamResult, estimate?: DoneMoney): Res
     reputEvents: t.reputEvents + (rebuilt ? r.events ?? 0 : 0),
     reputBytes: t.reputBytes + (rebuilt ? r.bytes ?? 0 : 0),
     rejectedEvents: t.rejectedEvents + (r.rejected ?? 0),
+    caughtUpEvents: t.caughtUpEvents + (r.caughtUp ?? 0),
     doneEstimate: e ? addDone(t.doneEstimate, e) : t.doneEstimate,
   };
 }
@@ -148,6 +158,7 @@ function runTally(result: Pick<RunResult, 'resumedRebuilds' | 'groups'>): Result
     reputEvents: a.reputEvents + b.reputEvents,
     reputBytes: a.reputBytes + b.reputBytes,
     rejectedEvents: a.rejectedEvents + b.rejectedEvents,
+    caughtUpEvents: a.caughtUpEvents + b.caughtUpEvents,
     doneEstimate: addDone(a.doneEstimate, b.doneEstimate),
   }), resumed);
 }
@@ -162,7 +173,7 @@ function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
   const notDone = Object.entries(t.outcomes).some(([k, v]) => k !== 'done' && v > 0);
   const partial =
     result.deadlineReached ||
-    result.groups.some((g) => g.notReached || g.exports.some((e) => e.status !== 'archived') || g.listingLeft === true) ||
+    result.groups.some((g) => g.notReached || g.lockedBy !== undefined || g.exports.some((e) => e.status !== 'archived') || g.listingLeft === true) ||
     notDone;
   return partial ? 'partial' : 'done';
 }

@@ -2,6 +2,7 @@ import { PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { ArchiveIndex } from '../archive/exportManifest.js';
 import { callAws } from '../aws/callAws.js';
 import { deleteStream } from '../aws/logStreams.js';
+import { catchUpStream } from '../archive/catchUp.js';
 import type { Deps } from '../deps.js';
 import { rebuildStream } from '../trim/rebuildStream.js';
 import {
@@ -25,6 +26,8 @@ async function missingFromArchive(index: ArchiveIndex, state: GroupState, s: Str
   if (s.action === StreamAction.Delete) points.push(s.snapshot.lastEventTimestampMs);
   for (const t of points) {
     if (t === undefined) continue;
+    // A late event there is archived by the catch-up that runs before the stream is touched.
+    if (s.catchUp?.some((r) => r.fromMs <= t && t <= r.toMs)) continue;
     const window = state.windows.find((w) => w.fromMs <= t && t <= w.toMs);
     if (!window) return `no archived window holds its event at ${new Date(t).toISOString()}`;
     if (!(await index.holds(window, s.snapshot.logStreamName))) {
@@ -68,7 +71,10 @@ async function carryOut(
   try {
     const blocked = await blockedAction(index, state, s);
     if (blocked) return { ...base, outcome: 'skipped', detail: blocked };
-    return s.action === StreamAction.Delete ? await runDelete(deps, logGroupName, s) : await runRebuild(deps, config, logGroupName, s, cutoffMs);
+    // Late events in already exported windows are archived before the stream can lose them.
+    const late = s.catchUp?.length ? await catchUpStream(deps, config, logGroupName, s.snapshot, s.catchUp) : undefined;
+    const done = s.action === StreamAction.Delete ? await runDelete(deps, logGroupName, s) : await runRebuild(deps, config, logGroupName, s, cutoffMs);
+    return late?.events ? { ...done, caughtUp: late.events } : done;
   } catch (err) {
     deps.logger.error({ err, logGroupName, logStreamName: s.logStreamName }, 'stream action failed');
     return { ...base, outcome: 'failed', detail: (err as Error).message };

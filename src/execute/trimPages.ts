@@ -7,12 +7,14 @@
  */
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { clearStreamCursor, loadStreamCursor, saveStreamCursor, type StreamCursor } from '../archive/cursors.js';
+import { catchUpStream } from '../archive/catchUp.js';
 import { readGroupExtras } from '../aws/groupSettings.js';
 import { StaleTokenError, filterCounts, streamPages, toGroupInfo } from '../aws/inventory.js';
 import type { Deps } from '../deps.js';
 import { DeadlineReachedError } from '../errors.js';
 import { bytesPerWeight, streamWeight } from '../plan/estimateStream.js';
 import { EMPTY_TOTALS, GroupLedger, scaleMoney } from '../plan/groupLedger.js';
+import { LOCK_STREAM_NAME } from '../plan/lockState.js';
 import { groupContext, groupPlanOf, planStreamIn, type ExportsDone, type GroupContext } from '../plan/planRun.js';
 import { StreamAction, type Config, type GroupInfo, type GroupPlan, type GroupState, type PendingRebuild, type StreamInfo, type StreamPlan, type TimeWindow } from '../types.js';
 import { concurrencyFor, type Lane } from './pool.js';
@@ -40,6 +42,8 @@ interface TrimPagesInput {
   readonly maxListed: number;
   readonly index: ArchiveIndex;
   readonly rebuildLane: Lane;
+  /** Takes the group's lock (once) before its first action: its deps, or why the group is left alone. */
+  readonly lock: () => Promise<{ readonly lock: { readonly deps: Deps } } | { readonly skip: { readonly lockedBy: string } | { readonly error: string } }>;
 }
 
 interface TrimPagesOutput {
@@ -52,6 +56,10 @@ interface TrimPagesOutput {
   readonly listingLeft: boolean;
   /** The saved position moved on (or the listing finished): progress, even with nothing to act on. */
   readonly advanced: boolean;
+  /** Late events of kept streams archived (the retention strategy's catch-up). */
+  readonly keptCaughtUp: number;
+  /** Another run took the group's lock before this one could act: nothing was done to its streams. */
+  readonly lockedOut?: { readonly lockedBy: string } | { readonly error: string };
 }
 
 const acts = (s: StreamPlan): boolean => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild;
@@ -100,15 +108,32 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
   let listingLeft = false;
   const startedAtMs = deps.clock.now();
 
+  // The deps every action goes through: the group lock's, taken at the first action of the group.
+  let actDeps: Deps | undefined;
+  let keptCaughtUp = 0;
+  let lockedOut: { readonly lockedBy: string } | { readonly error: string } | undefined;
   const act = (plan: StreamPlan, page: OpenPage): Promise<void> =>
     (async () => {
-      const run = () => carryOut(deps, config, name, plan, input.now(), input.index, cutoffMs);
+      const run = () => carryOut(actDeps!, config, name, plan, input.now(), input.index, cutoffMs);
       const r = plan.action === StreamAction.Rebuild ? await input.rebuildLane.run(run) : await run();
       tally = tallyResult(tally, r, plan.estimate);
       if (r.outcome !== 'done') ledger.pin(plan);
       if (ledger.isListed(plan.logStreamName)) listed.set(plan.logStreamName, r);
       // An action the deadline kept from starting keeps its page open: the next run lists it again.
       if (r.outcome !== 'deadline') page.pending -= 1;
+    })();
+
+  const catchUpKept = (plan: StreamPlan, page: OpenPage): Promise<void> =>
+    (async () => {
+      try {
+        const late = await catchUpStream(actDeps!, config, name, plan.snapshot, plan.catchUp!);
+        keptCaughtUp += late.events;
+        page.pending -= 1;
+      } catch (err) {
+        // Its page stays open: the next run reads the stream again and catches it up then.
+        deps.logger.error({ err, logGroupName: name, logStreamName: plan.logStreamName }, 'catching up late events failed');
+        tally = { ...tally, outcomes: { ...tally.outcomes, failed: tally.outcomes.failed + 1 } };
+      }
     })();
 
   /** The position to save: the first page with actions left, or past every page read. */
@@ -142,11 +167,25 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
         };
         open.push(openPage);
         for (const s of page.streams) {
+          // cwl-trim's own lock stream is not the account's data: neither planned nor counted.
+          if (s.logStreamName === LOCK_STREAM_NAME) continue;
           const plan = planStreamIn(ctx, s, streamWeight(s));
           ledger.add(plan, streamWeight(s));
-          if (!real || !acts(plan)) continue;
+          if (!real || lockedOut || !(acts(plan) || (plan.catchUp?.length ?? 0) > 0)) continue;
+          if (!actDeps) {
+            const locked = await input.lock();
+            if ('skip' in locked) {
+              lockedOut = locked.skip;
+              continue;
+            }
+            actDeps = locked.lock.deps;
+          }
           openPage.pending += 1;
-          if (plan.action === StreamAction.Rebuild) {
+          if (!acts(plan)) {
+            // A kept stream with late events in archived windows (retention strategy): archived now.
+            const p = catchUpKept(plan, openPage).finally(() => deletes.delete(p));
+            deletes.add(p);
+          } else if (plan.action === StreamAction.Rebuild) {
             rebuilds.push(act(plan, openPage));
           } else {
             const p = act(plan, openPage).finally(() => deletes.delete(p));
@@ -157,6 +196,7 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
         pages += 1;
         progress(deps, name, streams, pages, startedAtMs);
         while (deletes.size >= deleteConcurrency * DELETES_AHEAD) await Promise.race(deletes);
+        if (lockedOut) break;
         if (real && pages % CURSOR_EVERY_PAGES === 0) {
           const at = position(page.nextToken);
           if (at) await saveStreamCursor(deps, config, at);
@@ -200,6 +240,8 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
     pagesListed: pages,
     listingLeft,
     advanced,
+    ...(lockedOut ? { lockedOut } : {}),
+    keptCaughtUp,
   };
 }
 

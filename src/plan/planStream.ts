@@ -1,4 +1,5 @@
 import {
+  ALLOWED_RETENTION_DAYS,
   EXPORT_LAG_MS,
   METADATA_LAG_MS,
   MS_PER_DAY,
@@ -10,6 +11,7 @@ import {
   StreamAction,
   StreamReason,
   type ArchivedWindow,
+  type CatchUpRange,
   type Config,
   type GroupInfo,
   type StreamActionKind,
@@ -20,6 +22,8 @@ import {
   type TimeWindow,
 } from '../types.js';
 import { coveringExportCreatedAtMs } from './exportWindow.js';
+import { lateRanges, retentionCatchUpWindows } from './lateEvents.js';
+import { isLockStream } from './lockState.js';
 import { ZERO_ESTIMATE, days, estimateAction, fractionBefore } from './estimateStream.js';
 
 type StreamSettings = Pick<
@@ -55,14 +59,16 @@ const decide = (
   detail: string,
   estimate: StreamEstimate = ZERO_ESTIMATE,
   requiresArchivedThroughMs?: number,
+  catchUp: readonly CatchUpRange[] = [],
 ): StreamPlan => ({
   logStreamName: stream.logStreamName,
   action,
   reason,
-  detail,
+  detail: catchUp.length === 0 ? detail : `${detail}; late events in ${catchUp.length} archived window(s) are archived first`,
   snapshot: stream,
   estimate,
   ...(requiresArchivedThroughMs === undefined ? {} : { requiresArchivedThroughMs }),
+  ...(catchUp.length === 0 ? {} : { catchUp }),
 });
 
 /**
@@ -76,12 +82,21 @@ const decide = (
  */
 function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
   const { cutoffMs, settings } = ctx;
+  if (isLockStream(stream.logStreamName)) {
+    return decide(stream, StreamAction.Keep, StreamReason.LockStream, "cwl-trim's lock of this group (another run is working on it); never trimmed");
+  }
   const first = stream.firstEventTimestampMs;
   const last = stream.lastEventTimestampMs;
   if (first === undefined || last === undefined) return planEmpty(stream, ctx);
-  if (first >= cutoffMs) return decide(stream, StreamAction.Keep, StreamReason.Current, 'every event is newer than the cutoff');
-  if (settings.strategy === 'retention') {
-    return decide(stream, StreamAction.Keep, StreamReason.RetentionStrategy, 'the group retention expires these events once archived');
+  if (settings.strategy === 'retention' && first < cutoffMs) {
+    // Late writes into archived windows are caught up before the retention can expire them.
+    const catchUp = retentionLate(stream, first, last, ctx);
+    return decide(stream, StreamAction.Keep, StreamReason.RetentionStrategy, 'the group retention expires these events once archived', ZERO_ESTIMATE, undefined, catchUp);
+  }
+  if (first >= cutoffMs) {
+    // Late writes into archived windows nearing expiry are caught up with the retention strategy.
+    const catchUp = settings.strategy === 'retention' ? retentionLate(stream, first, last, ctx) : [];
+    return decide(stream, StreamAction.Keep, StreamReason.Current, 'every event is newer than the cutoff', ZERO_ESTIMATE, undefined, catchUp);
   }
   return last < cutoffMs ? planExpired(stream, first, last, ctx) : planStraddling(stream, first, ctx);
 }
@@ -97,10 +112,13 @@ function planEmpty(stream: StreamInfo, ctx: StreamContext): StreamPlan {
 
 function planExpired(stream: StreamInfo, first: number, last: number, ctx: StreamContext): StreamPlan {
   const estimate = estimateAction({ ...estimateBase(ctx), removeFraction: 1, reput: false });
-  const blocked =
-    notArchived(stream, last, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, { fromMs: first, toMs: last }, ctx);
+  const span = { fromMs: first, toMs: last };
+  // Earlier exports that may have missed late writes are caught up before the delete (never a reason
+  // to skip for good); only this run's own exports, whose tasks begin now, make it wait a run.
+  const blocked = notArchived(stream, last, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, span, { ...ctx, windows: [] });
   if (blocked) return decide(stream, StreamAction.Skip, blocked.reason, blocked.detail, estimate);
-  return decide(stream, StreamAction.Delete, StreamReason.Expired, 'every event is archived', estimate, last);
+  const catchUp = lateRanges(stream, span, ctx.windows);
+  return decide(stream, StreamAction.Delete, StreamReason.Expired, 'every event is archived', estimate, last, catchUp);
 }
 
 function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): StreamPlan {
@@ -136,7 +154,21 @@ function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): 
     );
   }
   const { savingOverStayUsd: _unused, ...plain } = estimate;
-  return decide(stream, StreamAction.Rebuild, StreamReason.Straddling, 'events before the cutoff are archived', plain, cutoffMs - 1);
+  // Events before this run's window were archived by earlier exports: late writes into them are caught up first.
+  const earlier = { fromMs: first, toMs: Math.min(cutoffMs - 1, ctx.archivedThroughBeforeMs ?? -1) };
+  const catchUp = lateRanges(stream, earlier, ctx.windows);
+  return decide(stream, StreamAction.Rebuild, StreamReason.Straddling, 'events before the cutoff are archived', plain, cutoffMs - 1, catchUp);
+}
+
+function retentionLate(stream: StreamInfo, first: number, last: number, ctx: StreamContext): CatchUpRange[] {
+  const retentionMs = effectiveRetentionDays(ctx) * MS_PER_DAY;
+  return lateRanges(stream, { fromMs: first, toMs: last }, retentionCatchUpWindows(ctx.windows, ctx.nowMs, retentionMs));
+}
+
+/** The retention events will expire at: the group's, or the one this run sets (the smallest allowed ≥ DAYS). */
+function effectiveRetentionDays(ctx: StreamContext): number {
+  const target = ALLOWED_RETENTION_DAYS.find((d) => d >= ctx.settings.days) ?? Number.POSITIVE_INFINITY;
+  return Math.min(ctx.group.retentionInDays ?? Number.POSITIVE_INFINITY, target);
 }
 
 type Blocked = { readonly reason: StreamReasonCode; readonly detail: string } | undefined;

@@ -104,6 +104,7 @@ function streamResultOf(r: ResultLike): JsonStreamResult {
     bytes: r.bytes ?? null,
     batches: r.batches ?? null,
     rejected: r.rejected ?? null,
+    ...(r.caughtUp === undefined ? {} : { caughtUp: r.caughtUp }),
   };
 }
 
@@ -117,6 +118,8 @@ function notAttempted(group: GroupResult | undefined): JsonStreamResult {
     ? 'the group was not reached before the deadline'
     : group.error !== undefined
       ? `the group failed: ${group.error}`
+      : group.lockedBy !== undefined
+        ? `another run holds the group: ${group.lockedBy}`
       : "the group's export was not archived this run";
   return streamResultOf({ outcome: 'not-attempted', detail });
 }

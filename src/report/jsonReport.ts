@@ -101,6 +101,7 @@ function groupResultOf(result: GroupResult, plannedActions: number): JsonGroupRe
     retention: result.retention ? { ...result.retention } : null,
     error: result.error ?? null,
     notReached: result.notReached === true,
+    ...(result.lockedBy === undefined ? {} : { lockedBy: result.lockedBy }),
     outcomes,
     deleted: t.deleted,
     rebuilt: t.rebuilt,
@@ -108,6 +109,7 @@ function groupResultOf(result: GroupResult, plannedActions: number): JsonGroupRe
     reputBytes: t.reputBytes,
     rejectedEvents: t.rejectedEvents,
     groupDeletion: result.groupDeletion ? { ...result.groupDeletion } : null,
+    ...(t.caughtUpEvents > 0 || (result.caughtUpEvents ?? 0) > 0 ? { caughtUpEvents: (result.caughtUpEvents ?? 0) + t.caughtUpEvents } : {}),
   };
 }
 
@@ -196,6 +198,7 @@ function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<Js
     };
     if (r.notReached) left('group', 'not reached before the deadline');
     if (r.error !== null) left('group', r.error);
+    if (r.lockedBy) left('group', r.lockedBy);
     for (const e of r.exports) if (e.status !== 'archived') left('export', e.message ?? `export ${e.status}`);
     if (r.retention?.outcome === 'skipped' || r.retention?.outcome === 'failed') left('retention', r.retention.detail);
     if (r.groupDeletion && r.groupDeletion.outcome !== 'deleted') left('group', `not deleted: ${r.groupDeletion.detail}`);

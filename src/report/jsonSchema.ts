@@ -50,6 +50,8 @@ const StreamResultSchema = z.strictObject({
   bytes: bytes.nullable(),
   batches: count.nullable(),
   rejected: count.nullable(),
+  /** Late events archived by the run itself before the stream lost them. */
+  caughtUp: count.optional(),
 });
 
 const StreamEntrySchema = z.strictObject({
@@ -104,6 +106,8 @@ const GroupResultSchema = z.strictObject({
   retention: z.strictObject({ days: count, outcome: z.enum(['set', 'unchanged', 'skipped', 'failed']), detail: z.string() }).nullable(),
   error: z.string().nullable(),
   notReached: z.boolean(),
+  /** Another run held the group's lock: the group was left alone. */
+  lockedBy: z.string().nullable().optional(),
   /** Planned deletes and rebuilds by outcome (every one, listed or not). */
   outcomes: z.record(StreamOutcomeSchema, count),
   /** Measured: streams deleted and rebuilt, and what the rebuilds put back or had refused. */
@@ -114,6 +118,8 @@ const GroupResultSchema = z.strictObject({
   rejectedEvents: count,
   /** DELETE_EMPTY_GROUPS: what became of the group the plan found empty (null: none planned). */
   groupDeletion: z.strictObject({ outcome: z.enum(['deleted', 'skipped', 'failed']), detail: z.string() }).nullable(),
+  /** Late events archived by the run itself before their streams lost them. */
+  caughtUpEvents: count.optional(),
 });
 
 const GroupSchema = z.strictObject({

@@ -156,12 +156,14 @@ function resultRows(group: JsonGroup): Row[] {
   ]);
   const put = r.rebuilt > 0 ? ` (${formatCount(r.reputEvents)} events, ${formatBytes(r.reputBytes)} put back, measured)` : '';
   const refused = r.rejectedEvents > 0 ? `; ${plural(r.rejectedEvents, 'event')} refused by PutLogEvents, kept in the archive` : '';
-  if (!r.notReached) rows.push(['Done', `${formatCount(r.deleted)} deleted, ${formatCount(r.rebuilt)} rebuilt${put}${refused}`]);
+  const late = r.caughtUpEvents ? `; ${plural(r.caughtUpEvents, 'late event')} archived first` : '';
+  if (!r.notReached) rows.push(['Done', `${formatCount(r.deleted)} deleted, ${formatCount(r.rebuilt)} rebuilt${put}${refused}${late}`]);
   const notDone = (['skipped', 'failed', 'abandoned', 'deadline', 'not-attempted'] as const)
     .filter((o) => r.outcomes[o] > 0)
     .map((o) => `${formatCount(r.outcomes[o])} ${o}`);
   if (notDone.length > 0) rows.push(['Not done', `${notDone.join(', ')} — left for the next run`]);
   if (r.error !== null) rows.push(['Group failed', r.error]);
+  if (r.lockedBy) rows.push(['Locked', r.lockedBy]);
   if (r.notReached) rows.push(['Not reached', 'the deadline came first; the next run carries on']);
   if (r.retention) rows.push(['Retention', `${r.retention.outcome}: ${r.retention.detail}`]);
   if (r.groupDeletion) rows.push(['Group', `${r.groupDeletion.outcome}: ${r.groupDeletion.detail}`]);

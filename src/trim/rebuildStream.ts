@@ -1,4 +1,5 @@
 import { createStream, deleteStream, describeStream, readEvents } from '../aws/logStreams.js';
+import { tailChangedSince } from '../archive/streamTail.js';
 import type { Deps } from '../deps.js';
 import { JournalInvalidError } from '../errors.js';
 import { BatchPacker, type LogEvent } from '../plan/batchEvents.js';
@@ -180,7 +181,14 @@ async function finishRebuild(
       await journal.remove();
       return { status: 'skipped', detail: `${options.leaveUntouched.reason}; the stream was not touched and its journal is discarded` };
     }
+    // The journal is whole first (a damaged one fails the stream, named); then the last look (issue 13):
+    // the tail read with GetLogEvents, which does not lag like the metadata.
     await verifyJournal(journal, manifest, sameStream);
+    const tail = sameStream ? await tailChangedSince(deps, manifest, (i) => journal.readBatch(i, manifest.batchList[i]!)) : undefined;
+    if (tail) {
+      await journal.remove();
+      return { status: 'abandoned', detail: tail };
+    }
     if (sameStream) {
       await journal.setProgress({ ...progress, phase: 'deleting' });
       await deleteStream(deps, logGroupName, logStreamName);

@@ -8,6 +8,7 @@ import { DEMO_TAG, seedAccount } from '../../src/demo/seedAccount.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
 import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { BUCKET, scaledQuotas } from '../helpers/runHarness.js';
+import { workCalls } from '../helpers/lockCalls.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
@@ -85,10 +86,10 @@ describe('the dry run over the demo account', () => {
     expect(ran.outcome).toBe('done');
     expect(decisions(ran)).toEqual(decisions(planned));
     // Exactly the planned deletes and rebuilds were deleted (a rebuild deletes, then recreates).
-    const deleted = sandbox.calls.filter((c) => c.operation === 'DeleteLogStream')
+    const deleted = workCalls(sandbox).filter((c) => c.operation === 'DeleteLogStream')
       .map((c) => { const input = c.input as { logGroupName: string; logStreamName: string }; return `${input.logGroupName} ${input.logStreamName}`; })
       .sort();
     expect(deleted).toEqual(actionsOf(planned, 'delete', 'rebuild'));
-    expect(sandbox.calls.filter((c) => c.operation === 'CreateLogStream')).toHaveLength(planned.totals.rebuild);
+    expect(workCalls(sandbox).filter((c) => c.operation === 'CreateLogStream')).toHaveLength(planned.totals.rebuild);
   });
 });

@@ -16,6 +16,7 @@ import { command, crashBefore, doBefore } from '../helpers/crash.js';
 import { BUCKET, MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
 import { sandboxClients, TEST_CREDENTIALS } from '../helpers/sandboxClients.js';
 import { expectInvariant, GROUP, HOUR, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
+import { countWork } from '../helpers/lockCalls.js';
 
 let sandbox: Sandbox;
 useRunSandbox((s) => {
@@ -148,7 +149,7 @@ describe('a damaged journal is found before the stream is deleted', () => {
     sandbox.clearFaults();
     expect(first.result?.outcome).toBe('failed');
     expect(streamResult(first)?.detail).toContain('kms:Decrypt');
-    expect(sandbox.countCalls('DeleteLogStream')).toBe(5); // the five expired streams only
+    expect(countWork(sandbox, 'DeleteLogStream')).toBe(5); // the five expired streams only
     expectInvariant(sandbox, seeded, first.plan.cutoffMs, { untouched: [STREAM] });
 
     const second = await runCwlTrim(config, testDeps(sandbox, config));
@@ -340,6 +341,6 @@ describe('limits and damaged state', () => {
     expect(failed?.error).toMatch(/^STATE_CORRUPT: /);
     expect(failed?.error).toContain(key);
     expect(failed?.error).toContain('S3 versioning');
-    expect(sandbox.countCalls('DeleteLogStream')).toBe(0);
+    expect(countWork(sandbox, 'DeleteLogStream')).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import { createSandboxClock, startSandbox, type Sandbox, type SeedEvent } from '
 import { expectNothingLost, invocations, type Seeded } from '../deploy/backlog.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas } from '../helpers/runHarness.js';
 import { TEST_CREDENTIALS, sandboxClients } from '../helpers/sandboxClients.js';
+import { countWork, workCalls } from '../helpers/lockCalls.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const HOUR = 3_600_000;
@@ -49,7 +50,7 @@ function seedBigGroup(expired: number): Seeded {
 
 /** DescribeLogStreams calls that list a group (not the one-stream look ordered by LastEventTime). */
 const listingCalls = (): number =>
-  sandbox.calls.filter((c) => c.operation === 'DescribeLogStreams' && (c.input as { orderBy?: string }).orderBy === undefined).length;
+  workCalls(sandbox).filter((c) => c.operation === 'DescribeLogStreams' && (c.input as { orderBy?: string }).orderBy === undefined).length;
 
 function testHandler(env: Record<string, string> = {}) {
   return createHandler({
@@ -140,7 +141,7 @@ describe('resuming a listing the deadline cut short', () => {
     // Every page is listed about once over the whole chain: one page again per invocation at most.
     expect(listingCalls()).toBeLessThanOrEqual(11 + summaries.length);
     expect(sandbox.streamNames(GROUP)).toEqual(['current']);
-    expect(sandbox.countCalls('DeleteLogStream')).toBe(500);
+    expect(countWork(sandbox, 'DeleteLogStream')).toBe(500);
     expectNothingLost(sandbox, seeded, NOW - 7 * MS_PER_DAY);
   });
 });
@@ -176,7 +177,7 @@ describe('walking a fleet the deadline cuts short', () => {
     const first = await handler({}, {
       functionName: FUNCTION_NAME,
       awsRequestId: 'req',
-      getRemainingTimeInMillis: () => (sandbox.countCalls('DescribeLogGroups') >= 2 ? 0 : 600_000),
+      getRemainingTimeInMillis: () => (countWork(sandbox, 'DescribeLogGroups') >= 2 ? 0 : 600_000),
     });
 
     expect(first).toMatchObject({ outcome: 'partial', deadlineReached: true });
@@ -190,7 +191,7 @@ describe('walking a fleet the deadline cuts short', () => {
     const second = await handler({}, { functionName: FUNCTION_NAME, awsRequestId: 'req2', getRemainingTimeInMillis: () => 600_000 });
 
     expect(second.outcome).toBe('done');
-    const visited = sandbox.calls.filter((c) => c.operation === 'DescribeLogStreams').map((c) => (c.input as { logGroupName: string }).logGroupName);
+    const visited = workCalls(sandbox).filter((c) => c.operation === 'DescribeLogStreams').map((c) => (c.input as { logGroupName: string }).logGroupName);
     expect(visited.length).toBeGreaterThan(0);
     expect(visited.every((name) => name > after)).toBe(true);
     expect(sandbox.objects(BUCKET, 'cwl-archive/state/cursors/fleet.json')).toEqual([]);

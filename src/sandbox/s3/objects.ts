@@ -115,8 +115,15 @@ function getOrHead(state: SandboxState, req: S3Request, withBody: boolean): S3Re
 const getObject: S3Handler = (s, req) => getOrHead(s, req, true);
 const headObject: S3Handler = (s, req) => getOrHead(s, req, false);
 
+/** `If-Match: <etag>` makes the delete conditional (S3's conditional deletes): 412 when the object changed. */
 const deleteObject: S3Handler = (s, req) => {
-  requireBucket(s, req.bucket ?? '').objects.delete(req.key ?? '');
+  const objects = requireBucket(s, req.bucket ?? '').objects;
+  const ifMatch = header(req.headers, 'if-match');
+  const existing = objects.get(req.key ?? '');
+  if (ifMatch !== undefined && ifMatch.trim() !== '*' && (existing === undefined || !sameEtag(ifMatch, existing.etag))) {
+    throw existing === undefined ? noSuchKey(req.key ?? '') : preconditionFailed('If-Match');
+  }
+  objects.delete(req.key ?? '');
   return { status: 204 };
 };
 

@@ -1,0 +1,235 @@
+/**
+ * One cwl-trim run per log group, whatever the settings: a lock that lives with the group in
+ * CloudWatch Logs, so that every run that can touch the group sees it (another bucket, another prefix,
+ * a laptop next to the scheduled function), and that no host's clock can move.
+ *
+ * - **Take**: `CreateLogStream` of the reserved stream {@link LOCK_STREAM_NAME} is an atomic
+ *   create-or-fail; the winner writes its claim (run id, host, ttl) into it.
+ * - **Hold**: a heartbeat event every `renewEveryMs`; each renewal also checks that the stream is
+ *   still the one we created (its creation time, CloudWatch's). A lock we no longer hold, or could
+ *   not renew for `ttl − margin` of this process's monotonic time, fires {@link GroupLock.signal}:
+ *   every call and sleep made through {@link GroupLock.deps} stops before it is sent.
+ * - **Judge** another run's lock: our own probe event, read back, carries CloudWatch's "now" as its
+ *   ingestion time; the holder's last heartbeat carries CloudWatch's time too. Expired when
+ *   `now − lastHeartbeat ≥ ttl`. DescribeLogStreams' lastIngestionTime lags up to an hour: never used.
+ * - **Take over** an expired lock: delete it (only if it is still the incarnation we judged) and
+ *   create it again; whoever loses that create leaves the group alone.
+ * - **Release**: delete the stream, only if it is still the one we created.
+ *
+ * @example
+ * const taken = await acquireGroupLock(deps, '/app/orders');
+ * if (!taken.acquired) return skip(taken.detail);
+ * try { await work(taken.lock.deps); } finally { await taken.lock.release(); }
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { callAws, errorName } from '../aws/callAws.js';
+import { createStream, deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
+import { MS_PER_MINUTE } from '../constants.js';
+import { withSignal, type Deps } from '../deps.js';
+import { GroupLockLostError } from '../errors.js';
+import { LOCK_STREAM_NAME, describeHolder, encodeLockMessage, judgeLock, parseLockMessage, type LockEvent, type LockMessage } from '../plan/lockState.js';
+
+/** A killed run's lock blocks its group this long at most (the report says so). */
+const GROUP_LOCK_TTL_MS = 5 * MS_PER_MINUTE;
+const GROUP_LOCK_RENEW_EVERY_MS = MS_PER_MINUTE;
+/** The holder gives its lock up this long before others may judge it expired (in-flight calls, drift). */
+const GROUP_LOCK_SAFETY_MARGIN_MS = MS_PER_MINUTE;
+
+interface GroupLockOptions {
+  readonly ttlMs?: number;
+  /** 0 turns the automatic renewal off (tests call `renew()` themselves). */
+  readonly renewEveryMs?: number;
+  readonly safetyMarginMs?: number;
+  /** A monotonic clock in ms (tests move it); never the wall clock, which may be off. */
+  readonly monotonicMs?: () => number;
+}
+
+interface GroupLock {
+  readonly logGroupName: string;
+  /** Fires once, when the lock is lost (taken over, deleted, not renewed in time) or released. */
+  readonly signal: AbortSignal;
+  /** The run's deps, stopped by {@link signal}: do all of the group's work through these. */
+  readonly deps: Deps;
+  /** Writes a heartbeat and checks that the lock is still ours; fires the signal when it is not. */
+  renew(): Promise<void>;
+  /** Stops renewing and deletes the lock stream if it is still ours. Never throws. */
+  release(): Promise<void>;
+}
+
+type GroupLockResult =
+  | { readonly acquired: true; readonly lock: GroupLock; readonly tookOverFrom?: string }
+  | { readonly acquired: false; readonly detail: string };
+
+type LockDeps = Deps;
+
+/** Letters only: survives a data protection policy's masking of digits. */
+const nonce = (): string => [...randomBytes(12)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
+
+const message = (deps: LockDeps, kind: LockMessage['kind'], ttlMs: number, extra: Partial<LockMessage> = {}): string =>
+  encodeLockMessage({ cwlTrimLock: 1, kind, runId: deps.runId, holder: `${hostname()}:${process.pid}`, ttlMs, ...extra });
+
+/** Every event of the lock stream with its ingestion time (a lock stream holds a few dozen). */
+async function readLockEvents(deps: LockDeps, logGroupName: string): Promise<LockEvent[]> {
+  const events: LockEvent[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const page = await callAws(deps.call, 'GetLogEvents', () =>
+      deps.clients.logs.send(
+        new GetLogEventsCommand({
+          logGroupName,
+          logStreamName: LOCK_STREAM_NAME,
+          startFromHead: true,
+          ...(token ? { nextToken: token } : {}),
+        }),
+      ),
+    );
+    for (const e of page.events ?? []) events.push({ message: e.message ?? '', ingestionTimeMs: e.ingestionTime ?? 0 });
+    if (!page.nextForwardToken || page.nextForwardToken === token) return events;
+    token = page.nextForwardToken;
+  }
+}
+
+/**
+ * Takes the group's lock, or says who holds it. A lock whose holder stopped renewing for its ttl
+ * (by CloudWatch's clock) is taken over.
+ */
+async function acquireGroupLock(deps: LockDeps, logGroupName: string, options: GroupLockOptions = {}): Promise<GroupLockResult> {
+  const ttlMs = options.ttlMs ?? GROUP_LOCK_TTL_MS;
+  let tookOverFrom: string | undefined;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const sentAt = (options.monotonicMs ?? performance.now.bind(performance))();
+    if ((await createStream(deps, logGroupName, LOCK_STREAM_NAME)) === 'created') {
+      const lock = await claim(deps, logGroupName, ttlMs, sentAt, options);
+      if (lock) return { acquired: true, lock, ...(tookOverFrom ? { tookOverFrom } : {}) };
+      continue; // deleted under us between create and claim: look again
+    }
+    const looked = await inspect(deps, logGroupName, ttlMs);
+    if (looked.state === 'gone') continue;
+    if (looked.state === 'held') return { acquired: false, detail: looked.detail };
+    // Expired: delete that very incarnation (not one a faster run just created), then create ours.
+    const now = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+    if (now && now.creationTimeMs !== looked.creationTimeMs) continue;
+    if (now) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
+    tookOverFrom = looked.runId ?? 'an unclaimed lock';
+    deps.logger.warn({ logGroupName, expiredHolder: looked.runId }, 'group lock expired: taking it over');
+  }
+  return { acquired: false, detail: `the group lock of ${logGroupName} kept changing hands while this run tried to take it; left alone` };
+}
+
+type Inspection =
+  | { readonly state: 'gone' }
+  | { readonly state: 'held'; readonly detail: string }
+  | { readonly state: 'expired'; readonly creationTimeMs: number; readonly runId?: string };
+
+/** Reads another run's lock and judges it by CloudWatch's clock (our probe's ingestion time). */
+async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Promise<Inspection> {
+  const stream = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+  if (!stream) return { state: 'gone' };
+  const probe = nonce();
+  try {
+    const rejected = await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [
+      { timestamp: deps.clock.now(), message: message(deps, 'probe', ttlMs, { nonce: probe }) },
+    ]);
+    if (rejected.length > 0) {
+      return { state: 'held', detail: `${logGroupName} is locked by another run and this host's clock is too far off to probe it (PutLogEvents refused the probe); left alone` };
+    }
+  } catch (err) {
+    if (errorName(err) === 'ResourceNotFoundException') return { state: 'gone' };
+    throw err;
+  }
+  const events = await readLockEvents(deps, logGroupName);
+  const mine = events.find((e) => parseLockMessage(e.message)?.nonce === probe);
+  if (!mine) return { state: 'held', detail: `${logGroupName} is locked by another run (its probe was not read back yet); left alone` };
+  const verdict = judgeLock({ creationTimeMs: stream.creationTimeMs, events, serverNowMs: mine.ingestionTimeMs, defaultTtlMs: ttlMs });
+  if (verdict.state === 'held') return { state: 'held', detail: describeHolder(logGroupName, verdict, mine.ingestionTimeMs) };
+  return { state: 'expired', creationTimeMs: stream.creationTimeMs, ...(verdict.runId ? { runId: verdict.runId } : {}) };
+}
+
+/** Writes our claim into the stream we just created and starts holding it. */
+async function claim(
+  deps: LockDeps,
+  logGroupName: string,
+  ttlMs: number,
+  sentAtMono: number,
+  options: GroupLockOptions,
+): Promise<GroupLock | undefined> {
+  const monotonic = options.monotonicMs ?? performance.now.bind(performance);
+  const created = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+  if (!created) return undefined;
+  const createdMono = monotonic();
+  // Timestamps follow CloudWatch's creation time, not this host's clock (PutLogEvents refuses events
+  // more than 2 h in the future or 14 days in the past: a skewed host could not write them otherwise).
+  const timestamp = (): number => created.creationTimeMs + Math.max(0, Math.round(monotonic() - createdMono));
+  await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'claim', ttlMs) }]);
+  const controller = new AbortController();
+  const marginMs = options.safetyMarginMs ?? GROUP_LOCK_SAFETY_MARGIN_MS;
+  let confirmedMono = sentAtMono;
+  const log = deps.logger.child({ logGroupName });
+  const lose = (why: string): never => {
+    if (!controller.signal.aborted) {
+      log.error({ why }, 'group lock lost: stopping this group before its next call');
+      controller.abort(new GroupLockLostError(`lost the lock of ${logGroupName}: ${why}; this run stopped working on the group`));
+    }
+    throw controller.signal.reason;
+  };
+  const checkInTime = (): void => {
+    if (controller.signal.aborted) return;
+    if (monotonic() - confirmedMono >= ttlMs - marginMs) lose(`not renewed for ${Math.round((monotonic() - confirmedMono) / 1000)} s`);
+  };
+  const renew = async (): Promise<void> => {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    checkInTime();
+    const sentAt = monotonic();
+    try {
+      await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'heartbeat', ttlMs) }]);
+    } catch (err) {
+      if (errorName(err) === 'ResourceNotFoundException') lose('its lock stream was deleted');
+      throw err;
+    }
+    const now = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+    if (!now || now.creationTimeMs !== created.creationTimeMs) lose('another run took it over');
+    confirmedMono = sentAt;
+  };
+  const every = options.renewEveryMs ?? GROUP_LOCK_RENEW_EVERY_MS;
+  const timer =
+    every > 0
+      ? setInterval(() => {
+          renew().catch((err: unknown) => {
+            if (!controller.signal.aborted) log.warn({ err }, 'could not renew the group lock; trying again');
+          });
+        }, every)
+      : undefined;
+  timer?.unref();
+  let released = false;
+  return {
+    logGroupName,
+    signal: controller.signal,
+    deps: withSignal(deps, controller.signal, () => {
+      try {
+        checkInTime();
+      } catch {
+        // checkInTime fired the signal; withSignal's callers see it aborted
+      }
+    }),
+    renew,
+    async release() {
+      if (released) return;
+      released = true;
+      if (timer) clearInterval(timer);
+      const lost = controller.signal.aborted;
+      if (!lost) controller.abort(new GroupLockLostError(`the lock of ${logGroupName} was released`));
+      try {
+        const now = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+        if (now?.creationTimeMs === created.creationTimeMs) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
+      } catch (err) {
+        log.warn({ err }, 'could not delete the group lock; it expires by itself');
+      }
+    },
+  };
+}
+
+export { GROUP_LOCK_RENEW_EVERY_MS, GROUP_LOCK_TTL_MS, acquireGroupLock, readLockEvents };
+export type { GroupLock, GroupLockOptions, GroupLockResult };
