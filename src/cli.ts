@@ -5,23 +5,26 @@
  * go to stderr. The exit code says how it went (see ExitCode).
  */
 import { randomUUID } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { awsSetupProblems } from './aws/awsSetup.js';
 import { createClients, type AwsClients, type ClientOptions } from './aws/clients.js';
+import { awsClientOptions } from './cli/awsClientOptions.js';
+import { createProgressView, type ProgressView } from './cli/progressView.js';
 import { SETTINGS, parseConfig, type Overrides, type SettingName, type SettingSpec } from './config.js';
 import { MS_PER_MINUTE } from './constants.js';
 import { createDeps, type DepsOptions } from './createDeps.js';
 import type { Deadline } from './deps.js';
-import { runDemo, type DemoOptions } from './demo/runDemo.js';
+import type { DemoOptions } from './demo/runDemo.js';
 import { ConfigError, CwlTrimError, LeaseHeldError } from './errors.js';
+import { watchStopSignals, type SignalSource, type StopWatch } from './interrupt.js';
 import { createLogger } from './logger.js';
 import { ExitCode, exitCodeOf } from './report/exitCode.js';
 import { toJsonReport } from './report/jsonReport.js';
 import { renderTable } from './report/renderTable.js';
 import { saveReport } from './report/saveReport.js';
 import { runCwlTrim } from './run.js';
+import { VERSION } from './version.js';
 
 interface CliIo {
   /** The report (and `--help`). */
@@ -32,6 +35,14 @@ interface CliIo {
   readonly deps?: DepsOptions;
   /** Passed to the demo: tests pin its clock. */
   readonly demo?: Pick<DemoOptions, 'nowMs'>;
+  /** SIGINT/SIGTERM stop a run at a safe point (`process`; tests emit on an EventEmitter). None: not watched. */
+  readonly signals?: SignalSource;
+  /** Exits at once (a second Ctrl-C). @default process.exit */
+  readonly exit?: (code: number) => void;
+  /** stderr when it is a terminal: progress is drawn as live bars there, plain lines otherwise. */
+  readonly stderrTty?: NodeJS.WritableStream & { readonly columns?: number };
+  /** The terminal's width in columns; else COLUMNS; else 100. */
+  readonly columns?: number;
 }
 
 type Mode = 'plan' | 'run';
@@ -41,6 +52,7 @@ type Env = Record<string, string | undefined>;
 interface CommandFlags {
   readonly json?: boolean;
   readonly maxMinutes?: string;
+  readonly profile?: string;
 }
 
 const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
@@ -85,6 +97,8 @@ function addSettingOptions(command: Command, omit: readonly SettingName[]): Map<
     byAttribute.set(option.attributeName(), name);
   }
   command.option('--json', 'Print the report as JSON (schemaVersion 1) on stdout instead of the table.');
+  command.option('--profile <name>', 'Use this profile of ~/.aws/config and ~/.aws/credentials (its region and credentials), '
+    + 'as the AWS CLI does; it wins over keys in the environment. [AWS_PROFILE; optional]');
   command.option('--max-minutes <n>', 'Stop starting new work after this many minutes; the next run carries on. [optional]');
   return byAttribute;
 }
@@ -110,12 +124,14 @@ function deadlineFrom(maxMinutes: string | undefined): Deadline | undefined {
   return { remainingMs: () => endsAt - performance.now() };
 }
 
-/** Keys given in `env` are used as they are; otherwise the SDK's own chain (profile, role) finds credentials. */
-function credentialsFrom(env: Env): ClientOptions {
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
-  if (!accessKeyId || !secretAccessKey) return {};
-  return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
+/** COLUMNS, when it is a sensible width. */
+function columnsFrom(env: Env): number | undefined {
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 40 ? columns : undefined;
 }
+
+/** Help and report width: the terminal's (or COLUMNS), within what the tables can use. */
+const widthOf = (io: CliIo, env: Env): number => Math.min(160, Math.max(60, io.columns ?? columnsFrom(env) ?? 100));
 
 const errorText = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -135,55 +151,105 @@ function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): 
   return problems.length > 0 ? { problems } : { values, problems };
 }
 
-/** `plan` or `run`: settings → deps → runCwlTrim → report on stdout → exit code. */
+/** The first Ctrl-C (or SIGTERM) stops a real run at its next safe point; a second one exits at once. */
+function watchForStop(mode: Mode, io: CliIo): StopWatch | undefined {
+  if (io.signals === undefined) return undefined;
+  const exitNow = (signal: string): void => {
+    io.stderr(`cwl-trim: ${signal} again: exiting now; a lease this run holds expires by itself within 20 minutes.\n`);
+    (io.exit ?? ((code: number) => process.exit(code)))(ExitCode.Interrupted);
+  };
+  return watchStopSignals({
+    source: io.signals,
+    // A plan changes nothing and holds no lease: there is nothing to finish.
+    onStop: (signal) => (mode === 'plan' ? exitNow(signal) : io.stderr(`cwl-trim: ${signal}: stopping at the next safe point `
+      + '(the step under way finishes, the lease is released, the report is written); press Ctrl-C again to exit now.\n')),
+    onSecond: exitNow,
+  });
+}
+
+/** The view that draws progress on stderr: bars on a terminal, plain lines otherwise. */
+function progressViewFor(io: CliIo, env: Env): ProgressView {
+  const columns = io.columns ?? columnsFrom(env);
+  return createProgressView({
+    write: io.stderr,
+    ...(io.stderrTty !== undefined && { tty: io.stderrTty }),
+    ...(columns !== undefined && { columns }),
+  });
+}
+
+/** `plan` or `run`: settings → AWS setup check → deps → runCwlTrim → report on stdout → exit code. */
 async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlags, byAttribute: Map<string, SettingName>,
   env: Env, io: CliIo): Promise<number> {
-  const { values, problems } = checkAll<[ReturnType<typeof parseConfig>, Deadline | undefined]>([
+  const { values, problems } = checkAll<[ReturnType<typeof parseConfig>, Deadline | undefined, ClientOptions]>([
     () => parseConfig(env, overridesFrom(opts, byAttribute, mode, env)),
     () => deadlineFrom(opts.maxMinutes),
+    () => awsClientOptions({
+      ...(opts.profile !== undefined && { profile: opts.profile }),
+      ...(typeof opts.endpointUrl === 'string' && { endpointUrl: opts.endpointUrl }),
+    }, env),
   ]);
   if (values === undefined) {
     io.stderr(`cwl-trim: invalid settings; nothing was done.\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
     return ExitCode.BadSettings;
   }
-  const [config, deadline] = values;
-  const clients: AwsClients = io.deps?.clients ?? createClients(config, credentialsFrom(env));
+  const [config, deadline, clientOptions] = values;
+  const clients: AwsClients = io.deps?.clients ?? createClients(config, clientOptions);
+  const destroyClients = (): void => {
+    if (io.deps?.clients === undefined) Object.values(clients).forEach((client) => client.destroy());
+  };
+  const setup = await awsSetupProblems(clients);
+  if (setup.length > 0) {
+    destroyClients();
+    io.stderr(`cwl-trim: the AWS SDK cannot start; nothing was done.\n${setup.map((p) => `  ${p}`).join('\n')}\n`);
+    return ExitCode.BadSettings;
+  }
   const runId = randomUUID().slice(0, 8);
+  const stop = watchForStop(mode, io);
+  const view = progressViewFor(io, env).start();
   const deps = createDeps(config, {
     runId,
     logger: createLogger({ level: config.logLevel, runId, destination: { write: io.stderr } }),
-    progress: (line) => io.stderr(`${line}\n`),
+    progress: view.progress,
     ...(deadline ? { deadline } : {}),
+    ...(stop ? { interrupt: stop.signal } : {}),
     ...io.deps,
     clients,
   });
   try {
     const output = await runCwlTrim(config, deps);
+    view.stop();
     const report = toJsonReport(output, { runId: deps.runId, apiCalls: deps.call.stats.snapshot(), prices: config.prices });
     if (output.result) {
       const saved = await saveReport(deps, config, report);
       io.stderr(saved.saved ? `report saved to ${saved.uri}\n` : `the report could not be saved to ${saved.uri}: ${saved.error}\n`);
     }
     io.stdout(opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
+    if (stop?.signal.aborted && report.outcome === 'partial') {
+      io.stderr(`cwl-trim: stopped by ${String(stop.signal.reason)} at a safe point; the next run carries on (exit code 130).\n`);
+      return ExitCode.Interrupted;
+    }
     return exitCodeOf(report.outcome);
   } catch (err) {
     io.stderr(`cwl-trim: ${errorText(err)}\n`);
     return err instanceof LeaseHeldError ? ExitCode.LeaseHeld : ExitCode.Failed;
   } finally {
+    view.stop();
+    stop?.dispose();
     await deps.call.limiters.stop();
-    if (io.deps?.clients === undefined) Object.values(clients).forEach((client) => client.destroy());
+    destroyClients();
   }
 }
 
 function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Command {
   const program = new Command('cwl-trim')
     .description('Archive CloudWatch Logs events to S3, verify the archive, then trim them from CloudWatch.')
+    .version(VERSION, '-V, --version', 'Print the version of cwl-trim and exit.')
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      getOutHelpWidth: () => 100,
-      getErrHelpWidth: () => 100,
+      getOutHelpWidth: () => widthOf(io, env),
+      getErrHelpWidth: () => widthOf(io, env),
     })
     .showHelpAfterError('(cwl-trim <command> --help lists every flag)')
     .addHelpText('after', EPILOGUE);
@@ -199,6 +265,8 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
   program.command('demo')
     .description('Start a local sandbox, seed an account, plan, run, and prove nothing was lost. No AWS account needed.')
     .action(async () => {
+      // Loaded on demand: `plan` and `run` never evaluate the sandbox (the bundle keeps it behind this call).
+      const { runDemo } = await import('./demo/runDemo.js');
       const { proof, run: report } = await runDemo({ write: io.stdout, warn: io.stderr, ...io.demo });
       done(proof.nothingLost && report.outcome === 'done' ? ExitCode.Done : ExitCode.Failed);
     });
@@ -234,24 +302,17 @@ async function main(argv: readonly string[], env: Env, io: CliIo): Promise<numbe
 const processIo: CliIo = Object.freeze({
   stdout: (text: string) => void process.stdout.write(text),
   stderr: (text: string) => void process.stderr.write(text),
+  signals: process,
+  exit: (code: number) => process.exit(code),
+  ...(process.stderr.isTTY && { stderrTty: process.stderr }),
+  ...(process.stdout.isTTY && { columns: process.stdout.columns }),
 });
-
-/** True when this file is the program itself (`tsx src/cli.ts …`, as `npm run demo` does), not imported. */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs the CLI as the process: real argv, environment and streams, and the exit code set (not
  * forced: pending writes to stdout still drain).
  *
- * @example await runAsProgram(); // bin/cwl-trim.js
+ * @example void runAsProgram(); // src/bin.ts, bundled into dist/cli.js
  */
 async function runAsProgram(): Promise<void> {
   // `cwl-trim plan | head` closes stdout early: that is the reader's choice, not an error.
@@ -261,8 +322,6 @@ async function runAsProgram(): Promise<void> {
   });
   process.exitCode = await main(process.argv.slice(2), process.env, processIo);
 }
-
-if (isEntryPoint()) void runAsProgram();
 
 export { main, processIo, runAsProgram };
 export type { CliIo };

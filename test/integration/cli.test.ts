@@ -4,13 +4,14 @@
  * bin works as installed.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../src/cli.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
 import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas } from '../helpers/runHarness.js';
+import { stagedPackage } from '../helpers/bundle.js';
 import { sandboxClients, type SandboxClients } from '../helpers/sandboxClients.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
@@ -176,7 +177,7 @@ describe('invalid settings', () => {
 
 describe('bin/cwl-trim.js', () => {
   it('runs as installed: node bin/cwl-trim.js plan --help', () => {
-    const bin = fileURLToPath(new URL('../../bin/cwl-trim.js', import.meta.url));
+    const bin = join(stagedPackage(), 'bin', 'cwl-trim.js');
     const child = spawnSync(process.execPath, [bin, 'plan', '--help'], { encoding: 'utf8', timeout: 20_000 });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
