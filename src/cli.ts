@@ -63,7 +63,8 @@ variable (--no-force-rebuild and the like turn a variable's true off). LOG_GROUP
 --log-group-prefix /) selects every log group on purpose.
 
 Exit codes: 0 done (or the plan was printed) · 1 failed · 2 invalid settings (no AWS call made) ·
-3 partial: work is left for the next run · 4 another cwl-trim run holds the lease.`;
+3 partial: work is left for the next run · 4 another cwl-trim run holds the lease · 130 stopped by
+Ctrl-C or SIGTERM at a safe point (the lease released, the report written; a second Ctrl-C exits at once).`;
 
 /** Where the CLI departs from the settings table: its log lines go to stderr, at warn unless asked. */
 const CLI_SPECIFIC: Partial<Record<SettingName, Partial<SettingSpec>>> = {

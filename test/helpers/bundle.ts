@@ -3,10 +3,10 @@
  * `npm run package` rebuilds while other test files run): package.json, README.md, LICENSE, bin/ and a fresh
  * dist/ from scripts/build.mjs. Built once per test file.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,4 +30,59 @@ function stagedPackage(): string {
   return dir;
 }
 
-export { ROOT, stagedPackage };
+interface Ran {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves once stderr has contained `text` (the child's own progress tells the test when to act). */
+  stderrContains(text: string): Promise<void>;
+  readonly done: Promise<Ran>;
+}
+
+/**
+ * Starts a command asynchronously (a sandbox answering it may live in the test's own process) and collects
+ * its output. `env` is the child's whole environment, plus PATH and HOME.
+ *
+ * @example const { done } = startCommand(process.execPath, [bin, '--version'], {}); expect((await done).status).toBe(0);
+ */
+function startCommand(command: string, args: readonly string[], env: Record<string, string>, cwd?: string): Running {
+  const child = spawn(command, [...args], {
+    ...(cwd !== undefined && { cwd }),
+    env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: mkdtempSync(join(tmpdir(), 'cwl-trim-home-')), ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiting: { text: string; resolve: () => void }[] = [];
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const w of waiting.filter((x) => stderr.includes(x.text))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const done = new Promise<Ran>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      for (const w of waiting.splice(0)) w.resolve();
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+  return {
+    child,
+    done,
+    stderrContains: (text) => (stderr.includes(text) ? Promise.resolve() : new Promise((resolve) => waiting.push({ text, resolve }))),
+  };
+}
+
+/** The staged package's bin, run by the Node this test runs on. */
+const runStagedBin = (args: readonly string[], env: Record<string, string>): Running =>
+  startCommand(process.execPath, [join(stagedPackage(), 'bin', 'cwl-trim.js'), ...args], env);
+
+export { ROOT, runStagedBin, stagedPackage, startCommand };
+export type { Ran, Running };
