@@ -148,7 +148,7 @@ async function discover(
   await forEachLimited(groups, concurrencyFor(deps.call.limiters.allowedTps('DescribeLogStreams')), async (g, i) => {
     inventory[i] = await inventoryGroup(deps, config, g, cutoffMs);
     done += 1;
-    deps.progress?.(`discovered ${done}/${groups.length} groups`);
+    deps.progress?.(`discovered ${done}/${groups.length} groups`, { phase: 'listing', done, total: groups.length });
   });
   return inventory;
 }

@@ -48,7 +48,7 @@ interface PhaseState {
   subject?: string;
   done: number;
   total?: number;
-  /** When this subject's phase started, and at what count: the rate is measured from there. */
+  /** When this subject's first step came, and its count: the rate is measured from there (not from 0, whose time is unknown). */
   startedAtMs: number;
   startDone: number;
   lastLineAtMs: number;
@@ -69,7 +69,7 @@ function rateText(state: PhaseState, nowMs: number): string {
   const steps = state.done - state.startDone;
   if (elapsedMs <= 0 || steps <= 0) return '';
   const perSecond = (steps * 1000) / elapsedMs;
-  const rate = perSecond >= 10 ? perSecond.toFixed(0) : perSecond.toFixed(1);
+  const rate = perSecond >= 10 ? perSecond.toFixed(0) : perSecond >= 1 ? perSecond.toFixed(1) : perSecond.toPrecision(2);
   if (state.total === undefined || state.done >= state.total) return `${rate}/s`;
   return `${rate}/s, ETA ${formatDuration(((state.total - state.done) / perSecond) * 1000)}`;
 }
@@ -121,7 +121,7 @@ function createProgressView(options: ProgressViewOptions): ProgressView {
     const fresh = previous === undefined || previous.subject !== event.subject || event.done < previous.done;
     const state: PhaseState = fresh
       ? { ...(event.subject !== undefined && { subject: event.subject }), done: event.done, startedAtMs: t,
-        startDone: Math.max(0, event.done - 1), lastLineAtMs: Number.NEGATIVE_INFINITY }
+        startDone: event.done, lastLineAtMs: Number.NEGATIVE_INFINITY }
       : previous;
     state.done = event.done;
     if (event.total !== undefined) state.total = event.total;

@@ -68,7 +68,7 @@ async function executePlan(
       entries[i] = () => ({ logGroupName: group.logGroupName, exports: [], streams: [], notReached: true });
       continue;
     }
-    deps.progress?.(`group ${i + 1}/${active.length}: ${group.logGroupName}`);
+    deps.progress?.(`group ${i + 1}/${active.length}: ${group.logGroupName}`, { phase: 'export', done: i + 1, total: active.length, subject: group.logGroupName });
     const ref: StateRef = refs.get(group.logGroupName) ?? { state: { logGroupName: group.logGroupName, windows: [] } };
     let releaseSlot!: () => void;
     slotFree = new Promise<void>((resolve) => {

@@ -126,7 +126,13 @@ async function trimGroup(
   // Deletes are cheap and many: enough wait on the limiter at once that it, not the latency, sets the
   // pace (8 at the default quotas). Rebuilds go one at a time.
   const deleteConcurrency = concurrencyFor(deps.call.limiters.allowedTps('DeleteLogStream'));
-  await forEachLimited(actions.filter((s) => s.action === StreamAction.Delete), deleteConcurrency, run);
+  const deletes = actions.filter((s) => s.action === StreamAction.Delete);
+  let deleted = 0; // live progress only (the CLI's bars): one step per delete action carried out or left
+  await forEachLimited(deletes, deleteConcurrency, async (s) => {
+    await run(s);
+    deleted += 1;
+    deps.progress?.(`${group.logGroupName}: ${deleted}/${deletes.length} deletes`, { phase: 'delete', done: deleted, total: deletes.length, subject: group.logGroupName });
+  });
   for (const s of actions.filter((a) => a.action === StreamAction.Rebuild)) {
     await (rebuildLane ? rebuildLane.run(() => run(s)) : run(s));
   }

@@ -180,7 +180,8 @@ async function finishRebuild(
       rejected: progress.rejected + rejected.length,
     } satisfies JournalProgress;
     await journal.setProgress(progress);
-    deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`);
+    deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`,
+      { phase: 'rebuild', done: index + 1, total: manifest.batches, subject: logStreamName });
   }
   await journal.remove();
   return { status: 'rebuilt', events: manifest.events, bytes: manifest.bytes, batches: manifest.batches, rejected: progress.rejected };
