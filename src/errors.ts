@@ -84,6 +84,16 @@ class EventsRejectedError extends CwlTrimError {
   }
 }
 
+/** A run ended `failed`: thrown by the Lambda handler after its report is written, so the invocation fails (and alarms). */
+class RunFailedError extends CwlTrimError {
+  public readonly reportKey: string | null;
+  public constructor(message: string, reportKey: string | null, options?: ErrorOptions) {
+    super('RUN_FAILED', message, options);
+    this.name = 'RunFailedError';
+    this.reportKey = reportKey;
+  }
+}
+
 export {
   ConfigError,
   CwlTrimError,
@@ -92,6 +102,7 @@ export {
   ExportTaskFailedError,
   ExportVerificationError,
   LeaseHeldError,
+  RunFailedError,
   StateConflictError,
   StreamChangedError,
 };
