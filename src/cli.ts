@@ -21,6 +21,7 @@ import { watchStopSignals, type SignalSource, type StopWatch } from './interrupt
 import { createLogger } from './logger.js';
 import { ExitCode, exitCodeOf } from './report/exitCode.js';
 import { toJsonReport } from './report/jsonReport.js';
+import { wrapText } from './report/format.js';
 import { renderTable } from './report/renderTable.js';
 import { saveReport } from './report/saveReport.js';
 import { runCwlTrim } from './run.js';
@@ -57,14 +58,17 @@ interface CommandFlags {
 
 const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
-const EPILOGUE = `
-Every flag can also be set by its environment variable (shown in brackets); a flag wins over its
-variable (--no-force-rebuild and the like turn a variable's true off). LOG_GROUP_PREFIXES=/ (or
---log-group-prefix /) selects every log group on purpose.
+/** After the commands' help, wrapped to the terminal's width. */
+const EPILOGUE = [
+  'Every flag can also be set by its environment variable (shown in brackets); a flag wins over its variable '
+    + "(--no-force-rebuild and the like turn a variable's true off). LOG_GROUP_PREFIXES=/ (or --log-group-prefix /) "
+    + 'selects every log group on purpose.',
+  'Exit codes: 0 done (or the plan was printed) · 1 failed · 2 invalid settings (no AWS call made) · 3 partial: work '
+    + 'is left for the next run · 4 another cwl-trim run holds the lease · 130 stopped by Ctrl-C or SIGTERM at a safe '
+    + 'point (the lease released, the report written; a second Ctrl-C exits at once).',
+] as const;
 
-Exit codes: 0 done (or the plan was printed) · 1 failed · 2 invalid settings (no AWS call made) ·
-3 partial: work is left for the next run · 4 another cwl-trim run holds the lease · 130 stopped by
-Ctrl-C or SIGTERM at a safe point (the lease released, the report written; a second Ctrl-C exits at once).`;
+const epilogue = (width: number): string => `\n${EPILOGUE.map((p) => wrapText(p, width).join('\n')).join('\n\n')}`;
 
 /** Where the CLI departs from the settings table: its log lines go to stderr, at warn unless asked. */
 const CLI_SPECIFIC: Partial<Record<SettingName, Partial<SettingSpec>>> = {
@@ -132,7 +136,7 @@ function columnsFrom(env: Env): number | undefined {
 }
 
 /** Help and report width: the terminal's (or COLUMNS), within what the tables can use. */
-const widthOf = (io: CliIo, env: Env): number => Math.min(160, Math.max(60, io.columns ?? columnsFrom(env) ?? 100));
+const widthOf = (io: CliIo, env: Env): number => Math.min(160, Math.max(80, io.columns ?? columnsFrom(env) ?? 100));
 
 const errorText = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -224,7 +228,7 @@ async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlag
       const saved = await saveReport(deps, config, report);
       io.stderr(saved.saved ? `report saved to ${saved.uri}\n` : `the report could not be saved to ${saved.uri}: ${saved.error}\n`);
     }
-    io.stdout(opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
+    io.stdout(opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { width: widthOf(io, env) }));
     if (stop?.signal.aborted && report.outcome === 'partial') {
       io.stderr(`cwl-trim: stopped by ${String(stop.signal.reason)} at a safe point; the next run carries on (exit code 130).\n`);
       return ExitCode.Interrupted;
@@ -253,13 +257,13 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
       getErrHelpWidth: () => widthOf(io, env),
     })
     .showHelpAfterError('(cwl-trim <command> --help lists every flag)')
-    .addHelpText('after', EPILOGUE);
+    .addHelpText('after', () => epilogue(widthOf(io, env)));
   const commands = [
     ['plan', 'Dry run: read-only calls only; print what a run would do.', ['dryRun']],
     ['run', 'Archive, verify, then trim; progress on stderr, the report at the end.', []],
   ] as const satisfies readonly (readonly [Mode, string, readonly SettingName[]])[];
   for (const [mode, description, omit] of commands) {
-    const command = program.command(mode).description(description).addHelpText('after', EPILOGUE);
+    const command = program.command(mode).description(description).addHelpText('after', () => epilogue(widthOf(io, env)));
     const byAttribute = addSettingOptions(command, omit);
     command.action(async (opts: Record<string, unknown>) => done(await planOrRun(mode, opts, byAttribute, env, io)));
   }

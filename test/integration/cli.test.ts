@@ -4,6 +4,7 @@
  * bin works as installed.
  */
 import { spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -183,5 +184,56 @@ describe('bin/cwl-trim.js', () => {
     expect(child.status).toBe(0);
     expect(child.stdout).toContain('Usage: cwl-trim plan [options]');
     expect(child.stdout).toMatch(/--days <n>\s+Archive, then trim, the events older than this many days/);
+  });
+});
+
+describe('terminal conventions', () => {
+  const widest = (text: string): number => Math.max(...text.split('\n').map((line) => [...line].length));
+
+  it('--version prints the version from package.json', async () => {
+    const { code, stdout } = await cli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('the report and the help follow COLUMNS', async () => {
+    const wide = await cli(['plan', ...flags()], { ...ENV, COLUMNS: '140' });
+    expect(widest(wide.stdout)).toBe(140);
+    const narrow = await cli(['plan', ...flags()], { ...ENV, COLUMNS: '80' });
+    expect(widest(narrow.stdout)).toBe(80);
+    const help = await cli(['run', '--help'], { ...ENV, COLUMNS: '80' });
+    expect(widest(help.stdout)).toBeLessThanOrEqual(80);
+  });
+
+  it('a stop signal during a run stops it at a safe point: lease released, report saved, exit 130', async () => {
+    const signals = new EventEmitter();
+    let stderr = '';
+    const code = await main(['run', ...flags()], ENV, {
+      stdout: () => {},
+      // The signal comes as the group's export starts: nothing is deleted after it.
+      stderr: (t) => { stderr += t; if (t.startsWith('group 1/1')) signals.emit('SIGINT'); },
+      signals,
+      exit: () => { throw new Error('must not exit at the first signal'); },
+      deps: { clock: sandbox.clock, exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 }, quotasTps: scaledQuotas(20) },
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain('SIGINT: stopping at the next safe point');
+    expect(stderr).toMatch(/report saved to s3:\/\/archive\//);
+    expect(sandbox.streamNames(GROUP)).toEqual(['current', 'old']);
+    expect(sandbox.objects(BUCKET, 'cwl-archive/state/lease.json')).toEqual([]);
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('a stop signal during a plan exits at once: there is nothing to finish', async () => {
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    await main(['plan', ...flags()], ENV, {
+      stdout: () => {},
+      stderr: (t) => { if (t.startsWith('discovered')) signals.emit('SIGTERM'); },
+      signals,
+      exit: (c) => exits.push(c),
+      deps: { clock: sandbox.clock },
+    });
+    expect(exits).toEqual([130]);
   });
 });
