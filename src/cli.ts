@@ -157,17 +157,17 @@ function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): 
 }
 
 /** The first Ctrl-C (or SIGTERM) stops a real run at its next safe point; a second one exits at once. */
-function watchForStop(mode: Mode, io: CliIo): StopWatch | undefined {
+function watchForStop(mode: Mode, io: CliIo, say: (line: string) => void): StopWatch | undefined {
   if (io.signals === undefined) return undefined;
   const exitNow = (signal: string): void => {
-    io.stderr(`cwl-trim: ${signal} again: exiting now; a lease this run holds expires by itself within 20 minutes.\n`);
+    say(`cwl-trim: ${signal} again: exiting now; a lease this run holds expires by itself within 20 minutes.`);
     (io.exit ?? ((code: number) => process.exit(code)))(ExitCode.Interrupted);
   };
   return watchStopSignals({
     source: io.signals,
     // A plan changes nothing and holds no lease: there is nothing to finish.
-    onStop: (signal) => (mode === 'plan' ? exitNow(signal) : io.stderr(`cwl-trim: ${signal}: stopping at the next safe point `
-      + '(the step under way finishes, the lease is released, the report is written); press Ctrl-C again to exit now.\n')),
+    onStop: (signal) => (mode === 'plan' ? exitNow(signal) : say(`cwl-trim: ${signal}: stopping at the next safe point `
+      + '(the step under way finishes, the lease is released, the report is written); press Ctrl-C again to exit now.')),
     onSecond: exitNow,
   });
 }
@@ -209,11 +209,13 @@ async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlag
     return ExitCode.BadSettings;
   }
   const runId = randomUUID().slice(0, 8);
-  const stop = watchForStop(mode, io);
   const view = progressViewFor(io, env).start();
+  // Every stderr line of the run goes through the view: on a terminal it prints them above the live bars.
+  const say = (line: string): void => view.progress(line.replace(/\n$/, ''));
+  const stop = watchForStop(mode, io, say);
   const deps = createDeps(config, {
     runId,
-    logger: createLogger({ level: config.logLevel, runId, destination: { write: io.stderr } }),
+    logger: createLogger({ level: config.logLevel, runId, destination: { write: say } }),
     progress: view.progress,
     ...(deadline ? { deadline } : {}),
     ...(stop ? { interrupt: stop.signal } : {}),

@@ -205,6 +205,12 @@ describe('terminal conventions', () => {
     expect(widest(help.stdout)).toBeLessThanOrEqual(80);
   });
 
+  it('progress names each phase with done/total: listing, exporting, deleting', async () => {
+    const { code, stderr } = await cli(['run', ...flags()]);
+    expect(code).toBe(0);
+    expect(stderr.split('\n')).toEqual(expect.arrayContaining(['discovered 1/1 groups', 'group 1/1: /app/orders', '/app/orders: 1/1 deletes']));
+  });
+
   it('a stop signal during a run stops it at a safe point: lease released, report saved, exit 130', async () => {
     const signals = new EventEmitter();
     let stderr = '';
