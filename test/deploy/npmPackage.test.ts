@@ -55,6 +55,13 @@ describe('npm pack', () => {
     expect(paths.filter((p) => !/^(bin|dist)\//.test(p) && !['LICENSE', 'README.md', 'package.json'].includes(p))).toEqual([]);
   });
 
+  it('keeps the demo and its sandbox behind a lazy import: plan and run never evaluate them', () => {
+    const bundle = readFileSync(join(stagedPackage(), 'dist', 'cli.js'), 'utf8');
+    // esbuild wraps a dynamically imported module in an init function that only the import calls.
+    expect(bundle).toMatch(/Promise\.resolve\(\)\.then\(\(\) => \(init_runDemo\(\), runDemo_exports\)\)/);
+    expect(bundle.match(/init_runDemo\(\)/g)).toHaveLength(1);
+  });
+
   it('installs with no dependencies at all', () => {
     const pkg = join(prefix, 'lib', 'node_modules', 'cwl-trim');
     expect(existsSync(join(pkg, 'node_modules'))).toBe(false);

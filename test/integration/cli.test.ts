@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -209,6 +210,26 @@ describe('terminal conventions', () => {
     const { code, stderr } = await cli(['run', ...flags()]);
     expect(code).toBe(0);
     expect(stderr.split('\n')).toEqual(expect.arrayContaining(['discovered 1/1 groups', 'group 1/1: /app/orders', '/app/orders: 1/1 deletes']));
+  });
+
+  it('draws live bars on a terminal instead of the step lines', async () => {
+    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+    let drawn = '';
+    tty.on('data', (chunk: Buffer) => { drawn += chunk.toString(); });
+    let stderr = '';
+    const code = await main(['run', ...flags()], ENV, {
+      stdout: () => {},
+      stderr: (t) => { stderr += t; },
+      stderrTty: tty,
+      deps: { clock: sandbox.clock, exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 }, quotasTps: scaledQuotas(20) },
+    });
+    expect(code).toBe(0);
+    expect(drawn).toMatch(/deleting streams\s+\[=+\] 1\/1/);
+    expect(drawn).toMatch(/exporting\s+\[=+\] 1\/1/);
+    expect(drawn).toMatch(/exporting .*\/app\/orders/);
+    // Nothing of the run went around the bars; the report's location is printed after them.
+    expect(stderr).not.toContain('discovered');
+    expect(stderr).toContain('report saved to');
   });
 
   it('a stop signal during a run stops it at a safe point: lease released, report saved, exit 130', async () => {
