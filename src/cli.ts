@@ -157,10 +157,12 @@ function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): 
 }
 
 /** The first Ctrl-C (or SIGTERM) stops a real run at its next safe point; a second one exits at once. */
-function watchForStop(mode: Mode, io: CliIo, say: (line: string) => void): StopWatch | undefined {
+function watchForStop(mode: Mode, io: CliIo, view: ProgressView): StopWatch | undefined {
   if (io.signals === undefined) return undefined;
+  const say = (line: string): void => view.progress(line);
   const exitNow = (signal: string): void => {
     say(`cwl-trim: ${signal} again: exiting now; a lease this run holds expires by itself within 20 minutes.`);
+    view.stop(); // gives the terminal its line wrapping back
     (io.exit ?? ((code: number) => process.exit(code)))(ExitCode.Interrupted);
   };
   return watchStopSignals({
@@ -212,7 +214,7 @@ async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlag
   const view = progressViewFor(io, env).start();
   // Every stderr line of the run goes through the view: on a terminal it prints them above the live bars.
   const say = (line: string): void => view.progress(line.replace(/\n$/, ''));
-  const stop = watchForStop(mode, io, say);
+  const stop = watchForStop(mode, io, view);
   const deps = createDeps(config, {
     runId,
     logger: createLogger({ level: config.logLevel, runId, destination: { write: say } }),
