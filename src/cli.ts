@@ -10,44 +10,31 @@ import { Command, CommanderError, Option } from 'commander';
 import { awsSetupProblems } from './aws/awsSetup.js';
 import { createClients, type AwsClients, type ClientOptions } from './aws/clients.js';
 import { awsClientOptions } from './cli/awsClientOptions.js';
-import { createProgressView, type ProgressView } from './cli/progressView.js';
+import { epilogue, progressViewFor, watchForStop, widthOf, type Env, type Mode, type TerminalIo } from './cli/terminal.js';
 import { SETTINGS, parseConfig, type Overrides, type SettingName, type SettingSpec } from './config.js';
 import { MS_PER_MINUTE } from './constants.js';
 import { createDeps, type DepsOptions } from './createDeps.js';
 import type { Deadline } from './deps.js';
 import type { DemoOptions } from './demo/runDemo.js';
 import { ConfigError, CwlTrimError, LeaseHeldError } from './errors.js';
-import { watchStopSignals, type SignalSource, type StopWatch } from './interrupt.js';
 import { createLogger } from './logger.js';
 import { ExitCode, exitCodeOf } from './report/exitCode.js';
 import { toJsonReport } from './report/jsonReport.js';
-import { wrapText } from './report/format.js';
 import { renderTable } from './report/renderTable.js';
 import { saveReport } from './report/saveReport.js';
 import { runCwlTrim } from './run.js';
 import { VERSION } from './version.js';
 
-interface CliIo {
+/** The process around the CLI: its streams, signals and terminal (see TerminalIo), and test hooks. */
+interface CliIo extends TerminalIo {
   /** The report (and `--help`). */
   readonly stdout: (text: string) => void;
-  /** Progress lines, JSON log lines and error messages. */
-  readonly stderr: (text: string) => void;
   /** Merged into createDeps' options: tests share the sandbox's clock and shrink the waits. */
   readonly deps?: DepsOptions;
   /** Passed to the demo: tests pin its clock. */
   readonly demo?: Pick<DemoOptions, 'nowMs'>;
-  /** SIGINT/SIGTERM stop a run at a safe point (`process`; tests emit on an EventEmitter). None: not watched. */
-  readonly signals?: SignalSource;
-  /** Exits at once (a second Ctrl-C). @default process.exit */
-  readonly exit?: (code: number) => void;
-  /** stderr when it is a terminal: progress is drawn as live bars there, plain lines otherwise. */
-  readonly stderrTty?: NodeJS.WritableStream & { readonly columns?: number };
-  /** The terminal's width in columns; else COLUMNS; else 100. */
-  readonly columns?: number;
 }
 
-type Mode = 'plan' | 'run';
-type Env = Record<string, string | undefined>;
 
 /** Flags that are not settings: stripped before the overrides reach parseConfig. */
 interface CommandFlags {
@@ -57,18 +44,6 @@ interface CommandFlags {
 }
 
 const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
-
-/** After the commands' help, wrapped to the terminal's width. */
-const EPILOGUE = [
-  'Every flag can also be set by its environment variable (shown in brackets); a flag wins over its variable '
-    + "(--no-force-rebuild and the like turn a variable's true off). LOG_GROUP_PREFIXES=/ (or --log-group-prefix /) "
-    + 'selects every log group on purpose.',
-  'Exit codes: 0 done (or the plan was printed) · 1 failed · 2 invalid settings (no AWS call made) · 3 partial: work '
-    + 'is left for the next run · 4 another cwl-trim run holds the lease · 130 stopped by Ctrl-C or SIGTERM at a safe '
-    + 'point (the lease released, the report written; a second Ctrl-C exits at once).',
-] as const;
-
-const epilogue = (width: number): string => `\n${EPILOGUE.map((p) => wrapText(p, width).join('\n')).join('\n\n')}`;
 
 /** Where the CLI departs from the settings table: its log lines go to stderr, at warn unless asked. */
 const CLI_SPECIFIC: Partial<Record<SettingName, Partial<SettingSpec>>> = {
@@ -129,15 +104,6 @@ function deadlineFrom(maxMinutes: string | undefined): Deadline | undefined {
   return { remainingMs: () => endsAt - performance.now() };
 }
 
-/** COLUMNS, when it is a sensible width. */
-function columnsFrom(env: Env): number | undefined {
-  const columns = Number(env.COLUMNS);
-  return Number.isInteger(columns) && columns >= 40 ? columns : undefined;
-}
-
-/** Help and report width: the terminal's (or COLUMNS), within what the tables can use. */
-const widthOf = (io: CliIo, env: Env): number => Math.min(160, Math.max(80, io.columns ?? columnsFrom(env) ?? 100));
-
 const errorText = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
@@ -154,34 +120,6 @@ function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): 
     }
   }) as T;
   return problems.length > 0 ? { problems } : { values, problems };
-}
-
-/** The first Ctrl-C (or SIGTERM) stops a real run at its next safe point; a second one exits at once. */
-function watchForStop(mode: Mode, io: CliIo, view: ProgressView): StopWatch | undefined {
-  if (io.signals === undefined) return undefined;
-  const say = (line: string): void => view.progress(line);
-  const exitNow = (signal: string): void => {
-    say(`cwl-trim: ${signal} again: exiting now; a lease this run holds expires by itself within 20 minutes.`);
-    view.stop(); // gives the terminal its line wrapping back
-    (io.exit ?? ((code: number) => process.exit(code)))(ExitCode.Interrupted);
-  };
-  return watchStopSignals({
-    source: io.signals,
-    // A plan changes nothing and holds no lease: there is nothing to finish.
-    onStop: (signal) => (mode === 'plan' ? exitNow(signal) : say(`cwl-trim: ${signal}: stopping at the next safe point `
-      + '(the step under way finishes, the lease is released, the report is written); press Ctrl-C again to exit now.')),
-    onSecond: exitNow,
-  });
-}
-
-/** The view that draws progress on stderr: bars on a terminal, plain lines otherwise. */
-function progressViewFor(io: CliIo, env: Env): ProgressView {
-  const columns = io.columns ?? columnsFrom(env);
-  return createProgressView({
-    write: io.stderr,
-    ...(io.stderrTty !== undefined && { tty: io.stderrTty }),
-    ...(columns !== undefined && { columns }),
-  });
 }
 
 /** `plan` or `run`: settings → AWS setup check → deps → runCwlTrim → report on stdout → exit code. */
