@@ -191,6 +191,9 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
   const program = new Command('cwl-trim')
     .description('Archive CloudWatch Logs events to S3, verify the archive, then trim them from CloudWatch.')
     .version(VERSION, '-V, --version', 'Print the version of cwl-trim and exit.')
+    // As with `aws --profile dev s3 ls`: the AWS options may also come before the command.
+    .option('--profile <name>', 'As the command\'s --profile (cwl-trim --profile dev plan …).')
+    .option('--region <region>', 'As the command\'s --region.')
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
@@ -207,7 +210,9 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
   for (const [mode, description, omit] of commands) {
     const command = program.command(mode).description(description).addHelpText('after', () => epilogue(widthOf(io, env)));
     const byAttribute = addSettingOptions(command, omit);
-    command.action(async (opts: Record<string, unknown>) => done(await planOrRun(mode, opts, byAttribute, env, io)));
+    // The command's own flags win over the same ones given before it.
+    command.action(async (opts: Record<string, unknown>, self: Command) =>
+      done(await planOrRun(mode, { ...self.parent?.opts(), ...opts }, byAttribute, env, io)));
   }
   program.command('demo')
     .description('Start a local sandbox, seed an account, plan, run, and prove nothing was lost. No AWS account needed.')

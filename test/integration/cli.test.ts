@@ -191,6 +191,17 @@ describe('bin/cwl-trim.js', () => {
 describe('terminal conventions', () => {
   const widest = (text: string): number => Math.max(...text.split('\n').map((line) => [...line].length));
 
+  it('takes --profile and --region before the command too, as aws does', async () => {
+    const region = await cli(['--region', 'moon', 'plan', ...flags()]);
+    expect(region.code).toBe(2);
+    expect(region.stderr).toContain('must be a Region code like us-east-1');
+    const profile = await cli(['--profile', 'not a name', 'plan', ...flags()]);
+    expect(profile.code).toBe(2);
+    expect(profile.stderr).toContain('--profile (AWS_PROFILE) must be a profile name');
+    const local = await cli(['--region', 'moon', 'plan', ...flags(), '--region', 'eu-west-1']);
+    expect(local.code).toBe(0);
+  });
+
   it('--version prints the version from package.json', async () => {
     const { code, stdout } = await cli(['--version']);
     expect(code).toBe(0);
