@@ -4,12 +4,12 @@
  * `--version`, `--help`, `plan` against the sandbox, and `demo`.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { ROOT, stagedPackage, startCommand, type Ran } from '../helpers/bundle.js';
+import { ROOT, removeStagedPackage, stagedPackage, startCommand, type Ran } from '../helpers/bundle.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const GROUP = '/app/orders';
@@ -25,15 +25,16 @@ function npm(args: readonly string[], cwd: string): SpawnSyncReturns<string> {
   return child;
 }
 
+let dir: string;
 let prefix: string;
 let sandbox: Sandbox;
 
 /** Runs the installed command with an environment that holds only what a user's would: no project, no dev tools. */
 const installed = (args: readonly string[], env: Record<string, string> = {}): Promise<Ran> =>
-  startCommand(join(prefix, 'bin', 'cwl-trim'), args, env, mkdtempSync(join(tmpdir(), 'cwl-trim-cwd-'))).done;
+  startCommand(join(prefix, 'bin', 'cwl-trim'), args, env, mkdtempSync(join(dir, 'cwd-'))).done;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cwl-trim-npm-'));
+  dir = mkdtempSync(join(tmpdir(), 'cwl-trim-npm-'));
   const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], stagedPackage()).stdout) as { filename: string }[];
   prefix = join(dir, 'prefix');
   npm(['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(dir, packed[0]!.filename)], dir);
@@ -44,6 +45,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await sandbox?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  removeStagedPackage();
 });
 
 describe('npm pack', () => {

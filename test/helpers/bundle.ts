@@ -4,7 +4,7 @@
  * dist/ from scripts/build.mjs. Built once per test file.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,12 @@ function stagedPackage(): string {
   return dir;
 }
 
+/** Removes the staged package (6 MB): call it in the test file's afterAll. */
+function removeStagedPackage(): void {
+  if (staged !== undefined) rmSync(staged, { recursive: true, force: true });
+  staged = undefined;
+}
+
 interface Ran {
   readonly status: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -51,9 +57,10 @@ interface Running {
  * @example const { done } = startCommand(process.execPath, [bin, '--version'], {}); expect((await done).status).toBe(0);
  */
 function startCommand(command: string, args: readonly string[], env: Record<string, string>, cwd?: string): Running {
+  const home = mkdtempSync(join(tmpdir(), 'cwl-trim-home-'));
   const child = spawn(command, [...args], {
     ...(cwd !== undefined && { cwd }),
-    env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: mkdtempSync(join(tmpdir(), 'cwl-trim-home-')), ...env },
+    env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: home, ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -69,6 +76,7 @@ function startCommand(command: string, args: readonly string[], env: Record<stri
   const done = new Promise<Ran>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (status, signal) => {
+      rmSync(home, { recursive: true, force: true });
       for (const w of waiting.splice(0)) w.resolve();
       resolve({ status, signal, stdout, stderr });
     });
@@ -84,5 +92,5 @@ function startCommand(command: string, args: readonly string[], env: Record<stri
 const runStagedBin = (args: readonly string[], env: Record<string, string>): Running =>
   startCommand(process.execPath, [join(stagedPackage(), 'bin', 'cwl-trim.js'), ...args], env);
 
-export { ROOT, runStagedBin, stagedPackage, startCommand };
+export { ROOT, removeStagedPackage, runStagedBin, stagedPackage, startCommand };
 export type { Ran, Running };

@@ -13,7 +13,7 @@ import { main, type CliIo } from '../../src/cli.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
 import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas } from '../helpers/runHarness.js';
-import { stagedPackage } from '../helpers/bundle.js';
+import { removeStagedPackage, stagedPackage } from '../helpers/bundle.js';
 import { sandboxClients, type SandboxClients } from '../helpers/sandboxClients.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
@@ -30,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   clients.destroy();
   await sandbox.stop();
+  removeStagedPackage();
 });
 beforeEach(() => {
   sandbox.reset();

@@ -3,14 +3,14 @@
  * signs with (seen by a recording proxy in front of the sandbox), a clear exit 2 when the SDK finds no
  * Region or credentials, and Ctrl-C / SIGTERM stopping a real run at a safe point with exit code 130.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { runStagedBin, stagedPackage } from '../helpers/bundle.js';
+import { removeStagedPackage, runStagedBin, stagedPackage } from '../helpers/bundle.js';
 import { BUCKET, MS_PER_DAY, history } from '../helpers/runHarness.js';
 
 const HOUR = 3_600_000;
@@ -43,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => proxy?.close(resolve));
   await sandbox?.stop();
+  removeStagedPackage();
 });
 beforeEach(() => {
   sandbox.reset();
@@ -62,6 +63,7 @@ describe('AWS conventions', () => {
       AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
     });
     const ran = await done;
+    rmSync(dir, { recursive: true, force: true });
     expect(ran.stderr).not.toContain('cwl-trim:');
     expect(ran.status).toBe(0);
     expect(scopes.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
  * flag's, the variable's, the profile's), path-style S3 only where the endpoint cannot take a bucket label,
  * per-service endpoints win over the global one. No request is sent: the resolved client config is read.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +13,12 @@ import { awsClientOptions } from '../../../src/cli/awsClientOptions.js';
 
 const KEYS = { credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } };
 const opened: AwsClients[] = [];
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'cwl-trim-aws-'));
+  dirs.push(dir);
+  return dir;
+};
 const clientsFor = (...args: Parameters<typeof createClients>): AwsClients => {
   const clients = createClients(...args);
   opened.push(clients);
@@ -25,7 +31,7 @@ const endpointOf = async (client: AwsClients[keyof AwsClients]): Promise<string>
 
 /** A home with one profile, `dev`, in eu-west-2 with its own keys; nothing else of the machine's AWS setup. */
 function awsHome(): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'cwl-trim-aws-'));
+  const dir = tempDir();
   writeFileSync(join(dir, 'config'), '[profile dev]\nregion = eu-west-2\n');
   writeFileSync(join(dir, 'credentials'), '[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = devsecret\n');
   return { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
@@ -36,13 +42,14 @@ beforeEach(() => {
   for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
     'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS']) vi.stubEnv(name, undefined);
   vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-  const empty = mkdtempSync(join(tmpdir(), 'cwl-trim-noaws-'));
+  const empty = tempDir();
   vi.stubEnv('AWS_CONFIG_FILE', join(empty, 'config'));
   vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(empty, 'credentials'));
 });
 afterEach(() => {
   vi.unstubAllEnvs();
   for (const clients of opened.splice(0)) Object.values(clients).forEach((c) => c.destroy());
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the Region with a custom endpoint', () => {
