@@ -100,7 +100,7 @@ function sampleMemory(everyMs = 25): { stop(): MemoryPeaks } {
     peaks.externalBytes = Math.max(peaks.externalBytes, m.external + m.arrayBuffers);
   };
   const afterFullGc = new PerformanceObserver((list) => {
-    const major = list.getEntries().some((e) => (e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+    const major = list.getEntries().some((e) => ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
     if (major) peaks.liveHeapBytes = Math.max(peaks.liveHeapBytes, process.memoryUsage().heapUsed);
   });
   afterFullGc.observe({ entryTypes: ['gc'] });

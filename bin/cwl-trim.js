@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// The `cwl-trim` command. The project ships TypeScript without a build step, so this launcher loads
-// src/cli.ts through tsx's loader (scoped to that import: nothing else in the process is affected).
-import { tsImport } from 'tsx/esm/api';
+// The `cwl-trim` command: plain JavaScript, no TypeScript toolchain at run time. It loads dist/cli.js, the
+// esbuild bundle of src/bin.ts (`npm run build`; `npm pack` and `npm run demo` build it first), which
+// carries every library it uses: an installed cwl-trim has no dependencies.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const { runAsProgram } = await tsImport('../src/cli.ts', import.meta.url);
-await runAsProgram();
+const require = createRequire(import.meta.url);
+const bundle = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write('cwl-trim: dist/cli.js is missing; in a clone of the repository, run `npm run build` first.\n');
+  process.exit(1);
+}
+require(fileURLToPath(bundle));

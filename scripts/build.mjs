@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-// Bundles the Lambda handler (src/handler.ts) into one self-contained CommonJS file, dist/handler.js.
+// Bundles the Lambda handler (src/handler.ts) into dist/handler.js and the command line (src/bin.ts) into
+// dist/cli.js: self-contained CommonJS files, so that neither the Lambda nor an installed `cwl-trim` needs
+// node_modules or a TypeScript toolchain (package.json has no runtime dependencies; `files` ships bin/ and dist/).
+//
+// - The CLI loads the demo (and its sandbox) with a dynamic import: esbuild keeps it in the bundle but wraps
+//   it in a function that only `cwl-trim demo` calls, so `plan` and `run` never evaluate the emulator.
 //
 // - CommonJS, not ESM: the AWS SDK and pino are CommonJS inside, and an ESM bundle would need a
 //   createRequire banner; `sls invoke local` does not load .mjs handlers either.
@@ -8,34 +13,37 @@
 // - The AWS SDK v3 is bundled, not left to the nodejs22.x runtime: the runtime's SDK version changes under
 //   us, and the code relies on recent client options (requestChecksumCalculation, S3 conditional writes).
 //   Bundling pins the version the tests ran against; tree-shaking keeps only the three clients we use.
-// - Target node20, not node22: Lambda runs nodejs22.x, but the deploy tests run this very bundle on the
-//   machines' Node 20, and nothing in the code needs syntax newer than Node 20 has.
+// - Target node22: the Lambda runs nodejs22.x, `engines` says Node ≥ 22, and the tests run on the node@22
+//   devDependency.
 // - Not minified and no source map by default: stack traces in CloudWatch Logs then name real functions and
 //   lines of readable code, for about 0.45 MB zipped (minified: 0.3 MB; minified with a source map: 0.7 MB).
 //   `mainFields: module` lets esbuild tree-shake the SDK's ES modules instead of its CommonJS bundles.
 // - Licence comments of the bundled packages are kept, at the end of the file.
 //
-// Usage: node scripts/build.mjs [--minify] [--metafile]
+// Usage: node scripts/build.mjs [--minify] [--metafile] [--outdir DIR]   (tests build into a temp DIR)
 import { mkdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist');
-const outfile = join(outdir, 'handler.js');
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const outdirAt = argv.indexOf('--outdir');
+
+const outdir = outdirAt >= 0 ? resolve(argv[outdirAt + 1] ?? '') : join(root, 'dist');
+const outfiles = { handler: join(outdir, 'handler.js'), cli: join(outdir, 'cli.js') };
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
 const result = await build({
-  entryPoints: [join(root, 'src', 'handler.ts')],
-  outfile,
+  entryPoints: { handler: join(root, 'src', 'handler.ts'), cli: join(root, 'src', 'bin.ts') },
+  outdir,
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node22',
   minify: args.has('--minify'),
   legalComments: 'eof',
   logLevel: 'warning',
@@ -50,4 +58,4 @@ if (result.metafile) {
 }
 
 const kib = (path) => `${(statSync(path).size / 1024).toFixed(0)} KiB`;
-console.log(`built ${outfile.slice(root.length + 1)} (${kib(outfile)})`);
+for (const file of Object.values(outfiles)) console.log(`built ${relative(root, file)} (${kib(file)})`);

@@ -5,16 +5,17 @@
  * go to stderr. The exit code says how it went (see ExitCode).
  */
 import { randomUUID } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { awsSetupProblems } from './aws/awsSetup.js';
 import { createClients, type AwsClients, type ClientOptions } from './aws/clients.js';
+import { awsClientOptions } from './cli/awsClientOptions.js';
+import { epilogue, progressViewFor, watchForStop, widthOf, type Env, type Mode, type TerminalIo } from './cli/terminal.js';
 import { SETTINGS, parseConfig, type Overrides, type SettingName, type SettingSpec } from './config.js';
 import { MS_PER_MINUTE } from './constants.js';
 import { createDeps, type DepsOptions } from './createDeps.js';
 import type { Deadline } from './deps.js';
-import { runDemo, type DemoOptions } from './demo/runDemo.js';
+import type { DemoOptions } from './demo/runDemo.js';
 import { ConfigError, CwlTrimError, LeaseHeldError } from './errors.js';
 import { createLogger } from './logger.js';
 import { ExitCode, exitCodeOf } from './report/exitCode.js';
@@ -22,36 +23,27 @@ import { toJsonReport } from './report/jsonReport.js';
 import { renderTable } from './report/renderTable.js';
 import { saveReport } from './report/saveReport.js';
 import { runCwlTrim } from './run.js';
+import { VERSION } from './version.js';
 
-interface CliIo {
+/** The process around the CLI: its streams, signals and terminal (see TerminalIo), and test hooks. */
+interface CliIo extends TerminalIo {
   /** The report (and `--help`). */
   readonly stdout: (text: string) => void;
-  /** Progress lines, JSON log lines and error messages. */
-  readonly stderr: (text: string) => void;
   /** Merged into createDeps' options: tests share the sandbox's clock and shrink the waits. */
   readonly deps?: DepsOptions;
   /** Passed to the demo: tests pin its clock. */
   readonly demo?: Pick<DemoOptions, 'nowMs'>;
 }
 
-type Mode = 'plan' | 'run';
-type Env = Record<string, string | undefined>;
 
 /** Flags that are not settings: stripped before the overrides reach parseConfig. */
 interface CommandFlags {
   readonly json?: boolean;
   readonly maxMinutes?: string;
+  readonly profile?: string;
 }
 
 const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
-
-const EPILOGUE = `
-Every flag can also be set by its environment variable (shown in brackets); a flag wins over its
-variable (--no-force-rebuild and the like turn a variable's true off). LOG_GROUP_PREFIXES=/ (or
---log-group-prefix /) selects every log group on purpose.
-
-Exit codes: 0 done (or the plan was printed) · 1 failed · 2 invalid settings (no AWS call made) ·
-3 partial: work is left for the next run · 4 another cwl-trim run holds the lease.`;
 
 /** Where the CLI departs from the settings table: its log lines go to stderr, at warn unless asked. */
 const CLI_SPECIFIC: Partial<Record<SettingName, Partial<SettingSpec>>> = {
@@ -85,6 +77,8 @@ function addSettingOptions(command: Command, omit: readonly SettingName[]): Map<
     byAttribute.set(option.attributeName(), name);
   }
   command.option('--json', 'Print the report as JSON (schemaVersion 1) on stdout instead of the table.');
+  command.option('--profile <name>', 'Use this profile of ~/.aws/config and ~/.aws/credentials (its region and credentials), '
+    + 'as the AWS CLI does; it wins over keys in the environment. [AWS_PROFILE; optional]');
   command.option('--max-minutes <n>', 'Stop starting new work after this many minutes; the next run carries on. [optional]');
   return byAttribute;
 }
@@ -110,13 +104,6 @@ function deadlineFrom(maxMinutes: string | undefined): Deadline | undefined {
   return { remainingMs: () => endsAt - performance.now() };
 }
 
-/** Keys given in `env` are used as they are; otherwise the SDK's own chain (profile, role) finds credentials. */
-function credentialsFrom(env: Env): ClientOptions {
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
-  if (!accessKeyId || !secretAccessKey) return {};
-  return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
-}
-
 const errorText = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
@@ -135,70 +122,103 @@ function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): 
   return problems.length > 0 ? { problems } : { values, problems };
 }
 
-/** `plan` or `run`: settings → deps → runCwlTrim → report on stdout → exit code. */
+/** `plan` or `run`: settings → AWS setup check → deps → runCwlTrim → report on stdout → exit code. */
 async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlags, byAttribute: Map<string, SettingName>,
   env: Env, io: CliIo): Promise<number> {
-  const { values, problems } = checkAll<[ReturnType<typeof parseConfig>, Deadline | undefined]>([
+  const { values, problems } = checkAll<[ReturnType<typeof parseConfig>, Deadline | undefined, ClientOptions]>([
     () => parseConfig(env, overridesFrom(opts, byAttribute, mode, env)),
     () => deadlineFrom(opts.maxMinutes),
+    () => awsClientOptions({
+      ...(opts.profile !== undefined && { profile: opts.profile }),
+      ...(typeof opts.endpointUrl === 'string' && { endpointUrl: opts.endpointUrl }),
+    }, env),
   ]);
   if (values === undefined) {
     io.stderr(`cwl-trim: invalid settings; nothing was done.\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
     return ExitCode.BadSettings;
   }
-  const [config, deadline] = values;
-  const clients: AwsClients = io.deps?.clients ?? createClients(config, credentialsFrom(env));
+  const [config, deadline, clientOptions] = values;
+  const clients: AwsClients = io.deps?.clients ?? createClients(config, clientOptions);
+  const destroyClients = (): void => {
+    if (io.deps?.clients === undefined) Object.values(clients).forEach((client) => client.destroy());
+  };
+  const setup = await awsSetupProblems(clients);
+  if (setup.length > 0) {
+    destroyClients();
+    io.stderr(`cwl-trim: the AWS SDK cannot start; nothing was done.\n${setup.map((p) => `  ${p}`).join('\n')}\n`);
+    return ExitCode.BadSettings;
+  }
   const runId = randomUUID().slice(0, 8);
+  const view = progressViewFor(io, env).start();
+  // Every stderr line of the run goes through the view: on a terminal it prints them above the live bars.
+  const say = (line: string): void => view.progress(line.replace(/\n$/, ''));
+  const stop = watchForStop(mode, io, view);
   const deps = createDeps(config, {
     runId,
-    logger: createLogger({ level: config.logLevel, runId, destination: { write: io.stderr } }),
-    progress: (line) => io.stderr(`${line}\n`),
+    logger: createLogger({ level: config.logLevel, runId, destination: { write: say } }),
+    progress: view.progress,
     ...(deadline ? { deadline } : {}),
+    ...(stop ? { interrupt: stop.signal } : {}),
     ...io.deps,
     clients,
   });
   try {
     const output = await runCwlTrim(config, deps);
+    view.stop();
     const report = toJsonReport(output, { runId: deps.runId, apiCalls: deps.call.stats.snapshot(), prices: config.prices });
     if (output.result) {
       const saved = await saveReport(deps, config, report);
       io.stderr(saved.saved ? `report saved to ${saved.uri}\n` : `the report could not be saved to ${saved.uri}: ${saved.error}\n`);
     }
-    io.stdout(opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
+    io.stdout(opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { width: widthOf(io, env) }));
+    if (stop?.signal.aborted && report.outcome === 'partial') {
+      io.stderr(`cwl-trim: stopped by ${String(stop.signal.reason)} at a safe point; the next run carries on (exit code 130).\n`);
+      return ExitCode.Interrupted;
+    }
     return exitCodeOf(report.outcome);
   } catch (err) {
     io.stderr(`cwl-trim: ${errorText(err)}\n`);
     return err instanceof LeaseHeldError ? ExitCode.LeaseHeld : ExitCode.Failed;
   } finally {
+    view.stop();
+    stop?.dispose();
     await deps.call.limiters.stop();
-    if (io.deps?.clients === undefined) Object.values(clients).forEach((client) => client.destroy());
+    destroyClients();
   }
 }
 
 function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Command {
   const program = new Command('cwl-trim')
     .description('Archive CloudWatch Logs events to S3, verify the archive, then trim them from CloudWatch.')
+    .version(VERSION, '-V, --version', 'Print the version of cwl-trim and exit.')
+    // As with `aws --profile dev s3 ls`: the AWS options may also come before the command.
+    .option('--profile <name>', 'As the command\'s --profile (cwl-trim --profile dev plan …).')
+    .option('--region <region>', 'As the command\'s --region.')
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      getOutHelpWidth: () => 100,
-      getErrHelpWidth: () => 100,
+      getOutHelpWidth: () => widthOf(io, env),
+      getErrHelpWidth: () => widthOf(io, env),
     })
     .showHelpAfterError('(cwl-trim <command> --help lists every flag)')
-    .addHelpText('after', EPILOGUE);
+    .addHelpText('after', () => epilogue(widthOf(io, env)));
   const commands = [
     ['plan', 'Dry run: read-only calls only; print what a run would do.', ['dryRun']],
     ['run', 'Archive, verify, then trim; progress on stderr, the report at the end.', []],
   ] as const satisfies readonly (readonly [Mode, string, readonly SettingName[]])[];
   for (const [mode, description, omit] of commands) {
-    const command = program.command(mode).description(description).addHelpText('after', EPILOGUE);
+    const command = program.command(mode).description(description).addHelpText('after', () => epilogue(widthOf(io, env)));
     const byAttribute = addSettingOptions(command, omit);
-    command.action(async (opts: Record<string, unknown>) => done(await planOrRun(mode, opts, byAttribute, env, io)));
+    // The command's own flags win over the same ones given before it.
+    command.action(async (opts: Record<string, unknown>, self: Command) =>
+      done(await planOrRun(mode, { ...self.parent?.opts(), ...opts }, byAttribute, env, io)));
   }
   program.command('demo')
     .description('Start a local sandbox, seed an account, plan, run, and prove nothing was lost. No AWS account needed.')
     .action(async () => {
+      // Loaded on demand: `plan` and `run` never evaluate the sandbox (the bundle keeps it behind this call).
+      const { runDemo } = await import('./demo/runDemo.js');
       const { proof, run: report } = await runDemo({ write: io.stdout, warn: io.stderr, ...io.demo });
       done(proof.nothingLost && report.outcome === 'done' ? ExitCode.Done : ExitCode.Failed);
     });
@@ -234,24 +254,17 @@ async function main(argv: readonly string[], env: Env, io: CliIo): Promise<numbe
 const processIo: CliIo = Object.freeze({
   stdout: (text: string) => void process.stdout.write(text),
   stderr: (text: string) => void process.stderr.write(text),
+  signals: process,
+  exit: (code: number) => process.exit(code),
+  ...(process.stderr.isTTY && { stderrTty: process.stderr }),
+  ...(process.stdout.isTTY && { columns: process.stdout.columns }),
 });
-
-/** True when this file is the program itself (`tsx src/cli.ts …`, as `npm run demo` does), not imported. */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs the CLI as the process: real argv, environment and streams, and the exit code set (not
  * forced: pending writes to stdout still drain).
  *
- * @example await runAsProgram(); // bin/cwl-trim.js
+ * @example void runAsProgram(); // src/bin.ts, bundled into dist/cli.js
  */
 async function runAsProgram(): Promise<void> {
   // `cwl-trim plan | head` closes stdout early: that is the reader's choice, not an error.
@@ -261,8 +274,6 @@ async function runAsProgram(): Promise<void> {
   });
   process.exitCode = await main(process.argv.slice(2), process.env, processIo);
 }
-
-if (isEntryPoint()) void runAsProgram();
 
 export { main, processIo, runAsProgram };
 export type { CliIo };

@@ -3,7 +3,8 @@ import { createCallStats } from './aws/callAws.js';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { createLimiters } from './aws/limiters.js';
 import { realSleep, systemClock, type Clock, type Sleep } from './clock.js';
-import { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, NO_DEADLINE, type Backoff, type Deadline, type Deps } from './deps.js';
+import { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, NO_DEADLINE, type Backoff, type Deadline, type Deps, type Progress } from './deps.js';
+import { interruptibleDeadline, wakeOnAbort } from './interrupt.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Config } from './types.js';
 
@@ -19,7 +20,9 @@ interface DepsOptions {
   readonly quotasTps?: Partial<Record<string, number>>;
   readonly retry?: { retries?: number; minTimeoutMs?: number; maxTimeoutMs?: number };
   readonly runId?: string;
-  readonly progress?: (line: string) => void;
+  readonly progress?: Progress;
+  /** Aborted at SIGINT/SIGTERM: the deadline passes at once and waits end (see interrupt.ts). */
+  readonly interrupt?: AbortSignal;
 }
 
 /**
@@ -31,6 +34,9 @@ interface DepsOptions {
  */
 function createDeps(config: Readonly<Config>, options: DepsOptions = {}): Deps {
   const runId = options.runId ?? randomUUID().slice(0, 8);
+  const { interrupt } = options;
+  const deadline = options.deadline ?? NO_DEADLINE;
+  const sleep = options.sleep ?? realSleep;
   return {
     clients: options.clients ?? createClients(config),
     call: {
@@ -39,14 +45,15 @@ function createDeps(config: Readonly<Config>, options: DepsOptions = {}): Deps {
       ...(options.retry ? { retry: options.retry } : {}),
     },
     clock: options.clock ?? systemClock,
-    sleep: options.sleep ?? realSleep,
+    sleep: interrupt ? wakeOnAbort(sleep, interrupt) : sleep,
     logger: options.logger ?? createLogger({ level: config.logLevel, runId }),
-    deadline: options.deadline ?? NO_DEADLINE,
+    deadline: interrupt ? interruptibleDeadline(deadline, interrupt) : deadline,
     exportPoll: options.exportPoll ?? DEFAULT_EXPORT_POLL,
     exportSlot: options.exportSlot ?? DEFAULT_EXPORT_SLOT,
     ...(options.settle ? { settle: options.settle } : {}),
     runId,
     ...(options.progress ? { progress: options.progress } : {}),
+    ...(interrupt ? { interrupt } : {}),
   };
 }
 

@@ -15,6 +15,21 @@ interface Backoff {
   readonly factor: number;
 }
 
+/** The phases that report done/total for live progress (the CLI draws bars on a TTY, plain lines otherwise). */
+type ProgressPhase = 'listing' | 'export' | 'delete' | 'rebuild';
+
+/** A step of a phase: `done` of `total` units (groups listed, groups exported, streams deleted, batches put back). */
+interface ProgressEvent {
+  readonly phase: ProgressPhase;
+  readonly done: number;
+  readonly total?: number;
+  /** What the phase works on now: a log group, a stream. */
+  readonly subject?: string;
+}
+
+/** A progress line for people, with its structured step when it has one (older callers pass the line only). */
+type Progress = (line: string, event?: ProgressEvent) => void;
+
 /**
  * Everything the shell needs, injected: tests point the clients at the sandbox, share its clock,
  * and shrink the waits.
@@ -37,7 +52,12 @@ interface Deps {
   readonly settle?: Backoff;
   readonly runId: string;
   /** Progress lines for people (stderr in the CLI); silent by default. */
-  readonly progress?: (line: string) => void;
+  readonly progress?: Progress;
+  /**
+   * Aborted when the process is asked to stop (SIGINT, SIGTERM). `deadline` has already passed then and
+   * `sleep` wakes up: code that honours the deadline needs nothing more; this is for code that wants to know why.
+   */
+  readonly interrupt?: AbortSignal;
 }
 
 /** Default waits: a task takes seconds to hours; polling backs off to a minute. */
@@ -86,4 +106,4 @@ function withSignal(deps: Deps, signal: AbortSignal, beforeCall: () => void = ()
 }
 
 export { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, DEFAULT_SETTLE, NO_DEADLINE, backoffDelayMs, withSignal };
-export type { Backoff, Deadline, Deps };
+export type { Backoff, Deadline, Deps, Progress, ProgressEvent, ProgressPhase };

@@ -145,6 +145,16 @@ class JournalInvalidError extends CwlTrimError {
   }
 }
 
+/** A run ended `failed`: thrown by the Lambda handler after its report is written, so the invocation fails (and alarms). */
+class RunFailedError extends CwlTrimError {
+  public readonly reportKey: string | null;
+  public constructor(message: string, reportKey: string | null, options?: ErrorOptions) {
+    super('RUN_FAILED', message, options);
+    this.name = 'RunFailedError';
+    this.reportKey = reportKey;
+  }
+}
+
 export {
   ConfigError,
   CwlTrimError,
@@ -155,6 +165,7 @@ export {
   GroupLockLostError,
   JournalInvalidError,
   LeaseHeldError,
+  RunFailedError,
   StateConflictError,
   StateCorruptError,
   StateUnreadableError,

@@ -18,11 +18,13 @@ import { createClients, type AwsClients } from './aws/clients.js';
 import { parseConfig, type Overrides } from './config.js';
 import { createDeps, type DepsOptions } from './createDeps.js';
 import type { Deadline, Deps } from './deps.js';
-import { ConfigError, LeaseHeldError } from './errors.js';
+import { ConfigError, LeaseHeldError, RunFailedError } from './errors.js';
 import { runTally, type RunResult } from './execute/results.js';
+import { watchStopSignals, type SignalSource } from './interrupt.js';
 import { createLogger, type Logger } from './logger.js';
 import { toJsonReport, type JsonReport } from './report/jsonReport.js';
 import { runCwlTrim, type RunOutput } from './run.js';
+import { runMetrics } from './runMetrics.js';
 import type { Config } from './types.js';
 
 /** Saving state, writing the report and starting the next invocation fit in this much of the last time. */
@@ -64,6 +66,8 @@ interface HandlerSummary {
   readonly next: { readonly invoked: boolean; readonly reason: string };
   /** Where the JSON report was written; null when it could not be. */
   readonly reportKey: string | null;
+  /** Set when SIGTERM stopped the run at a safe point (Lambda shutting the environment down). */
+  readonly interrupted?: string;
 }
 
 interface HandlerOptions {
@@ -77,6 +81,10 @@ interface HandlerOptions {
   readonly deadlineMarginMs?: number;
   /** @default 1000 */
   readonly maxContinuations?: number;
+  /** SIGTERM (and SIGINT) stop a run at its next safe point. @default process */
+  readonly signals?: SignalSource;
+  /** Where the EMF metrics line goes (Lambda: stdout, which CloudWatch Logs reads). @default process.stdout */
+  readonly writeMetrics?: (line: string) => void;
 }
 
 type Handler = (event: unknown, context: LambdaContext) => Promise<HandlerSummary>;
@@ -235,7 +243,12 @@ function createHandler(options: HandlerOptions = {}): Handler {
     const own = options.clients === undefined;
     const clients = options.clients?.(config) ?? createClients(config);
     const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - marginMs };
-    const deps = createDeps(config, { ...options.deps, clients, deadline, runId });
+    // Lambda's SIGTERM (the environment shutting down) stops the run at a safe point, as Ctrl-C does the CLI's.
+    const stop = watchStopSignals({
+      source: options.signals ?? process,
+      onStop: (signal) => deps.logger.warn({ signal }, 'stopping at the next safe point'),
+    });
+    const deps = createDeps(config, { ...options.deps, clients, deadline, runId, interrupt: stop.signal });
     deps.logger.info({ continuation: event.continuation, awsRequestId: context.awsRequestId, dryRun: config.dryRun }, 'cwl-trim starting');
     try {
       let output: RunOutput;
@@ -250,7 +263,16 @@ function createHandler(options: HandlerOptions = {}): Handler {
       const report = toJsonReport(output, { runId, apiCalls: deps.call.stats.snapshot(), prices: config.prices });
       const key = await writeReport(deps, config, report);
       deps.logger.info({ report: loggable(report, key), reportKey: key }, 'cwl-trim report');
-      const next = await continueIfNeeded(deps, output, event, context.functionName || env.AWS_LAMBDA_FUNCTION_NAME, max);
+      const functionName = context.functionName || env.AWS_LAMBDA_FUNCTION_NAME;
+      if (output.result) {
+        (options.writeMetrics ?? ((line) => void process.stdout.write(line)))(
+          `${JSON.stringify(runMetrics(report, { functionName: functionName ?? 'cwl-trim', nowMs: deps.clock.now() }))}\n`);
+      }
+      const next = await continueIfNeeded(deps, output, event, functionName, max);
+      // A failed run fails the invocation, its report written: Lambda's Errors metric (and the alarm on it) sees it.
+      if (output.result?.outcome === 'failed') {
+        throw new RunFailedError(`the run failed; read its report at s3://${config.bucket}/${key ?? '(not written)'}`, key);
+      }
       return {
         runId,
         outcome: output.result?.outcome ?? 'planned',
@@ -259,11 +281,13 @@ function createHandler(options: HandlerOptions = {}): Handler {
         progress: output.result ? madeProgress(output.result) : false,
         next,
         reportKey: key,
+        ...(stop.signal.aborted && { interrupted: String(stop.signal.reason) }),
       };
     } catch (err) {
       deps.logger.error({ err }, 'cwl-trim run failed');
       throw err;
     } finally {
+      stop.dispose();
       if (own) for (const client of Object.values(clients)) client.destroy();
     }
   };

@@ -32,11 +32,18 @@ interface AwsClients {
   readonly timeouts?: RequestTimeouts;
 }
 
+/** The clients by service: the keys of {@link AwsClients} that are clients. */
+type ServiceName = 'logs' | 's3' | 'lambda';
+
 interface ClientOptions {
   /** Credentials or a provider of them; by default the SDK's chain (environment, profile, role). */
   readonly credentials?: CloudWatchLogsClientConfig['credentials'];
   /** Overrides of {@link DEFAULT_TIMEOUTS} (tests shrink them). */
   readonly timeouts?: Partial<RequestTimeouts>;
+  /** A profile of the shared config files (the AWS CLI's `--profile`): its region and credentials. */
+  readonly profile?: string;
+  /** Per-service endpoints (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, _S3, _LAMBDA); each wins over `endpointUrl`. */
+  readonly endpoints?: Partial<Record<ServiceName, string>>;
 }
 
 const DEFAULT_TIMEOUTS: RequestTimeouts = Object.freeze({ connectionMs: 5_000, requestMs: 30_000, bulkRequestMs: 60_000, idleMs: 60_000 });
@@ -56,17 +63,47 @@ const bulkTimeoutMs = (deps: { readonly clients: Pick<AwsClients, 'timeouts'> })
  */
 const SDK_LOGGER = { debug: () => undefined, warn: () => undefined, error: () => undefined } as unknown as NonNullable<CloudWatchLogsClientConfig['logger']>;
 
-/** Local emulators ignore the Region but the SDK insists on one. */
+/** Local emulators ignore the Region but the SDK insists on one: the last resort for a loopback endpoint. */
 const LOCAL_DEFAULT_REGION = 'us-east-1';
+
+/** 127.0.0.1, ::1, localhost: a server on this machine (an emulator), which no real Region serves. */
+function isLoopback(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Virtual-hosted S3 requests put the bucket in the host name, which only works when the endpoint is a DNS
+ * name that can take a label in front of it: an IP address or a one-label host (localhost, a container
+ * name) needs path-style requests; anything else keeps the SDK's virtual-hosted default, as AWS's own.
+ */
+function needsPathStyle(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return host.startsWith('[') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || !host.includes('.');
+}
+
+/**
+ * The Region: the configured one (flag, AWS_REGION, AWS_DEFAULT_REGION), else the SDK's chain (the
+ * profile's `region`); only a loopback endpoint with no Region anywhere falls back to us-east-1.
+ */
+function regionOf(region: string | undefined, endpoint: string | undefined, profile: string | undefined): CloudWatchLogsClientConfig['region'] {
+  if (region !== undefined) return region;
+  if (endpoint === undefined || !isLoopback(endpoint)) return undefined;
+  // A client is the only public handle on the SDK's own region chain; it is never sent a request.
+  const chain = new CloudWatchLogsClient(profile === undefined ? {} : { profile }).config.region;
+  return async () => chain().catch(() => LOCAL_DEFAULT_REGION);
+}
 
 /**
  * Creates the CloudWatch Logs, S3 and Lambda clients of a run.
  *
  * Every client has `maxAttempts: 1`: `callAws` retries, under the operation's limiter; an SDK retry
- * would go around the limiter and spend quota the account's producers need. With `endpointUrl` (a local
- * sandbox) all clients use it, S3 uses path-style requests, and S3 checksums are computed and checked
- * only when an operation requires them (local S3 servers otherwise store streamed bodies with their
- * chunk framing). Every request has a connection and a response timeout ({@link RequestTimeouts}).
+ * would go around the limiter and spend quota the account's producers need. With `endpointUrl` (or a
+ * per-service endpoint) the client uses it and keeps the configured Region; S3 uses path-style requests
+ * only where the endpoint cannot take a bucket label (an IP address, localhost), and S3 checksums are
+ * computed and checked only when an operation requires them (local S3 servers otherwise store streamed
+ * bodies with their chunk framing). Every request has a
+ * connection and a response timeout ({@link RequestTimeouts}).
  *
  * @param config - `region` (else the SDK's default chain) and `endpointUrl`.
  * @example
@@ -76,35 +113,41 @@ const LOCAL_DEFAULT_REGION = 'us-east-1';
 function createClients(config: Pick<Config, 'region' | 'endpointUrl'>, options: ClientOptions = {}): AwsClients {
   const { region, endpointUrl } = config;
   const timeouts: RequestTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const common = {
-    maxAttempts: 1,
-    requestHandler: {
-      connectionTimeout: timeouts.connectionMs,
-      requestTimeout: timeouts.requestMs,
-      socketTimeout: timeouts.idleMs,
-      // Without it the SDK only logs a warning when requestTimeout passes, and the call hangs on.
-      throwOnRequestTimeout: true,
-    },
-    logger: SDK_LOGGER,
-    ...(region !== undefined && { region }),
-    ...(region === undefined && endpointUrl !== undefined && { region: LOCAL_DEFAULT_REGION }),
-    ...(endpointUrl !== undefined && { endpoint: endpointUrl }),
-    ...(options.credentials !== undefined && { credentials: options.credentials }),
+  const endpointOf = (service: ServiceName): string | undefined => options.endpoints?.[service] ?? endpointUrl;
+  const common = (service: ServiceName) => {
+    const endpoint = endpointOf(service);
+    const resolvedRegion = regionOf(region, endpoint, options.profile);
+    return {
+      maxAttempts: 1,
+      requestHandler: {
+        connectionTimeout: timeouts.connectionMs,
+        requestTimeout: timeouts.requestMs,
+        socketTimeout: timeouts.idleMs,
+        // Without it the SDK only logs a warning when requestTimeout passes, and the call hangs on.
+        throwOnRequestTimeout: true,
+      },
+      logger: SDK_LOGGER,
+      ...(resolvedRegion !== undefined && { region: resolvedRegion }),
+      ...(endpoint !== undefined && { endpoint }),
+      ...(options.profile !== undefined && { profile: options.profile }),
+      ...(options.credentials !== undefined && { credentials: options.credentials }),
+    };
   };
-  const local = endpointUrl === undefined ? {} : {
-    forcePathStyle: true,
+  const s3Endpoint = endpointOf('s3');
+  const s3Local = s3Endpoint === undefined ? {} : {
+    ...(needsPathStyle(s3Endpoint) && { forcePathStyle: true }),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   } as const;
   const clients = {
-    logs: new CloudWatchLogsClient(common),
-    s3: new S3Client({ ...common, ...local }),
-    lambda: new LambdaClient(common),
+    logs: new CloudWatchLogsClient(common('logs')),
+    s3: new S3Client({ ...common('s3'), ...s3Local }),
+    lambda: new LambdaClient(common('lambda')),
   };
   // Not enumerable: callers iterate the clients (`Object.values(clients).forEach((c) => c.destroy())`).
   Object.defineProperty(clients, 'timeouts', { value: Object.freeze(timeouts), enumerable: false });
   return Object.freeze(clients as AwsClients);
 }
 
-export { DEFAULT_TIMEOUTS, bulkTimeoutMs, createClients };
-export type { AwsClients, ClientOptions, RequestTimeouts };
+export { DEFAULT_TIMEOUTS, bulkTimeoutMs, createClients, isLoopback, needsPathStyle };
+export type { AwsClients, ClientOptions, RequestTimeouts, ServiceName };

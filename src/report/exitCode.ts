@@ -15,6 +15,8 @@ const ExitCode = {
   Partial: 3,
   /** Another cwl-trim run holds the lease on this archive prefix. */
   LeaseHeld: 4,
+  /** Stopped by SIGINT/SIGTERM at a safe point (128 + SIGINT, as shells report it); the next run carries on. */
+  Interrupted: 130,
 } as const;
 
 type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

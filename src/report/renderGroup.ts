@@ -15,7 +15,7 @@ import {
   truncateMiddle,
 } from './format.js';
 
-/** Label and value columns; with the three borders, a table is exactly 100 columns wide. */
+/** Label and value columns; with the three borders, a table is 100 columns wide by default (the value column takes any other width). */
 const LABEL_WIDTH = 22;
 const VALUE_WIDTH = 75;
 const TABLE_WIDTH = LABEL_WIDTH + VALUE_WIDTH + 3;
@@ -27,18 +27,18 @@ const STREAM_NAME_WIDTH = 44;
 type Row = [string, string];
 
 /**
- * A bare two-column table, exactly 100 columns wide: a title row, then label and value rows. No
- * colours, so the width in columns is the width in characters.
+ * A bare two-column table, exactly `width` columns wide (100 by default): a title row, then label and value
+ * rows. No colours, so the width in columns is the width in characters.
  *
  * @example twoColumnTable('Totals', [['Groups', '4 selected']])
  */
-function twoColumnTable(title: string, rows: readonly Row[]): string {
+function twoColumnTable(title: string, rows: readonly Row[], width: number = TABLE_WIDTH): string {
   const table = new Table({
-    colWidths: [LABEL_WIDTH, VALUE_WIDTH],
+    colWidths: [LABEL_WIDTH, VALUE_WIDTH + width - TABLE_WIDTH],
     wordWrap: true,
     style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
   });
-  table.push([{ colSpan: 2, content: truncateMiddle(title, TABLE_WIDTH - 4) }]);
+  table.push([{ colSpan: 2, content: truncateMiddle(title, width - 4) }]);
   for (const [label, value] of rows) table.push([label, value]);
   return table.toString();
 }
@@ -176,9 +176,9 @@ function resultRows(group: JsonGroup): Row[] {
  *
  * @example process.stdout.write(`${renderGroup(report.groups[0])}\n`);
  */
-function renderGroup(group: JsonGroup): string {
+function renderGroup(group: JsonGroup, width: number = TABLE_WIDTH): string {
   if (group.skipped) {
-    return twoColumnTable(group.logGroupName, [['Skipped', `${group.skipped.reason}: ${group.skipped.detail}`]]);
+    return twoColumnTable(group.logGroupName, [['Skipped', `${group.skipped.reason}: ${group.skipped.detail}`]], width);
   }
   const rows: Row[] = [
     ...windowRows(group),
@@ -192,7 +192,7 @@ function renderGroup(group: JsonGroup): string {
     ...resultRows(group),
   ];
   if (group.totals.streams === 0) rows.splice(windowRows(group).length, 0, ['Streams', 'none']);
-  return twoColumnTable(group.logGroupName, rows);
+  return twoColumnTable(group.logGroupName, rows, width);
 }
 
 export { TABLE_WIDTH, lifetimeText, renderGroup, reputText, storageText, twoColumnTable };

@@ -19,6 +19,9 @@ import { TABLE_WIDTH, lifetimeText, renderGroup, reputText, storageText, twoColu
 
 /** Summary columns: name, four counts, three amounts. With nine borders: 100 columns. */
 const SUMMARY_WIDTHS = [28, 8, 9, 7, 7, 10, 10, 12] as const;
+/** The narrowest and widest report: the summary's name column gives or takes the difference from 100. */
+const MIN_WIDTH = 80;
+const MAX_WIDTH = 160;
 /** Items of leftForNextRun printed under the tables; the JSON report has them all (up to its limit). */
 const LEFT_SHOWN = 10;
 
@@ -29,7 +32,7 @@ const OUTCOME_TEXT: Record<JsonReport['outcome'], string> = {
   failed: 'failed: see "Group failed" and "Not done" above (exit code 1)',
 };
 
-function header(report: JsonReport): string[] {
+function header(report: JsonReport, width: number): string[] {
   const title = report.mode === 'plan'
     ? `cwl-trim plan · dry run: read-only calls only, nothing was changed · run ${report.runId}`
     : `cwl-trim run · ${report.outcome} · run ${report.runId}`;
@@ -40,18 +43,20 @@ function header(report: JsonReport): string[] {
     `Archive: ${report.archive.uri}`,
     '"est." = estimated from CloudWatch metadata (a group\'s stored bytes, shared among its streams by time '
       + 'span); "measured" = counted by this run.',
-  ].flatMap((line) => wrapText(line, TABLE_WIDTH));
+  ].flatMap((line) => wrapText(line, width));
 }
 
-function summary(report: JsonReport): string {
+function summary(report: JsonReport, width: number): string {
+  const [first, ...rest] = SUMMARY_WIDTHS;
+  const widths = [first + width - TABLE_WIDTH, ...rest];
   const table = new Table({
     head: ['Log group', 'Delete', 'Rebuild', 'Keep', 'Skip', 'Remove\nest.', 'Re-put\nest.', 'Saving\nest.'],
-    colWidths: [...SUMMARY_WIDTHS],
+    colWidths: widths,
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     wordWrap: true,
     style: { head: [], border: [] },
   });
-  const nameWidth = SUMMARY_WIDTHS[0] - 2;
+  const nameWidth = widths[0]! - 2;
   for (const g of report.groups) {
     const name = truncateMiddle(g.logGroupName, nameWidth);
     if (g.skipped) {
@@ -101,7 +106,7 @@ function pricingRows(report: JsonReport): Row[] {
   return [['Ratios', `compression ${p.compressionRatio} (${source})${measured}${tier}`]];
 }
 
-function totals(report: JsonReport): string {
+function totals(report: JsonReport, width: number): string {
   const t = report.totals;
   const e = t.estimated;
   const planned = t.groups - t.groupsSkipped;
@@ -122,17 +127,17 @@ function totals(report: JsonReport): string {
     ...measuredRows(report),
     ['Outcome', OUTCOME_TEXT[report.outcome]],
   ];
-  return twoColumnTable('Totals', rows);
+  return twoColumnTable('Totals', rows, width);
 }
 
-function footer(report: JsonReport): string[] {
+function footer(report: JsonReport, width: number): string[] {
   const lines: string[] = [];
   const left = report.leftForNextRun;
   if (left && left.count > 0) {
     lines.push(`Left for the next run (${formatCount(left.count)}):`);
     for (const item of left.items.slice(0, LEFT_SHOWN)) {
       const where = item.logStreamName === null ? item.logGroupName : `${item.logGroupName} ${item.logStreamName}`;
-      lines.push(...wrapText(`- ${item.what} ${truncateMiddle(where, 60)}: ${item.why}`, TABLE_WIDTH, '  '));
+      lines.push(...wrapText(`- ${item.what} ${truncateMiddle(where, 60)}: ${item.why}`, width, '  '));
     }
     if (left.count > LEFT_SHOWN) lines.push(`  … and ${formatCount(left.count - LEFT_SHOWN)} more (see --json)`);
     lines.push('');
@@ -140,32 +145,33 @@ function footer(report: JsonReport): string[] {
   if (report.apiCalls) {
     const calls = Object.entries(report.apiCalls).sort(([a], [b]) => a.localeCompare(b))
       .map(([op, s]) => `${op} ${formatCount(s.calls)}${s.throttles > 0 ? ` (${formatCount(s.throttles)} throttled)` : ''}`);
-    lines.push(...wrapText(`API calls: ${calls.length > 0 ? calls.join(' · ') : 'none'}`, TABLE_WIDTH, '  '));
+    lines.push(...wrapText(`API calls: ${calls.length > 0 ? calls.join(' · ') : 'none'}`, width, '  '));
   }
   if (report.mode === 'plan') {
     lines.push('', ...wrapText('Nothing was changed. `cwl-trim run` with the same settings carries out this plan; it re-checks '
-      + 'each stream before deleting it.', TABLE_WIDTH));
+      + 'each stream before deleting it.', width));
   }
   return lines;
 }
 
 /**
- * Renders the report as text for a terminal of at least 100 columns: a header, one summary row
- * per group, a table per group, the totals, and what is left for the next run. No line is wider
- * than 100 columns: names are shortened in the middle with `…`, long values wrap.
+ * Renders the report as text for a terminal `width` columns wide (100 by default, 80 to 160): a header,
+ * one summary row per group, a table per group, the totals, and what is left for the next run. No line is
+ * wider than `width`: names are shortened in the middle with `…`, long values wrap.
  *
- * @example process.stdout.write(renderTable(toJsonReport(output, { runId: deps.runId })));
+ * @example process.stdout.write(renderTable(toJsonReport(output, { runId: deps.runId }), { width: process.stdout.columns }));
  */
-function renderTable(report: JsonReport): string {
+function renderTable(report: JsonReport, options: { readonly width?: number } = {}): string {
+  const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.floor(options.width ?? TABLE_WIDTH)));
   const parts = [
-    header(report).join('\n'),
+    header(report, width).join('\n'),
     report.groups.length === 0
       ? report.run?.deadlineReached ? 'No log group was reached before the deadline.' : 'No log group matched the selection.'
-      : summary(report),
-    ...report.groups.map(renderGroup),
-    totals(report),
+      : summary(report, width),
+    ...report.groups.map((g) => renderGroup(g, width)),
+    totals(report, width),
   ];
-  const tail = footer(report);
+  const tail = footer(report, width);
   if (tail.length > 0) parts.push(tail.join('\n'));
   return `${parts.join('\n\n')}\n`;
 }

@@ -243,7 +243,8 @@ async function finishRebuild(
     } satisfies JournalProgress;
     await journal.setProgress(progress);
     if (present > 0) deps.logger.info({ logGroupName, logStreamName, batch: index, present }, 'events already in the stream were not put again');
-    deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`);
+    deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`,
+      { phase: 'rebuild', done: index + 1, total: manifest.batches, subject: logStreamName });
   }
   if (progress.put + progress.rejected !== manifest.events) {
     throw new JournalInvalidError(

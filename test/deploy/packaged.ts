@@ -26,6 +26,7 @@ const TEST_PARAMS = {
   unmask: 'true',
   createBucket: 'true',
   glacierAfterDays: '90',
+  alarmEmail: 'ops@example.com',
 } as const;
 
 const INPUTS = ['src', 'policies', 'serverless.yml', 'scripts/build.mjs', 'scripts/package.mjs', 'package-lock.json'];

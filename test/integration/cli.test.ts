@@ -4,13 +4,16 @@
  * bin works as installed.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../src/cli.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
 import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas } from '../helpers/runHarness.js';
+import { removeStagedPackage, stagedPackage } from '../helpers/bundle.js';
 import { sandboxClients, type SandboxClients } from '../helpers/sandboxClients.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
@@ -27,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   clients.destroy();
   await sandbox.stop();
+  removeStagedPackage();
 });
 beforeEach(() => {
   sandbox.reset();
@@ -177,11 +181,99 @@ describe('invalid settings', () => {
 
 describe('bin/cwl-trim.js', () => {
   it('runs as installed: node bin/cwl-trim.js plan --help', () => {
-    const bin = fileURLToPath(new URL('../../bin/cwl-trim.js', import.meta.url));
+    const bin = join(stagedPackage(), 'bin', 'cwl-trim.js');
     const child = spawnSync(process.execPath, [bin, 'plan', '--help'], { encoding: 'utf8', timeout: 20_000 });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(child.stdout).toContain('Usage: cwl-trim plan [options]');
     expect(child.stdout).toMatch(/--days <n>\s+Archive, then trim, the events older than this many days/);
+  });
+});
+
+describe('terminal conventions', () => {
+  const widest = (text: string): number => Math.max(...text.split('\n').map((line) => [...line].length));
+
+  it('takes --profile and --region before the command too, as aws does', async () => {
+    const region = await cli(['--region', 'moon', 'plan', ...flags()]);
+    expect(region.code).toBe(2);
+    expect(region.stderr).toContain('must be a Region code like us-east-1');
+    const profile = await cli(['--profile', 'not a name', 'plan', ...flags()]);
+    expect(profile.code).toBe(2);
+    expect(profile.stderr).toContain('--profile (AWS_PROFILE) must be a profile name');
+    const local = await cli(['--region', 'moon', 'plan', ...flags(), '--region', 'eu-west-1']);
+    expect(local.code).toBe(0);
+  });
+
+  it('--version prints the version from package.json', async () => {
+    const { code, stdout } = await cli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('the report and the help follow COLUMNS', async () => {
+    const wide = await cli(['plan', ...flags()], { ...ENV, COLUMNS: '140' });
+    expect(widest(wide.stdout)).toBe(140);
+    const narrow = await cli(['plan', ...flags()], { ...ENV, COLUMNS: '80' });
+    expect(widest(narrow.stdout)).toBe(80);
+    const help = await cli(['run', '--help'], { ...ENV, COLUMNS: '80' });
+    expect(widest(help.stdout)).toBeLessThanOrEqual(80);
+  });
+
+  it('progress names each phase with done/total: listing, exporting, deleting', async () => {
+    const { code, stderr } = await cli(['run', ...flags()]);
+    expect(code).toBe(0);
+    expect(stderr.split('\n')).toEqual(expect.arrayContaining(['discovered 1/1 groups', 'group 1/1: /app/orders', '/app/orders: 1/1 deletes']));
+  });
+
+  it('draws live bars on a terminal instead of the step lines', async () => {
+    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+    let drawn = '';
+    tty.on('data', (chunk: Buffer) => { drawn += chunk.toString(); });
+    let stderr = '';
+    const code = await main(['run', ...flags()], ENV, {
+      stdout: () => {},
+      stderr: (t) => { stderr += t; },
+      stderrTty: tty,
+      deps: { clock: sandbox.clock, exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 }, quotasTps: scaledQuotas(20) },
+    });
+    expect(code).toBe(0);
+    expect(drawn).toMatch(/deleting streams\s+\[=+\] 1\/1/);
+    expect(drawn).toMatch(/exporting\s+\[=+\] 1\/1/);
+    expect(drawn).toMatch(/exporting .*\/app\/orders/);
+    // Nothing of the run went around the bars; the report's location is printed after them.
+    expect(stderr).not.toContain('discovered');
+    expect(stderr).toContain('report saved to');
+  });
+
+  it('a stop signal during a run stops it at a safe point: lease released, report saved, exit 130', async () => {
+    const signals = new EventEmitter();
+    let stderr = '';
+    const code = await main(['run', ...flags()], ENV, {
+      stdout: () => {},
+      // The signal comes as the group's export starts: nothing is deleted after it.
+      stderr: (t) => { stderr += t; if (t.startsWith('group 1/1')) signals.emit('SIGINT'); },
+      signals,
+      exit: () => { throw new Error('must not exit at the first signal'); },
+      deps: { clock: sandbox.clock, exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 }, quotasTps: scaledQuotas(20) },
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain('SIGINT: stopping at the next safe point');
+    expect(stderr).toMatch(/report saved to s3:\/\/archive\//);
+    expect(sandbox.streamNames(GROUP)).toEqual(['current', 'old']);
+    expect(sandbox.objects(BUCKET, 'cwl-archive/state/lease.json')).toEqual([]);
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('a stop signal during a plan exits at once: there is nothing to finish', async () => {
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    await main(['plan', ...flags()], ENV, {
+      stdout: () => {},
+      stderr: (t) => { if (t.startsWith('discovered')) signals.emit('SIGTERM'); },
+      signals,
+      exit: (c) => exits.push(c),
+      deps: { clock: sandbox.clock },
+    });
+    expect(exits).toEqual([130]);
   });
 });

@@ -107,6 +107,6 @@ describe('toJsonReport', () => {
 describe('exitCodeOf', () => {
   it('maps planned and done to 0, failed to 1, partial to 3', () => {
     expect([exitCodeOf('planned'), exitCodeOf('done'), exitCodeOf('failed'), exitCodeOf('partial')]).toEqual([0, 0, 1, 3]);
-    expect(ExitCode).toEqual({ Done: 0, Failed: 1, BadSettings: 2, Partial: 3, LeaseHeld: 4 });
+    expect(ExitCode).toEqual({ Done: 0, Failed: 1, BadSettings: 2, Partial: 3, LeaseHeld: 4, Interrupted: 130 });
   });
 });
