@@ -9,6 +9,7 @@ import { realpathSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { registerArchiveCommands } from './archiveTools/archiveCommands.js';
 import { createClients, type AwsClients, type ClientOptions } from './aws/clients.js';
 import { SETTINGS, parseConfig, type Overrides, type SettingName, type SettingSpec } from './config.js';
 import { MS_PER_MINUTE } from './constants.js';
@@ -202,6 +203,7 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
       const { proof, run: report } = await runDemo({ write: io.stdout, warn: io.stderr, ...io.demo });
       done(proof.nothingLost && report.outcome === 'done' ? ExitCode.Done : ExitCode.Failed);
     });
+  registerArchiveCommands(program, env, io, done);
   return program;
 }
 
