@@ -97,10 +97,12 @@ const progressKey = (config: IndexConfig, flags: RestoreFlags): string => {
  * Restores one stream from `progress.current.put` on; saves progress after every batch.
  */
 async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlags, request: CatRequest, stream: string,
-  state: { progress: RestoreProgress; save: (p: RestoreProgress) => Promise<void> }): Promise<void> {
-  await createStream(deps, flags.toLogGroup, stream);
+  state: { progress: RestoreProgress; save: (p: RestoreProgress) => Promise<void> }): Promise<number> {
+  // Created with the first batch: a stream with no event in the range is not created at all.
+  let created = false;
   const resumed = state.progress.current?.stream === stream ? state.progress.current : undefined;
-  let put = resumed?.put ?? 0;
+  const resumeAt = resumed?.put ?? 0;
+  let put = resumeAt;
   let uncertain = resumed?.pending;
   const earlierSameMs: LogEvent[] = [];
   let skipped = 0;
@@ -117,6 +119,8 @@ async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlag
       uncertain = undefined;
     }
     await state.save({ ...state.progress, current: { stream, put, pending: events.length } });
+    if (!created) await createStream(deps, flags.toLogGroup, stream);
+    created = true;
     const rejected = toPut.length === 0 ? [] : await putEvents(deps, flags.toLogGroup, stream, toPut);
     put += events.length;
     await state.save({ ...state.progress, current: { stream, put }, put: state.progress.put + toPut.length - rejected.length,
@@ -127,7 +131,7 @@ async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlag
   for await (const batch of readArchive(deps, config, flags.logGroup, streamRequest)) {
     for (const archived of batch) {
       const event = toPutEvent(archived);
-      if (skipped < put) {
+      if (skipped < resumeAt) {
         skipped += 1;
         // The events put just before a resumed batch, in case they share its first millisecond.
         if (earlierSameMs.length > 0 && earlierSameMs[0]!.timestamp !== event.timestamp) earlierSameMs.length = 0;
@@ -150,6 +154,7 @@ async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlag
   if (pendingBatch.length > 0) await send(pendingBatch);
   const rest = packer.flush();
   if (rest) await send(rest.events);
+  return put;
 }
 
 /**
@@ -191,13 +196,14 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
   }
   for (const stream of streams) {
     if (state.progress.completedStreams.includes(stream)) continue;
-    await restoreStream(deps, config, flags, request, stream, state);
+    // A stream with nothing to put leaves no trace: reading it again on a resume writes nothing either.
+    if (await restoreStream(deps, config, flags, request, stream, state) === 0) continue;
     const { current: _done, ...rest } = state.progress;
     await state.save({ ...rest, completedStreams: [...rest.completedStreams, stream] });
   }
   await state.save({ ...state.progress, done: true });
-  const { put, rejected } = state.progress;
-  const text = `restored ${put} events of ${streams.length} streams from ${flags.logGroup} into ${flags.toLogGroup}`
+  const { put, rejected, completedStreams } = state.progress;
+  const text = `restored ${put} events of ${completedStreams.length} stream${completedStreams.length === 1 ? '' : 's'} from ${flags.logGroup} into ${flags.toLogGroup}`
     + (rejected > 0 ? `; ${rejected} events refused by PutLogEvents (still in the archive: read them with archive cat)` : '');
   return { ok: rejected === 0, text, put, rejected };
 }

@@ -3,7 +3,7 @@
  * cwl-trim run over the standard scenario, export objects shuffled as AWS leaves them (unsorted).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli.js';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
@@ -90,3 +90,15 @@ const linesOf = (text: string): string[] => text.split('\n').filter((l) => l !==
 
 export { ENV, archiveCli, catLine, getText, inCatOrder, linesOf, putObject, shuffleExports, trimRun };
 export type { Outcome };
+
+/** Deletes an object of the archive bucket. */
+async function deleteKey(sandbox: Sandbox, key: string): Promise<void> {
+  const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+  try {
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+  } finally {
+    destroy();
+  }
+}
+
+export { deleteKey };
