@@ -67,6 +67,11 @@ function credentialsFrom(env: Env): ClientOptions {
 const errorText = (err: unknown): string =>
   err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
+function badSettings(io: ArchiveIo, err: ConfigError): number {
+  io.stderr(`cwl-trim archive: invalid settings; nothing was done.\n${err.message.split('\n').map((p) => `  ${p}`).join('\n')}\n`);
+  return ExitCode.BadSettings;
+}
+
 /** Settings → deps → the command's work → exit code; errors on stderr. */
 async function withDeps(opts: Record<string, unknown>, env: Env, io: ArchiveIo,
   work: (config: Readonly<Config>, deps: Deps) => Promise<number>): Promise<number> {
@@ -75,8 +80,7 @@ async function withDeps(opts: Record<string, unknown>, env: Env, io: ArchiveIo,
     config = parseConfig(env, overridesOf(opts, env));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    io.stderr(`cwl-trim archive: invalid settings; nothing was done.\n${err.message.split('\n').map((p) => `  ${p}`).join('\n')}\n`);
-    return ExitCode.BadSettings;
+    return badSettings(io, err);
   }
   const clients: AwsClients = io.deps?.clients ?? createClients(config, credentialsFrom(env));
   const runId = randomUUID().slice(0, 8);
@@ -91,10 +95,7 @@ async function withDeps(opts: Record<string, unknown>, env: Env, io: ArchiveIo,
   try {
     return await work(config, deps);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr(`cwl-trim archive: invalid settings; nothing was done.\n${err.message.split('\n').map((p) => `  ${p}`).join('\n')}\n`);
-      return ExitCode.BadSettings;
-    }
+    if (err instanceof ConfigError) return badSettings(io, err);
     io.stderr(`cwl-trim archive: ${errorText(err)}\n`);
     return ExitCode.Failed;
   } finally {
@@ -202,18 +203,15 @@ function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done
     .description('Print a CREATE EXTERNAL TABLE (partition projection) for Amazon Athena over the export layout.')
     .option('--table <name>', 'Table name.', 'cwl_archive')
     .option('--database <name>', 'Database name.', 'default'))
-    .action(async (opts: { table: string; database: string } & Record<string, unknown>) => {
-      let config: Readonly<Config>;
+    .action((opts: { table: string; database: string } & Record<string, unknown>) => {
       try {
-        config = parseConfig(env, overridesOf(opts, env));
+        const config = parseConfig(env, overridesOf(opts, env));
+        io.stdout(athenaDdl({ bucket: config.bucket, bucketPrefix: config.bucketPrefix, table: opts.table, database: opts.database }));
+        done(ExitCode.Done);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
-        io.stderr(`cwl-trim archive: invalid settings; nothing was done.\n  ${err.message.split('\n').join('\n  ')}\n`);
-        done(ExitCode.BadSettings);
-        return;
+        done(badSettings(io, err));
       }
-      io.stdout(athenaDdl({ bucket: config.bucket, bucketPrefix: config.bucketPrefix, table: opts.table, database: opts.database }));
-      done(ExitCode.Done);
     });
 }
 

@@ -11,6 +11,7 @@
  * exports) come back as rows whose columns are NULL: the view filters them out; `archive cat` reads
  * such messages whole.
  */
+import { ConfigError } from '../errors.js';
 
 interface DdlOptions {
   readonly bucket: string;
@@ -30,7 +31,9 @@ const hiveString = (text: string): string => `'${text.replaceAll('\\', '\\\\').r
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 const regexLiteral = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const identifier = (name: string, flag: string): string => {
-  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new RangeError(`${flag} must be letters, digits and underscores, got ${JSON.stringify(name)}`);
+  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) {
+    throw new ConfigError(flag, `${flag} must be letters, digits and underscores (Athena's rule for names), got ${JSON.stringify(name)}; e.g. ${flag} cwl_archive.`);
+  }
   return name.toLowerCase();
 };
 

@@ -113,16 +113,21 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
   const heap = new CursorHeap();
   let next = 0;
   let out: ArchivedEvent[] = [];
-  const due = (): boolean => {
+  /** Whether the next source must be open before an event at `thresholdMs` may come out. */
+  const due = (thresholdMs: number | undefined): boolean => {
     const source = sources[next];
-    if (source === undefined) return false;
+    return source !== undefined && (thresholdMs === undefined || earliest(source) <= thresholdMs);
+  };
+  const threshold = (): number | undefined => {
     const top = heap.peek();
-    return top === undefined || earliest(source) <= headOf(top).timestamp;
+    return top === undefined ? undefined : headOf(top).timestamp;
   };
   for (;;) {
-    while (due()) {
+    while (due(threshold())) {
+      // With nothing open, the first source sets the bar: only sources that start no later open with it.
+      const bar = threshold() ?? earliest(sources[next]!);
       const opening: S[] = [];
-      while (opening.length < openAtOnce && due()) opening.push(sources[next++]!);
+      while (opening.length < openAtOnce && due(bar)) opening.push(sources[next++]!);
       const cursors = await Promise.all(opening.map(async (s) => cursorOf(await open(s), s.ordinal)));
       for (const c of cursors) if (c) heap.push(c);
     }

@@ -18,6 +18,8 @@ interface ReadProgress {
   readonly objects: number;
   readonly objectsRead: number;
   readonly events: number;
+  /** Sorted runs written to disk because the memory budget was spent. */
+  readonly spilledRuns: number;
 }
 
 interface ReadOptions {
@@ -57,7 +59,7 @@ async function* readArchive(
   const wanted = wants(request);
   let objectsRead = 0;
   let events = 0;
-  const report = (): void => options.onProgress?.({ objects: sources.length, objectsRead, events });
+  const report = (): void => options.onProgress?.({ objects: sources.length, objectsRead, events, spilledRuns: store.spilled });
   try {
     const open = async (source: OrderedSource) => {
       const run = await store.runOf(await readSource(deps, config.bucket, source, wanted), source.logStreamName);

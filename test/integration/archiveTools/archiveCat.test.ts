@@ -1,8 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { catRequest } from '../../../src/archiveTools/catQuery.js';
+import { formatEventLine } from '../../../src/archiveTools/exportLines.js';
+import { readArchive, type ReadProgress } from '../../../src/archiveTools/readArchive.js';
 import { MS_PER_DAY } from '../../../src/constants.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
 import { archiveCli, catLine, inCatOrder, linesOf, putObject, shuffleExports, trimRun } from '../../helpers/archiveCli.js';
+import { testConfig, testDeps } from '../../helpers/runHarness.js';
 import { GROUP, NOW, seedOrders, useRunSandbox } from '../../helpers/scenario.js';
 
 let sandbox: Sandbox;
@@ -99,5 +103,21 @@ describe('archive cat', () => {
     expect(out.stderr).toMatch(/--start must be a time, got "yesterday"/);
     expect(out.stderr).toMatch(/--grep and --regex cannot be combined/);
     expect(sandbox.calls).toEqual([]);
+  });
+});
+
+describe('archive cat over a memory budget', () => {
+  it('spills sorted runs to disk once the budget is spent, and prints the very same events in the same order', async () => {
+    const { seeded, cutoffMs } = await archivedHistory();
+    const config = testConfig(sandbox, { days: 7 });
+    const deps = testDeps(sandbox, config);
+    const lines: string[] = [];
+    let last: ReadProgress | undefined;
+    for await (const batch of readArchive(deps, config, GROUP, catRequest({}, NOW), { memoryBudgetBytes: 20_000, onProgress: (p) => { last = p; } })) {
+      lines.push(...batch.map(formatEventLine));
+    }
+    expect(last!.spilledRuns).toBeGreaterThan(5);
+    expect(last!.objectsRead).toBe(last!.objects);
+    expect(lines).toEqual(inCatOrder(seeded, (_s, e) => e.timestamp < cutoffMs));
   });
 });
