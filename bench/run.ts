@@ -28,6 +28,7 @@ const JOBS: Record<string, readonly Job[]> = {
   ],
   cpu: [{ scenario: 'rebuild', params: { mode: 'cpu', keptEvents: 1_000_000 }, title: 'CPU path, 1,000,000 events' }],
   backlog: [{ scenario: 'backlog', params: {}, title: 'Export backlog' }],
+  'archive-cat': [{ scenario: 'archive-cat', params: {}, title: 'archive cat, 1,000,000 events' }],
 };
 
 const path = (file: string): string => fileURLToPath(new URL(file, import.meta.url));

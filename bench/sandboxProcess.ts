@@ -5,6 +5,7 @@
  * commands arrive as IPC messages `{ id, cmd, args }` and are answered `{ id, ok, result | error }`.
  */
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
+import { seedArchiveCat, type ArchiveCatSpec } from './archiveCatSeed.js';
 import { seedBacklog, seedBigStream, seedFleet, type BigStreamSpec, type FleetSpec } from './seedData.js';
 
 interface Request {
@@ -38,6 +39,7 @@ function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {
     seedFleet: (a: { spec: FleetSpec; nowMs: number }) => seedFleet(sandbox, a.spec, a.nowMs),
     seedBigStream: (a: { spec: BigStreamSpec; nowMs: number }) => seedBigStream(sandbox, a.spec, a.nowMs),
     seedBacklog: (a: { groups: number; nowMs: number }) => seedBacklog(sandbox, a.groups, a.nowMs),
+    seedArchiveCat: (a: { spec: ArchiveCatSpec; nowMs: number }) => seedArchiveCat(sandbox, a.spec, a.nowMs),
     clearCalls: () => sandbox.clearCalls(),
     callCounts: () => callCounts(sandbox),
     streamCount: () => sandbox.groupNames().reduce((n, g) => n + sandbox.streamNames(g).length, 0),

@@ -1,5 +1,6 @@
 /** The scenarios `npm run bench` knows, by the name given on its command line. */
 import type { ScenarioResult } from '../types.js';
+import { runArchiveCat } from './archiveCat.js';
 import { runBigRebuild } from './bigRebuild.js';
 import { runExportBacklog } from './exportBacklog.js';
 import { runFleet } from './fleet.js';
@@ -10,6 +11,7 @@ const SCENARIOS = {
   fleet: runFleet as Scenario,
   rebuild: runBigRebuild as Scenario,
   backlog: runExportBacklog as Scenario,
+  'archive-cat': runArchiveCat as Scenario,
 } as const satisfies Record<string, Scenario>;
 
 type ScenarioName = keyof typeof SCENARIOS;

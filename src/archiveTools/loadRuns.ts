@@ -1,9 +1,13 @@
 /**
- * Turning one source object into a sorted run: GET it (through the limiter), gunzip and parse it as
- * the data arrives, keep the events the query wants, sort them (AWS does not sort inside an export
- * object), and hand them to the merge — from memory, or, once the runs held in memory pass the budget,
- * from a temporary file on disk. Memory: at most one object being parsed per concurrent open, plus
- * the budget, plus a read buffer per spilled run.
+ * Turning one source object into a sorted run: GET it (through the limiter), gunzip it into one
+ * reusable buffer, index its events in place, keep those the query wants in timestamp order (AWS does
+ * not sort inside an export object), and hand them to the merge — copied compactly into memory while the
+ * budget lasts, else written to a temporary file and read back a block at a time.
+ *
+ * Memory, whatever the range: the decompression buffer (the largest object so far), the budget of runs
+ * held in memory, a 16 KiB read buffer per spilled run, and the compressed bodies of the objects being
+ * fetched. Objects are decompressed one at a time: nothing of that size is left behind for the garbage
+ * collector, which is what keeps the process's RSS near its live memory.
  */
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,16 +19,27 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { callAws } from '../aws/callAws.js';
 import type { S3Deps } from '../archive/s3Objects.js';
 import { CwlTrimError } from '../errors.js';
-import { ExportLineParser, type ArchivedEvent } from './exportLines.js';
-import { arrayRun, type EventRun } from './mergeEvents.js';
+import type { ArchivedEvent } from './exportLines.js';
+import type { EventRun } from './mergeEvents.js';
+import { compactCopy, indexExportBytes, keptInOrder, type CompactEvents } from './objectIndex.js';
 import { SourceFormat, type EventSource } from './sources.js';
 
-/** Bytes of sorted runs held in memory before new runs go to disk (estimated: 2 bytes a character + 80 an event). */
-const DEFAULT_MEMORY_BUDGET_BYTES = 96 * 1024 * 1024;
-/** Bytes read from a spilled run at a time. */
-const SPILL_READ_BYTES = 128 * 1024;
+/** Bytes of sorted runs held in memory before new runs go to disk. */
+const DEFAULT_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes read from a spilled run at a time, and events per chunk handed to the merge: small, so that a
+ * chunk is consumed before the garbage collector's young generation promotes it (k runs interleave, so a
+ * chunk of c events lives for about k × c events of output). Larger values made the old generation, and
+ * the RSS, grow with garbage.
+ */
+const SPILL_READ_BYTES = 16 * 1024;
+/** Bytes written to a spill file at a time. */
+const SPILL_WRITE_BYTES = 1024 * 1024;
+const CHUNK_EVENTS = 32;
 
-const estimateBytes = (e: ArchivedEvent): number => 2 * e.message.length + 80;
+/** Decides whether an event is wanted; `message` decodes it only if the filter reads it. */
+type Wanted = (timestamp: number, message: () => string) => boolean;
+
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 /** GETs an object whole (compressed: a few MB per export chunk); retried like every call, body included. */
@@ -36,65 +51,51 @@ async function getBytes(deps: S3Deps, bucket: string, key: string): Promise<Buff
   });
 }
 
-/** Parses export lines as gunzip produces them, without ever holding the whole text. */
-async function parseExportBytes(bytes: Buffer, logStreamName: string, keep: (e: ArchivedEvent) => void): Promise<void> {
-  const parser = new ExportLineParser(logStreamName, keep);
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  const feed = (text: string): void => {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop()!;
-    for (const line of lines) parser.line(line);
-  };
-  if (isGzip(bytes)) {
-    for await (const chunk of Readable.from([bytes]).pipe(createGunzip())) feed(decoder.write(chunk as Buffer));
-  } else {
-    feed(decoder.write(bytes));
-  }
-  feed(decoder.end());
-  if (rest !== '') parser.line(rest);
-  parser.end();
-}
-
-function parseJsonEvents(bytes: Buffer, source: EventSource, keep: (e: ArchivedEvent) => void): void {
-  const text = (isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8');
-  const body = JSON.parse(text) as { events?: unknown };
+/** Small JSON objects cwl-trim writes itself (rejected, late): parsed whole. */
+function jsonEvents(bytes: Buffer, source: EventSource, wanted: Wanted): CompactEvents {
+  const body = JSON.parse((isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8')) as { events?: unknown };
   if (!Array.isArray(body.events)) {
     throw new CwlTrimError('ARCHIVE_OBJECT_INVALID', `s3 object ${source.key} has no "events" array: it is not an archive object cwl-trim can read`);
   }
+  const events: { timestamp: number; message: string }[] = [];
   for (const e of body.events as { timestamp?: unknown; message?: unknown }[]) {
     if (typeof e.timestamp !== 'number' || typeof e.message !== 'string') {
       throw new CwlTrimError('ARCHIVE_OBJECT_INVALID', `s3 object ${source.key} holds an event without a numeric timestamp and a message`);
     }
-    keep({ timestamp: e.timestamp, logStreamName: source.logStreamName, message: e.message });
+    const message = e.message;
+    if (wanted(e.timestamp, () => message)) events.push({ timestamp: e.timestamp, message });
   }
+  events.sort((a, b) => a.timestamp - b.timestamp);
+  const heldBytes = events.reduce((n, e) => n + 2 * e.message.length + 64, 0);
+  return { count: events.length, heldBytes, at: (k, logStreamName) => ({ ...events[k]!, logStreamName }) };
 }
 
-/**
- * Every event of one source that `wanted` accepts, sorted by timestamp (stable: equal timestamps keep
- * the object's order).
- *
- * @example const events = await readSource(deps, 'my-archive', source, (e) => e.timestamp >= startMs);
- */
-async function readSource(deps: S3Deps, bucket: string, source: EventSource, wanted: (e: ArchivedEvent) => boolean): Promise<ArchivedEvent[]> {
-  const bytes = await getBytes(deps, bucket, source.key);
-  const events: ArchivedEvent[] = [];
-  const keep = (e: ArchivedEvent): void => {
-    if (wanted(e)) events.push(e);
+/** A run over sorted events in memory; `onDone` once it is read. */
+function memoryRun(events: CompactEvents, logStreamName: string, onDone: () => void): EventRun {
+  let source: CompactEvents | undefined = events;
+  let at = 0;
+  return {
+    next: () => {
+      const chunk: ArchivedEvent[] = [];
+      if (source !== undefined) {
+        for (const end = Math.min(source.count, at + CHUNK_EVENTS); at < end; at += 1) chunk.push(source.at(at, logStreamName));
+        if (chunk.length === 0) {
+          source = undefined; // let the memory go as soon as the run is read
+          onDone();
+        }
+      }
+      return Promise.resolve(chunk);
+    },
   };
-  if (source.format === SourceFormat.JsonEvents) parseJsonEvents(bytes, source, keep);
-  else await parseExportBytes(bytes, source.logStreamName, keep);
-  let sorted = true;
-  for (let i = 1; i < events.length && sorted; i += 1) sorted = events[i - 1]!.timestamp <= events[i]!.timestamp;
-  return sorted ? events : events.sort((a, b) => a.timestamp - b.timestamp);
 }
 
-/** A sorted run written to disk, `<timestamp>\t<JSON message>` a line, read back a block at a time. */
+/** A sorted run on disk: `<timestamp>\t<message>` a line; a message with a newline, or starting with `"`, as JSON. */
 function fileRun(path: string, logStreamName: string): EventRun {
   let position = 0;
   let rest = '';
   let done = false;
   const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.allocUnsafe(SPILL_READ_BYTES);
   return {
     async next(): Promise<readonly ArchivedEvent[]> {
       const events: ArchivedEvent[] = [];
@@ -102,7 +103,6 @@ function fileRun(path: string, logStreamName: string): EventRun {
         // Opened per block: thousands of spilled runs never hold thousands of descriptors.
         const handle: FileHandle = await open(path, 'r');
         let bytesRead: number;
-        const buffer = Buffer.alloc(SPILL_READ_BYTES);
         try {
           ({ bytesRead } = await handle.read(buffer, 0, SPILL_READ_BYTES, position));
         } finally {
@@ -115,7 +115,8 @@ function fileRun(path: string, logStreamName: string): EventRun {
         for (const line of lines) {
           if (line === '') continue;
           const tab = line.indexOf('\t');
-          events.push({ timestamp: Number(line.slice(0, tab)), logStreamName, message: JSON.parse(line.slice(tab + 1)) as string });
+          const text = line.slice(tab + 1);
+          events.push({ timestamp: Number(line.slice(0, tab)), logStreamName, message: text.startsWith('"') ? JSON.parse(text) as string : text });
         }
       }
       if (done && events.length === 0) await rm(path, { force: true });
@@ -124,12 +125,18 @@ function fileRun(path: string, logStreamName: string): EventRun {
   };
 }
 
-/** Hands out runs: from memory while the budget lasts, else spilled to a temporary directory removed by {@link RunStore.close}. */
+/**
+ * Loads sources into runs. One object is decompressed and indexed at a time, into a buffer kept for the
+ * next one; runs stay in memory while the budget lasts and go to a temporary directory after that,
+ * removed by {@link RunStore.close}.
+ */
 class RunStore {
   readonly #budgetBytes: number;
   #heldBytes = 0;
   #dir: string | undefined;
   #spilled = 0;
+  #scratch = Buffer.allocUnsafe(1024 * 1024);
+  #busy: Promise<unknown> = Promise.resolve();
 
   public constructor(budgetBytes: number = DEFAULT_MEMORY_BUDGET_BYTES) {
     this.#budgetBytes = budgetBytes;
@@ -140,26 +147,78 @@ class RunStore {
     return this.#spilled;
   }
 
-  public async runOf(events: readonly ArchivedEvent[], logStreamName: string): Promise<EventRun> {
-    let bytes = 0;
-    for (const e of events) bytes += estimateBytes(e);
-    if (this.#heldBytes + bytes <= this.#budgetBytes || events.length === 0) {
-      this.#heldBytes += bytes;
-      return arrayRun(events, 4096, () => {
-        this.#heldBytes -= bytes;
-      });
+  /**
+   * The source's wanted events as a sorted run. GETs may overlap; decompressing and sorting go one at a time.
+   *
+   * @example const run = await store.load(deps, 'my-archive', source, (ts) => ts >= startMs);
+   */
+  public async load(deps: S3Deps, bucket: string, source: EventSource, wanted: Wanted): Promise<EventRun> {
+    const bytes = await getBytes(deps, bucket, source.key);
+    const turn = this.#busy.then(() => this.#toRun(bytes, source, wanted));
+    this.#busy = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #toRun(bytes: Buffer, source: EventSource, wanted: Wanted): Promise<EventRun> {
+    if (source.format === SourceFormat.JsonEvents) return this.#hold(jsonEvents(bytes, source, wanted), source.logStreamName);
+    const text = isGzip(bytes) ? await this.#gunzip(bytes) : bytes;
+    const index = indexExportBytes(text);
+    const order = keptInOrder(index, wanted, (i) => text.toString('utf8', index.start[i]!, index.end[i]!));
+    let bytesKept = 0;
+    for (const i of order) bytesKept += index.end[i]! - index.start[i]!;
+    if (order.length === 0 || this.#heldBytes + bytesKept + 12 * order.length <= this.#budgetBytes) {
+      return this.#hold(compactCopy(text, index, order), source.logStreamName);
     }
+    // Straight from the decompression buffer to disk, in order: nothing of the object's size is allocated.
     this.#dir ??= await mkdtemp(join(tmpdir(), 'cwl-trim-cat-'));
     const path = join(this.#dir, `run-${this.#spilled++}.tsv`);
     const handle = await open(path, 'w');
+    const out = Buffer.allocUnsafe(SPILL_WRITE_BYTES);
+    let used = 0;
+    const flush = async (): Promise<void> => {
+      if (used > 0) await handle.write(out, 0, used);
+      used = 0;
+    };
     try {
-      for (let i = 0; i < events.length; i += 4096) {
-        await handle.write(events.slice(i, i + 4096).map((e) => `${e.timestamp}\t${JSON.stringify(e.message)}\n`).join(''));
+      for (const i of order) {
+        const start = index.start[i]!;
+        const end = index.end[i]!;
+        const nl = text.indexOf(10, start);
+        const raw = (nl < 0 || nl >= end) && text[start] !== 34;
+        const message = raw ? undefined : Buffer.from(JSON.stringify(text.toString('utf8', start, end)), 'utf8');
+        const need = 24 + (message?.length ?? end - start);
+        if (used + need > SPILL_WRITE_BYTES) await flush();
+        if (need > SPILL_WRITE_BYTES) throw new CwlTrimError('EVENT_TOO_LARGE', `an event of ${end - start} bytes in ${source.key} is larger than cat can spill`);
+        used += out.write(`${index.ts[i]!}\t`, used, 'latin1');
+        used += message ? message.copy(out, used) : text.copy(out, used, start, end);
+        out[used++] = 10;
       }
+      await flush();
     } finally {
       await handle.close();
     }
-    return fileRun(path, logStreamName);
+    return fileRun(path, source.logStreamName);
+  }
+
+  #hold(events: CompactEvents, logStreamName: string): EventRun {
+    this.#heldBytes += events.heldBytes;
+    return memoryRun(events, logStreamName, () => {
+      this.#heldBytes -= events.heldBytes;
+    });
+  }
+
+  /** Decompresses into the reusable buffer (grown to the largest object seen); returns a view of it. */
+  async #gunzip(bytes: Buffer): Promise<Buffer> {
+    let length = 0;
+    for await (const chunk of Readable.from([bytes]).pipe(createGunzip({ chunkSize: 64 * 1024 })) as AsyncIterable<Buffer>) {
+      if (length + chunk.length > this.#scratch.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(this.#scratch.length * 2, length + chunk.length));
+        this.#scratch.copy(bigger, 0, 0, length);
+        this.#scratch = bigger;
+      }
+      length += chunk.copy(this.#scratch, length);
+    }
+    return this.#scratch.subarray(0, length);
   }
 
   public async close(): Promise<void> {
@@ -167,4 +226,5 @@ class RunStore {
   }
 }
 
-export { DEFAULT_MEMORY_BUDGET_BYTES, RunStore, readSource };
+export { DEFAULT_MEMORY_BUDGET_BYTES, RunStore };
+export type { Wanted };

@@ -4,10 +4,10 @@
  */
 import type { Deps } from '../deps.js';
 import { readGroupIndex, readableWindows, type IndexConfig } from './archiveIndex.js';
-import { wants, type CatRequest } from './catQuery.js';
+import type { CatRequest } from './catQuery.js';
 import type { ArchivedEvent } from './exportLines.js';
 import { listExtraSources } from './extraSources.js';
-import { RunStore, readSource } from './loadRuns.js';
+import { RunStore, type Wanted } from './loadRuns.js';
 import { mergeSources } from './mergeEvents.js';
 import { earliestOf, exportSources, selectSources, type OrderedSource } from './sources.js';
 
@@ -56,13 +56,16 @@ async function* readArchive(
 ): AsyncGenerator<ArchivedEvent[]> {
   const sources = await plannedSources(deps, config, logGroupName, request, options);
   const store = new RunStore(options.memoryBudgetBytes);
-  const wanted = wants(request);
+  const { startMs, endMs } = request.query;
+  const matches = request.matches;
+  const wanted: Wanted = (ts, message) => (startMs === undefined || ts >= startMs) && (endMs === undefined || ts < endMs)
+    && (matches === undefined || matches(message()));
   let objectsRead = 0;
   let events = 0;
   const report = (): void => options.onProgress?.({ objects: sources.length, objectsRead, events, spilledRuns: store.spilled });
   try {
     const open = async (source: OrderedSource) => {
-      const run = await store.runOf(await readSource(deps, config.bucket, source, wanted), source.logStreamName);
+      const run = await store.load(deps, config.bucket, source, wanted);
       objectsRead += 1;
       report();
       return run;
