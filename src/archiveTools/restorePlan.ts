@@ -45,8 +45,8 @@ function refusal(input: RefusalInput): string | undefined {
   const streamFlag = input.stream !== undefined ? ` --stream '${input.stream}'` : input.streamPrefix !== undefined ? ` --stream-prefix '${input.streamPrefix}'` : '';
   return `refused: ${input.tooOld} archived event${input.tooOld === 1 ? ' is' : 's are'} older than ${iso(input.oldestMs)}, which PutLogEvents `
     + 'no longer accepts (14 days, or the target group\'s retention); nothing was written. Read them from the archive instead:\n'
-    + `  cwl-trim archive cat --log-group '${input.sourceGroup}'${streamFlag} --start ${iso(input.startMs)} --end ${iso(Math.min(input.endMs, input.oldestMs))}\n`
-    + `or restore only from ${iso(input.oldestMs)} on (--start ${iso(input.oldestMs)}).`;
+    + `  cwl-trim archive cat --log-group '${input.sourceGroup}'${streamFlag} --start ${iso(input.startMs)} --end ${iso(Math.min(input.endMs, input.oldestMs))}`
+    + (input.endMs > input.oldestMs ? `\nor restore only from ${iso(input.oldestMs)} on (--start ${iso(input.oldestMs)}).` : '');
 }
 
 const eventKey = (e: { timestamp: number; message: string }): string => `${e.timestamp}\u0000${e.message}`;

@@ -24,7 +24,10 @@ describe('refusal', () => {
     const text = refusal({ ...base, tooOld: 3, stream: 'w-1' })!;
     expect(text).toMatch(/^refused: 3 archived events are older than 2026-11-07T13:00:00.000Z/);
     expect(text).toContain("cwl-trim archive cat --log-group '/app' --stream 'w-1' --start 2026-11-01T12:00:00.000Z --end 2026-11-07T13:00:00.000Z");
+    expect(text).toMatch(/or restore only from 2026-11-07T13:00:00.000Z on/);
     expect(refusal({ ...base, tooOld: 1 })).toMatch(/^refused: 1 archived event is older/);
+    // A range wholly too old has no part to restore: no such hint.
+    expect(refusal({ ...base, endMs: base.oldestMs - 1, tooOld: 2 })).not.toMatch(/restore only from/);
   });
 });
 
