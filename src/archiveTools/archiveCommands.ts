@@ -43,7 +43,9 @@ function addArchiveSettings(command: Command): Command {
     const s = SETTINGS[name];
     const variable = 'fallbackEnv' in s ? `${s.env} or ${s.fallbackEnv}` : s.env;
     const dflt = 'required' in s && s.required ? 'required' : 'default' in s && s.default !== undefined ? `default ${String(s.default)}` : 'optional';
-    command.addOption(new Option(`--${s.flag} <value>`, `${s.description} [${variable}; ${dflt}]`));
+    // Archive commands print data on stdout: their log lines go to stderr, at warn unless asked.
+    const description = name === 'logLevel' ? 'Least severe level of the JSON log lines, written to stderr.' : s.description;
+    command.addOption(new Option(`--${s.flag} <value>`, `${description} [${variable}; ${name === 'logLevel' ? 'default warn here' : dflt}]`));
   }
   return command;
 }

@@ -4,7 +4,6 @@
  */
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../constants.js';
 import { ConfigError } from '../errors.js';
-import type { ArchivedEvent } from './exportLines.js';
 import type { EventQuery } from './sources.js';
 
 const UNITS: Readonly<Record<string, number>> = { m: MS_PER_MINUTE, h: MS_PER_HOUR, d: MS_PER_DAY, w: 7 * MS_PER_DAY };
@@ -95,11 +94,19 @@ function catRequest(flags: CatFlags, nowMs: number): CatRequest {
   };
 }
 
-/** Whether one event passes the time range and message filter. */
-const wants = (request: CatRequest) => (e: ArchivedEvent): boolean =>
-  (request.query.startMs === undefined || e.timestamp >= request.query.startMs)
-  && (request.query.endMs === undefined || e.timestamp < request.query.endMs)
-  && (request.matches === undefined || request.matches(e.message));
+/**
+ * Whether one event passes the time range and message filter; the message is asked for only when the
+ * filter reads it (most queries never decode a message they do not print).
+ *
+ * @example const keep = wants(request); keep(event.timestamp, () => event.message);
+ */
+const wants = (request: CatRequest) => {
+  const { startMs, endMs } = request.query;
+  const matches = request.matches;
+  return (timestamp: number, message: () => string): boolean =>
+    (startMs === undefined || timestamp >= startMs) && (endMs === undefined || timestamp < endMs)
+    && (matches === undefined || matches(message()));
+};
 
 export { catRequest, parseTime, wants };
 export type { CatFlags, CatRequest };

@@ -4,7 +4,7 @@
  */
 import type { Deps } from '../deps.js';
 import { readGroupIndex, readableWindows, type IndexConfig } from './archiveIndex.js';
-import type { CatRequest } from './catQuery.js';
+import { wants, type CatRequest } from './catQuery.js';
 import type { ArchivedEvent } from './exportLines.js';
 import { listExtraSources } from './extraSources.js';
 import { RunStore, type Wanted } from './loadRuns.js';
@@ -56,10 +56,7 @@ async function* readArchive(
 ): AsyncGenerator<ArchivedEvent[]> {
   const sources = await plannedSources(deps, config, logGroupName, request, options);
   const store = new RunStore(options.memoryBudgetBytes);
-  const { startMs, endMs } = request.query;
-  const matches = request.matches;
-  const wanted: Wanted = (ts, message) => (startMs === undefined || ts >= startMs) && (endMs === undefined || ts < endMs)
-    && (matches === undefined || matches(message()));
+  const wanted: Wanted = wants(request);
   let objectsRead = 0;
   let events = 0;
   const report = (): void => options.onProgress?.({ objects: sources.length, objectsRead, events, spilledRuns: store.spilled });
