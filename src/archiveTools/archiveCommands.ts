@@ -140,6 +140,11 @@ async function cat(opts: CatOptions, config: Readonly<Config>, deps: Deps, io: A
       unreadable += 1;
       io.stderr(`archive cat: window ${new Date(fromMs).toISOString()} – ${new Date(toMs).toISOString()} cannot be read: ${problem} (run archive verify)\n`);
     },
+    onNoArchive: () => {
+      unreadable += 1;
+      io.stderr(`archive cat: nothing is archived for ${opts.logGroup} under s3://${config.bucket}/${config.bucketPrefix}/ `
+        + '(archive ls lists the archived groups; check --bucket and --bucket-prefix)\n');
+    },
   });
   for await (const batch of source) await writeOut(io, `${batch.map(format).join('\n')}\n`);
   return unreadable > 0 ? ExitCode.Failed : ExitCode.Done;

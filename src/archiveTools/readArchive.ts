@@ -29,6 +29,8 @@ interface ReadOptions {
   readonly onProgress?: (progress: ReadProgress) => void;
   /** Windows whose manifest could not be read: their events cannot be found (`archive verify` says why). */
   readonly onUnreadableWindow?: (fromMs: number, toMs: number, problem: string) => void;
+  /** The group has no archive at all (no state object, nothing kept outside exports): a typo in its name? */
+  readonly onNoArchive?: () => void;
 }
 
 /** The objects one query needs, in merge order (export windows from the index, plus the extra layouts). */
@@ -36,6 +38,7 @@ async function plannedSources(deps: ReadDeps, config: IndexConfig, logGroupName:
   const index = await readGroupIndex(deps, config, logGroupName);
   for (const w of index.windows) if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
   const extra = await listExtraSources(deps, config, logGroupName);
+  if (index.state === undefined && index.stateProblem === undefined && extra.length === 0) options.onNoArchive?.();
   return selectSources([...exportSources(readableWindows(index)), ...extra], request.query);
 }
 

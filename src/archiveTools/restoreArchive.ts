@@ -180,6 +180,10 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
     return { ok: true, text: `already restored: ${stored.value.put} events into ${flags.toLogGroup} (s3://${config.bucket}/${key})`, put: stored.value.put, rejected: stored.value.rejected };
   }
   const streams = [...new Set((await plannedSources(deps, config, flags.logGroup, request)).map((s) => s.logStreamName))].sort();
+  if (streams.length === 0) {
+    return { ok: false, put: 0, rejected: 0, text: `nothing to restore: no archived object of ${flags.logGroup} can hold events `
+      + `from ${flags.start} to ${flags.end}; nothing was written (archive ls shows what is archived).` };
+  }
   const state = {
     progress: stored?.value ?? { request: flags, completedStreams: [], put: 0, rejected: 0, done: false },
     save: async (next: RestoreProgress): Promise<void> => {

@@ -96,6 +96,14 @@ describe('archive cat', () => {
     expect(linesOf(out.stdout).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(events.map((e) => e.message));
   });
 
+  it('says so, and exits 1, when the group has no archive at all (a typo in its name)', async () => {
+    await archivedHistory();
+    const out = await archiveCli(sandbox, ['cat', '--log-group', '/app/order']);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain('archive cat: nothing is archived for /app/order under s3://archive/cwl-archive/');
+  });
+
   it('refuses bad flags before any call, naming the fix', async () => {
     sandbox.clearCalls();
     const out = await archiveCli(sandbox, ['cat', '--log-group', GROUP, '--start', 'yesterday', '--grep', 'a', '--regex', 'b']);

@@ -70,6 +70,14 @@ describe('archive restore', () => {
     expect(sandbox.mutatingCalls()).toEqual([]);
   });
 
+  it('writes nothing, not even the target group, when nothing is archived for the range', async () => {
+    sandbox.clearCalls();
+    const out = await archiveCli(sandbox, ['restore', '--log-group', '/app/none', '--start', '3d', '--end', '1d', '--to-log-group', TARGET]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^nothing to restore: no archived object of \/app\/none/);
+    expect(sandbox.mutatingCalls()).toEqual([]);
+  });
+
   it('never writes into the original group', async () => {
     sandbox.clearCalls();
     const out = await archiveCli(sandbox, ['restore', '--log-group', GROUP, '--start', '10d', '--end', '8d', '--to-log-group', GROUP]);
