@@ -45,7 +45,7 @@ async function plannedSources(deps: ReadDeps, config: IndexConfig, logGroupName:
 /**
  * Every archived event of the group that the request asks for, in timestamp order (then stream name),
  * in batches. Reads only the objects whose window and stream can hold them; holds at most the
- * memory budget of sorted runs (the rest waits on disk) plus the objects being parsed.
+ * memory budget of sorted runs (the rest waits on disk) plus the object being indexed.
  *
  * @example
  * for await (const batch of readArchive(deps, config, '/app/orders', catRequest({ start: '30d' }, Date.now()))) print(batch);
@@ -57,7 +57,20 @@ async function* readArchive(
   request: CatRequest,
   options: ReadOptions = {},
 ): AsyncGenerator<ArchivedEvent[]> {
-  const sources = await plannedSources(deps, config, logGroupName, request, options);
+  yield* readSources(deps, config, await plannedSources(deps, config, logGroupName, request, options), request, options);
+}
+
+/**
+ * {@link readArchive} over sources already selected (as plannedSources returns them, or a subset):
+ * a restore reads the index once and then each stream's sources.
+ */
+async function* readSources(
+  deps: ReadDeps,
+  config: IndexConfig,
+  sources: readonly OrderedSource[],
+  request: CatRequest,
+  options: ReadOptions = {},
+): AsyncGenerator<ArchivedEvent[]> {
   const store = new RunStore(options.memoryBudgetBytes);
   const wanted: Wanted = wants(request);
   let objectsRead = 0;
@@ -80,5 +93,5 @@ async function* readArchive(
   }
 }
 
-export { plannedSources, readArchive };
+export { plannedSources, readArchive, readSources };
 export type { ReadDeps, ReadOptions, ReadProgress };

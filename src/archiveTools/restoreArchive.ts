@@ -17,7 +17,8 @@ import { ConfigError } from '../errors.js';
 import { BatchPacker, type LogEvent } from '../plan/batchEvents.js';
 import type { IndexConfig } from './archiveIndex.js';
 import { catRequest, type CatRequest } from './catQuery.js';
-import { plannedSources, readArchive } from './readArchive.js';
+import { plannedSources, readArchive, readSources } from './readArchive.js';
+import type { OrderedSource } from './sources.js';
 import { notYetPut, oldestRestorableMs, refusal, toPutEvent } from './restorePlan.js';
 
 interface RestoreFlags {
@@ -97,7 +98,7 @@ const progressKey = (config: IndexConfig, flags: RestoreFlags): string => {
  * Restores one stream from `progress.current.put` on; saves progress after every batch.
  */
 async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlags, request: CatRequest, stream: string,
-  state: { progress: RestoreProgress; save: (p: RestoreProgress) => Promise<void> }): Promise<number> {
+  sources: readonly OrderedSource[], state: { progress: RestoreProgress; save: (p: RestoreProgress) => Promise<void> }): Promise<number> {
   // Created with the first batch: a stream with no event in the range is not created at all.
   let created = false;
   const resumed = state.progress.current?.stream === stream ? state.progress.current : undefined;
@@ -127,8 +128,8 @@ async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlag
       rejected: state.progress.rejected + rejected.length });
     deps.progress?.(`restore ${flags.toLogGroup} ${stream}: ${put} events`);
   };
-  const streamRequest: CatRequest = { ...request, query: { ...request.query, stream, streamPrefix: undefined } as CatRequest['query'] };
-  for await (const batch of readArchive(deps, config, flags.logGroup, streamRequest)) {
+  // The stream's sources keep their ordinals (merge order), so a resumed restore sees the same sequence.
+  for await (const batch of readSources(deps, config, sources.filter((s) => s.logStreamName === stream), request)) {
     for (const archived of batch) {
       const event = toPutEvent(archived);
       if (skipped < resumeAt) {
@@ -179,7 +180,8 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
   if (stored?.value.done === true) {
     return { ok: true, text: `already restored: ${stored.value.put} events into ${flags.toLogGroup} (s3://${config.bucket}/${key})`, put: stored.value.put, rejected: stored.value.rejected };
   }
-  const streams = [...new Set((await plannedSources(deps, config, flags.logGroup, request)).map((s) => s.logStreamName))].sort();
+  const sources = await plannedSources(deps, config, flags.logGroup, request);
+  const streams = [...new Set(sources.map((s) => s.logStreamName))].sort();
   if (streams.length === 0) {
     return { ok: false, put: 0, rejected: 0, text: `nothing to restore: no archived object of ${flags.logGroup} can hold events `
       + `from ${flags.start} to ${flags.end}; nothing was written (archive ls shows what is archived).` };
@@ -201,7 +203,7 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
   for (const stream of streams) {
     if (state.progress.completedStreams.includes(stream)) continue;
     // A stream with nothing to put leaves no trace: reading it again on a resume writes nothing either.
-    if (await restoreStream(deps, config, flags, request, stream, state) === 0) continue;
+    if (await restoreStream(deps, config, flags, request, stream, sources, state) === 0) continue;
     const { current: _done, ...rest } = state.progress;
     await state.save({ ...rest, completedStreams: [...rest.completedStreams, stream] });
   }
