@@ -5,7 +5,7 @@ import { formatEventLine } from '../../../src/archiveTools/exportLines.js';
 import { readArchive, type ReadProgress } from '../../../src/archiveTools/readArchive.js';
 import { MS_PER_DAY } from '../../../src/constants.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
-import { archiveCli, catLine, inCatOrder, linesOf, putObject, shuffleExports, trimRun } from '../../helpers/archiveCli.js';
+import { archiveCli, catLine, deleteKey, inCatOrder, linesOf, putObject, shuffleExports, trimRun } from '../../helpers/archiveCli.js';
 import { testConfig, testDeps } from '../../helpers/runHarness.js';
 import { GROUP, NOW, seedOrders, useRunSandbox } from '../../helpers/scenario.js';
 
@@ -94,6 +94,18 @@ describe('archive cat', () => {
     await trimRun(sandbox);
     const out = await archiveCli(sandbox, ['cat', '--log-group', '/app/multi', '--json']);
     expect(linesOf(out.stdout).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual(events.map((e) => e.message));
+  });
+
+  it('names a window whose manifest is gone, prints the others, and exits 1', async () => {
+    const { seeded, cutoffMs } = await archivedHistory();
+    const manifests = sandbox.objects('archive', 'cwl-archive/exports/').filter((o) => o.key.endsWith('/manifest.json')).map((o) => o.key).sort();
+    const state = JSON.parse(sandbox.objects('archive', 'cwl-archive/state/groups/~app~orders.json')[0]!.body.toString('utf8')) as { windows: { fromMs: number; toMs: number; destinationPrefix: string }[] };
+    const lost = state.windows.find((w) => `${w.destinationPrefix}/manifest.json` === manifests[1])!;
+    await deleteKey(sandbox, manifests[1]!);
+    const out = await archiveCli(sandbox, ['cat', '--log-group', GROUP]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`archive cat: window ${new Date(lost.fromMs).toISOString()} – ${new Date(lost.toMs).toISOString()} cannot be read`);
+    expect(linesOf(out.stdout)).toEqual(inCatOrder(seeded, (_s, e) => e.timestamp < cutoffMs && (e.timestamp < lost.fromMs || e.timestamp > lost.toMs)));
   });
 
   it('says so, and exits 1, when the group has no archive at all (a typo in its name)', async () => {
