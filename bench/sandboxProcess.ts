@@ -6,6 +6,7 @@
  */
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
 import type { HugeSpec } from './hugeAccount.js';
+import { seedArchiveCat, type ArchiveCatSpec } from './archiveCatSeed.js';
 import { seedBacklog, seedBigStream, seedFleet, type BigStreamSpec, type FleetSpec } from './seedData.js';
 import { seedHuge, verifyHuge } from './verifyHuge.js';
 
@@ -58,6 +59,7 @@ function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {
     seedHuge: (a: { spec: HugeSpec; nowMs: number }) => seedHuge(sandbox, a.spec, a.nowMs),
     verifyHuge: (a: { spec: HugeSpec; nowMs: number; bucket: string }) => verifyHuge(sandbox, a.spec, a.nowMs, a.bucket),
     callsSince: (a: { sinceMs: number }) => callsSince(sandbox, a.sinceMs),
+    seedArchiveCat: (a: { spec: ArchiveCatSpec; nowMs: number }) => seedArchiveCat(sandbox, a.spec, a.nowMs),
     clearCalls: () => sandbox.clearCalls(),
     callCounts: () => callCounts(sandbox),
     streamCount: () => sandbox.groupNames().reduce((n, g) => n + sandbox.streamNames(g).length, 0),

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Command, CommanderError, Option } from 'commander';
 import { awsSetupProblems } from './aws/awsSetup.js';
+import { registerArchiveCommands } from './archiveTools/archiveCommands.js';
 import { createClients, type AwsClients, type ClientOptions } from './aws/clients.js';
 import { awsClientOptions } from './cli/awsClientOptions.js';
 import { epilogue, progressViewFor, watchForStop, widthOf, type Env, type Mode, type TerminalIo } from './cli/terminal.js';
@@ -222,6 +223,7 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
       const { proof, run: report } = await runDemo({ write: io.stdout, warn: io.stderr, ...io.demo });
       done(proof.nothingLost && report.outcome === 'done' ? ExitCode.Done : ExitCode.Failed);
     });
+  registerArchiveCommands(program, env, io, done);
   return program;
 }
 

@@ -1,5 +1,6 @@
 /** The scenarios `npm run bench` knows, by the name given on its command line. */
 import type { ScenarioResult } from '../types.js';
+import { runArchiveCat } from './archiveCat.js';
 import { runBigRebuild } from './bigRebuild.js';
 import { runExportBacklog } from './exportBacklog.js';
 import { runFleet } from './fleet.js';
@@ -14,6 +15,7 @@ const SCENARIOS = {
   backlog: runExportBacklog as Scenario,
   'huge-group': runHugeGroup as Scenario,
   'huge-drain': runHugeDrain as Scenario,
+  'archive-cat': runArchiveCat as Scenario,
 } as const satisfies Record<string, Scenario>;
 
 type ScenarioName = keyof typeof SCENARIOS;

@@ -1,0 +1,158 @@
+/**
+ * The archive's index, read through ONE function ({@link readGroupIndex}): a group's state object
+ * (watermark, windows, export in flight) and each window's manifest (the objects of its export).
+ * Every archive command reads the archive through here, so a change of the stored format (manifests
+ * split into parts, a new field) is a change in this file only. Everything read is validated (zod):
+ * a bad object is reported as a problem of its window, never trusted.
+ *
+ * Layout read (keys.ts writes it):
+ *   <prefix>/state/groups/<group, / → ~>.json                 the state: windows, archivedThroughMs
+ *   <prefix>/exports/<group>/<fromMs>-<toMs>/manifest.json      a window's manifest: { objects: [{ key, size }] }
+ *   <prefix>/exports/<group>/<fromMs>-<toMs>/<taskId>/<stream>/000000.gz   the export's objects
+ */
+import { z } from 'zod';
+import { groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
+import { getJson, listObjects, type S3Deps } from '../archive/s3Objects.js';
+import type { Config } from '../types.js';
+import type { IndexedWindow } from './sources.js';
+
+type IndexConfig = Pick<Config, 'bucket' | 'bucketPrefix'>;
+
+const windowSchema = z.looseObject({
+  fromMs: z.number().int(),
+  toMs: z.number().int(),
+  taskId: z.string().min(1),
+  destinationPrefix: z.string().min(1),
+  taskCreatedAtMs: z.number(),
+  objectCount: z.number().int().nonnegative(),
+  bytes: z.number().nonnegative(),
+});
+
+const stateSchema = z.looseObject({
+  logGroupName: z.string().min(1),
+  archivedThroughMs: z.number().int().optional(),
+  windows: z.array(windowSchema),
+  inFlight: z.looseObject({ fromMs: z.number(), toMs: z.number(), destinationPrefix: z.string(), taskId: z.string().optional() }).optional(),
+});
+
+const manifestObjectSchema = z.looseObject({
+  key: z.string().min(1),
+  size: z.number().int().nonnegative(),
+  /** Recorded by later versions; checked by `archive verify` when present. */
+  etag: z.string().optional(),
+  checksumSha256: z.string().optional(),
+});
+
+const manifestSchema = z.looseObject({
+  logGroupName: z.string(),
+  fromMs: z.number().int(),
+  toMs: z.number().int(),
+  taskId: z.string().min(1),
+  destinationPrefix: z.string().min(1),
+  verifiedAtMs: z.number().optional(),
+  objects: z.array(manifestObjectSchema),
+});
+
+type StateWindow = z.output<typeof windowSchema>;
+type GroupStateView = z.output<typeof stateSchema>;
+type ManifestView = z.output<typeof manifestSchema>;
+type ManifestObject = z.output<typeof manifestObjectSchema>;
+
+/** One window of the state, with its manifest when it could be read. */
+interface WindowEntry {
+  readonly window: StateWindow;
+  readonly manifestKey: string;
+  readonly manifest?: ManifestView;
+  /** Why the manifest is not usable (missing, unreadable, disagreeing with the state). */
+  readonly problem?: string;
+}
+
+interface GroupIndex {
+  readonly logGroupName: string;
+  readonly stateKey: string;
+  /** Undefined when the group was never archived (no state object). */
+  readonly state?: GroupStateView;
+  /** Why the state object is not usable. */
+  readonly stateProblem?: string;
+  readonly windows: readonly WindowEntry[];
+}
+
+/** Manifests read at once. */
+const MANIFEST_READS_AT_ONCE = 8;
+
+const describeZod = (err: z.ZodError): string =>
+  err.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+
+async function readValidated<T>(deps: S3Deps, bucket: string, key: string, schema: z.ZodType<T>): Promise<{ value?: T; problem?: string }> {
+  let stored;
+  try {
+    stored = await getJson<unknown>(deps, bucket, key);
+  } catch (err) {
+    if (err instanceof SyntaxError) return { problem: `s3://${bucket}/${key} is not valid JSON` };
+    throw err;
+  }
+  if (stored === undefined) return { problem: `s3://${bucket}/${key} is missing` };
+  const parsed = schema.safeParse(stored.value);
+  return parsed.success ? { value: parsed.data } : { problem: `s3://${bucket}/${key} is malformed (${describeZod(parsed.error)})` };
+}
+
+function manifestProblem(window: StateWindow, manifest: ManifestView): string | undefined {
+  if (manifest.taskId !== window.taskId || manifest.fromMs !== window.fromMs || manifest.toMs !== window.toMs) {
+    return `the manifest (task ${manifest.taskId}, ${manifest.fromMs}–${manifest.toMs}) disagrees with the state `
+      + `(task ${window.taskId}, ${window.fromMs}–${window.toMs})`;
+  }
+  if (manifest.objects.length !== window.objectCount) {
+    return `the manifest lists ${manifest.objects.length} objects, the state says ${window.objectCount}`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads one group's index: its state and every window's manifest, validated. Read-only.
+ *
+ * @example
+ * const index = await readGroupIndex(deps, config, '/app/orders');
+ * for (const w of index.windows) console.log(w.window.fromMs, w.manifest?.objects.length ?? w.problem);
+ */
+async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<GroupIndex> {
+  const key = stateKey(config.bucketPrefix, logGroupName);
+  const { value: state, problem: stateProblem } = await readValidated(deps, config.bucket, key, stateSchema);
+  if (state === undefined) {
+    const neverArchived = stateProblem?.endsWith('is missing') === true;
+    return { logGroupName, stateKey: key, windows: [], ...(neverArchived ? {} : { stateProblem: stateProblem! }) };
+  }
+  const windows: WindowEntry[] = new Array<WindowEntry>(state.windows.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < state.windows.length; i = next++) {
+      const window = state.windows[i]!;
+      const mKey = manifestKey(window.destinationPrefix);
+      const { value: manifest, problem } = await readValidated(deps, config.bucket, mKey, manifestSchema);
+      const disagreement = manifest && manifestProblem(window, manifest);
+      windows[i] = { window, manifestKey: mKey, ...(manifest && { manifest }), ...((problem ?? disagreement) && { problem: (problem ?? disagreement)! }) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MANIFEST_READS_AT_ONCE, state.windows.length) }, worker));
+  return { logGroupName, stateKey: key, state, windows };
+}
+
+/** The groups that have a state object under the prefix, sorted by name. */
+async function listIndexedGroups(deps: S3Deps, config: IndexConfig): Promise<string[]> {
+  const prefix = stateListPrefix(config.bucketPrefix);
+  const objects = await listObjects(deps, config.bucket, prefix);
+  return objects
+    .map((o) => o.Key ?? '')
+    .filter((k) => k.endsWith('.json') && !k.slice(prefix.length).includes('/'))
+    .map((k) => groupNameOfKey(k.slice(prefix.length, -'.json'.length)))
+    .sort();
+}
+
+/** The windows of an index that can be read (manifest present and consistent), as the source selection takes them. */
+function readableWindows(index: GroupIndex): IndexedWindow[] {
+  return index.windows.flatMap((w) => (w.manifest && w.problem === undefined
+    ? [{ fromMs: w.window.fromMs, toMs: w.window.toMs, taskId: w.window.taskId, destinationPrefix: w.window.destinationPrefix, objects: w.manifest.objects }]
+    : []));
+}
+
+export { listIndexedGroups, readGroupIndex, readableWindows };
+export type { GroupIndex, GroupStateView, IndexConfig, ManifestObject, ManifestView, StateWindow, WindowEntry };

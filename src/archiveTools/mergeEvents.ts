@@ -1,0 +1,169 @@
+/**
+ * The k-way merge behind `archive cat`: sorted runs (one per source object) merged into one stream in
+ * timestamp order, opening each source only when the merge reaches the earliest timestamp it can hold.
+ * Export windows are disjoint, so at any moment only the objects of the window being read are open:
+ * memory follows one window's objects, not the range.
+ *
+ * Order: timestamp, then stream name, then the source's ordinal, then the position in the source (the
+ * sort of one source is stable). The same archive and query give the same sequence on every run.
+ */
+import type { ArchivedEvent } from './exportLines.js';
+
+/** A source's events in order, a chunk at a time; an empty chunk means the run is done. */
+interface EventRun {
+  next(): Promise<readonly ArchivedEvent[]>;
+}
+
+interface Cursor {
+  readonly run: EventRun;
+  readonly ordinal: number;
+  chunk: readonly ArchivedEvent[];
+  index: number;
+}
+
+interface MergeOptions {
+  /** Sources opened at once when several are due (their GETs overlap). @default 4 */
+  readonly openAtOnce?: number;
+  /** Events per yielded batch. @default 2048 */
+  readonly batchSize?: number;
+}
+
+const headOf = (c: Cursor): ArchivedEvent => c.chunk[c.index]!;
+
+/** a before b: timestamp, then stream name, then ordinal. */
+function before(a: Cursor, b: Cursor): boolean {
+  const x = headOf(a);
+  const y = headOf(b);
+  if (x.timestamp !== y.timestamp) return x.timestamp < y.timestamp;
+  if (x.logStreamName !== y.logStreamName) return x.logStreamName < y.logStreamName;
+  return a.ordinal < b.ordinal;
+}
+
+/** A binary min-heap of cursors by their head event. */
+class CursorHeap {
+  readonly #items: Cursor[] = [];
+
+  public get size(): number {
+    return this.#items.length;
+  }
+
+  public peek(): Cursor | undefined {
+    return this.#items[0];
+  }
+
+  public push(cursor: Cursor): void {
+    const items = this.#items;
+    items.push(cursor);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  public pop(): Cursor | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      this.#siftDown(0);
+    }
+    return top;
+  }
+
+  #siftDown(start: number): void {
+    const items = this.#items;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < items.length && before(items[l]!, items[m]!)) m = l;
+      if (r < items.length && before(items[r]!, items[m]!)) m = r;
+      if (m === i) return;
+      [items[i], items[m]] = [items[m]!, items[i]!];
+      i = m;
+    }
+  }
+}
+
+async function cursorOf(run: EventRun, ordinal: number): Promise<Cursor | undefined> {
+  const chunk = await run.next();
+  return chunk.length === 0 ? undefined : { run, ordinal, chunk, index: 0 };
+}
+
+/**
+ * Merges sources into timestamp order, yielding batches. `sources` must be sorted by `earliest`
+ * (as selectSources returns them); `open` turns one into a sorted run. A source is opened before the
+ * merge emits any event at or after its earliest timestamp, so no event can come out of order.
+ *
+ * @example
+ * for await (const batch of mergeSources(sources, (s) => s.fromMs, (s) => loadRun(s))) write(batch);
+ */
+async function* mergeSources<S extends { readonly ordinal: number }>(
+  sources: readonly S[],
+  earliest: (source: S) => number,
+  open: (source: S) => Promise<EventRun>,
+  options: MergeOptions = {},
+): AsyncGenerator<ArchivedEvent[]> {
+  const { openAtOnce = 4, batchSize = 2048 } = options;
+  const heap = new CursorHeap();
+  let next = 0;
+  let out: ArchivedEvent[] = [];
+  /** Whether the next source must be open before an event at `thresholdMs` may come out. */
+  const due = (thresholdMs: number | undefined): boolean => {
+    const source = sources[next];
+    return source !== undefined && (thresholdMs === undefined || earliest(source) <= thresholdMs);
+  };
+  const threshold = (): number | undefined => {
+    const top = heap.peek();
+    return top === undefined ? undefined : headOf(top).timestamp;
+  };
+  for (;;) {
+    while (due(threshold())) {
+      // With nothing open, the first source sets the bar: only sources that start no later open with it.
+      const bar = threshold() ?? earliest(sources[next]!);
+      const opening: S[] = [];
+      while (opening.length < openAtOnce && due(bar)) opening.push(sources[next++]!);
+      const cursors = await Promise.all(opening.map(async (s) => cursorOf(await open(s), s.ordinal)));
+      for (const c of cursors) if (c) heap.push(c);
+    }
+    const top = heap.pop();
+    if (top === undefined) break;
+    out.push(headOf(top));
+    top.index += 1;
+    if (top.index >= top.chunk.length) {
+      top.chunk = await top.run.next();
+      top.index = 0;
+    }
+    if (top.chunk.length > 0) heap.push(top);
+    if (out.length >= batchSize) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+/** A run over events already in memory and sorted, handed out in chunks. */
+function arrayRun(sorted: readonly ArchivedEvent[], chunkSize = 4096, onDone?: () => void): EventRun {
+  let events: readonly ArchivedEvent[] | undefined = sorted;
+  let at = 0;
+  return {
+    next: () => {
+      const chunk = events?.slice(at, at + chunkSize) ?? [];
+      at += chunk.length;
+      if (chunk.length === 0 && events !== undefined) {
+        events = undefined; // let the memory go as soon as the run is read
+        onDone?.();
+      }
+      return Promise.resolve(chunk);
+    },
+  };
+}
+
+export { CursorHeap, arrayRun, mergeSources };
+export type { EventRun, MergeOptions };
