@@ -11,6 +11,7 @@
  *   <prefix>/exports/<group>/<fromMs>-<toMs>/<taskId>/<stream>/000000.gz   the export's objects
  */
 import { z } from 'zod';
+import { StateCorruptError } from '../errors.js';
 import { groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
 import { getJson, listObjects, type S3Deps } from '../archive/s3Objects.js';
 import type { Config } from '../types.js';
@@ -50,12 +51,22 @@ const manifestSchema = z.looseObject({
   taskId: z.string().min(1),
   destinationPrefix: z.string().min(1),
   verifiedAtMs: z.number().optional(),
-  objects: z.array(manifestObjectSchema),
+  /** A small export lists its objects inline; a large one in parts beside the manifest (src/archive/exportManifest.ts). */
+  objects: z.array(manifestObjectSchema).optional(),
+  parts: z.array(z.object({ key: z.string(), first: z.string(), last: z.string(), count: z.number() })).optional(),
 });
 
 type StateWindow = z.output<typeof windowSchema>;
 type GroupStateView = z.output<typeof stateSchema>;
-type ManifestView = z.output<typeof manifestSchema>;
+interface ManifestView {
+  readonly logGroupName: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly taskId: string;
+  readonly destinationPrefix: string;
+  readonly verifiedAtMs?: number;
+  readonly objects: ManifestObject[];
+}
 type ManifestObject = z.output<typeof manifestObjectSchema>;
 
 /** One window of the state, with its manifest when it could be read. */
@@ -88,7 +99,7 @@ async function readValidated<T>(deps: S3Deps, bucket: string, key: string, schem
   try {
     stored = await getJson<unknown>(deps, bucket, key);
   } catch (err) {
-    if (err instanceof SyntaxError) return { problem: `s3://${bucket}/${key} is not valid JSON` };
+    if (err instanceof SyntaxError || err instanceof StateCorruptError) return { problem: `s3://${bucket}/${key} is not valid JSON` };
     throw err;
   }
   if (stored === undefined) return { problem: `s3://${bucket}/${key} is missing` };
@@ -127,13 +138,32 @@ async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: s
     for (let i = next++; i < state.windows.length; i = next++) {
       const window = state.windows[i]!;
       const mKey = manifestKey(window.destinationPrefix);
-      const { value: manifest, problem } = await readValidated(deps, config.bucket, mKey, manifestSchema);
+      const { value: read, problem } = await readValidated(deps, config.bucket, mKey, manifestSchema);
+      const manifest = read && (await withObjects(deps, config.bucket, read));
       const disagreement = manifest && manifestProblem(window, manifest);
       windows[i] = { window, manifestKey: mKey, ...(manifest && { manifest }), ...((problem ?? disagreement) && { problem: (problem ?? disagreement)! }) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(MANIFEST_READS_AT_ONCE, state.windows.length) }, worker));
   return { logGroupName, stateKey: key, state, windows };
+}
+
+/** A manifest with its objects, read from its parts when it lists them in parts. */
+async function withObjects(deps: S3Deps, bucket: string, m: z.output<typeof manifestSchema>): Promise<ManifestView> {
+  const all: ManifestObject[] = [...(m.objects ?? [])];
+  for (const part of m.parts ?? []) {
+    const { value } = await readValidated(deps, bucket, part.key, z.object({ objects: z.array(manifestObjectSchema) }));
+    all.push(...(value?.objects ?? []));
+  }
+  return {
+    logGroupName: m.logGroupName,
+    fromMs: m.fromMs,
+    toMs: m.toMs,
+    taskId: m.taskId,
+    destinationPrefix: m.destinationPrefix,
+    ...(m.verifiedAtMs === undefined ? {} : { verifiedAtMs: m.verifiedAtMs }),
+    objects: all,
+  };
 }
 
 /** The groups that have a state object under the prefix, sorted by name. */
