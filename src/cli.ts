@@ -202,6 +202,9 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
       getOutHelpWidth: () => widthOf(io, env),
       getErrHelpWidth: () => widthOf(io, env),
     })
+    // The longest flags (--price-tier-over-90-per-gb-month <value>) leave under 40 columns at 80 wide:
+    // wrap the descriptions there too, rather than let them run past the terminal.
+    .configureHelp({ minWidthToWrap: 20 })
     .showHelpAfterError('(cwl-trim <command> --help lists every flag)')
     .addHelpText('after', () => epilogue(widthOf(io, env)));
   const commands = [

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { EXPORT_WRITE_TEST_OBJECT } from '../constants.js';
 import type { Deps } from '../deps.js';
+import { DeadlineReachedError } from '../errors.js';
 import type { ArchivedWindow, InFlightExport } from '../types.js';
 import { manifestKey } from './keys.js';
 import { getJson, listObjectPages, putJson } from './s3Objects.js';
@@ -37,7 +38,7 @@ const PartSchema = z.object({ objects: z.array(ObjectEntrySchema) });
 
 type ExportManifest = z.infer<typeof ManifestSchema>;
 type ObjectEntry = z.infer<typeof ObjectEntrySchema>;
-type ManifestDeps = Pick<Deps, 'clients' | 'call' | 'clock'>;
+type ManifestDeps = Pick<Deps, 'clients' | 'call' | 'clock'> & Partial<Pick<Deps, 'deadline'>>;
 
 const partKey = (destinationPrefix: string, n: number): string => `${destinationPrefix}/manifest-parts/${String(n).padStart(5, '0')}.json`;
 
@@ -73,6 +74,9 @@ async function writeExportManifest(
     buffer = [];
   };
   for await (const page of listObjectPages(deps, bucket, taskPrefix)) {
+    // A million-object listing takes a while: at the deadline the export stays in flight (its task id
+    // saved), and the next run verifies it again.
+    if (deps.deadline && deps.deadline.remainingMs() <= 0) throw new DeadlineReachedError(`the deadline came while verifying export ${taskId}`);
     for (const o of page) {
       if (o.Key === undefined || o.Key.endsWith(`/${EXPORT_WRITE_TEST_OBJECT}`)) continue;
       buffer.push({ key: o.Key, size: o.Size ?? 0 });

@@ -11,6 +11,7 @@ import type { ArchivedWindow, InFlightExport, TimeWindow } from '../types.js';
 import { streamOfKey, writeExportManifest, type ExportManifest } from './exportManifest.js';
 import { exportPrefix } from './keys.js';
 import { listObjects } from './s3Objects.js';
+import { DeadlineReachedError } from '../errors.js';
 import { saveGroupState, type StateRef, type StoreConfig } from './stateStore.js';
 
 /** How an export of one window ended for this run. */
@@ -82,7 +83,12 @@ async function runExport(
     log.error({ taskId, status: ended.code }, message);
     return { status: 'failed', window, taskId, message };
   }
-  return verifyAndCommit(deps, config, ref, inFlight, taskId);
+  try {
+    return await verifyAndCommit(deps, config, ref, inFlight, taskId);
+  } catch (err) {
+    if (err instanceof DeadlineReachedError) return { status: 'deadline', window, taskId };
+    throw err;
+  }
 }
 
 async function verifyAndCommit(

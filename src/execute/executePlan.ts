@@ -91,7 +91,7 @@ async function runGroups(
       const entry: { plan?: GroupPlan; result?: GroupResult } = {};
       entries.push(entry);
       started.push(name);
-      deps.progress?.(`group ${started.length}: ${name}`, { phase: 'export', done: started.length, subject: name });
+      deps.progress?.(`group ${started.length}: ${name}`, { phase: 'export', done: started.length, total: started.length, subject: name });
       let releaseSlot!: () => void;
       slotFree = new Promise<void>((resolve) => {
         releaseSlot = resolve;

@@ -111,12 +111,19 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
   // The deps every action goes through: the group lock's, taken at the first action of the group.
   let actDeps: Deps | undefined;
   let keptCaughtUp = 0;
+  // Deletes planned so far and done: the total grows as pages are read.
+  let deletesPlanned = 0;
+  let deletesDone = 0;
   let lockedOut: { readonly lockedBy: string } | { readonly error: string } | undefined;
   const act = (plan: StreamPlan, page: OpenPage): Promise<void> =>
     (async () => {
       const run = () => carryOut(actDeps!, config, name, plan, input.now(), input.index, cutoffMs);
       const r = plan.action === StreamAction.Rebuild ? await input.rebuildLane.run(run) : await run();
       tally = tallyResult(tally, r, plan.estimate);
+      if (plan.action === StreamAction.Delete) {
+        deletesDone += 1;
+        deps.progress?.(`${name}: ${deletesDone}/${deletesPlanned} deletes`, { phase: 'delete', done: deletesDone, total: deletesPlanned, subject: name });
+      }
       if (r.outcome !== 'done') ledger.pin(plan);
       if (ledger.isListed(plan.logStreamName)) listed.set(plan.logStreamName, r);
       // An action the deadline kept from starting keeps its page open: the next run lists it again.
@@ -181,6 +188,7 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
             actDeps = locked.lock.deps;
           }
           openPage.pending += 1;
+          if (plan.action === StreamAction.Delete) deletesPlanned += 1;
           if (!acts(plan)) {
             // A kept stream with late events in archived windows (retention strategy): archived now.
             const p = catchUpKept(plan, openPage).finally(() => deletes.delete(p));
@@ -245,11 +253,15 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
   };
 }
 
-/** A progress line per 20 pages (1,000 streams) while a group is listed. */
+/** A progress step per page listed: streams so far, and the rate. */
 function progress(deps: Deps, name: string, streams: number, pages: number, startedAtMs: number): void {
-  if (pages % 20 !== 0 || !deps.progress) return;
+  if (!deps.progress) return;
   const seconds = Math.max((deps.clock.now() - startedAtMs) / 1_000, 0.001);
-  deps.progress(`${name}: ${streams} streams listed (${pages} pages, ${Math.round(streams / seconds)} streams/s)`);
+  deps.progress(`${name}: ${streams} streams listed (${pages} pages, ${Math.round(streams / seconds)} streams/s)`, {
+    phase: 'listing',
+    done: streams,
+    subject: name,
+  });
 }
 
 export { trimPages };

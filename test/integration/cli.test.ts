@@ -222,7 +222,8 @@ describe('terminal conventions', () => {
   it('progress names each phase with done/total: listing, exporting, deleting', async () => {
     const { code, stderr } = await cli(['run', ...flags()]);
     expect(code).toBe(0);
-    expect(stderr.split('\n')).toEqual(expect.arrayContaining(['discovered 1/1 groups', 'group 1/1: /app/orders', '/app/orders: 1/1 deletes']));
+    expect(stderr.split('\n')).toEqual(expect.arrayContaining(['group 1: /app/orders', '/app/orders: 1/1 deletes']));
+    expect(stderr).toMatch(/\/app\/orders: \d+ streams listed \(1 pages, /);
   });
 
   it('draws live bars on a terminal instead of the step lines', async () => {
@@ -241,7 +242,7 @@ describe('terminal conventions', () => {
     expect(drawn).toMatch(/exporting\s+\[=+\] 1\/1/);
     expect(drawn).toMatch(/exporting .*\/app\/orders/);
     // Nothing of the run went around the bars; the report's location is printed after them.
-    expect(stderr).not.toContain('discovered');
+    expect(stderr).not.toContain('streams listed');
     expect(stderr).toContain('report saved to');
   });
 
@@ -251,7 +252,7 @@ describe('terminal conventions', () => {
     const code = await main(['run', ...flags()], ENV, {
       stdout: () => {},
       // The signal comes as the group's export starts: nothing is deleted after it.
-      stderr: (t) => { stderr += t; if (t.startsWith('group 1/1')) signals.emit('SIGINT'); },
+      stderr: (t) => { stderr += t; if (t.startsWith('group 1:')) signals.emit('SIGINT'); },
       signals,
       exit: () => { throw new Error('must not exit at the first signal'); },
       deps: { clock: sandbox.clock, exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 }, quotasTps: scaledQuotas(20) },
@@ -269,7 +270,7 @@ describe('terminal conventions', () => {
     const exits: number[] = [];
     await main(['plan', ...flags()], ENV, {
       stdout: () => {},
-      stderr: (t) => { if (t.startsWith('discovered')) signals.emit('SIGTERM'); },
+      stderr: (t) => { if (t.startsWith('group 1:')) signals.emit('SIGTERM'); },
       signals,
       exit: (c) => exits.push(c),
       deps: { clock: sandbox.clock },

@@ -108,13 +108,13 @@ describe('Ctrl-C and SIGTERM', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('%s stops at a safe point: lease released, report saved, exit 130', async (signal) => {
     seedGroups();
     const running = runStagedBin(runFlags, env());
-    await running.stderrContains('group 1/3');
+    await running.stderrContains('group 1: ');
     running.child.kill(signal);
     const ran = await running.done;
     expect(ran.stderr).toContain(`cwl-trim: ${signal}: stopping at the next safe point`);
     expect(ran.stderr).toMatch(/report saved to s3:\/\/archive\/cwl-archive\/reports\//);
     expect(ran.stderr).toContain(`stopped by ${signal} at a safe point; the next run carries on (exit code 130)`);
-    expect(ran.stdout).toContain('not reached before the deadline');
+    expect(ran.stdout).toMatch(/not reached before the deadline|the deadline came first/);
     expect(ran.status).toBe(130);
     expect(sandbox.objects(BUCKET).map((o) => o.key).filter((k) => k.endsWith('state/lease.json'))).toEqual([]);
     // Not every group was worked on: the stop came before the last ones.
@@ -126,7 +126,7 @@ describe('Ctrl-C and SIGTERM', () => {
     // Every S3 write takes 2 s: the run is still stopping when the second Ctrl-C comes.
     sandbox.setLatency('PutObject', 2_000);
     const running = runStagedBin(runFlags, env());
-    await running.stderrContains('group 1/3');
+    await running.stderrContains('group 1: ');
     running.child.kill('SIGINT');
     await running.stderrContains('stopping at the next safe point');
     running.child.kill('SIGINT');

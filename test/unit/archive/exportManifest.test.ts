@@ -10,6 +10,7 @@ import {
   type ExportManifest,
 } from '../../../src/archive/exportManifest.js';
 import type { Deps } from '../../../src/deps.js';
+import { DeadlineReachedError } from '../../../src/errors.js';
 
 const BUCKET = 'archive';
 const DEST = 'cwl-archive/exports/~app/0-99';
@@ -104,6 +105,14 @@ describe('export manifests', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => index.holds(window, i % 2 === 0 ? 'a' : 'zz')));
     expect(answers.filter(Boolean)).toHaveLength(25);
     expect(gets()).toBe(1);
+  });
+
+  it('stops listing at the deadline and writes no manifest: the export stays in flight for the next run', async () => {
+    const { deps, store } = fakeS3(Array.from({ length: 3_000 }, (_, i) => objectKey(streamName(i))));
+    let pages = 0;
+    const timed = { ...deps, deadline: { remainingMs: () => (pages++ < 2 ? 1_000 : 0) } } as Deps;
+    await expect(writeExportManifest(timed, BUCKET, '/app', inFlight, TASK)).rejects.toBeInstanceOf(DeadlineReachedError);
+    expect(store.has(`${DEST}/manifest.json`)).toBe(false);
   });
 
   it('finds the parts whose key ranges meet a range', () => {
