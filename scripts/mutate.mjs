@@ -23,7 +23,7 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 const report = JSON.parse(readFileSync(reportPath, 'utf8'));
 const byFolder = new Map();
-const total = { detected: 0, valid: 0, survived: [] };
+const total = { detected: 0, valid: 0, survived: [], ignored: 0 };
 for (const [file, { mutants }] of Object.entries(report.files)) {
   const folder = file.startsWith('src/aws/') || !file.includes('/', 4) ? file : dirname(file);
   const row = byFolder.get(folder) ?? { detected: 0, valid: 0 };
@@ -36,6 +36,7 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
       row.valid += 1;
       total.valid += 1;
     }
+    if (m.status === 'Ignored') total.ignored += 1;
     if (UNDETECTED.has(m.status)) total.survived.push(`${file}:${m.location.start.line} ${m.mutatorName} ${m.status}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`);
   }
   byFolder.set(folder, row);
@@ -47,5 +48,6 @@ console.log('\nfolder                 killed / valid   score');
 for (const [folder, row] of [...byFolder].sort()) {
   console.log(`${folder.padEnd(22)} ${String(row.detected).padStart(6)} / ${String(row.valid).padEnd(6)} ${pct(row).toFixed(1).padStart(6)}%`);
 }
+if (total.ignored > 0) console.log(`(${total.ignored} static mutants ignored: each would rerun the whole suite; see ignoreStatic)`);
 console.log(`mutation score: ${pct(total).toFixed(1)}%`);
 process.exit(stryker.status === 0 ? 0 : 1);
