@@ -81,6 +81,12 @@ async function runCli(world: CrashWorld, kill?: KillPoint): Promise<CliRun> {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  // A sweep stopped midway must not leave its child running against a sandbox that is gone.
+  const orphan = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', orphan);
+  child.once('exit', () => process.off('exit', orphan));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
