@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 export { config as default };
 
@@ -8,6 +9,17 @@ export { config as default };
 // crashes: they would run unmutated code anyway), the sandbox's and the report's own tests, moto,
 // packaging, and the slow pacing tests (throttling, call budget, selection), which assert rates and
 // pages, not guards.
+/**
+ * Unit tests first: Stryker stops at a mutant's first failing test, and a pure unit test kills in
+ * milliseconds what an integration test kills in a second.
+ */
+class UnitTestsFirst extends BaseSequencer {
+  public override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification): number => (f.moduleId.includes('/test/unit/') ? 0 : 1);
+    return [...(await super.sort(files))].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 const config = defineConfig({
   test: {
     include: [
@@ -28,5 +40,6 @@ const config = defineConfig({
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    sequence: { sequencer: UnitTestsFirst },
   },
 });
