@@ -2,6 +2,7 @@
  * The archive prefix's lease, through its public functions against the sandbox's S3: who may take
  * it, when it may be taken over, and what renew and release do when another run holds it now.
  */
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { acquireLease } from '../../src/archive/lease.js';
@@ -39,7 +40,7 @@ describe('the lease', () => {
     sandbox.clock.advance(TTL - 1);
     const refused = await failure(take('run-b'));
     expect(refused?.name).toBe('LeaseHeldError');
-    expect(refused?.message).toContain('run-a');
+    expect(refused?.message).toContain(`(run-a on ${hostname()}:${process.pid})`);
     expect(refused?.message).toContain(new Date(NOW + TTL).toISOString());
     expect(held()?.runId).toBe('run-a');
   });
@@ -92,6 +93,26 @@ describe('the lease', () => {
     const lost = await failure(lease.renew());
     expect(lost).toMatchObject({ name: 'LeaseHeldError', message: 'the lease was taken by another run' });
     expect(held()?.runId).toBe('run-b');
+  });
+
+  it('passes on an S3 failure instead of taking it for a held lease (first write, takeover, renewal)', async () => {
+    const denied = { operation: 'PutObject', error: { name: 'AccessDenied', message: 'no', status: 403 } } as const;
+    sandbox.injectFault(denied);
+    expect((await failure(take('run-a')))?.name).not.toBe('LeaseHeldError');
+    expect(held()).toBeUndefined();
+
+    const lease = await take('run-a');
+    sandbox.clock.advance(TTL + 1);
+    sandbox.injectFault({ ...denied, nth: 2 }); // b's first write is refused as held; its takeover write fails
+    const takeover = await failure(take('run-b'));
+    expect(takeover?.name).not.toBe('LeaseHeldError');
+    expect(takeover).toBeDefined();
+    expect(held()?.runId).toBe('run-a');
+
+    sandbox.injectFault(denied);
+    const renewal = await failure(lease.renew());
+    expect(renewal).toBeDefined();
+    expect(renewal?.name).not.toBe('LeaseHeldError');
   });
 
   it('release deletes our own lease, and nothing when the lease is already gone', async () => {
