@@ -7,11 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const reportPath = 'reports/mutation/mutation.json';
-const only = process.argv.slice(2);
+// `--summary <mutation.json>` only prints the figures of a report already written.
+const summaryOnly = process.argv[2] === '--summary';
+const reportPath = summaryOnly ? process.argv[3] : 'reports/mutation/mutation.json';
+const only = summaryOnly ? [] : process.argv.slice(2);
 const mutate = only.map((p) => (p.endsWith('.ts') ? p : `${p.replace(/\/$/, '')}/**/*.ts`));
 const args = ['stryker', 'run', ...(mutate.length > 0 ? ['--mutate', mutate.join(',')] : [])];
-const stryker = spawnSync('npx', args, { stdio: 'inherit' });
+const stryker = summaryOnly ? { status: 0 } : spawnSync('npx', args, { stdio: 'inherit' });
 if (!existsSync(reportPath)) {
   console.error(`no report at ${reportPath} (stryker exited ${stryker.status})`);
   console.log('mutation score: 0%');
