@@ -34,6 +34,7 @@ const config = defineConfig({
       'test/integration/guards.test.ts',
       'test/integration/guardEach.test.ts',
       'test/integration/lease.test.ts',
+      'test/integration/stateStore.test.ts',
       'test/integration/dryRun.test.ts',
       'test/integration/handler.test.ts',
       'test/integration/handlerDecision.test.ts',

@@ -31,7 +31,8 @@ const held = () => {
   const body = sandbox.objects(BUCKET, KEY).find((o) => o.key === KEY)?.body.toString('utf8');
   return body === undefined ? undefined : (JSON.parse(body) as { runId: string; acquiredAtMs: number; expiresAtMs: number });
 };
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (err: Error) => ({ name: err.name, message: err.message }));
+const failure = (p: Promise<unknown>) =>
+  p.then(() => undefined, (err: Error) => ({ name: err.name, message: err.message, cause: (err.cause as Error | undefined)?.name }));
 
 describe('the lease', () => {
   it('is refused to a second run while held, naming the holder and until when', async () => {
@@ -61,7 +62,7 @@ describe('the lease', () => {
       await take('run-c');
     });
     const lost = await failure(acquireLease(b.deps, b.config, TTL));
-    expect(lost).toMatchObject({ name: 'LeaseHeldError', message: 'another cwl-trim run took the lease first' });
+    expect(lost).toEqual({ name: 'LeaseHeldError', message: 'another cwl-trim run took the lease first', cause: 'StateConflictError' });
     expect(held()?.runId).toBe('run-c');
   });
 
@@ -75,6 +76,24 @@ describe('the lease', () => {
     await acquireLease(b.deps, b.config, TTL);
     destroy();
     expect(held()?.runId).toBe('run-b');
+  });
+
+  it('is not overwritten when another run creates it between the read and the write', async () => {
+    const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    await take('run-a');
+    const b = run('run-b');
+    // a's lease vanishes after b was refused; c creates one before b's write lands.
+    doBefore(b.deps, command('GetObject', (input) => input.Key === KEY), async () => {
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: KEY }));
+    });
+    let puts = 0;
+    doBefore(b.deps, command('PutObject', (input) => input.Key === KEY && (puts += 1) === 2), async () => {
+      await take('run-c');
+    });
+    const lost = await failure(acquireLease(b.deps, b.config, TTL));
+    destroy();
+    expect(lost?.name).toBe('LeaseHeldError');
+    expect(held()?.runId).toBe('run-c');
   });
 
   it('renewal pushes the expiry forward from now', async () => {
@@ -91,7 +110,7 @@ describe('the lease', () => {
     sandbox.clock.advance(TTL + 1);
     await take('run-b');
     const lost = await failure(lease.renew());
-    expect(lost).toMatchObject({ name: 'LeaseHeldError', message: 'the lease was taken by another run' });
+    expect(lost).toEqual({ name: 'LeaseHeldError', message: 'the lease was taken by another run', cause: 'StateConflictError' });
     expect(held()?.runId).toBe('run-b');
   });
 
