@@ -84,6 +84,8 @@ describe('coveringExportCreatedAtMs', () => {
   it('is the earliest creation among the windows touching the range, edges included', () => {
     expect(coveringExportCreatedAtMs([archived(0, 1_000, 50), archived(1_001, 1_999, 40), archived(2_000, 3_000, 60)], range)).toBe(40);
     expect(coveringExportCreatedAtMs([archived(0, 1_000, 70), archived(2_000, 3_000, 60)], range)).toBe(60);
+    expect(coveringExportCreatedAtMs([archived(0, 1_000, 10), archived(1_500, 1_600, 60)], range)).toBe(10);
+    expect(coveringExportCreatedAtMs([archived(2_000, 3_000, 10), archived(1_500, 1_600, 60)], range)).toBe(10);
   });
 
   it('ignores windows outside the range, and counts this run’s planned exports', () => {

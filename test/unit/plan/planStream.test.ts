@@ -97,6 +97,13 @@ describe('planStream at the edge of each guard', () => {
     expect(at(limit - margin)).toMatchObject({ action: 'skip', reason: 'outside-put-window' });
   });
 
+  it('says DAYS is the reason from 14 days on, and the put window below that', () => {
+    const at = (days: number) =>
+      planStream(stream(NOW - 40 * DAY, NOW - 20 * HOUR, NOW - 20 * HOUR), ctx({ cutoffMs: NOW - days * DAY, archivedThroughAfterMs: NOW - days * DAY - 1, plannedExports: [] }, { days }));
+    expect(at(14).detail).toMatch(/^DAYS=14: PutLogEvents refuses events older than 14 days/);
+    expect(at(13).detail).toMatch(/^events to keep reach 13/);
+  });
+
   it('takes the group retention as the put limit when it is shorter than 14 days', () => {
     const group = groupFactory({ creationTimeMs: NOW - 90 * DAY, retentionInDays: 7 });
     const s = straddling(NOW - 20 * HOUR);
