@@ -81,6 +81,18 @@ describe('planStream at the edge of each guard', () => {
     expect(covering(edge)).toMatchObject({ action: 'skip', reason: 'ingested-after-export' });
   });
 
+  it('checks a straddling stream’s late writes against this run’s export only, not the windows trimmed before', () => {
+    // Window 1 (archived 20 days ago) holds the stream's oldest events; this run exports the rest.
+    const window1 = { fromMs: 0, toMs: NOW - 25 * DAY, taskCreatedAtMs: NOW - 20 * DAY, taskId: 't1', destinationPrefix: 'p', objectCount: 1, bytes: 1 };
+    const s = straddling(NOW - 20 * HOUR);
+    const decided = planStream(s, ctx({
+      windows: [window1],
+      archivedThroughBeforeMs: NOW - 25 * DAY,
+      plannedExports: [{ window: { fromMs: NOW - 25 * DAY + 1, toMs: CUTOFF - 1 }, createdAtMs: NOW }],
+    }));
+    expect(decided.action).toBe('rebuild');
+  });
+
   it('ignores exports that do not cover the stream’s events', () => {
     const s = expired(NOW - 20 * DAY);
     const elsewhere = ctx({ plannedExports: [{ window: { fromMs: NOW - 10 * DAY, toMs: CUTOFF - 1 }, createdAtMs: NOW - 20 * DAY + HOUR }] });
