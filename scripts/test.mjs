@@ -23,11 +23,15 @@ if (typecheck.status !== 0) {
   failed += 1;
 }
 
-spawnSync(
+// The whole suite runs with v8 coverage and its thresholds (vitest.config.ts); a run narrowed by
+// arguments (a file, a -t filter) is not held to the whole suite's figures.
+const coverage = extraArgs.length === 0 ? ['--coverage'] : [];
+const vitest = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...extraArgs],
+  ['vitest', 'run', ...coverage, '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...extraArgs],
   { stdio: 'inherit' },
 );
+const failedBefore = failed;
 
 if (!existsSync(reportPath)) {
   console.error(`no vitest report at ${reportPath}: counted as one failure`);
@@ -43,6 +47,11 @@ if (!existsSync(reportPath)) {
   }
   if ((report.numTotalTests ?? 0) === 0) {
     console.error('vitest ran no test: counted as one failure');
+    failed += 1;
+  }
+  // Every test passed but vitest still failed: coverage fell below a threshold (or an unhandled error).
+  if (vitest.status !== 0 && failed === failedBefore) {
+    console.error(`vitest exited ${vitest.status} with every test passing (coverage below its thresholds?): counted as one failure`);
     failed += 1;
   }
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { CallLog } from './callLog.js';
+import { isMutating, type CallLog } from './callLog.js';
 import { ServiceError } from './errors.js';
 import type { Knobs } from './knobs.js';
 import { lambdaReply, parseLambdaInvoke } from './lambda.js';
@@ -149,6 +149,9 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const record = deps.calls.record(route.service, route.operation, route.input, deps.state.clock.now());
   await deps.timers.sleep(deps.knobs.latencyFor(route.operation));
   if (isStopped()) return;
+  // A stalled call is never answered: the caller hangs there until it gives up or is killed.
+  const stall = deps.knobs.takeStall(record, isMutating(record));
+  if (stall === 'before') return;
   const fault = deps.knobs.takeFault(route.operation, safeDecode((req.url ?? '/').split('?')[0] ?? '/'));
   if (fault?.drop) {
     record.error = 'Dropped';
@@ -176,6 +179,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     if (fault?.dropResponse) req.socket.destroy();
     return;
   }
+  if (stall === 'after') return;
   send(res, reply, requestId, method);
 }
 

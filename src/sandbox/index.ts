@@ -6,6 +6,7 @@ export { createSandboxClock } from './clock.js';
 export { startSandbox } from './startSandbox.js';
 export type {
   CallRecord,
+  StallPhase,
   ExportFileView,
   ExportTiming,
   FaultSpec,

@@ -3,7 +3,7 @@
  * with throttling, and planned faults (an error, or a dropped connection, on the Nth call).
  */
 import { performance } from 'node:perf_hooks';
-import type { FaultSpec, LatencySpec } from './types.js';
+import type { CallRecord, FaultSpec, LatencySpec, StallPhase } from './types.js';
 
 interface ArmedFault {
   readonly spec: FaultSpec;
@@ -11,6 +11,15 @@ interface ArmedFault {
   readonly times: number;
   /** Calls of the operation seen since the fault was injected. */
   seen: number;
+}
+
+interface ArmedStall {
+  readonly nth: number;
+  readonly phase: StallPhase;
+  readonly where: (record: CallRecord) => boolean;
+  /** Mutating calls (matching `where`) seen since the stall was armed. */
+  seen: number;
+  readonly reached: (record: CallRecord) => void;
 }
 
 interface TokenBucket {
@@ -39,6 +48,7 @@ interface FaultRate {
 
 class Knobs {
   #faults: ArmedFault[] = [];
+  #stalls: ArmedStall[] = [];
   readonly #rates = new Map<string, FaultRate>();
   readonly #latency = new Map<string, LatencySpec>();
   readonly #quotas = new Map<string, number>();
@@ -56,8 +66,35 @@ class Knobs {
     this.#faults.push({ spec, nth, times, seen: 0 });
   }
 
+  /**
+   * Holds the `nth` mutating call from now without ever answering it: `before` it is applied (the
+   * caller died just before sending it) or `after` (it took effect, the caller never heard). The
+   * promise resolves once the call is held, so a test can kill the caller at that exact point.
+   */
+  public stallMutating(nth: number, phase: StallPhase, where: (record: CallRecord) => boolean = () => true): Promise<CallRecord> {
+    const n = positiveInteger(nth, 'nth', 1);
+    return new Promise((resolve) => this.#stalls.push({ nth: n, phase, where, seen: 0, reached: resolve }));
+  }
+
+  /** Counts a mutating call against every armed stall; returns the phase of the one it reaches. */
+  public takeStall(record: CallRecord, mutating: boolean): StallPhase | undefined {
+    if (!mutating) return undefined;
+    let phase: StallPhase | undefined;
+    for (const stall of this.#stalls) {
+      if (!stall.where(record)) continue;
+      stall.seen += 1;
+      if (stall.seen === stall.nth && phase === undefined) {
+        phase = stall.phase;
+        stall.reached(record);
+      }
+    }
+    this.#stalls = this.#stalls.filter((s) => s.seen < s.nth);
+    return phase;
+  }
+
   public clearFaults(): void {
     this.#faults = [];
+    this.#stalls = [];
     this.#rates.clear();
   }
 

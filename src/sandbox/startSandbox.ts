@@ -66,6 +66,7 @@ function sandboxHandle({ state, knobs, calls, endpoint, close }: Parts): Sandbox
     mutatingCalls: () => calls.mutating(),
     injectFault: (fault) => knobs.injectFault(fault),
     clearFaults: () => knobs.clearFaults(),
+    stallMutatingCall: (nth, phase = 'before', where) => knobs.stallMutating(nth, phase, where),
     setFaultRate: (operation, rate, error) => knobs.setFaultRate(operation, rate, error),
     setLatency: (operation, ms) => knobs.setLatency(operation, ms),
     setQuota: (operation, tps) => knobs.setQuota(operation, tps),

@@ -2,7 +2,8 @@
  * The sandbox's in-memory world: log groups with their streams and events, S3 buckets with their
  * objects, export tasks. Handlers read and change it; nothing here talks HTTP.
  */
-import { LogGroupClass, PUT_EVENT_OVERHEAD_BYTES } from '../constants.js';
+import { LogGroupClass } from '../constants.js';
+import { SANDBOX_PUT_EVENT_OVERHEAD_BYTES as PUT_EVENT_OVERHEAD_BYTES } from './logs/putLimits.js';
 import { resourceNotFound } from './errors.js';
 import { NamedMap } from './sortedIndex.js';
 import { StreamTable } from './streamTable.js';

@@ -65,6 +65,9 @@ interface FaultSpec {
   readonly throttle?: boolean;
 }
 
+/** Where a stalled call is held: before it takes effect, or after (its answer is never sent). */
+type StallPhase = 'before' | 'after';
+
 /** How long a created export task stays PENDING and then RUNNING, in real-time ms. */
 interface ExportTiming {
   readonly pendingMs: number;
@@ -157,6 +160,12 @@ interface Sandbox {
   setLatency(operation: string, ms: LatencySpec): void;
   /** `undefined` removes the quota of `operation`. */
   setQuota(operation: string, tps: number | undefined): void;
+  /**
+   * Holds the `nth` mutating call from now (counted as `mutatingCalls()` counts) and never answers
+   * it, `before` or `after` applying it; resolves with its record once held. With `where`, only the
+   * mutating calls it accepts are counted. Cleared by `clearFaults`.
+   */
+  stallMutatingCall(nth: number, phase?: StallPhase, where?: (record: CallRecord) => boolean): Promise<CallRecord>;
   /** The next export task created ends FAILED with `message`. */
   failNextExport(message?: string): void;
   seedGroup(name: string, opts?: SeedGroupOptions): void;
@@ -203,5 +212,6 @@ export type {
   SeedEvent,
   SeedGroupOptions,
   ServiceName,
+  StallPhase,
   StoredEventView,
 };

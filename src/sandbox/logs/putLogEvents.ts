@@ -9,13 +9,13 @@
  *   inclusive start).
  */
 import {
-  MS_PER_DAY,
-  PUT_MAX_AGE_MS,
-  PUT_MAX_BATCH_BYTES,
-  PUT_MAX_EVENTS,
-  PUT_MAX_FUTURE_MS,
-  PUT_MAX_SPAN_MS,
-} from '../../constants.js';
+  SANDBOX_MS_PER_DAY as MS_PER_DAY,
+  SANDBOX_PUT_MAX_AGE_MS as PUT_MAX_AGE_MS,
+  SANDBOX_PUT_MAX_BATCH_BYTES as PUT_MAX_BATCH_BYTES,
+  SANDBOX_PUT_MAX_EVENTS as PUT_MAX_EVENTS,
+  SANDBOX_PUT_MAX_FUTURE_MS as PUT_MAX_FUTURE_MS,
+  SANDBOX_PUT_MAX_SPAN_MS as PUT_MAX_SPAN_MS,
+} from './putLimits.js';
 import { invalidParameter, validationMessage } from '../errors.js';
 import { eventBytes, insertEvents, requireGroup, requireStream } from '../state.js';
 import { lastEventMs } from '../streamTable.js';

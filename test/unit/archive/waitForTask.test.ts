@@ -11,6 +11,7 @@ import { DEFAULT_EXPORT_POLL, type Deps } from '../../../src/deps.js';
 function fakeDeps(durationMs: number, remainingMs = Number.POSITIVE_INFINITY) {
   let virtualMs = 0;
   let describes = 0;
+  const sleeps: number[] = [];
   const send = async (command: { constructor: { name: string } }) => {
     if (command.constructor.name !== 'DescribeExportTasksCommand') throw new Error(`unexpected ${command.constructor.name}`);
     describes += 1;
@@ -21,12 +22,13 @@ function fakeDeps(durationMs: number, remainingMs = Number.POSITIVE_INFINITY) {
     clients: { logs: { send } },
     call: { limiters: createLimiters({ quotaShare: 1, quotasTps: { DescribeExportTasks: 10_000 } }), stats: createCallStats() },
     sleep: async (ms: number) => {
+      sleeps.push(ms);
       virtualMs += ms;
     },
     deadline: { remainingMs: () => remainingMs - virtualMs },
     exportPoll: DEFAULT_EXPORT_POLL,
   } as unknown as Deps;
-  return { deps, describes: () => describes, elapsed: () => virtualMs };
+  return { deps, describes: () => describes, elapsed: () => virtualMs, sleeps };
 }
 
 describe('waitForTask', () => {
@@ -45,6 +47,16 @@ describe('waitForTask', () => {
     const fake = fakeDeps(2 * 3_600_000);
     await waitForTask(fake.deps, 't-1');
     expect(fake.describes()).toBeLessThanOrEqual(2 * 120 + 10);
+  });
+
+  it('never waits more than a minute between two polls, so a finished task is seen within a minute (the poll cap)', async () => {
+    const fake = fakeDeps(2 * 3_600_000);
+    await waitForTask(fake.deps, 't-1');
+    // Literal figures, not DEFAULT_EXPORT_POLL's: raising the cap must fail here.
+    expect(Math.max(...fake.sleeps)).toBeLessThanOrEqual(60_000);
+    expect(fake.elapsed()).toBeLessThanOrEqual(2 * 3_600_000 + 60_000);
+    // The backoff does reach the cap (jitter keeps each wait between half and all of it).
+    expect(Math.max(...fake.sleeps)).toBeGreaterThanOrEqual(30_000);
   });
 
   it('returns at the deadline instead of sleeping past it', async () => {

@@ -143,3 +143,41 @@ describe('fault rates', () => {
     }
   });
 });
+
+describe('stallMutatingCall', () => {
+  it('holds the nth mutating call before applying it, counting only mutating calls, and never answers it', async () => {
+    const { s3, destroy } = sandboxClients(h.sandbox.endpoint, h.sandbox.region);
+    h.sandbox.createBucket('stall-bucket');
+    const held = h.sandbox.stallMutatingCall(2, 'before');
+    await s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'one', Body: '1' }));
+    await s3.send(new GetObjectCommand({ Bucket: 'stall-bucket', Key: 'one' })); // a read: not counted
+    const abort = new AbortController();
+    const second = s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'two', Body: '2' }), { abortSignal: abort.signal });
+    second.catch(() => undefined);
+    const record = await held;
+    expect(record).toMatchObject({ service: 's3', operation: 'PutObject' });
+    expect(h.sandbox.objects('stall-bucket').map((o) => o.key)).toEqual(['one']);
+    abort.abort();
+    await expect(second).rejects.toThrow();
+    // One-shot: the next mutating call goes through.
+    await s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'three', Body: '3' }));
+    expect(h.sandbox.objects('stall-bucket').map((o) => o.key)).toEqual(['one', 'three']);
+    destroy();
+  });
+
+  it('with phase after, applies the call and holds only its answer', async () => {
+    const { s3, destroy } = sandboxClients(h.sandbox.endpoint, h.sandbox.region);
+    h.sandbox.createBucket('stall-bucket');
+    const held = h.sandbox.stallMutatingCall(1, 'after');
+    const abort = new AbortController();
+    const put = s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'k', Body: 'v' }), { abortSignal: abort.signal });
+    put.catch(() => undefined);
+    await held;
+    // The answer is held after the write took effect.
+    for (let i = 0; i < 100 && h.sandbox.objects('stall-bucket').length === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    expect(h.sandbox.objects('stall-bucket').map((o) => o.key)).toEqual(['k']);
+    abort.abort();
+    await expect(put).rejects.toThrow();
+    destroy();
+  });
+});

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// `npm run mutate [-- src/plan src/archive …]`: StrykerJS over the code that decides and guards
+// (stryker.config.json; incremental, so a second run retests only what changed), then the mutation
+// score per folder and, as the very last line, `mutation score: N%`. Reports: reports/mutation/.
+// Arguments narrow the run to those folders or files (their figures only).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+// `--summary <mutation.json>` only prints the figures of a report already written.
+const summaryOnly = process.argv[2] === '--summary';
+const reportPath = summaryOnly ? process.argv[3] : 'reports/mutation/mutation.json';
+const only = summaryOnly ? [] : process.argv.slice(2);
+const mutate = only.map((p) => (p.endsWith('.ts') ? p : `${p.replace(/\/$/, '')}/**/*.ts`));
+const args = ['stryker', 'run', ...(mutate.length > 0 ? ['--mutate', mutate.join(',')] : [])];
+const stryker = summaryOnly ? { status: 0 } : spawnSync('npx', args, { stdio: 'inherit' });
+if (!existsSync(reportPath)) {
+  console.error(`no report at ${reportPath} (stryker exited ${stryker.status})`);
+  console.log('mutation score: 0%');
+  process.exit(1);
+}
+
+// Stryker's own definition: detected (killed, timeout) over valid mutants (detected, survived, no coverage).
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+const byFolder = new Map();
+const total = { detected: 0, valid: 0, survived: [], ignored: 0 };
+for (const [file, { mutants }] of Object.entries(report.files)) {
+  const folder = file.startsWith('src/aws/') || !file.includes('/', 4) ? file : dirname(file);
+  const row = byFolder.get(folder) ?? { detected: 0, valid: 0 };
+  for (const m of mutants) {
+    if (DETECTED.has(m.status)) {
+      row.detected += 1;
+      total.detected += 1;
+    }
+    if (DETECTED.has(m.status) || UNDETECTED.has(m.status)) {
+      row.valid += 1;
+      total.valid += 1;
+    }
+    if (m.status === 'Ignored') total.ignored += 1;
+    if (UNDETECTED.has(m.status)) total.survived.push(`${file}:${m.location.start.line} ${m.mutatorName} ${m.status}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`);
+  }
+  byFolder.set(folder, row);
+}
+const pct = (r) => (r.valid === 0 ? 100 : (100 * r.detected) / r.valid);
+console.log('\nsurviving mutants (also in reports/mutation/index.html):');
+for (const s of total.survived) console.log(`  ${s}`);
+console.log('\nfolder                 killed / valid   score');
+for (const [folder, row] of [...byFolder].sort()) {
+  console.log(`${folder.padEnd(22)} ${String(row.detected).padStart(6)} / ${String(row.valid).padEnd(6)} ${pct(row).toFixed(1).padStart(6)}%`);
+}
+if (total.ignored > 0) console.log(`(${total.ignored} static mutants ignored: each would rerun the whole suite; see ignoreStatic)`);
+console.log(`mutation score: ${pct(total).toFixed(1)}%`);
+process.exit(stryker.status === 0 ? 0 : 1);

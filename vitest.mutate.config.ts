@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+export { config as default };
+
+// The suite Stryker runs against each mutant (`npm run mutate`): the unit tests of the code it
+// mutates and the in-process integration tests that drive whole runs through its guards. Left out,
+// to keep a run within tens of minutes on a shared 2-core machine: child-process tests (CLI, demo,
+// crashes: they would run unmutated code anyway), the sandbox's and the report's own tests, moto,
+// packaging, and the slow pacing tests (throttling, call budget, selection), which assert rates and
+// pages, not guards.
+/**
+ * Unit tests first: Stryker stops at a mutant's first failing test, and a pure unit test kills in
+ * milliseconds what an integration test kills in a second.
+ */
+class UnitTestsFirst extends BaseSequencer {
+  public override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification): number => (f.moduleId.includes('/test/unit/') ? 0 : 1);
+    return [...(await super.sort(files))].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
+const config = defineConfig({
+  test: {
+    include: [
+      'test/unit/plan/**/*.test.ts',
+      'test/unit/archive/**/*.test.ts',
+      'test/unit/aws/**/*.test.ts',
+      'test/unit/execute/**/*.test.ts',
+      'test/unit/config.test.ts',
+      'test/integration/archiveAndTrim.test.ts',
+      'test/integration/archiveCrash.test.ts',
+      'test/integration/rebuildCrash.test.ts',
+      'test/integration/guards.test.ts',
+      'test/integration/guardEach.test.ts',
+      'test/integration/lease.test.ts',
+      'test/integration/stateStore.test.ts',
+      'test/integration/dryRun.test.ts',
+      'test/integration/handler.test.ts',
+      'test/integration/handlerDecision.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    sequence: { sequencer: UnitTestsFirst },
+  },
+});
