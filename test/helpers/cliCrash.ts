@@ -9,6 +9,8 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { createSandboxClock, startSandbox, type CallRecord, type Sandbox, type SeedEvent, type StallPhase } from '../../src/sandbox/index.js';
 import { archivedEvents, BUCKET, keys } from './runHarness.js';
 import { sandboxClients } from './sandboxClients.js';
+import { DeleteLogStreamCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
 
 const BIN = fileURLToPath(new URL('../../bin/cwl-trim.js', import.meta.url));
 const GROUP = '/app/orders';
@@ -106,12 +108,17 @@ async function runCli(world: CrashWorld, kill?: KillPoint): Promise<CliRun> {
 }
 
 /**
- * What an operator does after a run was killed (the lease error says so): remove its lease, rather
- * than wait the 20 minutes until it expires.
+ * What an operator does after a run was killed (the refusals say so): remove its lease and its group
+ * locks, rather than wait the minutes until they expire.
  */
 async function removeDeadRunsLease(sandbox: Sandbox): Promise<void> {
-  const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+  const { s3, logs, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
   await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'cwl-archive/state/lease.json' }));
+  for (const group of sandbox.groupNames()) {
+    if (sandbox.streamNames(group).includes(LOCK_STREAM_NAME)) {
+      await logs.send(new DeleteLogStreamCommand({ logGroupName: group, logStreamName: LOCK_STREAM_NAME }));
+    }
+  }
   destroy();
 }
 

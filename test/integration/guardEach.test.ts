@@ -14,6 +14,9 @@ import { command, doBefore } from '../helpers/crash.js';
 import { sandboxClients } from '../helpers/sandboxClients.js';
 import { BUCKET, MS_PER_DAY, archivedEvents, keys, testConfig, testDeps } from '../helpers/runHarness.js';
 import { GROUP, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
+import { countWork } from '../helpers/lockCalls.js';
+import { ArchiveIndex } from '../../src/archive/exportManifest.js';
+import { blockedAction } from '../../src/execute/trimGroup.js';
 
 let sandbox: Sandbox;
 useRunSandbox((s) => {
@@ -74,18 +77,18 @@ describe('each guard, on its own', () => {
     const first = await runCwlTrim(config({ forceRebuild: false }), testDeps(sandbox, config({ forceRebuild: false })));
     expect(first.result?.outcome).toBe('done');
     expect(sandbox.events(GROUP, 'straddling')).toHaveLength(seeded.get('straddling')!.length);
-    // Two days later the straddling stream is planned for a rebuild, but this run's export fails:
-    // its first event is archived (window 1), the two days before the new cutoff are not.
+    // Two days later this run's export fails: its first event is archived (window 1), the two days
+    // before the new cutoff are not. The streams are planned after the export, on the watermark it left.
     sandbox.clock.set(NOW + 2 * MS_PER_DAY);
     sandbox.failNextExport('simulated failure');
     const second = await runCwlTrim(config(), testDeps(sandbox, config()));
-    expect(second.plan.groups[0]!.streams.find((s) => s.logStreamName === 'straddling')?.action).toBe('rebuild');
-    expect(second.result?.groups[0]?.streams.find((s) => s.logStreamName === 'straddling')).toMatchObject({
-      outcome: 'skipped',
-      detail: 'its window is not archived yet',
-    });
+    expect(second.plan.groups[0]!.streams.find((s) => s.logStreamName === 'straddling')).toMatchObject({ action: 'skip', reason: 'not-archived' });
     expect(sandbox.events(GROUP, 'straddling')).toHaveLength(seeded.get('straddling')!.length);
     expectNothingLost(seeded);
+    // And the re-check just before an action holds on its own, whatever the plan said.
+    const planned = { ...second.plan.groups[0]!.streams.find((s) => s.logStreamName === 'straddling')!, action: 'rebuild' as const, requiresArchivedThroughMs: NOW + 2 * MS_PER_DAY - 7 * MS_PER_DAY - 1 };
+    const state = { logGroupName: GROUP, windows: [], archivedThroughMs: NOW - 7 * MS_PER_DAY - 1 };
+    expect(await blockedAction(new ArchiveIndex(testDeps(sandbox, config()), BUCKET), state, planned)).toBe('its window is not archived yet');
   });
 
   it('does not overwrite group state another run wrote after this one read it (ETag condition)', async () => {
@@ -104,7 +107,7 @@ describe('each guard, on its own', () => {
     destroy();
     expect(ended).not.toBe('done');
     expect(objectBody(STATE_KEY)).toBe(foreign);
-    expect(sandbox.countCalls('DeleteLogStream')).toBe(0);
+    expect(countWork(sandbox, 'DeleteLogStream')).toBe(0);
   });
 
   it('does not overwrite group state another run created first (If-None-Match on the first write)', async () => {
@@ -131,15 +134,16 @@ describe('each guard, on its own', () => {
     const deps = testDeps(sandbox, cfg, { runId: 'run-a' });
     let second: unknown;
     doBefore(deps, command('CreateExportTask'), async () => {
-      // 15 minutes into the run the renewal is due; 10 minutes later the first lease would have expired.
-      sandbox.clock.advance(15 * 60_000);
+      // 5 minutes into the run (S3's clock) a renewal is due (every 72 s for the 6-minute lease); 4 more
+      // minutes on, the first write would have expired, the renewed one has not.
+      sandbox.clock.advance(5 * 60_000);
       const puts = sandbox.countCalls('PutObject');
-      vi.advanceTimersByTime(5 * 60_000);
+      vi.advanceTimersByTime(72_000);
       for (let i = 0; i < 200 && sandbox.countCalls('PutObject') === puts; i += 1) await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 20));
-      sandbox.clock.advance(10 * 60_000);
+      sandbox.clock.advance(4 * 60_000);
       const otherCfg = config();
-      second = await acquireLease(testDeps(sandbox, otherCfg, { runId: 'run-b' }), otherCfg, 20 * 60_000).then(
+      second = await acquireLease(testDeps(sandbox, otherCfg, { runId: 'run-b' }), otherCfg, 6 * 60_000).then(
         () => 'acquired',
         (err: Error) => err.name,
       );

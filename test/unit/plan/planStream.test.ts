@@ -136,6 +136,7 @@ describe('planStream at the edge of each guard', () => {
     expect(planStream(empty(CUTOFF - 1), ctx()).action).toBe('delete');
     expect(planStream(empty(CUTOFF), ctx()).action).toBe('keep');
     expect(planStream(empty(CUTOFF - 1, NOW - MIN), ctx()).action).toBe('keep');
-    expect(planStream(empty(CUTOFF - 1), ctx({}, { strategy: 'retention' })).action).toBe('keep');
+    // The retention strategy deletes them too: retention empties streams but never removes them.
+    expect(planStream(empty(CUTOFF - 1), ctx({}, { strategy: 'retention' })).action).toBe('delete');
   });
 });
