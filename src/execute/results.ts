@@ -1,4 +1,4 @@
-import type { StreamEstimate } from '../types.js';
+import { addMoney, type Money } from '../plan/groupLedger.js';
 
 /** What a real run did, as plain data: the report renders it, the exit code is derived from it. */
 
@@ -44,7 +44,7 @@ interface GroupDeletionResult {
 }
 
 /** The money figures of estimates, summed over actions done. */
-type DoneMoney = Pick<StreamEstimate, 'removeStoredBytes' | 'reputBytes' | 'reputCostUsd' | 'monthlySavingUsd' | 'cloudWatchMonthlyUsd' | 'archiveMonthlyUsd' | 'lifetimeSavingUsd'>;
+type DoneMoney = Money;
 
 /** Counts over every delete and rebuild of a group, listed or not. */
 interface ResultTally {
@@ -131,19 +131,10 @@ function tallyResult(t: ResultTally, r: StreamResult, estimate?: DoneMoney): Res
     reputBytes: t.reputBytes + (rebuilt ? r.bytes ?? 0 : 0),
     rejectedEvents: t.rejectedEvents + (r.rejected ?? 0),
     caughtUpEvents: t.caughtUpEvents + (r.caughtUp ?? 0),
-    doneEstimate: e ? addDone(t.doneEstimate, e) : t.doneEstimate,
+    doneEstimate: e ? addMoney(t.doneEstimate, e) : t.doneEstimate,
   };
 }
 
-const addDone = (a: DoneMoney, b: DoneMoney): DoneMoney => ({
-  removeStoredBytes: a.removeStoredBytes + b.removeStoredBytes,
-  reputBytes: a.reputBytes + b.reputBytes,
-  reputCostUsd: a.reputCostUsd + b.reputCostUsd,
-  monthlySavingUsd: a.monthlySavingUsd + b.monthlySavingUsd,
-  cloudWatchMonthlyUsd: a.cloudWatchMonthlyUsd + b.cloudWatchMonthlyUsd,
-  archiveMonthlyUsd: a.archiveMonthlyUsd + b.archiveMonthlyUsd,
-  lifetimeSavingUsd: a.lifetimeSavingUsd + b.lifetimeSavingUsd,
-});
 
 /** A group's tally: its own when it has one, else counted from its listed results. */
 const tallyOf = (g: GroupResult): ResultTally => g.tally ?? g.streams.reduce((t, r) => tallyResult(t, r), NO_TALLY);
@@ -159,7 +150,7 @@ function runTally(result: Pick<RunResult, 'resumedRebuilds' | 'groups'>): Result
     reputBytes: a.reputBytes + b.reputBytes,
     rejectedEvents: a.rejectedEvents + b.rejectedEvents,
     caughtUpEvents: a.caughtUpEvents + b.caughtUpEvents,
-    doneEstimate: addDone(a.doneEstimate, b.doneEstimate),
+    doneEstimate: addMoney(a.doneEstimate, b.doneEstimate),
   }), resumed);
 }
 
@@ -178,5 +169,5 @@ function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
   return partial ? 'partial' : 'done';
 }
 
-export { NO_TALLY, addDone, runOutcome, runTally, tallyOf, tallyResult };
+export { NO_TALLY, runOutcome, runTally, tallyOf, tallyResult };
 export type { ActionOutcome, DoneMoney, ExportResult, GroupDeletionResult, GroupResult, ResultTally, RetentionResult, RunOutcome, RunResult, StreamResult };

@@ -28,6 +28,15 @@ const MONEY_FIELDS = [
   'removeStoredBytes', 'reputBytes', 'reputCostUsd', 'monthlySavingUsd', 'cloudWatchMonthlyUsd', 'archiveMonthlyUsd', 'lifetimeSavingUsd',
 ] as const;
 type MoneyField = (typeof MONEY_FIELDS)[number];
+/** The money figures of an estimate or of totals. */
+type Money = Readonly<Record<MoneyField, number>>;
+
+/** Sums the money figures of two estimates or totals. @example addMoney(NO_MONEY, streamPlan.estimate) */
+function addMoney(a: Money, b: Money): Money {
+  const sum: Record<string, number> = {};
+  for (const f of MONEY_FIELDS) sum[f] = a[f] + b[f];
+  return sum as Money;
+}
 
 /** The order streams are listed in when not all of them can be: pinned (unfinished) first, keeps last. */
 const RANKS = ['pinned', StreamAction.Rebuild, StreamAction.Skip, StreamAction.Delete, StreamAction.Keep] as const;
@@ -205,5 +214,6 @@ function addTotals(a: GroupTotals, b: GroupTotals): GroupTotals {
   };
 }
 
-export { EMPTY_TOTALS, GroupLedger, MONEY_FIELDS, addTotals, scaleMoney };
+export { EMPTY_TOTALS, GroupLedger, MONEY_FIELDS, addMoney, addTotals, scaleMoney };
+export type { Money };
 export type { LedgerSummary };

@@ -3,8 +3,9 @@
  * that the report carries whole bytes and micro-dollars (estimates are fractional by nature, and
  * sixteen digits of a guess would only look precise).
  */
+import { addMoney, type Money } from '../plan/groupLedger.js';
 import type { ExportResult, GroupResult, StreamResult } from '../execute/results.js';
-import type { GroupTotals, StreamEstimate, StreamPlan, TimeWindow } from '../types.js';
+import type { StreamEstimate, StreamPlan, TimeWindow } from '../types.js';
 import type { JsonEstimatedTotals, JsonStreamOutcome, JsonStreamResult, JsonTime, JsonWindow } from './jsonSchema.js';
 
 /** A stream result as the run gives it, or one the report infers (`not-attempted`). */
@@ -56,8 +57,6 @@ function estimateOf(e: StreamEstimate) {
   };
 }
 
-type Money = Pick<GroupTotals, 'removeStoredBytes' | 'reputBytes' | 'reputCostUsd' | 'monthlySavingUsd'>
-  & Pick<StreamEstimate, 'cloudWatchMonthlyUsd' | 'archiveMonthlyUsd' | 'lifetimeSavingUsd'>;
 
 /** The sum of no estimates. */
 const NO_MONEY: Money = {
@@ -65,16 +64,6 @@ const NO_MONEY: Money = {
   lifetimeSavingUsd: 0,
 };
 
-/** @example addMoney(NO_MONEY, streamPlan.estimate) */
-const addMoney = (a: Money, b: Money): Money => ({
-  removeStoredBytes: a.removeStoredBytes + b.removeStoredBytes,
-  reputBytes: a.reputBytes + b.reputBytes,
-  reputCostUsd: a.reputCostUsd + b.reputCostUsd,
-  monthlySavingUsd: a.monthlySavingUsd + b.monthlySavingUsd,
-  cloudWatchMonthlyUsd: a.cloudWatchMonthlyUsd + b.cloudWatchMonthlyUsd,
-  archiveMonthlyUsd: a.archiveMonthlyUsd + b.archiveMonthlyUsd,
-  lifetimeSavingUsd: a.lifetimeSavingUsd + b.lifetimeSavingUsd,
-});
 
 /** The money of a group's planned deletes and rebuilds (skips and keeps remove nothing). */
 function moneyOfStreams(streams: readonly StreamPlan[]): Money {
