@@ -99,7 +99,7 @@ function saveResults(path: string, command: string, results: readonly ScenarioRe
   return file;
 }
 
-const SCENARIO_ORDER = ['fleet', 'rebuild-250000', 'rebuild-1000000', 'cpu', 'backlog', 'huge-group', 'huge-drain-group', 'huge-drain-fleet'];
+const SCENARIO_ORDER = ['fleet', 'rebuild-250000', 'rebuild-1000000', 'cpu', 'backlog', 'huge-group', 'huge-drain-group', 'huge-drain-fleet', 'archive-cat'];
 
 /**
  * The README section: bench/performance.md with `{{FIGURES}}` replaced by the command, the latest
