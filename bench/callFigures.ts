@@ -4,7 +4,7 @@
  */
 import type { Limiters } from '../src/aws/limiters.js';
 import type { OperationStats } from '../src/aws/callAws.js';
-import type { RunResult } from '../src/execute/results.js';
+import type { RunResult } from '../src/plan/results.js';
 import type { CallFigure } from './types.js';
 
 type SandboxCounts = Record<string, { calls: number; errors: Record<string, number> }>;

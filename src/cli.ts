@@ -20,10 +20,8 @@ import type { DemoOptions } from './demo/runDemo.js';
 import { ConfigError, CwlTrimError, LeaseHeldError } from './errors.js';
 import { createLogger } from './logger.js';
 import { ExitCode, exitCodeOf } from './report/exitCode.js';
-import { toJsonReport } from './report/jsonReport.js';
 import { renderTable } from './report/renderTable.js';
-import { saveReport } from './report/saveReport.js';
-import { runCwlTrim } from './run.js';
+import { runAndReport } from './runAndReport.js';
 import { VERSION } from './version.js';
 
 /** The process around the CLI: its streams, signals and terminal (see TerminalIo), and test hooks. */
@@ -164,13 +162,9 @@ async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlag
     clients,
   });
   try {
-    const output = await runCwlTrim(config, deps);
+    const { report, saved } = await runAndReport(config, deps);
     view.stop();
-    const report = toJsonReport(output, { runId: deps.runId, apiCalls: deps.call.stats.snapshot(), prices: config.prices });
-    if (output.result) {
-      const saved = await saveReport(deps, config, report);
-      io.stderr(saved.saved ? `report saved to ${saved.uri}\n` : `the report could not be saved to ${saved.uri}: ${saved.error}\n`);
-    }
+    if (saved) io.stderr(saved.saved ? `report saved to ${saved.uri}\n` : `the report could not be saved to ${saved.uri}: ${saved.error}\n`);
     io.stdout(opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { width: widthOf(io, env) }));
     if (stop?.signal.aborted && report.outcome === 'partial') {
       io.stderr(`cwl-trim: stopped by ${String(stop.signal.reason)} at a safe point; the next run carries on (exit code 130).\n`);

@@ -11,19 +11,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { reportKey } from './archive/keys.js';
-import { putJson } from './archive/s3Objects.js';
 import { callAws } from './aws/callAws.js';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { parseConfig, type Overrides } from './config.js';
 import { createDeps, type DepsOptions } from './createDeps.js';
 import type { Deadline, Deps } from './deps.js';
 import { ConfigError, LeaseHeldError, RunFailedError } from './errors.js';
-import { runTally, type RunResult } from './execute/results.js';
+import { continuationDecision, madeProgress, ranOutOfTime } from './plan/continuation.js';
+import type { RunOutput, RunResult } from './plan/results.js';
 import { watchStopSignals, type SignalSource } from './interrupt.js';
 import { createLogger, type Logger } from './logger.js';
-import { toJsonReport, type JsonReport } from './report/jsonReport.js';
-import { runCwlTrim, type RunOutput } from './run.js';
+import type { JsonReport } from './report/jsonSchema.js';
+import { runAndReport, type RunReport } from './runAndReport.js';
 import { runMetrics } from './runMetrics.js';
 import type { Config } from './types.js';
 
@@ -105,69 +104,11 @@ function readEvent(event: unknown): { continuation: number; settings?: Overrides
   return { continuation, settings: settings as Overrides };
 }
 
-/**
- * The run stopped because its time was up: the deadline passed, or an action was left because it could
- * not finish in the time left (an export whose next poll would come after the deadline, say).
- *
- * @example ranOutOfTime(result) // true when an export was left because its next poll came after the deadline
- */
-function ranOutOfTime(result: RunResult): boolean {
-  const t = runTally(result);
-  return (
-    result.deadlineReached ||
-    result.walkLeft === true ||
-    t.outcomes.deadline > 0 ||
-    result.groups.some((g) => g.notReached === true || g.listingLeft === true || g.exports.some((e) => e.status === 'deadline'))
-  );
-}
-
-/**
- * Something durable happened: an export archived, a stream deleted or rebuilt, a retention set, or a
- * listing moved on (its cursor is saved: the next invocation starts further on).
- *
- * @example madeProgress(result) // false when every export and stream action was left for later
- */
-function madeProgress(result: RunResult): boolean {
-  return (
-    runTally(result).outcomes.done > 0 ||
-    result.groups.some((g) =>
-      g.exports.some((e) => e.status === 'archived') || g.retention?.outcome === 'set' || g.listingAdvanced === true)
-  );
-}
-
-/**
- * Whether this run should start the next invocation, and why (or why not).
- *
- * @example continuationDecision(output, 3, 24) // { continue: true, reason: 'deadline reached with work left …' }
- */
-function continuationDecision(output: RunOutput, continuation: number, max: number): { continue: boolean; reason: string } {
-  const { result } = output;
-  if (!result) return { continue: false, reason: 'a dry run does not continue' };
-  if (result.outcome === 'done') return { continue: false, reason: 'nothing left to do' };
-  if (!ranOutOfTime(result)) {
-    return { continue: false, reason: `work is left for a reason other than time (${result.outcome}); the next scheduled run retries it` };
-  }
-  if (!madeProgress(result)) return { continue: false, reason: 'the run made no progress before its deadline; not looping' };
-  if (continuation >= max) return { continue: false, reason: `${max} continuations reached; the next scheduled run carries on` };
-  return { continue: true, reason: `deadline reached with work left (continuation ${continuation + 1} of at most ${max})` };
-}
-
 /** The report as one log line: whole when it fits in a log event, else without its per-group detail. */
 function loggable(report: JsonReport, key: string | null): object {
   if (JSON.stringify(report).length <= MAX_LOGGED_REPORT_CHARS) return report;
   const { groups: _g, pendingRebuilds: _p, resumedRebuilds: _r, leftForNextRun, ...rest } = report;
   return { ...rest, leftForNextRunCount: leftForNextRun?.count ?? null, detailOmitted: `read the whole report at ${key ?? '(not written)'}` };
-}
-
-async function writeReport(deps: Deps, config: Readonly<Config>, report: JsonReport): Promise<string | null> {
-  const key = reportKey(config.bucketPrefix, deps.runId, deps.clock.now());
-  try {
-    await putJson(deps, config.bucket, key, report);
-    return key;
-  } catch (err) {
-    deps.logger.error({ err, bucket: config.bucket, key }, 'could not write the report to S3');
-    return null;
-  }
 }
 
 /** Starts the next invocation asynchronously; the payload carries the chain's count and this run's settings. */
@@ -251,17 +192,17 @@ function createHandler(options: HandlerOptions = {}): Handler {
     const deps = createDeps(config, { ...options.deps, clients, deadline, runId, interrupt: stop.signal });
     deps.logger.info({ continuation: event.continuation, awsRequestId: context.awsRequestId, dryRun: config.dryRun }, 'cwl-trim starting');
     try {
-      let output: RunOutput;
+      let run: RunReport;
       try {
-        output = await runCwlTrim(config, deps);
+        run = await runAndReport(config, deps, { keepPlan: true });
       } catch (err) {
         if (!(err instanceof LeaseHeldError)) throw err;
         deps.logger.warn({ err }, 'another run holds the lease; this invocation does nothing');
         return { runId, outcome: 'lease-held', continuation: event.continuation, deadlineReached: false, progress: false,
           next: { invoked: false, reason: 'another run holds the lease' }, reportKey: null };
       }
-      const report = toJsonReport(output, { runId, apiCalls: deps.call.stats.snapshot(), prices: config.prices });
-      const key = await writeReport(deps, config, report);
+      const { output, report } = run;
+      const key = run.saved?.saved === true ? run.saved.key : null;
       deps.logger.info({ report: loggable(report, key), reportKey: key }, 'cwl-trim report');
       const functionName = context.functionName || env.AWS_LAMBDA_FUNCTION_NAME;
       if (output.result) {
@@ -296,5 +237,5 @@ function createHandler(options: HandlerOptions = {}): Handler {
 /** The Lambda entry point (serverless.yml: `handler: dist/handler.handler`). */
 const handler: Handler = createHandler();
 
-export { DEFAULT_DEADLINE_MARGIN_MS, DEFAULT_MAX_CONTINUATIONS, continuationDecision, createHandler, handler, madeProgress, ranOutOfTime };
+export { DEFAULT_DEADLINE_MARGIN_MS, DEFAULT_MAX_CONTINUATIONS, createHandler, handler };
 export type { CwlTrimEvent, Handler, HandlerOptions, HandlerSummary, LambdaContext };

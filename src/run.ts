@@ -2,22 +2,16 @@ import { acquireLease } from './archive/lease.js';
 import { MS_PER_MINUTE } from './constants.js';
 import type { Deps } from './deps.js';
 import { resumeRebuilds, runGroups } from './execute/executePlan.js';
-import { runOutcome, type RunResult } from './execute/results.js';
+import { runOutcome, type RunOutput, type RunResult } from './plan/results.js';
 import { planOf } from './plan/planRun.js';
 import { readPendingRebuilds, selectsGroup } from './trim/pendingRebuilds.js';
-import type { Config, Plan } from './types.js';
+import type { Config } from './types.js';
 
 /**
  * The lease renews itself every ttl/5 (72 s) while a run works, and expires by S3's clock: a killed
  * run blocks the next one for 6 minutes at most, and the refusal says how long.
  */
 const LEASE_TTL_MS = 6 * MS_PER_MINUTE;
-
-interface RunOutput {
-  readonly plan: Plan;
-  /** Absent on a dry run. */
-  readonly result?: RunResult;
-}
 
 /**
  * The whole job: the rebuilds earlier runs left unfinished first, then the selected groups as a
@@ -62,4 +56,3 @@ async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutp
 }
 
 export { runCwlTrim };
-export type { RunOutput };

@@ -11,11 +11,10 @@ import { parseConfig, type Overrides } from '../config.js';
 import { DEFAULT_QUOTAS_TPS } from '../constants.js';
 import { createDeps } from '../createDeps.js';
 import { createLogger } from '../logger.js';
-import { toJsonReport, type JsonReport } from '../report/jsonReport.js';
+import type { JsonReport } from '../report/jsonSchema.js';
 import { wrapText } from '../report/format.js';
 import { renderTable } from '../report/renderTable.js';
-import { saveReport } from '../report/saveReport.js';
-import { runCwlTrim } from '../run.js';
+import { runAndReport } from '../runAndReport.js';
 import { createSandboxClock, startSandbox, type Sandbox } from '../sandbox/index.js';
 import type { Config } from '../types.js';
 import { proveNothingLost, type Proof } from './proof.js';
@@ -82,11 +81,8 @@ async function trim(sandbox: Sandbox, config: Readonly<Config>, warn: (text: str
     ...(progress ? { progress } : {}),
   });
   try {
-    const output = await runCwlTrim(config, deps);
-    const report = toJsonReport(output, { runId: deps.runId, apiCalls: deps.call.stats.snapshot(), prices: config.prices });
     // As the CLI does: a real run's report is kept beside the archive.
-    if (output.result) await saveReport(deps, config, report);
-    return report;
+    return (await runAndReport(config, deps)).report;
   } finally {
     await deps.call.limiters.stop();
     clients.logs.destroy();

@@ -12,7 +12,7 @@ import { callAws, errorName } from '../aws/callAws.js';
 import type { Deps } from '../deps.js';
 import { LOCK_STREAM_NAME } from '../plan/lockState.js';
 import type { GroupPlan } from '../types.js';
-import type { GroupDeletionResult } from './results.js';
+import type { GroupDeletionResult } from '../plan/results.js';
 
 type DeletionDeps = Pick<Deps, 'clients' | 'call' | 'deadline'>;
 

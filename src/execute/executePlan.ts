@@ -15,7 +15,7 @@ import { Journal } from '../trim/journal.js';
 import { decidePendingRebuild } from '../trim/pendingRebuilds.js';
 import { finishRebuild } from '../trim/rebuildStream.js';
 import type { Config, GroupPlan, InFlightExport, PendingRebuild, TimeWindow } from '../types.js';
-import type { ExportResult, GroupDeletionResult, GroupResult, RetentionResult, StreamResult } from './results.js';
+import type { ExportResult, GroupDeletionResult, GroupResult, RetentionResult, StreamResult } from '../plan/results.js';
 import { deleteEmptyGroup } from './deleteEmptyGroup.js';
 import { createLane, type Lane } from './pool.js';
 import { ArchiveIndex } from '../archive/exportManifest.js';

@@ -12,7 +12,7 @@ import {
   type GroupState,
   type StreamPlan,
 } from '../types.js';
-import type { RetentionResult, StreamResult } from './results.js';
+import type { RetentionResult, StreamResult } from '../plan/results.js';
 
 type TrimConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
 

@@ -18,7 +18,7 @@ import { LOCK_STREAM_NAME } from '../plan/lockState.js';
 import { groupContext, groupPlanOf, planStreamIn, type ExportsDone, type GroupContext } from '../plan/planRun.js';
 import { StreamAction, type Config, type GroupInfo, type GroupPlan, type GroupState, type PendingRebuild, type StreamInfo, type StreamPlan, type TimeWindow } from '../types.js';
 import { concurrencyFor, type Lane } from './pool.js';
-import { NO_TALLY, tallyResult, type ResultTally, type StreamResult } from './results.js';
+import { NO_TALLY, tallyResult, type ResultTally, type StreamResult } from '../plan/results.js';
 import type { ArchiveIndex } from '../archive/exportManifest.js';
 import { carryOut } from './trimGroup.js';
 

@@ -4,7 +4,7 @@
  * sixteen digits of a guess would only look precise).
  */
 import { addMoney, type Money } from '../plan/groupLedger.js';
-import type { ExportResult, GroupResult, StreamResult } from '../execute/results.js';
+import type { ExportResult, GroupResult, StreamResult } from '../plan/results.js';
 import type { StreamEstimate, StreamPlan, TimeWindow } from '../types.js';
 import type { JsonEstimatedTotals, JsonStreamOutcome, JsonStreamResult, JsonTime, JsonWindow } from './jsonSchema.js';
 

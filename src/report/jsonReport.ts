@@ -4,8 +4,7 @@
  * "The report"); the human table is rendered from it, so both always say the same.
  */
 import type { OperationStats } from '../aws/callAws.js';
-import { runTally, tallyOf, type GroupResult, type RunResult, type StreamResult } from '../execute/results.js';
-import type { RunOutput } from '../run.js';
+import { ACTION_OUTCOMES, runTally, tallyOf, type GroupResult, type RunOutput, type RunResult, type StreamResult } from '../plan/results.js';
 import { storedBytesInWindow } from '../plan/estimateStream.js';
 import type { GroupPlan, Plan, Prices, StreamPlan } from '../types.js';
 import { StreamAction } from '../types.js';
@@ -44,7 +43,7 @@ interface ReportMeta {
 }
 
 const NOT_REACHED = { exports: [], streams: [], notReached: true } as const;
-const OUTCOMES: readonly JsonStreamOutcome[] = ['done', 'skipped', 'failed', 'abandoned', 'deadline', 'not-attempted'];
+const OUTCOMES: readonly JsonStreamOutcome[] = [...ACTION_OUTCOMES, 'not-attempted'];
 const acts = (s: StreamPlan): boolean => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild;
 
 /** A group's planned streams with the result the run gave each (delete and rebuild only). */

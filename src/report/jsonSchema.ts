@@ -5,6 +5,7 @@
  * guards. Adding a key is a minor change; renaming or removing one bumps `schemaVersion`.
  */
 import { z } from 'zod';
+import { ACTION_OUTCOMES } from '../plan/results.js';
 import { GroupSkipReason, StreamAction, StreamReason } from '../types.js';
 
 const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
@@ -40,7 +41,7 @@ const EstimateSchema = z.strictObject({
   paybackMonths: z.number().nonnegative().nullable(),
 });
 
-const StreamOutcomeSchema = z.enum(['done', 'skipped', 'failed', 'abandoned', 'deadline', 'not-attempted']);
+const StreamOutcomeSchema = z.enum([...ACTION_OUTCOMES, 'not-attempted']);
 
 /** What a real run did to one stream; the counts are measured. */
 const StreamResultSchema = z.strictObject({

@@ -2,8 +2,8 @@
  * Plans and run results for the report tests, built by the real planner from literal inventories:
  * the report is tested on the plans cwl-trim actually makes.
  */
-import type { RunResult, StreamResult } from '../../../src/execute/results.js';
-import { runOutcome } from '../../../src/execute/results.js';
+import type { RunResult, StreamResult } from '../../../src/plan/results.js';
+import { runOutcome } from '../../../src/plan/results.js';
 import { planRun, type GroupInventory } from '../../../src/plan/planRun.js';
 import type { Config, Plan } from '../../../src/types.js';
 import { NOW, configFactory, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';

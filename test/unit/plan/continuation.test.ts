@@ -2,10 +2,9 @@
  * When a run continues itself: literal run results, no AWS.
  */
 import { describe, expect, it } from 'vitest';
-import type { GroupResult, RunResult } from '../../src/execute/results.js';
-import { continuationDecision } from '../../src/handler.js';
-import type { RunOutput } from '../../src/run.js';
-import type { Plan } from '../../src/types.js';
+import { continuationDecision } from '../../../src/plan/continuation.js';
+import type { GroupResult, RunOutput, RunResult } from '../../../src/plan/results.js';
+import type { Plan } from '../../../src/types.js';
 
 const plan = {} as Plan;
 const archived = { fromMs: 0, toMs: 9, status: 'archived' } as const;

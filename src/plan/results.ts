@@ -1,10 +1,12 @@
-import { addMoney, type Money } from '../plan/groupLedger.js';
+import type { Plan } from '../types.js';
+import { addMoney, type Money } from './groupLedger.js';
 
 /** What a real run did, as plain data: the report renders it, the exit code is derived from it. */
 
 /** done: carried out · skipped: a re-check at execution said no · failed: an error · abandoned: the stream
  * changed, left as it is · deadline: not reached in time, the next run carries on. */
-type ActionOutcome = 'done' | 'skipped' | 'failed' | 'abandoned' | 'deadline';
+const ACTION_OUTCOMES = ['done', 'skipped', 'failed', 'abandoned', 'deadline'] as const;
+type ActionOutcome = (typeof ACTION_OUTCOMES)[number];
 
 interface StreamResult {
   readonly logGroupName: string;
@@ -88,6 +90,13 @@ interface GroupResult {
 
 type RunOutcome = 'done' | 'partial' | 'failed';
 
+/** What one run returns: the plan it followed and, on a real run, what it did. */
+interface RunOutput {
+  readonly plan: Plan;
+  /** Absent on a dry run. */
+  readonly result?: RunResult;
+}
+
 interface RunResult {
   readonly startedAtMs: number;
   readonly finishedAtMs: number;
@@ -169,5 +178,5 @@ function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
   return partial ? 'partial' : 'done';
 }
 
-export { NO_TALLY, runOutcome, runTally, tallyOf, tallyResult };
-export type { ActionOutcome, DoneMoney, ExportResult, GroupDeletionResult, GroupResult, ResultTally, RetentionResult, RunOutcome, RunResult, StreamResult };
+export { ACTION_OUTCOMES, NO_TALLY, runOutcome, runTally, tallyOf, tallyResult };
+export type { ActionOutcome, DoneMoney, ExportResult, GroupDeletionResult, GroupResult, ResultTally, RetentionResult, RunOutcome, RunOutput, RunResult, StreamResult };
