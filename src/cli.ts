@@ -17,7 +17,7 @@ import { MS_PER_MINUTE } from './constants.js';
 import { createDeps, type DepsOptions } from './createDeps.js';
 import type { Deadline } from './deps.js';
 import type { DemoOptions } from './demo/runDemo.js';
-import { ConfigError, CwlTrimError, LeaseHeldError } from './errors.js';
+import { ConfigError, LeaseHeldError, describeError } from './errors.js';
 import { createLogger } from './logger.js';
 import { ExitCode, exitCodeOf } from './report/exitCode.js';
 import { renderTable } from './report/renderTable.js';
@@ -103,8 +103,6 @@ function deadlineFrom(maxMinutes: string | undefined): Deadline | undefined {
   return { remainingMs: () => endsAt - performance.now() };
 }
 
-const errorText = (err: unknown): string =>
-  err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
 /** Runs each check, collecting the ConfigError messages of all of them: every bad flag is reported at once. */
 function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): { values?: T; problems: string[] } {
@@ -172,7 +170,7 @@ async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlag
     }
     return exitCodeOf(report.outcome);
   } catch (err) {
-    io.stderr(`cwl-trim: ${errorText(err)}\n`);
+    io.stderr(`cwl-trim: ${describeError(err)}\n`);
     return err instanceof LeaseHeldError ? ExitCode.LeaseHeld : ExitCode.Failed;
   } finally {
     view.stop();
@@ -244,7 +242,7 @@ async function main(argv: readonly string[], env: Env, io: CliIo): Promise<numbe
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? ExitCode.Done : ExitCode.BadSettings;
     }
-    io.stderr(`cwl-trim: ${errorText(err)}\n`);
+    io.stderr(`cwl-trim: ${describeError(err)}\n`);
     return ExitCode.Failed;
   }
 }

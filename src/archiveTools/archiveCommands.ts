@@ -12,7 +12,7 @@ import { createClients, type AwsClients, type ClientOptions } from '../aws/clien
 import { SETTINGS, parseConfig, type Overrides, type SettingName } from '../config.js';
 import { createDeps, type DepsOptions } from '../createDeps.js';
 import type { Deps } from '../deps.js';
-import { ConfigError, CwlTrimError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { ExitCode } from '../report/exitCode.js';
 import type { Config } from '../types.js';
@@ -66,8 +66,6 @@ function credentialsFrom(env: Env): ClientOptions {
   return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
 }
 
-const errorText = (err: unknown): string =>
-  err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
 function badSettings(io: ArchiveIo, err: ConfigError): number {
   io.stderr(`cwl-trim archive: invalid settings; nothing was done.\n${err.message.split('\n').map((p) => `  ${p}`).join('\n')}\n`);
@@ -98,7 +96,7 @@ async function withDeps(opts: Record<string, unknown>, env: Env, io: ArchiveIo,
     return await work(config, deps);
   } catch (err) {
     if (err instanceof ConfigError) return badSettings(io, err);
-    io.stderr(`cwl-trim archive: ${errorText(err)}\n`);
+    io.stderr(`cwl-trim archive: ${describeError(err)}\n`);
     return ExitCode.Failed;
   } finally {
     await deps.call.limiters.stop();

@@ -6,7 +6,7 @@ import { loadGroupState, type StateRef } from '../archive/stateStore.js';
 import { newestStream, selectedGroups, toGroupInfo } from '../aws/inventory.js';
 import { describeStream } from '../aws/logStreams.js';
 import type { Deps } from '../deps.js';
-import { CwlTrimError, DeadlineReachedError, LeaseHeldError, StateConflictError } from '../errors.js';
+import { DeadlineReachedError, LeaseHeldError, StateConflictError, describeError } from '../errors.js';
 import { newestEventMayFallIn } from '../plan/exportWindow.js';
 import { GroupLedger } from '../plan/groupLedger.js';
 import { groupContext, groupPlanOf, skipWholeGroup, skippedGroupPlan, type ExportsDone } from '../plan/planRun.js';
@@ -379,8 +379,6 @@ function lazyLock(deps: Deps, logGroupName: string): LazyLock {
   };
 }
 
-const describeError = (err: unknown): string =>
-  err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 
 /**
  * Finishes the rebuilds earlier runs left (the plan lists them) and discards half-written saves;
