@@ -30,10 +30,10 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const STRATEGIES = ['rebuild', 'retention'] as const satisfies readonly Strategy[];
 
 const SETTINGS = {
-  days: { env: 'DAYS', flag: 'days', kind: 'integer', required: true, default: undefined, example: '30',
+  days: { env: 'DAYS', flag: 'days', kind: 'integer', required: true, example: '30',
     description: 'Archive, then trim, the events older than this many days. Whole number ≥ 1.',
     why: ' to archive and trim events older than 30 days', nearMisses: ['DAY', 'RETENTION_DAYS'] },
-  bucket: { env: 'BUCKET', flag: 'bucket', kind: 'string', required: true, default: undefined, example: 'my-archive',
+  bucket: { env: 'BUCKET', flag: 'bucket', kind: 'string', required: true, example: 'my-archive',
     description: 'Name of the S3 bucket that receives the archive (same Region as the log groups).',
     nearMisses: ['BUCKET_NAME', 'S3_BUCKET'] },
   bucketPrefix: { env: 'BUCKET_PREFIX', flag: 'bucket-prefix', kind: 'string', default: 'cwl-archive',

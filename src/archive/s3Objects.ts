@@ -12,7 +12,7 @@ import { callAws, errorName } from '../aws/callAws.js';
 import { paginate } from '../aws/paginate.js';
 import type { Deps } from '../deps.js';
 import type { z } from 'zod';
-import { bulkTimeoutMs } from '../aws/clients.js';
+import { bulkRequest } from '../aws/clients.js';
 import { StateConflictError, StateCorruptError, StateUnreadableError } from '../errors.js';
 
 type S3Deps = Pick<Deps, 'clients' | 'call'>;
@@ -29,7 +29,7 @@ const DEFAULT_FIX = 'cwl-trim wrote this object and cannot read it back: restore
 async function getBytes(deps: S3Deps, bucket: string, key: string): Promise<Stored<Buffer> | undefined> {
   try {
     const out = await callAws(deps.call, 'GetObject', () =>
-      deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { requestTimeout: bulkTimeoutMs(deps) }),
+      deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), bulkRequest(deps)),
     );
     const array = await out.Body!.transformToByteArray();
     // A view, not a copy: a journal batch is a megabyte.
@@ -113,7 +113,7 @@ async function putText(
           ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : {}),
           ...(condition.ifNoneMatch ? { IfNoneMatch: condition.ifNoneMatch } : {}),
         }),
-        { requestTimeout: bulkTimeoutMs(deps) },
+        bulkRequest(deps),
       ),
     );
     return out.ETag ?? '';

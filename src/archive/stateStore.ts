@@ -29,16 +29,16 @@ const ArchivedWindowSchema = WindowSchema.extend({
 });
 const InFlightExportSchema = WindowSchema.extend({
   destinationPrefix: z.string().min(1),
-  taskId: z.string().min(1).optional(),
+  taskId: z.string().min(1).exactOptional(),
   intentAtMs: ms,
-  taskCreatedAtMs: ms.optional(),
+  taskCreatedAtMs: ms.exactOptional(),
 });
 const GroupStateSchema = z.object({
-  version: z.literal(GROUP_STATE_VERSION).optional(),
+  version: z.literal(GROUP_STATE_VERSION).exactOptional(),
   logGroupName: z.string().min(1),
-  archivedThroughMs: ms.optional(),
+  archivedThroughMs: ms.exactOptional(),
   windows: z.array(ArchivedWindowSchema),
-  inFlight: InFlightExportSchema.optional(),
+  inFlight: InFlightExportSchema.exactOptional(),
 });
 
 const FIX_STATE =

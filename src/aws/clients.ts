@@ -49,11 +49,14 @@ interface ClientOptions {
 const DEFAULT_TIMEOUTS: RequestTimeouts = Object.freeze({ connectionMs: 5_000, requestMs: 30_000, bulkRequestMs: 60_000, idleMs: 60_000 });
 
 /**
- * The per-request timeout of a call that carries up to a megabyte, for `send(command, { requestTimeout })`.
+ * The send options of a call that carries up to a megabyte: its own per-request timeout, when set.
  *
- * @example await logs.send(new PutLogEventsCommand(input), { requestTimeout: bulkTimeoutMs(deps) });
+ * @example await logs.send(new PutLogEventsCommand(input), bulkRequest(deps));
  */
-const bulkTimeoutMs = (deps: { readonly clients: Pick<AwsClients, 'timeouts'> }): number | undefined => deps.clients.timeouts?.bulkRequestMs;
+const bulkRequest = (deps: { readonly clients: Pick<AwsClients, 'timeouts'> }): { requestTimeout?: number } => {
+  const ms = deps.clients.timeouts?.bulkRequestMs;
+  return ms === undefined ? {} : { requestTimeout: ms };
+};
 
 /**
  * The SDK's logger middleware builds a redacted copy of every request and response for `logger.info`
@@ -149,5 +152,5 @@ function createClients(config: Pick<Config, 'region' | 'endpointUrl'>, options: 
   return Object.freeze(clients as AwsClients);
 }
 
-export { DEFAULT_TIMEOUTS, bulkTimeoutMs, createClients, isLoopback, needsPathStyle };
+export { DEFAULT_TIMEOUTS, bulkRequest, createClients, isLoopback, needsPathStyle };
 export type { AwsClients, ClientOptions, RequestTimeouts, ServiceName };

@@ -12,7 +12,7 @@ import type { Deps } from '../deps.js';
 import type { LogEvent } from '../plan/batchEvents.js';
 import type { StreamInfo } from '../types.js';
 import { callAws, errorName } from './callAws.js';
-import { bulkTimeoutMs } from './clients.js';
+import { bulkRequest } from './clients.js';
 import { paginate } from './paginate.js';
 
 type LogsDeps = Pick<Deps, 'clients' | 'call'>;
@@ -146,9 +146,7 @@ async function putEvents(
   events: readonly LogEvent[],
 ): Promise<LogEvent[]> {
   const out = await callAws(deps.call, 'PutLogEvents', () =>
-    deps.clients.logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [...events] }), {
-      requestTimeout: bulkTimeoutMs(deps),
-    }),
+    deps.clients.logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [...events] }), bulkRequest(deps)),
     { retryUncertain: false },
   );
   return rejectedIndices(out.rejectedLogEventsInfo, events.length).map((i) => events[i]!);

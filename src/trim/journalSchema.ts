@@ -15,9 +15,9 @@ const count = z.number().int().nonnegative();
 const StreamInfoSchema = z.object({
   logStreamName: z.string(),
   creationTimeMs: ms,
-  firstEventTimestampMs: ms.optional(),
-  lastEventTimestampMs: ms.optional(),
-  lastIngestionTimeMs: ms.optional(),
+  firstEventTimestampMs: ms.exactOptional(),
+  lastEventTimestampMs: ms.exactOptional(),
+  lastIngestionTimeMs: ms.exactOptional(),
 });
 
 /** What one saved batch holds: checked against the object before the stream is deleted. */
@@ -44,8 +44,8 @@ const JournalManifestSchema = z
     events: count,
     /** PutLogEvents bytes (message + 26 per event). */
     bytes: count,
-    firstEventMs: ms.optional(),
-    lastEventMs: ms.optional(),
+    firstEventMs: ms.exactOptional(),
+    lastEventMs: ms.exactOptional(),
     savedAtMs: ms,
     runId: z.string(),
     /** Read with `unmask: true` (data-protected group). */
