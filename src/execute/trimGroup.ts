@@ -12,43 +12,26 @@ import {
   type GroupState,
   type StreamPlan,
 } from '../types.js';
+import { recheck } from '../plan/recheck.js';
 import type { RetentionResult, StreamResult } from '../plan/results.js';
 
 type TrimConfig = Pick<Config, 'bucket' | 'bucketPrefix' | 'unmask'>;
 
 /**
- * The archive must hold the stream: the window holding its first event (and, for a delete, its last)
- * must have exported an object for it. Catches any mismatch between what the metadata promises and
- * what S3 holds before a byte is removed.
- */
-async function missingFromArchive(index: ArchiveIndex, state: GroupState, s: StreamPlan): Promise<string | undefined> {
-  const points = [s.snapshot.firstEventTimestampMs];
-  if (s.action === StreamAction.Delete) points.push(s.snapshot.lastEventTimestampMs);
-  for (const t of points) {
-    if (t === undefined) continue;
-    // A late event there is archived by the catch-up that runs before the stream is touched.
-    if (s.catchUp?.some((r) => r.fromMs <= t && t <= r.toMs)) continue;
-    const window = state.windows.find((w) => w.fromMs <= t && t <= w.toMs);
-    if (!window) return `no archived window holds its event at ${new Date(t).toISOString()}`;
-    if (!(await index.holds(window, s.snapshot.logStreamName))) {
-      return `export ${window.taskId} holds no object for it`;
-    }
-  }
-  return undefined;
-}
-
-/**
- * The re-checks before a stream's delete or rebuild, on the state as it is now: the group must be
- * archived and verified far enough, and the archive must hold the stream. A reason to leave it, or
- * undefined to go ahead.
+ * The re-checks before a stream's delete or rebuild, on the state as it is now (src/plan/recheck.ts
+ * decides), then the archive's own word: each export named must hold an object for the stream. Catches
+ * any mismatch between what the metadata promises and what S3 holds before a byte is removed. A reason
+ * to leave it, or undefined to go ahead.
  *
  * @example const blocked = await blockedAction(index, ref.state, streamPlan);
  */
 async function blockedAction(index: ArchiveIndex, state: GroupState, s: StreamPlan): Promise<string | undefined> {
-  // Only a stream with no events at all has no requirement.
-  const required = s.requiresArchivedThroughMs;
-  if (required !== undefined && required > (state.archivedThroughMs ?? -Infinity)) return 'its window is not archived yet';
-  return missingFromArchive(index, state, s);
+  const r = recheck(state, s);
+  if ('blocked' in r) return r.blocked;
+  for (const window of r.lookups) {
+    if (!(await index.holds(window, s.snapshot.logStreamName))) return `export ${window.taskId} holds no object for it`;
+  }
+  return undefined;
 }
 
 /**
