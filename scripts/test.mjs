@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The project's test command: type-check, run the whole vitest suite, and end with the plain line
-// `N passed, N failed` that CI reads (vitest's own summary is not recognised there).
-// A type error counts as one failure, a test file that fails to load counts as one failure,
-// and a missing report is a failure.
+// The project's test command: type-check, check the layers (dependency-cruiser) and the lint and
+// format rules (Biome), run the whole vitest suite, and end with the plain line `N passed, N failed`
+// that CI reads (vitest's own summary is not recognised there). A failed type-check, layer check or
+// lint counts as one failure each, a test file that fails to load counts as one failure, and a missing
+// report is a failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,10 +18,18 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-const typecheck = spawnSync('npx', ['tsc', '--noEmit'], { stdio: 'inherit' });
-if (typecheck.status !== 0) {
-  console.error('type-check failed (tsc --noEmit): counted as one failure');
-  failed += 1;
+const checks = [
+  ['type-check', ['tsc', '--noEmit']],
+  // Arrows point down (.dependency-cruiser.cjs): an upward import fails here.
+  ['layer check', ['depcruise', 'src', 'sandbox', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']],
+  ['lint and format (biome check; `npx biome check --write` fixes what it can)', ['biome', 'check', '--diagnostic-level=error']],
+];
+for (const [name, args] of checks) {
+  const check = spawnSync('npx', args.filter((a) => a !== 'sandbox' || existsSync('sandbox')), { stdio: 'inherit' });
+  if (check.status !== 0) {
+    console.error(`${name} failed (npx ${args.join(' ')}): counted as one failure`);
+    failed += 1;
+  }
 }
 
 // The whole suite runs with v8 coverage and its thresholds (vitest.config.ts); a run narrowed by

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { MS_PER_HOUR } from '../constants.js';
 import { StateCorruptError } from '../errors.js';
 import type { Deps } from '../deps.js';
-import { deleteObject, getJson, putJson } from './s3Objects.js';
+import { deleteObject, getJson, putJson, type Stored } from './s3Objects.js';
 import { groupKey } from './keys.js';
 
 /**
@@ -52,7 +52,7 @@ async function readCursor<T extends { savedAtMs: number }>(
   key: string,
   schema: z.ZodType<T>,
 ): Promise<T | undefined> {
-  let stored;
+  let stored: Stored<unknown> | undefined;
   try {
     stored = await getJson<unknown>(deps, bucket, key);
   } catch (err) {

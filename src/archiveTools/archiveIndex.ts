@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { StateCorruptError } from '../errors.js';
 import { groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
-import { getJson, listObjects, type S3Deps } from '../archive/s3Objects.js';
+import { getJson, listObjects, type S3Deps, type Stored } from '../archive/s3Objects.js';
 import type { Config } from '../types.js';
 import type { IndexedWindow } from './sources.js';
 
@@ -95,7 +95,7 @@ const describeZod = (err: z.ZodError): string =>
   err.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
 async function readValidated<T>(deps: S3Deps, bucket: string, key: string, schema: z.ZodType<T>): Promise<{ value?: T; problem?: string }> {
-  let stored;
+  let stored: Stored<unknown> | undefined;
   try {
     stored = await getJson<unknown>(deps, bucket, key);
   } catch (err) {

@@ -1,6 +1,7 @@
 import {
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
+  type DescribeLogStreamsCommandOutput,
   DescribeMetricFiltersCommand,
   DescribeSubscriptionFiltersCommand,
   ListTagsForResourceCommand,
@@ -154,7 +155,7 @@ async function* streamPages(deps: InventoryDeps, logGroupName: string, startToke
   let token = startToken;
   for (;;) {
     checkDeadline(deps, `listing the streams of ${logGroupName}`);
-    let page;
+    let page: DescribeLogStreamsCommandOutput;
     try {
       page = await callAws(deps.call, 'DescribeLogStreams', () =>
         deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 50, ...(token ? { nextToken: token } : {}) })),

@@ -3,7 +3,7 @@
  * any age, a stream spanning 90 days) and reading state back for assertions.
  */
 import { gunzipSync } from 'node:zlib';
-import { LogGroupClass } from '../constants.js';
+import { SandboxLogGroupClass } from './awsFacts.js';
 import { insertEvents, newGroup, newStream } from './state.js';
 import type { LogGroup, LogStream, SandboxState } from './state.js';
 import { lastEventMs } from './streamTable.js';
@@ -41,7 +41,7 @@ function seedGroup(state: SandboxState, name: string, opts: SeedGroupOptions = {
     group.creationExplicit = true;
   }
   if (opts.retentionInDays !== undefined) group.retentionInDays = opts.retentionInDays;
-  group.logGroupClass = opts.logGroupClass ?? group.logGroupClass ?? LogGroupClass.Standard;
+  group.logGroupClass = opts.logGroupClass ?? group.logGroupClass ?? SandboxLogGroupClass.Standard;
   if (opts.kmsKeyId !== undefined) group.kmsKeyId = opts.kmsKeyId;
   if (opts.tags !== undefined) group.tags = new Map([...group.tags, ...Object.entries(opts.tags)]);
   if (opts.storedBytes !== undefined) group.storedBytesOverride = opts.storedBytes;

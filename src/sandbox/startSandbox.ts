@@ -2,7 +2,7 @@
  * Starting a sandbox: one server on 127.0.0.1 answering CloudWatch Logs, S3 and Lambda Invoke,
  * with its state, knobs and call log, and the handle tests drive it with.
  */
-import { DEFAULT_QUOTAS_TPS } from '../constants.js';
+import { SANDBOX_QUOTAS_TPS } from './awsFacts.js';
 import { CallLog } from './callLog.js';
 import { createSandboxClock } from './clock.js';
 import { listen } from './http.js';
@@ -117,7 +117,7 @@ async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     exportChunkEvents: options.exportChunkEvents ?? DEFAULT_EXPORT_CHUNK_EVENTS,
   });
   // Quotas are real-world rates: CloudWatch Logs gets AWS's defaults, S3 none unless asked.
-  const quotas = options.quotasTps === false ? {} : { ...DEFAULT_QUOTAS_TPS, ...options.quotasTps };
+  const quotas = options.quotasTps === false ? {} : { ...SANDBOX_QUOTAS_TPS, ...options.quotasTps };
   const knobs = new Knobs(options.latencyMs ?? {}, quotas);
   const calls = new CallLog();
   const server = await listen({ state, knobs, calls, timers }, options.port ?? 0);

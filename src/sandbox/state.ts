@@ -2,7 +2,7 @@
  * The sandbox's in-memory world: log groups with their streams and events, S3 buckets with their
  * objects, export tasks. Handlers read and change it; nothing here talks HTTP.
  */
-import { LogGroupClass } from '../constants.js';
+import { SandboxLogGroupClass } from './awsFacts.js';
 import { SANDBOX_PUT_EVENT_OVERHEAD_BYTES as PUT_EVENT_OVERHEAD_BYTES } from './logs/putLimits.js';
 import { resourceNotFound } from './errors.js';
 import { NamedMap } from './sortedIndex.js';
@@ -53,7 +53,7 @@ interface LogGroup {
   storedBytesOverride?: number;
   dataProtection?: { policyDocument: string; lastUpdatedTime: number };
   /** By name, with sorted indexes for paging (see streamTable.ts). */
-  streams: StreamTable;
+  streams: StreamTable<LogStream>;
   subscriptionFilters: Map<string, FilterRecord>;
   metricFilters: Map<string, FilterRecord>;
   /** PutTransformer's processors: they would transform every event put, re-puts included. */
@@ -155,9 +155,9 @@ function newGroup(name: string, creationTime: number, explicit: boolean): LogGro
     name,
     creationTime,
     creationExplicit: explicit,
-    logGroupClass: LogGroupClass.Standard,
+    logGroupClass: SandboxLogGroupClass.Standard,
     tags: new Map(),
-    streams: new StreamTable(),
+    streams: new StreamTable<LogStream>(),
     subscriptionFilters: new Map(),
     metricFilters: new Map(),
   };

@@ -3,7 +3,11 @@
  * DescribeLogStreams pages in O(log n + page) in either order and direction.
  */
 import { NamedMap, SortedIndex, byCodeUnit } from './sortedIndex.js';
-import type { LogStream } from './state.js';
+/** What the table needs of a stream (state.ts's LogStream): its name and its events in time order. */
+interface LogStream {
+  readonly name: string;
+  readonly events: readonly { readonly timestamp: number }[];
+}
 
 /** [last event timestamp (0 for a stream without events), name]: the LastEventTime order. */
 type StreamKey = [number, string];
@@ -13,7 +17,7 @@ const lastEventMs = (stream: LogStream): number => stream.events.at(-1)?.timesta
 
 const compareStreamKeys = (a: StreamKey, b: StreamKey): number => a[0] - b[0] || byCodeUnit(a[1], b[1]);
 
-class StreamTable extends NamedMap<LogStream> {
+class StreamTable<S extends LogStream = LogStream> extends NamedMap<S> {
   readonly byLastEvent: SortedIndex<StreamKey> = new SortedIndex<StreamKey>(
     compareStreamKeys,
     ([ms, name]) => {
@@ -23,7 +27,7 @@ class StreamTable extends NamedMap<LogStream> {
     () => this.#allLastEventKeys(),
   );
 
-  public override set(name: string, stream: LogStream): this {
+  public override set(name: string, stream: S): this {
     const previous = this.get(name);
     if (previous !== undefined && previous !== stream) this.byLastEvent?.removed();
     super.set(name, stream);
@@ -46,13 +50,13 @@ class StreamTable extends NamedMap<LogStream> {
    * Call after adding events to a stream, with its last event time before: moves it in the
    * LastEventTime order if its last event moved.
    */
-  public touch(stream: LogStream, previousLastMs: number): void {
+  public touch(stream: S, previousLastMs: number): void {
     if (this.get(stream.name) !== stream || previousLastMs === lastEventMs(stream)) return;
     this.byLastEvent.removed();
     this.#index(stream);
   }
 
-  #index(stream: LogStream): void {
+  #index(stream: S): void {
     this.byLastEvent?.add([lastEventMs(stream), stream.name]);
   }
 

@@ -12,6 +12,7 @@ import {
   putJson,
   putText,
   type S3Deps,
+  type Stored,
 } from '../archive/s3Objects.js';
 import { CwlTrimError, JournalInvalidError, StateUnreadableError } from '../errors.js';
 import {
@@ -95,7 +96,7 @@ class Journal {
     const key = batchKey(this.location.prefix, index);
     const invalid = (problem: string, cause?: unknown): JournalInvalidError =>
       new JournalInvalidError(bucket, key, problem, 'see the README (rebuild journal)', cause === undefined ? undefined : { cause });
-    let stored;
+    let stored: Stored<Buffer> | undefined;
     try {
       stored = await getBytes(this.#deps, bucket, key);
     } catch (err) {

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { DESCRIBE_PAGE_LIMIT, EXPORT_WRITE_TEST_OBJECT, ExportStatus, LogGroupClass } from '../../constants.js';
+import { SANDBOX_DESCRIBE_PAGE_LIMIT, SANDBOX_EXPORT_WRITE_TEST_OBJECT, SandboxExportStatus, SandboxLogGroupClass } from '../awsFacts.js';
 import { invalidParameter, resourceNotFound, ServiceError, validationMessage } from '../errors.js';
 import { requireGroup } from '../state.js';
 import type { ExportTask, LogEvent, SandboxState } from '../state.js';
@@ -19,8 +19,8 @@ import { limitOf, optString, paginate, reqNumber, reqString } from './input.js';
 import type { Input } from './input.js';
 
 const DEFAULT_DESTINATION_PREFIX = 'exportedlogs';
-const ACTIVE: readonly string[] = [ExportStatus.Pending, ExportStatus.Running, ExportStatus.PendingCancel];
-const STATUS_CODES: readonly string[] = Object.values(ExportStatus);
+const ACTIVE: readonly string[] = [SandboxExportStatus.Pending, SandboxExportStatus.Running, SandboxExportStatus.PendingCancel];
+const STATUS_CODES: readonly string[] = Object.values(SandboxExportStatus);
 
 function snapshotOf(state: SandboxState, task: Pick<ExportTask, 'logGroupName' | 'logStreamNamePrefix' | 'from' | 'to'>): ExportTask['snapshot'] {
   const group = requireGroup(state, task.logGroupName);
@@ -36,7 +36,7 @@ function checkCreate(state: SandboxState, input: Input): { from: number; to: num
   const from = reqNumber(input, 'from');
   const to = reqNumber(input, 'to');
   const destination = reqString(input, 'destination');
-  if (group.logGroupClass === LogGroupClass.InfrequentAccess) {
+  if (group.logGroupClass === SandboxLogGroupClass.InfrequentAccess) {
     throw invalidParameter('Export tasks are not supported for log groups in the INFREQUENT_ACCESS log group class.');
   }
   if (to < from || to < group.creationTime) {
@@ -70,21 +70,21 @@ function createExportTask(state: SandboxState, input: Input): object {
     to,
     destination,
     destinationPrefix: optString(input, 'destinationPrefix') ?? DEFAULT_DESTINATION_PREFIX,
-    status: { code: ExportStatus.Pending, message: 'Pending' },
+    status: { code: SandboxExportStatus.Pending, message: 'Pending' },
     creationTime: state.clock.now(),
     ...(state.failNextExport !== undefined && { failWith: state.failNextExport }),
   };
   const task: ExportTask = { ...base, snapshot: snapshotOf(state, base) };
   delete state.failNextExport;
   const bucket = state.buckets.get(destination);
-  if (bucket) writeObject(state, bucket, `${task.destinationPrefix}/${EXPORT_WRITE_TEST_OBJECT}`, Buffer.from('Permission Check Successful'));
+  if (bucket) writeObject(state, bucket, `${task.destinationPrefix}/${SANDBOX_EXPORT_WRITE_TEST_OBJECT}`, Buffer.from('Permission Check Successful'));
   state.exportTasks.set(task.taskId, task);
   task.timer = state.timers.after(state.exportTiming.pendingMs, () => startRunning(state, task));
   return { taskId: task.taskId };
 }
 
 function startRunning(state: SandboxState, task: ExportTask): void {
-  task.status = { code: ExportStatus.Running, message: 'Started successfully' };
+  task.status = { code: SandboxExportStatus.Running, message: 'Started successfully' };
   task.timer = state.timers.after(state.exportTiming.runningMs, () => finish(state, task));
 }
 
@@ -93,12 +93,12 @@ function finish(state: SandboxState, task: ExportTask): void {
   task.completionTime = state.clock.now();
   const bucket = state.buckets.get(task.destination);
   if (task.failWith !== undefined) {
-    task.status = { code: ExportStatus.Failed, message: task.failWith };
+    task.status = { code: SandboxExportStatus.Failed, message: task.failWith };
   } else if (!bucket) {
-    task.status = { code: ExportStatus.Failed, message: `The specified bucket does not exist: ${task.destination}` };
+    task.status = { code: SandboxExportStatus.Failed, message: `The specified bucket does not exist: ${task.destination}` };
   } else {
     for (const { stream, events } of task.snapshot) writeStream(state, task, stream, events);
-    task.status = { code: ExportStatus.Completed, message: 'Completed successfully' };
+    task.status = { code: SandboxExportStatus.Completed, message: 'Completed successfully' };
   }
   task.snapshot = [];
 }
@@ -138,7 +138,7 @@ function describeExportTasks(state: SandboxState, input: Input): object {
     .filter((t) => taskId === undefined || t.taskId === taskId)
     .filter((t) => statusCode === undefined || t.status.code === statusCode);
   const { page, nextToken } = paginate(tasks, {
-    limit: limitOf(input, DESCRIBE_PAGE_LIMIT),
+    limit: limitOf(input, SANDBOX_DESCRIBE_PAGE_LIMIT),
     token: optString(input, 'nextToken'),
     keyOf: (t) => t.ordinal,
     compare: (a, b) => a - b,
@@ -150,12 +150,12 @@ function describeExportTasks(state: SandboxState, input: Input): object {
 function cancelExportTask(state: SandboxState, input: Input): object {
   const task = state.exportTasks.get(reqString(input, 'taskId'));
   if (!task) throw resourceNotFound('The specified export task does not exist.');
-  if (task.status.code !== ExportStatus.Pending && task.status.code !== ExportStatus.Running) {
+  if (task.status.code !== SandboxExportStatus.Pending && task.status.code !== SandboxExportStatus.Running) {
     throw new ServiceError('InvalidOperationException', 'The specified export task has already finished.');
   }
   if (task.timer) state.timers.cancel(task.timer);
   delete task.timer;
-  task.status = { code: ExportStatus.Cancelled, message: 'Cancelled by user' };
+  task.status = { code: SandboxExportStatus.Cancelled, message: 'Cancelled by user' };
   task.completionTime = state.clock.now();
   task.snapshot = [];
   return {};

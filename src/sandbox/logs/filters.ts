@@ -2,7 +2,7 @@
  * Subscription and metric filters: stored and described, never run. cwl-trim only needs to know
  * they exist (a re-put delivers events to subscribers again and counts them again).
  */
-import { DESCRIBE_PAGE_LIMIT } from '../../constants.js';
+import { SANDBOX_DESCRIBE_PAGE_LIMIT } from '../awsFacts.js';
 import { resourceNotFound, ServiceError } from '../errors.js';
 import { requireGroup } from '../state.js';
 import type { FilterRecord, LogGroup, SandboxState } from '../state.js';
@@ -60,7 +60,7 @@ function listFilters(
     .filter((f) => prefix === undefined || f.filterName.startsWith(prefix))
     .sort((a, b) => byName.compare(`${a.logGroupName}\u0000${a.filterName}`, `${b.logGroupName}\u0000${b.filterName}`));
   return paginate(rows, {
-    limit: limitOf(input, DESCRIBE_PAGE_LIMIT),
+    limit: limitOf(input, SANDBOX_DESCRIBE_PAGE_LIMIT),
     token: optString(input, 'nextToken'),
     keyOf: (f) => `${f.logGroupName}\u0000${f.filterName}`,
     ...byName,

@@ -1,7 +1,7 @@
 /**
  * Log group operations: create, delete, describe, retention.
  */
-import { ALLOWED_RETENTION_DAYS, DESCRIBE_PAGE_LIMIT, LogGroupClass } from '../../constants.js';
+import { SANDBOX_DESCRIBE_PAGE_LIMIT, SANDBOX_RETENTION_DAYS, SandboxLogGroupClass } from '../awsFacts.js';
 import { invalidParameter, ServiceError, validationMessage } from '../errors.js';
 import { groupArn, groupStoredBytes, newGroup, requireGroup } from '../state.js';
 import type { LogGroup, SandboxState } from '../state.js';
@@ -13,7 +13,7 @@ import { accountFieldsOf, effectiveRetentionDays, refuseIfProtected } from './ac
 
 /** AWS: 1–512 characters of `[.-_/#A-Za-z0-9]`. */
 const GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
-const CLASSES: readonly string[] = Object.values(LogGroupClass);
+const CLASSES: readonly string[] = Object.values(SandboxLogGroupClass);
 
 function logGroupClassOf(input: Input): LogGroupClassName | undefined {
   const value = optString(input, 'logGroupClass');
@@ -40,7 +40,7 @@ function createLogGroup(state: SandboxState, input: Input): object {
     throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
   }
   const group = newGroup(name, state.clock.now(), true);
-  group.logGroupClass = logGroupClassOf(input) ?? LogGroupClass.Standard;
+  group.logGroupClass = logGroupClassOf(input) ?? SandboxLogGroupClass.Standard;
   const kmsKeyId = optString(input, 'kmsKeyId');
   if (kmsKeyId !== undefined) group.kmsKeyId = kmsKeyId;
   group.tags = tagsOf(input, 'tags');
@@ -81,7 +81,7 @@ function describeLogGroups(state: SandboxState, input: Input): object {
   }
   const wantedClass = logGroupClassOf(input);
   const needle = pattern?.toLowerCase();
-  const limit = limitOf(input, DESCRIBE_PAGE_LIMIT);
+  const limit = limitOf(input, SANDBOX_DESCRIBE_PAGE_LIMIT);
   const token = optString(input, 'nextToken');
   let after: string | undefined;
   if (token !== undefined) {
@@ -111,9 +111,9 @@ function describeLogGroups(state: SandboxState, input: Input): object {
 function putRetentionPolicy(state: SandboxState, input: Input): object {
   const group = requireGroup(state, reqString(input, 'logGroupName'));
   const days = reqNumber(input, 'retentionInDays');
-  if (!(ALLOWED_RETENTION_DAYS as readonly number[]).includes(days)) {
+  if (!(SANDBOX_RETENTION_DAYS as readonly number[]).includes(days)) {
     throw invalidParameter(
-      validationMessage('retentionInDays', days, `Member must satisfy enum value set: [${ALLOWED_RETENTION_DAYS.join(', ')}]`),
+      validationMessage('retentionInDays', days, `Member must satisfy enum value set: [${SANDBOX_RETENTION_DAYS.join(', ')}]`),
     );
   }
   group.retentionInDays = days;

@@ -4,7 +4,7 @@
  * `nextForwardToken` that was sent comes back (with an empty page): readers must stop on a
  * repeated token, not on an empty page.
  */
-import { GET_MAX_EVENTS, GET_MAX_PAGE_BYTES, LogGroupClass } from '../../constants.js';
+import { SANDBOX_GET_MAX_EVENTS, SANDBOX_GET_MAX_PAGE_BYTES, SandboxLogGroupClass } from '../awsFacts.js';
 import { invalidParameter } from '../errors.js';
 import { compareEvents, eventBytes, requireStream } from '../state.js';
 import type { LogEvent, LogGroup, SandboxState } from '../state.js';
@@ -66,7 +66,7 @@ function take(events: readonly LogEvent[], from: number, stop: number, step: 1 |
   for (let i = from; step === 1 ? i < stop : i >= stop; i += step) {
     const e = events[i] as LogEvent;
     bytes += eventBytes(e.message);
-    if (out.length >= limit || (out.length > 0 && bytes > GET_MAX_PAGE_BYTES)) break;
+    if (out.length >= limit || (out.length > 0 && bytes > SANDBOX_GET_MAX_PAGE_BYTES)) break;
     out.push(e);
   }
   return step === 1 ? out : out.reverse();
@@ -88,11 +88,11 @@ function nextTokens(page: readonly LogEvent[], token: string | undefined, dir: '
 
 function getLogEvents(state: SandboxState, input: Input): object {
   const group = targetGroup(state, input);
-  if (group.logGroupClass === LogGroupClass.InfrequentAccess) {
+  if (group.logGroupClass === SandboxLogGroupClass.InfrequentAccess) {
     throw invalidParameter('GetLogEvents is not supported for log groups in the INFREQUENT_ACCESS log group class.');
   }
   const stream = requireStream(group, reqString(input, 'logStreamName'));
-  const limit = limitOf(input, GET_MAX_EVENTS);
+  const limit = limitOf(input, SANDBOX_GET_MAX_EVENTS);
   const token = optString(input, 'nextToken');
   // Without a token, startFromHead picks the end to read from (AWS defaults to the newest events).
   const start: { dir: 'f' | 'b'; pos: Position } = optBool(input, 'startFromHead') ? { dir: 'f', pos: START } : { dir: 'b', pos: END };
@@ -142,7 +142,7 @@ function filterLogEvents(state: SandboxState, input: Input): object {
     from = all.findIndex((e) => cmpFilterKey(filterKeyOf(e), key) > 0);
     if (from < 0) from = all.length;
   }
-  const page = take(all, from, all.length, 1, limitOf(input, GET_MAX_EVENTS)) as typeof all;
+  const page = take(all, from, all.length, 1, limitOf(input, SANDBOX_GET_MAX_EVENTS)) as typeof all;
   const view = viewOf(state, group, optBool(input, 'unmask') ?? false);
   const last = page.at(-1);
   return {

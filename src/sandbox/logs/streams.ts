@@ -1,7 +1,7 @@
 /**
  * Log stream operations: create, delete, describe.
  */
-import { DESCRIBE_PAGE_LIMIT } from '../../constants.js';
+import { SANDBOX_DESCRIBE_PAGE_LIMIT } from '../awsFacts.js';
 import { invalidParameter, ServiceError, validationMessage } from '../errors.js';
 import { groupNameFromIdentifier, newStream, requireGroup, requireStream, streamArn } from '../state.js';
 import type { LogGroup, LogStream, SandboxState } from '../state.js';
@@ -136,7 +136,7 @@ function describeLogStreams(state: SandboxState, input: Input): object {
   if (orderBy === 'LastEventTime' && prefix !== undefined) {
     throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
   }
-  const limit = limitOf(input, DESCRIBE_PAGE_LIMIT);
+  const limit = limitOf(input, SANDBOX_DESCRIBE_PAGE_LIMIT);
   const token = optString(input, 'nextToken');
   let after: StreamKey | undefined;
   if (token !== undefined) {

@@ -84,7 +84,7 @@ describe('S3 objects', () => {
       expect(h.sandbox.objects('bkt', 'streamed')[0]?.body.equals(big)).toBe(true);
       expect(h.sandbox.objects('bkt', 'buffered')[0]?.body.equals(BINARY)).toBe(true);
       const streamedPut = h.sandbox.calls.find((c) => c.operation === 'PutObject' && (c.input as { Key: string }).Key === 'streamed');
-      expect((streamedPut?.input as { BodyBytes: number }).BodyBytes).toBeGreaterThan(big.length); // the framing was sent…
+      expect((streamedPut!.input as { BodyBytes: number }).BodyBytes).toBeGreaterThan(big.length); // the framing was sent…
     } finally {
       client.destroy();
     }
