@@ -4,8 +4,8 @@
  * DAYS=7 cutoff: one run exports them all and deletes every stream).
  */
 import { MS_PER_DAY } from '../src/constants.js';
-import type { Sandbox, SeedEvent } from '../src/sandbox/index.js';
-import { seededRandom } from '../src/demo/random.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
+import { seededRandom } from '@cwl-trim/sandbox';
 
 interface ArchiveCatSpec {
   readonly streams: number;

@@ -5,7 +5,7 @@
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { createClients } from '../src/aws/clients.js';
 import { parseConfig } from '../src/config.js';
-import { DEFAULT_QUOTAS_TPS, GET_MAX_EVENTS, GET_MAX_PAGE_BYTES } from '../src/constants.js';
+import { DEFAULT_QUOTAS_TPS, GET_MAX_EVENTS, GET_MAX_PAGE_BYTES, scaledQuotas } from '../src/constants.js';
 import { createDeps } from '../src/createDeps.js';
 import { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, type Backoff, type Deps } from '../src/deps.js';
 import { createLogger } from '../src/logger.js';
@@ -18,10 +18,6 @@ const BENCH_BUCKET = 'bench-archive';
 const BENCH_CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' } as const;
 /** Every benchmark trims at DAYS=7: rebuilds are possible (kept events stay well inside 14 days). */
 const BENCH_DAYS = 7;
-
-/** AWS's default CloudWatch Logs quotas × `factor`: the sandbox enforces these, cwl-trim takes its share. */
-const scaledQuotas = (factor: number): Record<string, number> =>
-  Object.fromEntries(Object.entries(DEFAULT_QUOTAS_TPS).map(([op, tps]) => [op, tps * factor]));
 
 /** Limits so high that nothing waits on a limiter: the CPU-path benchmark. S3 operations included. */
 const UNLIMITED_TPS: Record<string, number> = Object.fromEntries(

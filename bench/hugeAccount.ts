@@ -7,8 +7,8 @@
  * Time ranges stay hours clear of the cutoff (DAYS = 7) and of the rebuild guards, as in seedData.ts.
  */
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../src/constants.js';
-import { seededRandom } from '../src/demo/random.js';
-import type { SeedEvent } from '../src/sandbox/index.js';
+import { seededRandom } from '@cwl-trim/sandbox';
+import type { SeedEvent } from '@cwl-trim/sandbox';
 
 interface HugeSpec {
   readonly groups: number;

@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SandboxOptions } from '../src/sandbox/index.js';
+import type { SandboxOptions } from '@cwl-trim/sandbox';
 
 /** Quiet the AWS SDK's "Node 20 support ends" notice: it would interleave with the figures. */
 const CHILD_ENV = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };

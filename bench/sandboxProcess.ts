@@ -4,7 +4,7 @@
  * Started by `startSandboxProcess` (sandboxClient.ts) with `fork`; options come as JSON in argv[2],
  * commands arrive as IPC messages `{ id, cmd, args }` and are answered `{ id, ok, result | error }`.
  */
-import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '@cwl-trim/sandbox';
 import type { HugeSpec } from './hugeAccount.js';
 import { seedArchiveCat, type ArchiveCatSpec } from './archiveCatSeed.js';
 import { seedBacklog, seedBigStream, seedFleet, type BigStreamSpec, type FleetSpec } from './seedData.js';

@@ -7,8 +7,8 @@
  * the seconds between seeding and planning.
  */
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, PUT_EVENT_OVERHEAD_BYTES } from '../src/constants.js';
-import type { Sandbox, SeedEvent } from '../src/sandbox/index.js';
-import { seededRandom } from '../src/demo/random.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
+import { seededRandom } from '@cwl-trim/sandbox';
 
 /** What the run must find to keep: one straddling stream's events at or after the cutoff. */
 interface KeptStream {

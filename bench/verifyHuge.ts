@@ -3,7 +3,7 @@
  * event by event (every seeded event is in CloudWatch or in the archive, none twice in CloudWatch)
  * and counts what is left of each kind of stream.
  */
-import type { Sandbox } from '../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { NO_EVENTS, addChecks, checkStream, exportLineKey, type EventCheck } from './drainFigures.js';
 import { countStreams, emptySummary, groupName, groupStreams, hugeStreams, type HugeSpec, type HugeStream, type HugeSummary, type StreamKind } from './hugeAccount.js';
 

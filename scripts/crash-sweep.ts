@@ -6,7 +6,7 @@
  * `crash points: N passed, N failed`. test/integration/crashCli.test.ts runs a few of these points.
  */
 import { eventDifferences, removeDeadRunsLease, runCli, startCrashWorld } from '../test/helpers/cliCrash.js';
-import type { StallPhase } from '../src/sandbox/index.js';
+import type { StallPhase } from '@cwl-trim/sandbox';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

@@ -6,7 +6,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { EXPORT_WRITE_TEST_OBJECT } from '../constants.js';
-import type { Sandbox, SeedEvent } from '../sandbox/index.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
 
 interface GroupProof {
   readonly logGroupName: string;

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import { formatBytes, formatCount, plural, truncateMiddle, wrapText } from '../report/format.js';
-import type { Sandbox } from '../sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import type { Proof } from './proof.js';
 import { DEMO_TAG, type SeededAccount } from './seedAccount.js';
 

@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createClients } from '../aws/clients.js';
 import { parseConfig, type Overrides } from '../config.js';
-import { DEFAULT_QUOTAS_TPS } from '../constants.js';
+import { scaledQuotas } from '../constants.js';
 import { createDeps } from '../createDeps.js';
 import { createLogger } from '../logger.js';
 import type { JsonReport } from '../report/jsonSchema.js';
 import { wrapText } from '../report/format.js';
 import { renderTable } from '../report/renderTable.js';
 import { runAndReport } from '../runAndReport.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import type { Config } from '../types.js';
 import { proveNothingLost, type Proof } from './proof.js';
 import { callsSince, renderAccount, renderProof } from './renderDemo.js';
@@ -50,9 +50,6 @@ interface DemoResult {
   readonly dryRunCalls: { readonly calls: number; readonly mutating: number };
 }
 
-const scaledQuotas = (): Record<string, number> =>
-  Object.fromEntries(Object.entries(DEFAULT_QUOTAS_TPS).map(([operation, tps]) => [operation, tps * QUOTA_SCALE]));
-
 function demoSettings(sandbox: Sandbox): Overrides {
   return {
     days: String(DEMO_DAYS),
@@ -77,7 +74,7 @@ async function trim(sandbox: Sandbox, config: Readonly<Config>, warn: (text: str
     exportPoll: { initialMs: 10, maxMs: 100, factor: 1.5 },
     exportSlot: { initialMs: 10, maxMs: 100, factor: 1.5 },
     retry: { retries: 10, minTimeoutMs: 10, maxTimeoutMs: 200 },
-    quotasTps: scaledQuotas(),
+    quotasTps: scaledQuotas(QUOTA_SCALE),
     ...(progress ? { progress } : {}),
   });
   try {
@@ -105,7 +102,7 @@ async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   // The sandbox is not AWS: the SDK's notice about Node versions would only be noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const sandbox = await startSandbox({ clock: createSandboxClock(options.nowMs ?? Date.now()), quotasTps: scaledQuotas() });
+  const sandbox = await startSandbox({ clock: createSandboxClock(options.nowMs ?? Date.now()), quotasTps: scaledQuotas(QUOTA_SCALE) });
   try {
     sandbox.createBucket(BUCKET);
     const account = seedAccount(sandbox, sandbox.clock.now());

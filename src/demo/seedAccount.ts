@@ -4,8 +4,8 @@
  * `nowMs` seeds the same events, so the demo's output only changes with the date.
  */
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../constants.js';
-import type { Sandbox, SeedEvent } from '../sandbox/index.js';
-import { seededRandom } from './random.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
+import { seededRandom } from '@cwl-trim/sandbox';
 
 /** The tag the demo selects groups by (`--tag cwl-trim=managed`); one group goes without it. */
 const DEMO_TAG = { key: 'cwl-trim', value: 'managed' } as const;

@@ -11,7 +11,7 @@ import { LINE_REGEX } from '../../src/archiveTools/athenaDdl.js';
 import { parseExportText } from '../../src/archiveTools/exportLines.js';
 import { indexExportBytes } from '../../src/archiveTools/objectIndex.js';
 import { MS_PER_HOUR } from '../../src/constants.js';
-import { eventually } from '../helpers/sandboxHarness.js';
+import { eventually } from '@cwl-trim/sandbox/testing';
 import { describeContract } from './targets.js';
 
 const GROUP = '/contract/archive-objects';

@@ -13,7 +13,7 @@ import type { CreateExportTaskCommandInput, ExportTask } from '@aws-sdk/client-c
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, expect, it } from 'vitest';
 import { MS_PER_DAY, MS_PER_HOUR } from '../../src/constants.js';
-import { eventually, expectAwsError } from '../helpers/sandboxHarness.js';
+import { eventually, expectAwsError } from '@cwl-trim/sandbox/testing';
 import { describeContract, motoDeviation } from './targets.js';
 import type { ContractTarget, HistoryEvent } from './targets.js';
 

@@ -10,7 +10,7 @@ import { createDeps } from '../../src/createDeps.js';
 import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { configFactory } from '../helpers/factories.js';
-import { TEST_CREDENTIALS } from '../helpers/sandboxClients.js';
+import { TEST_CREDENTIALS } from '@cwl-trim/sandbox/testing';
 import { describeContract } from './targets.js';
 
 const GROUP = '/contract/locked';

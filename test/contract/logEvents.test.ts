@@ -5,7 +5,7 @@ import { CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, Put
 import type { GetLogEventsCommandInput, InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, expect, it } from 'vitest';
 import { MS_PER_DAY, MS_PER_HOUR, PUT_MAX_BATCH_BYTES, PUT_MAX_EVENTS } from '../../src/constants.js';
-import { expectAwsError } from '../helpers/sandboxHarness.js';
+import { expectAwsError } from '@cwl-trim/sandbox/testing';
 import { describeContract, motoDeviation } from './targets.js';
 
 const GROUP = '/contract/events';

@@ -14,7 +14,7 @@ import {
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { expect, it } from 'vitest';
-import { expectAwsError } from '../helpers/sandboxHarness.js';
+import { expectAwsError } from '@cwl-trim/sandbox/testing';
 import { describeContract, motoDeviation } from './targets.js';
 import type { ContractTarget } from './targets.js';
 

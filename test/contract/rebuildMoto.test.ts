@@ -24,7 +24,7 @@ import { createLogger } from '../../src/logger.js';
 import { runCwlTrim } from '../../src/run.js';
 import { configFactory } from '../helpers/factories.js';
 import { withAwsExportLayout } from '../helpers/motoExportLayout.js';
-import { TEST_CREDENTIALS } from '../helpers/sandboxClients.js';
+import { TEST_CREDENTIALS } from '@cwl-trim/sandbox/testing';
 import { motoAvailable, startMoto, type MotoServer } from './moto.js';
 import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
 

@@ -12,8 +12,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { beforeEach, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from '../helpers/sandboxClients.js';
-import { expectAwsError } from '../helpers/sandboxHarness.js';
+import { TEST_CREDENTIALS } from '@cwl-trim/sandbox/testing';
+import { expectAwsError } from '@cwl-trim/sandbox/testing';
 import { describeContract } from './targets.js';
 
 const BUCKET = 'contract-s3';

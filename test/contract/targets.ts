@@ -6,10 +6,10 @@
 import { CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { PUT_MAX_EVENTS, PUT_MAX_SPAN_MS } from '../../src/constants.js';
-import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
-import { sandboxClients } from '../helpers/sandboxClients.js';
-import type { SandboxClients } from '../helpers/sandboxClients.js';
+import { startSandbox } from '@cwl-trim/sandbox';
+import type { Sandbox } from '@cwl-trim/sandbox';
+import { sandboxClients } from '@cwl-trim/sandbox/testing';
+import type { SandboxClients } from '@cwl-trim/sandbox/testing';
 import { motoAvailable, startMoto } from './moto.js';
 
 type TargetName = 'sandbox' | 'moto';

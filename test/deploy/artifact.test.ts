@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CwlTrimEvent, HandlerSummary, LambdaContext } from '../../src/handler.js';
 import { JsonReportSchema } from '../../src/report/jsonReport.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { BUCKET } from '../helpers/runHarness.js';
 import { expectNothingLost, groupNames, invocations, seedBacklog } from './backlog.js';
 import { ARTIFACT_PATH, ensurePackaged } from './packaged.js';

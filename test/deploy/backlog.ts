@@ -4,7 +4,7 @@
  * both check, event by event, that a run split over invocations loses nothing.
  */
 import { expect } from 'vitest';
-import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
 import { MS_PER_DAY, archivedEvents, history, keys } from '../helpers/runHarness.js';
 
 const HOUR = 3_600_000;

@@ -6,10 +6,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { main } from '../../src/cli.js';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
-import { seededRandom } from '../../src/demo/random.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
+import { seededRandom } from '@cwl-trim/sandbox';
 import { BUCKET, scaledQuotas, testConfig, testDeps } from './runHarness.js';
-import { sandboxClients } from './sandboxClients.js';
+import { sandboxClients } from '@cwl-trim/sandbox/testing';
 
 const ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 

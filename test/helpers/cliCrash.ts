@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { createSandboxClock, startSandbox, type CallRecord, type Sandbox, type SeedEvent, type StallPhase } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type CallRecord, type Sandbox, type SeedEvent, type StallPhase } from '@cwl-trim/sandbox';
 import { archivedEvents, BUCKET, keys } from './runHarness.js';
-import { sandboxClients } from './sandboxClients.js';
+import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import { DeleteLogStreamCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
 

@@ -3,7 +3,7 @@
  * that count a run's work on the data leave those out.
  */
 import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
-import type { CallRecord, Sandbox } from '../../src/sandbox/index.js';
+import type { CallRecord, Sandbox } from '@cwl-trim/sandbox';
 
 const onLockStream = (c: CallRecord): boolean => {
   const input = c.input as { logStreamName?: unknown; logStreamNamePrefix?: unknown } | undefined;

@@ -4,21 +4,16 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { createClients } from '../../src/aws/clients.js';
-import { DEFAULT_QUOTAS_TPS, MS_PER_DAY } from '../../src/constants.js';
+import { MS_PER_DAY, scaledQuotas } from '../../src/constants.js';
 import { createDeps, type DepsOptions } from '../../src/createDeps.js';
 import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
-import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
 import type { Config } from '../../src/types.js';
 import { configFactory } from './factories.js';
-import { TEST_CREDENTIALS } from './sandboxClients.js';
+import { TEST_CREDENTIALS } from '@cwl-trim/sandbox/testing';
 
 const BUCKET = 'archive';
-
-/** Quotas scaled up so that tests finish quickly; the ratio between operations is AWS's. */
-function scaledQuotas(factor: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(DEFAULT_QUOTAS_TPS).map(([op, tps]) => [op, tps * factor]));
-}
 
 function testConfig(sandbox: Sandbox, overrides: Partial<Config> = {}): Config {
   return configFactory({ bucket: BUCKET, endpointUrl: sandbox.endpoint, region: sandbox.region, ...overrides });

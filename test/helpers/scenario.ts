@@ -1,6 +1,6 @@
 /** The account most integration tests start from, and the invariant every run must keep. */
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { createSandboxClock, startSandbox, type Sandbox, type SandboxOptions, type SeedEvent } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox, type SandboxOptions, type SeedEvent } from '@cwl-trim/sandbox';
 import { BUCKET, MS_PER_DAY, archivedEvents, history, keys, scaledQuotas } from './runHarness.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);

@@ -11,10 +11,10 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import type { Config } from '../../src/types.js';
 import { MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
-import { sandboxClients, type SandboxClients } from '../helpers/sandboxClients.js';
+import { sandboxClients, type SandboxClients } from '@cwl-trim/sandbox/testing';
 import { expectInvariant, GROUP, HOUR, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 import { countWork } from '../helpers/lockCalls.js';
 

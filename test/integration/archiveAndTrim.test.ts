@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
 import { expectInvariant as expectInvariantIn, GROUP, seedOrders as seedOrdersIn, useRunSandbox } from '../helpers/scenario.js';
 

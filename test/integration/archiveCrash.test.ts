@@ -2,10 +2,10 @@ import { CreateExportTaskCommand, DescribeExportTasksCommand, type DescribeExpor
 import { describe, expect, it } from 'vitest';
 import { loadGroupState } from '../../src/archive/stateStore.js';
 import { runCwlTrim } from '../../src/run.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { command, crashBefore, s3Put } from '../helpers/crash.js';
 import { BUCKET, MS_PER_DAY, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
-import { sandboxClients } from '../helpers/sandboxClients.js';
+import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import { expectInvariant, GROUP, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 import { countWork } from '../helpers/lockCalls.js';
 

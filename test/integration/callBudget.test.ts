@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { minimumPutCalls } from '../../src/plan/batchEvents.js';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { testConfig, testDeps } from '../helpers/runHarness.js';
 import { seedOrders, useRunSandbox } from '../helpers/scenario.js';
 import { lockCalls, workCalls } from '../helpers/lockCalls.js';

@@ -11,10 +11,10 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../src/cli.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas } from '../helpers/runHarness.js';
 import { removeStagedPackage, stagedPackage } from '../helpers/bundle.js';
-import { sandboxClients, type SandboxClients } from '../helpers/sandboxClients.js';
+import { sandboxClients, type SandboxClients } from '@cwl-trim/sandbox/testing';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const HOUR = 3_600_000;

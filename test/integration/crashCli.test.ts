@@ -6,7 +6,7 @@
  * `npm run crash-sweep` kills at every mutating call, before and after it takes effect.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../src/sandbox/index.js';
+import type { CallRecord } from '@cwl-trim/sandbox';
 import { eventDifferences, removeDeadRunsLease, runCli, startCrashWorld, type CrashWorld, type KillPoint } from '../helpers/cliCrash.js';
 
 const onStream = (operation: string, stream: string) => (c: CallRecord) =>

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { DEMO_TAG, seedAccount } from '../../src/demo/seedAccount.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { BUCKET, scaledQuotas } from '../helpers/runHarness.js';
 import { workCalls } from '../helpers/lockCalls.js';
 

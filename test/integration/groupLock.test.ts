@@ -14,7 +14,7 @@ import type { Deps } from '../../src/deps.js';
 import { GroupLockLostError, LeaseHeldError } from '../../src/errors.js';
 import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { BUCKET, testConfig, testDeps } from '../helpers/runHarness.js';
 import { countWork, lockCalls } from '../helpers/lockCalls.js';
 import { GROUP, seedOrders, useRunSandbox } from '../helpers/scenario.js';

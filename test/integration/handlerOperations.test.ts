@@ -11,10 +11,10 @@ import { RunFailedError } from '../../src/errors.js';
 import { createHandler, type LambdaContext } from '../../src/handler.js';
 import { createLogger } from '../../src/logger.js';
 import { JsonReportSchema } from '../../src/report/jsonReport.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { seedBacklog } from '../deploy/backlog.js';
 import { BUCKET, scaledQuotas } from '../helpers/runHarness.js';
-import { TEST_CREDENTIALS } from '../helpers/sandboxClients.js';
+import { TEST_CREDENTIALS } from '@cwl-trim/sandbox/testing';
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const FUNCTION_NAME = 'cwl-trim-ops';

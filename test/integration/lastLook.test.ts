@@ -7,7 +7,7 @@
 import { PutLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { doBefore, s3Put } from '../helpers/crash.js';
 import { keys, testConfig, testDeps } from '../helpers/runHarness.js';
 import { GROUP, seedOrders, useRunSandbox } from '../helpers/scenario.js';

@@ -8,9 +8,9 @@ import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-clo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MS_PER_DAY } from '../../src/constants.js';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
 import { archivedEvents, keys, testConfig, testDeps } from '../helpers/runHarness.js';
-import { sandboxClients, type SandboxClients } from '../helpers/sandboxClients.js';
+import { sandboxClients, type SandboxClients } from '@cwl-trim/sandbox/testing';
 import { GROUP, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 
 let sandbox: Sandbox;

@@ -6,9 +6,9 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { acquireLease } from '../../src/archive/lease.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { doBefore, command } from '../helpers/crash.js';
-import { sandboxClients } from '../helpers/sandboxClients.js';
+import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import { BUCKET, testConfig, testDeps } from '../helpers/runHarness.js';
 import { NOW, useRunSandbox } from '../helpers/scenario.js';
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { removeStagedPackage, runStagedBin, stagedPackage } from '../helpers/bundle.js';
 import { BUCKET, MS_PER_DAY, history } from '../helpers/runHarness.js';
 

@@ -1,10 +1,10 @@
 import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { command, crashBefore, doBefore, s3Put } from '../helpers/crash.js';
 import { BUCKET, MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
-import { sandboxClients } from '../helpers/sandboxClients.js';
+import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import { expectInvariant, GROUP, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 
 let sandbox: Sandbox;

@@ -10,11 +10,11 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
 import { runCwlTrim } from '../../src/run.js';
-import type { Sandbox, SeedEvent } from '../../src/sandbox/index.js';
+import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
 import type { Config } from '../../src/types.js';
 import { command, crashBefore, doBefore } from '../helpers/crash.js';
 import { BUCKET, MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
-import { sandboxClients, TEST_CREDENTIALS } from '../helpers/sandboxClients.js';
+import { sandboxClients, TEST_CREDENTIALS } from '@cwl-trim/sandbox/testing';
 import { expectInvariant, GROUP, HOUR, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
 import { countWork } from '../helpers/lockCalls.js';
 

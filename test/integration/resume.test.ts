@@ -8,10 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/aws/clients.js';
 import { createHandler, type HandlerSummary, type LambdaContext } from '../../src/handler.js';
 import { createLogger } from '../../src/logger.js';
-import { createSandboxClock, startSandbox, type Sandbox, type SeedEvent } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox, type SeedEvent } from '@cwl-trim/sandbox';
 import { expectNothingLost, invocations, type Seeded } from '../deploy/backlog.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas } from '../helpers/runHarness.js';
-import { TEST_CREDENTIALS, sandboxClients } from '../helpers/sandboxClients.js';
+import { TEST_CREDENTIALS, sandboxClients } from '@cwl-trim/sandbox/testing';
 import { countWork, workCalls } from '../helpers/lockCalls.js';
 
 const NOW = Date.UTC(2026, 10, 21, 12);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import type { GroupSelection } from '../../src/types.js';
 import { BUCKET, MS_PER_DAY, history, scaledQuotas, testConfig, testDeps } from '../helpers/runHarness.js';
 import { NOW } from '../helpers/scenario.js';

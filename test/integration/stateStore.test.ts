@@ -1,7 +1,7 @@
 /** A group's archive state in S3, through its public functions against the sandbox. */
 import { describe, expect, it } from 'vitest';
 import { loadGroupState, saveGroupState } from '../../src/archive/stateStore.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { testConfig, testDeps } from '../helpers/runHarness.js';
 import { GROUP, useRunSandbox } from '../helpers/scenario.js';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
-import { createSandboxClock, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { workCalls } from '../helpers/lockCalls.js';
 import { BUCKET, archivedEvents, keys } from '../helpers/runHarness.js';
 import { GROUP, seedOrders } from '../helpers/scenario.js';

@@ -22,13 +22,15 @@ async function violations(baseDir: string, files: string[]): Promise<string[]> {
 }
 
 describe('the layer check', () => {
-  it('refuses an upward import and lets downward ones pass', async () => {
-    expect(await violations(join(process.cwd(), 'test', 'fixtures', 'layers'), ['src'])).toEqual([
+  it('refuses an upward import, the product using the sandbox and the sandbox using the product, and lets downward ones pass', async () => {
+    expect((await violations(join(process.cwd(), 'test', 'fixtures', 'layers'), ['src', 'sandbox'])).sort()).toEqual([
       'no-upward-from-plan: src/plan/upward.ts → src/run.ts',
+      'product-imports-no-sandbox: src/execute/usesSandbox.ts → @cwl-trim/sandbox',
+      'sandbox-imports-no-product: sandbox/src/peeks.ts → src/plan/pick.ts',
     ]);
   });
 
   it('finds no upward import in the product', async () => {
-    expect(await violations(process.cwd(), ['src'])).toEqual([]);
+    expect(await violations(process.cwd(), ['src', 'sandbox'])).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { catRequest } from '../../../src/archiveTools/catQuery.js';
 import { formatEventLine } from '../../../src/archiveTools/exportLines.js';
 import { readArchive, type ReadProgress } from '../../../src/archiveTools/readArchive.js';
 import { MS_PER_DAY } from '../../../src/constants.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { archiveCli, catLine, deleteKey, inCatOrder, linesOf, putObject, shuffleExports, trimRun } from '../../helpers/archiveCli.js';
 import { testConfig, testDeps } from '../../helpers/runHarness.js';
 import { GROUP, NOW, seedOrders, useRunSandbox } from '../../helpers/scenario.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY, MS_PER_HOUR } from '../../../src/constants.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { archiveCli, linesOf, trimRun } from '../../helpers/archiveCli.js';
 import { GROUP, NOW, seedOrders, useRunSandbox } from '../../helpers/scenario.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY } from '../../../src/constants.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { BUCKET } from '../../helpers/runHarness.js';
 import { archiveCli, deleteKey, getText, putObject, trimRun } from '../../helpers/archiveCli.js';
 import { GROUP, seedOrders, useRunSandbox } from '../../helpers/scenario.js';

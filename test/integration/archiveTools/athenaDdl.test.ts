@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { groupKey } from '../../../src/archive/keys.js';
 import { MS_PER_DAY } from '../../../src/constants.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { archiveCli, trimRun } from '../../helpers/archiveCli.js';
 import { BUCKET } from '../../helpers/runHarness.js';
 import { NOW, useRunSandbox } from '../../helpers/scenario.js';

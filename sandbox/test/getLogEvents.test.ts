@@ -1,9 +1,9 @@
 import { FilterLogEventsCommand, GetLogEventsCommand, paginateGetLogEvents, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { GetLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MS_PER_DAY } from '../../../src/constants.js';
-import { createSandboxClock } from '../../../src/sandbox/index.js';
-import { expectAwsError, useSandbox } from '../../helpers/sandboxHarness.js';
+const MS_PER_DAY = 86_400_000;
+import { createSandboxClock } from '../src/index.js';
+import { expectAwsError, useSandbox } from './helpers/sandboxHarness.js';
 
 const T0 = Date.parse('2024-06-01T00:00:00.000Z');
 const clock = createSandboxClock(T0, { frozen: true });

@@ -1,8 +1,8 @@
 import { DescribeLogGroupsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createSandboxClock } from '../../../src/sandbox/index.js';
-import { expectAwsError, useSandbox } from '../../helpers/sandboxHarness.js';
+import { createSandboxClock } from '../src/index.js';
+import { expectAwsError, useSandbox } from './helpers/sandboxHarness.js';
 
 // The documented limits, written out here: neither the product's constants nor the sandbox's own
 // copy (API Reference, PutLogEvents: 1,048,576 bytes counting 26 per event, 10,000 events, 24 h, 14 days, 2 h).

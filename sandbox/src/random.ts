@@ -1,6 +1,6 @@
 /**
  * A small seeded PRNG (mulberry32): the same fake account every time, without a dependency. The
- * demo and the benchmarks seed with it; its quality is plenty for fake log lines.
+ * benchmarks and tests seed with it; its quality is plenty for fake log lines.
  *
  * @example const next = seededRandom(42); next(); // 0 ≤ n < 1, the same sequence every run
  */

@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from '../../helpers/sandboxClients.js';
-import { expectAwsError, useSandbox } from '../../helpers/sandboxHarness.js';
+import { TEST_CREDENTIALS } from './helpers/sandboxClients.js';
+import { expectAwsError, useSandbox } from './helpers/sandboxHarness.js';
 
 const h = useSandbox();
 const euWest = useSandbox({ region: 'eu-west-1' });

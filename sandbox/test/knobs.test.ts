@@ -8,9 +8,9 @@ import {
 import type { CloudWatchLogsServiceException } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { startSandbox } from '../../../src/sandbox/index.js';
-import { sandboxClients } from '../../helpers/sandboxClients.js';
-import { expectAwsError, useSandbox } from '../../helpers/sandboxHarness.js';
+import { startSandbox } from '../src/index.js';
+import { sandboxClients } from './helpers/sandboxClients.js';
+import { expectAwsError, useSandbox } from './helpers/sandboxHarness.js';
 
 const h = useSandbox();
 const describeGroups = () => h.logs.send(new DescribeLogGroupsCommand({}));

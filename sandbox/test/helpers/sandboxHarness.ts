@@ -3,9 +3,9 @@
  * last; plus the real SDK clients pointed at it.
  */
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
-import { sandboxClients } from './sandboxClients.js';
+import { startSandbox } from '../../src/index.js';
+import type { Sandbox, SandboxOptions } from '../../src/index.js';
+import { TEST_CREDENTIALS, sandboxClients } from './sandboxClients.js';
 import type { SandboxClients } from './sandboxClients.js';
 
 interface SandboxHarness {
@@ -74,5 +74,5 @@ async function eventually<T>(check: () => Promise<T | undefined> | T | undefined
   }
 }
 
-export { eventually, expectAwsError, useSandbox };
-export type { SandboxHarness };
+export { TEST_CREDENTIALS, eventually, expectAwsError, sandboxClients, useSandbox };
+export type { SandboxClients, SandboxHarness };

@@ -2,8 +2,8 @@ import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { TEST_CREDENTIALS } from '../../helpers/sandboxClients.js';
-import { useSandbox } from '../../helpers/sandboxHarness.js';
+import { TEST_CREDENTIALS } from './helpers/sandboxClients.js';
+import { useSandbox } from './helpers/sandboxHarness.js';
 
 const h = useSandbox();
 const groupNames = async () => ((await h.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((g) => g.logGroupName);

@@ -4,18 +4,18 @@
  * place), while streams, objects and groups are created, deleted and written to between pages.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src/demo/random.js';
-import { createSandboxClock } from '../../../src/sandbox/clock.js';
-import { describeLogGroups } from '../../../src/sandbox/logs/groups.js';
-import { putLogEvents } from '../../../src/sandbox/logs/putLogEvents.js';
-import { createLogStream, deleteLogStream, describeLogStreams } from '../../../src/sandbox/logs/streams.js';
-import { listObjectsV2 } from '../../../src/sandbox/s3/buckets.js';
-import type { S3Request } from '../../../src/sandbox/s3/request.js';
-import { addBucket, writeObject } from '../../../src/sandbox/s3/store.js';
-import { seedGroup, seedStream, seedStreams } from '../../../src/sandbox/seed.js';
-import { createState } from '../../../src/sandbox/state.js';
-import type { LogStream, SandboxState } from '../../../src/sandbox/state.js';
-import { Timers } from '../../../src/sandbox/timers.js';
+import { seededRandom } from '../src/random.js';
+import { createSandboxClock } from '../src/clock.js';
+import { describeLogGroups } from '../src/logs/groups.js';
+import { putLogEvents } from '../src/logs/putLogEvents.js';
+import { createLogStream, deleteLogStream, describeLogStreams } from '../src/logs/streams.js';
+import { listObjectsV2 } from '../src/s3/buckets.js';
+import type { S3Request } from '../src/s3/request.js';
+import { addBucket, writeObject } from '../src/s3/store.js';
+import { seedGroup, seedStream, seedStreams } from '../src/seed.js';
+import { createState } from '../src/state.js';
+import type { LogStream, SandboxState } from '../src/state.js';
+import { Timers } from '../src/timers.js';
 
 const NOW = Date.parse('2026-11-20T00:00:00.000Z');
 

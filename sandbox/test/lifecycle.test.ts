@@ -2,10 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { CreateExportTaskCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { MS_PER_DAY } from '../../../src/constants.js';
-import { createSandboxClock, startSandbox } from '../../../src/sandbox/index.js';
-import { sandboxClients, TEST_CREDENTIALS } from '../../helpers/sandboxClients.js';
-import { eventually, useSandbox } from '../../helpers/sandboxHarness.js';
+const MS_PER_DAY = 86_400_000;
+import { createSandboxClock, startSandbox } from '../src/index.js';
+import { sandboxClients, TEST_CREDENTIALS } from './helpers/sandboxClients.js';
+import { eventually, useSandbox } from './helpers/sandboxHarness.js';
 
 const WATCHED = ['TCPServerWrap', 'TCPSocketWrap', 'Timeout'] as const;
 

@@ -3,8 +3,8 @@
  * agree with them, or a wrong product constant would pass every test against an oracle moved with it.
  */
 import { describe, expect, it } from 'vitest';
-import * as product from '../../../src/constants.js';
-import * as facts from '../../../src/sandbox/awsFacts.js';
+import * as product from '../../src/constants.js';
+import { awsFacts as facts } from '@cwl-trim/sandbox';
 
 describe('AWS facts: the product agrees with the sandbox', () => {
   it('pages and reads', () => {

@@ -4,6 +4,10 @@
  */
 export { createSandboxClock } from './clock.js';
 export { startSandbox } from './startSandbox.js';
+export { seededRandom } from './random.js';
+// The oracle's own AWS facts, for the tests that check the product agrees with them.
+export * as awsFacts from './awsFacts.js';
+export * as putLimits from './logs/putLimits.js';
 export type {
   CallRecord,
   StallPhase,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as product from '../../../src/constants.js';
-import * as sandbox from '../../../src/sandbox/logs/putLimits.js';
+import * as product from '../../src/constants.js';
+import { putLimits as sandbox } from '@cwl-trim/sandbox';
 
 // The sandbox's limits are its own (from the AWS docs); the product must agree with them, or a wrong
 // product constant would pass every test against an oracle that had moved with it.

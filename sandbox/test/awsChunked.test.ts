@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAwsChunked, requestPayload } from '../../../src/sandbox/s3/awsChunked.js';
+import { decodeAwsChunked, requestPayload } from '../src/s3/awsChunked.js';
 
 const frame = (...parts: string[]): Buffer => Buffer.from(parts.join(''), 'latin1');
 

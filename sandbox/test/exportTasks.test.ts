@@ -6,9 +6,10 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudWatchLogsClient, CreateExportTaskCommandInput, ExportTask } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MS_PER_DAY, MS_PER_HOUR } from '../../../src/constants.js';
-import { eventually, expectAwsError, useSandbox } from '../../helpers/sandboxHarness.js';
-import type { SandboxHarness } from '../../helpers/sandboxHarness.js';
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 24 * MS_PER_HOUR;
+import { eventually, expectAwsError, useSandbox } from './helpers/sandboxHarness.js';
+import type { SandboxHarness } from './helpers/sandboxHarness.js';
 
 const quick = useSandbox({ quotasTps: false, exportTiming: { pendingMs: 10, runningMs: 20 }, exportChunkEvents: 1_000 });
 /** Long enough to watch each status go by, even on a busy machine. */

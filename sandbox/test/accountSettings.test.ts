@@ -15,8 +15,8 @@ import {
   PutTransformerCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import { createSandboxClock } from '../../../src/sandbox/index.js';
-import { expectAwsError, useSandbox } from '../../helpers/sandboxHarness.js';
+import { createSandboxClock } from '../src/index.js';
+import { expectAwsError, useSandbox } from './helpers/sandboxHarness.js';
 
 const T0 = Date.parse('2026-06-01T00:00:00.000Z');
 const clock = createSandboxClock(T0, { frozen: true });
