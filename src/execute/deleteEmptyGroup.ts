@@ -11,7 +11,7 @@ import {
 import { callAws, errorName } from '../aws/callAws.js';
 import type { Deps } from '../deps.js';
 import { LOCK_STREAM_NAME } from '../plan/lockState.js';
-import type { GroupPlan } from '../types.js';
+import type { GroupPlan } from '../plan/planTypes.js';
 import type { GroupDeletionResult } from '../plan/results.js';
 
 type DeletionDeps = Pick<Deps, 'clients' | 'call' | 'deadline'>;

@@ -5,13 +5,8 @@ import { deleteStream } from '../aws/logStreams.js';
 import { catchUpStream } from '../archive/catchUp.js';
 import type { Deps } from '../deps.js';
 import { rebuildStream } from '../trim/rebuildStream.js';
-import {
-  StreamAction,
-  type Config,
-  type GroupPlan,
-  type GroupState,
-  type StreamPlan,
-} from '../types.js';
+import { type Config, type GroupState } from '../types.js';
+import { StreamAction, type GroupPlan, type StreamPlan } from '../plan/planTypes.js';
 import { recheck } from '../plan/recheck.js';
 import type { RetentionResult, StreamResult } from '../plan/results.js';
 

@@ -1,5 +1,6 @@
 import { BYTES_PER_GB, DAYS_PER_MONTH, MS_PER_DAY, MS_PER_MINUTE } from '../constants.js';
-import type { Prices, StorageTierName, StreamEstimate, StreamInfo } from '../types.js';
+import type { Prices, StorageTierName, StreamInfo } from '../types.js';
+import type { StreamEstimate } from './planTypes.js';
 
 /**
  * CloudWatch reports stored bytes per group only (stream `storedBytes` has read 0 since 2019), so a

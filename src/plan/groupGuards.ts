@@ -4,18 +4,8 @@
  * retention policy, and log classes cwl-trim cannot read. Pure: plain data in, plain data out.
  */
 import { LogGroupClass } from '../constants.js';
-import {
-  GroupSkipReason,
-  StreamAction,
-  StreamReason,
-  type Config,
-  type GroupInfo,
-  type GroupPlan,
-  type GroupState,
-  type RetentionChange,
-  type StreamPlan,
-  type StreamReasonCode,
-} from '../types.js';
+import { type Config, type GroupInfo, type GroupState } from '../types.js';
+import { GroupSkipReason, StreamAction, StreamReason, type GroupPlan, type RetentionChange, type StreamPlan, type StreamReasonCode } from './planTypes.js';
 
 type GuardSettings = Pick<Config, 'allowFilteredGroups' | 'unmask'>;
 

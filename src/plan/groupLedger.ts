@@ -1,11 +1,4 @@
-import {
-  StreamAction,
-  type GroupTotals,
-  type ReasonCount,
-  type StreamActionKind,
-  type StreamEstimate,
-  type StreamPlan,
-} from '../types.js';
+import { StreamAction, type GroupTotals, type ReasonCount, type StreamActionKind, type StreamEstimate, type StreamPlan } from './planTypes.js';
 
 /** Nothing planned yet. */
 const EMPTY_TOTALS: GroupTotals = Object.freeze({

@@ -6,7 +6,8 @@
  * of which stream must be read for them, from metadata alone.
  */
 import { EXPORT_LAG_MS, METADATA_LAG_MS, PUT_MAX_AGE_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
-import type { ArchivedWindow, CatchUpRange, StreamInfo, TimeWindow } from '../types.js';
+import type { ArchivedWindow, StreamInfo, TimeWindow } from '../types.js';
+import type { CatchUpRange } from './planTypes.js';
 
 /**
  * The ranges of `stream` within `range` that earlier exports may have missed: for each archived

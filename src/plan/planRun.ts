@@ -1,19 +1,6 @@
 import { ALLOWED_RETENTION_DAYS, MS_PER_DAY, RETENTION_EXPORT_LAG_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
-import {
-  StreamAction,
-  StreamReason,
-  type Config,
-  type GroupInfo,
-  type GroupPlan,
-  type GroupState,
-  type PendingRebuild,
-  type Plan,
-  type ReasonCount,
-  type RetentionChange,
-  type StreamInfo,
-  type StreamPlan,
-  type TimeWindow,
-} from '../types.js';
+import { type Config, type GroupInfo, type GroupState, type StreamInfo, type TimeWindow } from '../types.js';
+import { StreamAction, StreamReason, type GroupPlan, type PendingRebuild, type Plan, type ReasonCount, type RetentionChange, type StreamPlan } from './planTypes.js';
 import { ZERO_ESTIMATE, bytesPerWeight, streamWeight } from './estimateStream.js';
 import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport, streamsHaveEventsIn, type ExportDecision } from './exportWindow.js';
 import { classSkip, guardRetention, guardStream, planGroupDeletion } from './groupGuards.js';

@@ -7,20 +7,8 @@ import {
   PUT_MAX_AGE_MS,
   REPUT_SAFETY_MARGIN_MS,
 } from '../constants.js';
-import {
-  StreamAction,
-  StreamReason,
-  type ArchivedWindow,
-  type CatchUpRange,
-  type Config,
-  type GroupInfo,
-  type StreamActionKind,
-  type StreamEstimate,
-  type StreamInfo,
-  type StreamPlan,
-  type StreamReasonCode,
-  type TimeWindow,
-} from '../types.js';
+import { type ArchivedWindow, type Config, type GroupInfo, type StreamInfo, type TimeWindow } from '../types.js';
+import { StreamAction, StreamReason, type CatchUpRange, type StreamActionKind, type StreamEstimate, type StreamPlan, type StreamReasonCode } from './planTypes.js';
 import { coveringExportCreatedAtMs } from './exportWindow.js';
 import { lateRanges, retentionCatchUpWindows } from './lateEvents.js';
 import { isLockStream } from './lockState.js';

@@ -1,4 +1,4 @@
-import type { Plan } from '../types.js';
+import type { Plan } from './planTypes.js';
 import { addMoney, type Money } from './groupLedger.js';
 
 /** What a real run did, as plain data: the report renders it, the exit code is derived from it. */

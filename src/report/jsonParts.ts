@@ -5,7 +5,8 @@
  */
 import { addMoney, type Money } from '../plan/groupLedger.js';
 import type { ExportResult, GroupResult, StreamResult } from '../plan/results.js';
-import type { StreamEstimate, StreamPlan, TimeWindow } from '../types.js';
+import type { TimeWindow } from '../types.js';
+import type { StreamEstimate, StreamPlan } from '../plan/planTypes.js';
 import type { JsonEstimatedTotals, JsonStreamOutcome, JsonStreamResult, JsonTime, JsonWindow } from './jsonSchema.js';
 
 /** A stream result as the run gives it, or one the report infers (`not-attempted`). */

@@ -6,8 +6,9 @@
 import type { OperationStats } from '../aws/callAws.js';
 import { ACTION_OUTCOMES, runTally, tallyOf, type GroupResult, type RunOutput, type RunResult, type StreamResult } from '../plan/results.js';
 import { storedBytesInWindow } from '../plan/estimateStream.js';
-import type { GroupPlan, Plan, Prices, StreamPlan } from '../types.js';
-import { StreamAction } from '../types.js';
+import type { Prices } from '../types.js';
+import type { GroupPlan, Plan, StreamPlan } from '../plan/planTypes.js';
+import { StreamAction } from '../plan/planTypes.js';
 import {
   addMoney,
   estimateOf,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ACTION_OUTCOMES } from '../plan/results.js';
-import { GroupSkipReason, StreamAction, StreamReason } from '../types.js';
+import { GroupSkipReason, StreamAction, StreamReason } from '../plan/planTypes.js';
 
 const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
 

@@ -1,7 +1,8 @@
 import { groupNameOfKey, journalListPrefix, streamNameOfKey } from '../archive/keys.js';
 import { listObjects, type S3Deps } from '../archive/s3Objects.js';
 import { StateCorruptError, StateUnreadableError } from '../errors.js';
-import type { Config, GroupSelection, PendingRebuild } from '../types.js';
+import type { Config, GroupSelection } from '../types.js';
+import type { PendingRebuild } from '../plan/planTypes.js';
 import { BATCH_KEY, Journal } from './journal.js';
 
 /** A journal whose save never finished: the stream was never touched, the journal is discarded. */

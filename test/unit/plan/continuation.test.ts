@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { continuationDecision } from '../../../src/plan/continuation.js';
 import type { GroupResult, RunOutput, RunResult } from '../../../src/plan/results.js';
-import type { Plan } from '../../../src/types.js';
+import type { Plan } from '../../../src/plan/planTypes.js';
 
 const plan = {} as Plan;
 const archived = { fromMs: 0, toMs: 9, status: 'archived' } as const;

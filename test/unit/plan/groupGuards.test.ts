@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { appliesTo } from '../../../src/aws/accountPolicies.js';
 import { classSkip, guardRetention, guardStream } from '../../../src/plan/groupGuards.js';
 import { planGroup } from '../../../src/plan/planRun.js';
-import type { GroupExtras, StreamPlan } from '../../../src/types.js';
+import type { GroupExtras } from '../../../src/types.js';
+import type { StreamPlan } from '../../../src/plan/planTypes.js';
 import { NOW, configFactory, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 const NONE: GroupExtras = {

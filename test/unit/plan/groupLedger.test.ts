@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { streamWeight } from '../../../src/plan/estimateStream.js';
 import { GroupLedger } from '../../../src/plan/groupLedger.js';
 import { planGroup } from '../../../src/plan/planRun.js';
-import { StreamAction, StreamReason, type StreamPlan } from '../../../src/types.js';
+import { StreamAction, StreamReason, type StreamPlan } from '../../../src/plan/planTypes.js';
 import { NOW, configFactory, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 const estimate = (bytes: number) => ({

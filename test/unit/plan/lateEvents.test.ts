@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EXPORT_LAG_MS, MS_PER_DAY, MS_PER_HOUR } from '../../../src/constants.js';
 import { eventsToCatchUp, exportLine, lateRanges, parseExportLine, retentionCatchUpWindows } from '../../../src/plan/lateEvents.js';
 import { planRun } from '../../../src/plan/planRun.js';
-import type { ArchivedWindow, CatchUpRange } from '../../../src/types.js';
+import type { ArchivedWindow } from '../../../src/types.js';
+import type { CatchUpRange } from '../../../src/plan/planTypes.js';
 import { NOW, configFactory, daysAgo, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 /** An export of [fromDaysAgo, toDaysAgo) whose task was created `createdDaysAgo`. */

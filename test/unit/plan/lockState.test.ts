@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY, MS_PER_MINUTE } from '../../../src/constants.js';
 import { LOCK_STREAM_NAME, describeHolder, encodeLockMessage, judgeLock, parseLockMessage, type LockEvent } from '../../../src/plan/lockState.js';
 import { planRun } from '../../../src/plan/planRun.js';
-import { StreamReason } from '../../../src/types.js';
+import { StreamReason } from '../../../src/plan/planTypes.js';
 import { NOW, configFactory, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 const TTL = 5 * MS_PER_MINUTE;

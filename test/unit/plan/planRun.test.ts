@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIRST_EXPORT_LOOKBACK_MS, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../../../src/constants.js';
 import { planRun, type GroupInventory } from '../../../src/plan/planRun.js';
-import type { Config, GroupPlan, StreamPlan } from '../../../src/types.js';
+import type { Config } from '../../../src/types.js';
+import type { GroupPlan, StreamPlan } from '../../../src/plan/planTypes.js';
 import { NOW, configFactory, daysAgo, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 const cutoff = (days: number): number => NOW - days * MS_PER_DAY;

@@ -3,7 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { recheck } from '../../../src/plan/recheck.js';
-import { StreamAction, type ArchivedWindow, type GroupState, type StreamPlan } from '../../../src/types.js';
+import { type ArchivedWindow, type GroupState } from '../../../src/types.js';
+import { StreamAction, type StreamPlan } from '../../../src/plan/planTypes.js';
 
 const w = (fromMs: number, toMs: number, taskId: string): ArchivedWindow =>
   ({ fromMs, toMs, taskId, destinationPrefix: `p/${taskId}`, taskCreatedAtMs: toMs + 1, objectCount: 1, bytes: 1 });

@@ -5,7 +5,8 @@
 import type { RunResult, StreamResult } from '../../../src/plan/results.js';
 import { runOutcome } from '../../../src/plan/results.js';
 import { planRun, type GroupInventory } from '../../../src/plan/planRun.js';
-import type { Config, Plan } from '../../../src/types.js';
+import type { Config } from '../../../src/types.js';
+import type { Plan } from '../../../src/plan/planTypes.js';
 import { NOW, configFactory, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 const LONG_GROUP = `/aws/lambda/${'an-extraordinarily-long-function-name-'.repeat(12)}end`;
