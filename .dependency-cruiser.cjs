@@ -11,7 +11,7 @@ const LAYERS = [
   { name: 'archive-trim', path: '^src/(archive|trim)/' },
   { name: 'aws', path: '^src/aws/|^src/(deps|interrupt)\\.ts$' },
   { name: 'plan', path: '^src/plan/' },
-  { name: 'base', path: '^src/(types|errors|constants|config|clock|logger|version)\\.ts$' },
+  { name: 'base', path: '^src/(types|errors|constants|config|settings|clock|logger|version)\\.ts$' },
 ];
 
 const upward = LAYERS.flatMap((from, i) =>

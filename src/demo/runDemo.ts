@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createClients } from '../aws/clients.js';
-import { parseConfig, type Overrides } from '../config.js';
+import { parseConfig } from '../config.js';
+import type { Overrides } from '../settings.js';
 import { scaledQuotas } from '../constants.js';
 import { createDeps } from '../createDeps.js';
 import { createLogger } from '../logger.js';

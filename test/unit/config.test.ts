@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SETTINGS, describeSettings, parseConfig } from '../../src/config.js';
-import type { Overrides } from '../../src/config.js';
+import { parseConfig } from '../../src/config.js';
+import { SETTINGS, describeSettings, type Overrides } from '../../src/settings.js';
 import { ConfigError } from '../../src/errors.js';
 
 const BASE = { DAYS: '30', BUCKET: 'my-archive', LOG_GROUP_PREFIXES: '/aws/lambda/' } as const;
