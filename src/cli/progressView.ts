@@ -80,8 +80,70 @@ function stepText(phase: ProgressPhase, state: PhaseState, nowMs: number): strin
   return `${PHASE_LABEL[phase]} ${count}${state.subject ? ` ${state.subject}` : ''}${rate ? ` (${rate})` : ''}`;
 }
 
+/** The phase's state after one event: a new subject, or a count going back, starts the phase again. */
+function advance(previous: PhaseState | undefined, event: ProgressEvent, t: number): PhaseState {
+  const fresh = previous === undefined || previous.subject !== event.subject || event.done < previous.done;
+  const state: PhaseState = fresh
+    ? { ...(event.subject !== undefined && { subject: event.subject }), done: event.done, startedAtMs: t,
+      startDone: event.done, lastLineAtMs: Number.NEGATIVE_INFINITY }
+    : previous;
+  state.done = event.done;
+  if (event.total !== undefined) state.total = event.total;
+  else delete state.total;
+  return state;
+}
+
+interface TerminalBars {
+  /** A line above the bars (straight through until the first bar exists: cli-progress would not flush it). */
+  log(line: string): void;
+  draw(phase: ProgressPhase, state: PhaseState): void;
+  stop(): void;
+}
+
+/** One live bar per phase on a terminal (cli-progress), sized to its width. */
+function terminalBars(tty: NonNullable<ProgressViewOptions['tty']>, columns: number, write: (text: string) => void, now: () => number): TerminalBars {
+  const multi = new MultiBar({
+    stream: tty,
+    fps: BAR_FPS,
+    format: '{label} [{bar}] {value}/{total} {rate} {subject}',
+    // The label, counts and rate take about 45 columns; the bar gets the rest, within reason.
+    barsize: Math.min(30, Math.max(10, columns - 75)),
+    hideCursor: false,
+    clearOnComplete: false,
+    linewrap: false,
+    autopadding: true,
+  });
+  const bars = new Map<ProgressPhase, SingleBar>();
+  return {
+    log(line) {
+      if (bars.size > 0) multi.log(`${line}\n`);
+      else write(`${line}\n`);
+    },
+    draw(phase, state) {
+      const payload = {
+        label: PHASE_LABEL[phase].padEnd(16),
+        rate: rateText(state, now()),
+        subject: (state.subject ?? '').slice(-Math.max(0, columns - 75)),
+      };
+      const total = state.total ?? Math.max(state.done, 1);
+      const bar = bars.get(phase);
+      if (bar === undefined) bars.set(phase, multi.create(total, state.done, payload));
+      else {
+        bar.setTotal(total);
+        bar.update(state.done, payload);
+      }
+    },
+    stop() {
+      if (bars.size === 0) return;
+      multi.update(); // flushes the lines logged since the last redraw
+      multi.stop();
+    },
+  };
+}
+
 /**
- * Creates the view for one CLI run.
+ * Creates the view for one CLI run: live bars on a terminal, else a line per step at most every
+ * few seconds, and a heartbeat line when nothing was written for a while.
  *
  * @example
  * const view = createProgressView({ write: io.stderr, tty: process.stderr.isTTY ? process.stderr : undefined }).start();
@@ -95,72 +157,25 @@ function createProgressView(options: ProgressViewOptions): ProgressView {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const columns = Math.max(40, options.columns ?? options.tty?.columns ?? 100);
-  const multi = options.tty === undefined ? undefined : new MultiBar({
-    stream: options.tty,
-    fps: BAR_FPS,
-    format: '{label} [{bar}] {value}/{total} {rate} {subject}',
-    // The label, counts and rate take about 45 columns; the bar gets the rest, within reason.
-    barsize: Math.min(30, Math.max(10, columns - 75)),
-    hideCursor: false,
-    clearOnComplete: false,
-    linewrap: false,
-    autopadding: true,
-  });
-  const bars = new Map<ProgressPhase, SingleBar>();
-
+  const bars = options.tty === undefined ? undefined : terminalBars(options.tty, columns, options.write, now);
   const writeLine = (line: string): void => {
     lastWriteAtMs = now();
-    // Until the first bar exists, cli-progress's log buffer would not be flushed: write straight through.
-    if (multi && bars.size > 0) multi.log(`${line}\n`);
+    if (bars) bars.log(line);
     else options.write(`${line}\n`);
-  };
-
-  const step = (event: ProgressEvent): PhaseState => {
-    const t = now();
-    const previous = phases.get(event.phase);
-    const fresh = previous === undefined || previous.subject !== event.subject || event.done < previous.done;
-    const state: PhaseState = fresh
-      ? { ...(event.subject !== undefined && { subject: event.subject }), done: event.done, startedAtMs: t,
-        startDone: event.done, lastLineAtMs: Number.NEGATIVE_INFINITY }
-      : previous;
-    state.done = event.done;
-    if (event.total !== undefined) state.total = event.total;
-    else delete state.total;
-    phases.set(event.phase, state);
-    current = event.phase;
-    return state;
-  };
-
-  const draw = (phase: ProgressPhase, state: PhaseState): void => {
-    if (!multi) return;
-    const subjectWidth = Math.max(0, columns - 75);
-    const payload = {
-      label: PHASE_LABEL[phase].padEnd(16),
-      rate: rateText(state, now()),
-      subject: (state.subject ?? '').slice(-subjectWidth),
-    };
-    const total = state.total ?? Math.max(state.done, 1);
-    const bar = bars.get(phase);
-    if (bar === undefined) bars.set(phase, multi.create(total, state.done, payload));
-    else {
-      bar.setTotal(total);
-      bar.update(state.done, payload);
-    }
   };
 
   const view: ProgressView = {
     progress(line, event) {
-      if (event === undefined) {
-        writeLine(line);
-        return;
-      }
-      const state = step(event);
-      if (multi) {
-        draw(event.phase, state);
-        lastWriteAtMs = now();
-        return;
-      }
+      if (event === undefined) return writeLine(line);
       const t = now();
+      const state = advance(phases.get(event.phase), event, t);
+      phases.set(event.phase, state);
+      current = event.phase;
+      if (bars) {
+        bars.draw(event.phase, state);
+        lastWriteAtMs = t;
+        return;
+      }
       const last = state.total !== undefined && state.done >= state.total;
       if (last || t - state.lastLineAtMs >= PLAIN_STEP_EVERY_MS) {
         state.lastLineAtMs = t;
@@ -169,7 +184,7 @@ function createProgressView(options: ProgressViewOptions): ProgressView {
     },
     tick() {
       const t = now();
-      if (multi || t - lastWriteAtMs < HEARTBEAT_MS) return;
+      if (bars || t - lastWriteAtMs < HEARTBEAT_MS) return;
       const state = current === undefined ? undefined : phases.get(current);
       writeLine(current === undefined || state === undefined
         ? `still working (${formatDuration(t - lastWriteAtMs)} since the last line)`
@@ -184,10 +199,7 @@ function createProgressView(options: ProgressViewOptions): ProgressView {
       if (stopped) return;
       stopped = true;
       if (timer) clearInterval(timer);
-      if (multi && bars.size > 0) {
-        multi.update(); // flushes the lines logged since the last redraw
-        multi.stop();
-      }
+      bars?.stop();
     },
   };
   return view;
