@@ -161,57 +161,114 @@ async function finishRebuild(
   resumed: boolean,
   options: FinishOptions = {},
 ): Promise<RebuildOutcome> {
-  const { logGroupName, logStreamName } = manifest;
   // A journal this run just saved has no progress yet: nothing to read back.
-  let progress = resumed ? await journal.progress() : SAVED;
-  if (progress.phase === 'removing') {
+  const saved = resumed ? await journal.progress() : SAVED;
+  if (saved.phase === 'removing') {
     await journal.remove();
     return { status: 'abandoned', detail: 'an earlier run had started to remove this journal; its removal is finished' };
   }
-  // The first batch that may be in the stream already; checked, and the next ones while they are.
-  let checkFrom: number | undefined;
-  if (progress.phase !== 'putting') {
-    const current = await describeStream(deps, logGroupName, logStreamName);
-    const sameStream = current !== undefined && current.creationTimeMs === manifest.snapshot.creationTimeMs;
-    if (sameStream && changedSince(current, manifest.snapshot)) {
-      await journal.remove();
-      return { status: 'abandoned', detail: 'the stream received events after they were saved; left as it is' };
-    }
-    if (sameStream && options.leaveUntouched !== undefined) {
-      await journal.remove();
-      return { status: 'skipped', detail: `${options.leaveUntouched.reason}; the stream was not touched and its journal is discarded` };
-    }
-    // The journal is whole first (a damaged one fails the stream, named); then the last look (issue 13):
-    // the tail read with GetLogEvents, which does not lag like the metadata.
-    await verifyJournal(journal, manifest, sameStream);
-    const tail = sameStream ? await tailChangedSince(deps, manifest, (i) => journal.readBatch(i, manifest.batchList[i]!)) : undefined;
-    if (tail) {
-      await journal.remove();
-      return { status: 'abandoned', detail: tail };
-    }
-    if (sameStream) {
-      await journal.setProgress({ ...progress, phase: 'deleting' });
-      await deleteStream(deps, logGroupName, logStreamName);
-    }
-    const created = await createStream(deps, logGroupName, logStreamName);
-    // A stream that exists but is not the one saved was recreated: by us (progress older than it
-    // should be) or by a producer. Either way our batches may be in it.
-    if ((current !== undefined && !sameStream) || created === 'existed') checkFrom = 0;
-    progress = { version: progress.version, phase: 'putting', nextBatch: 0, rejected: 0, put: 0 };
-    await journal.setProgress(progress);
-  } else {
-    await verifyJournal(journal, manifest, false);
-    const recorded = manifest.batchList.slice(0, progress.nextBatch).reduce((n, b) => n + b.events, 0);
-    if (progress.nextBatch > manifest.batches || progress.put + progress.rejected !== recorded) {
-      // Progress that does not add up is not trusted: what the stream holds is read from batch 0.
-      deps.logger.warn({ logGroupName, logStreamName, progress }, 'journal progress does not match its manifest; checking the stream from the first batch');
-      progress = { version: progress.version, phase: 'putting', nextBatch: 0, rejected: 0, put: 0 };
-      checkFrom = 0;
-    } else if (resumed) {
-      // After a crash only the first batch not recorded as put may have been put already.
-      checkFrom = progress.nextBatch;
-    }
+  const start = saved.phase === 'putting'
+    ? await resumePutting(deps, journal, manifest, saved, resumed)
+    : await replaceStream(deps, journal, manifest, saved, options);
+  if ('status' in start) return start;
+  const put = await putBack(deps, config, journal, manifest, start);
+  if ('status' in put) return put;
+  if (put.put + put.rejected !== manifest.events) {
+    throw new JournalInvalidError(
+      config.bucket,
+      `${journal.location.prefix}/manifest.json`,
+      `${put.put} events reached the stream and ${put.rejected} were refused, but the manifest lists ${manifest.events}`,
+      'The journal is kept: compare it with the stream before removing it',
+    );
   }
+  await journal.remove();
+  const why = options.leaveUntouched ? { detail: options.leaveUntouched.ifDeleted } : {};
+  return { status: 'rebuilt', events: put.put, bytes: manifest.bytes, batches: manifest.batches, rejected: put.rejected, ...why };
+}
+
+/** Where putting back starts: the progress, and the first batch that may be in the stream already (checked, and the next ones while they are). */
+interface PutStart {
+  readonly progress: JournalProgress;
+  readonly checkFrom?: number;
+}
+
+const PUT_FROM_START = (version: JournalProgress['version']): JournalProgress => ({ version, phase: 'putting', nextBatch: 0, rejected: 0, put: 0 });
+
+/**
+ * Before any batch is put: leave a stream that changed since it was saved, verify the journal, take
+ * the last look at the tail, then delete the stream if it still is the one saved, and create it.
+ */
+async function replaceStream(
+  deps: Deps,
+  journal: Journal,
+  manifest: JournalManifest,
+  progress: JournalProgress,
+  options: FinishOptions,
+): Promise<PutStart | RebuildOutcome> {
+  const { logGroupName, logStreamName } = manifest;
+  const current = await describeStream(deps, logGroupName, logStreamName);
+  const sameStream = current !== undefined && current.creationTimeMs === manifest.snapshot.creationTimeMs;
+  if (sameStream && changedSince(current, manifest.snapshot)) {
+    await journal.remove();
+    return { status: 'abandoned', detail: 'the stream received events after they were saved; left as it is' };
+  }
+  if (sameStream && options.leaveUntouched !== undefined) {
+    await journal.remove();
+    return { status: 'skipped', detail: `${options.leaveUntouched.reason}; the stream was not touched and its journal is discarded` };
+  }
+  // The journal is whole first (a damaged one fails the stream, named); then the last look (issue 13):
+  // the tail read with GetLogEvents, which does not lag like the metadata.
+  await verifyJournal(journal, manifest, sameStream);
+  const tail = sameStream ? await tailChangedSince(deps, manifest, (i) => journal.readBatch(i, manifest.batchList[i]!)) : undefined;
+  if (tail) {
+    await journal.remove();
+    return { status: 'abandoned', detail: tail };
+  }
+  if (sameStream) {
+    await journal.setProgress({ ...progress, phase: 'deleting' });
+    await deleteStream(deps, logGroupName, logStreamName);
+  }
+  const created = await createStream(deps, logGroupName, logStreamName);
+  const started = PUT_FROM_START(progress.version);
+  await journal.setProgress(started);
+  // A stream that exists but is not the one saved was recreated: by us (progress older than it
+  // should be) or by a producer. Either way our batches may be in it.
+  return (current !== undefined && !sameStream) || created === 'existed' ? { progress: started, checkFrom: 0 } : { progress: started };
+}
+
+/** A rebuild that was putting back when it stopped: its journal verified, its progress trusted only if it adds up. */
+async function resumePutting(
+  deps: Deps,
+  journal: Journal,
+  manifest: JournalManifest,
+  progress: JournalProgress,
+  resumed: boolean,
+): Promise<PutStart> {
+  await verifyJournal(journal, manifest, false);
+  const recorded = manifest.batchList.slice(0, progress.nextBatch).reduce((n, b) => n + b.events, 0);
+  if (progress.nextBatch > manifest.batches || progress.put + progress.rejected !== recorded) {
+    // Progress that does not add up is not trusted: what the stream holds is read from batch 0.
+    deps.logger.warn({ logGroupName: manifest.logGroupName, logStreamName: manifest.logStreamName, progress },
+      'journal progress does not match its manifest; checking the stream from the first batch');
+    return { progress: PUT_FROM_START(progress.version), checkFrom: 0 };
+  }
+  // After a crash only the first batch not recorded as put may have been put already.
+  return resumed ? { progress, checkFrom: progress.nextBatch } : { progress };
+}
+
+/**
+ * Puts back every batch from `start`, recording progress after each; where a batch may be in the
+ * stream already, what it holds is read first. Stops at the deadline (the next run finishes).
+ */
+async function putBack(
+  deps: Deps,
+  config: RebuildConfig,
+  journal: Journal,
+  manifest: JournalManifest,
+  start: PutStart,
+): Promise<JournalProgress | RebuildOutcome> {
+  const { logGroupName, logStreamName } = manifest;
+  let { progress, checkFrom } = start;
   // The next batch is read from the journal while this one is put back and its progress recorded:
   // reading is not a step of the protocol, so it need not wait for them (two batches in memory at most).
   let reading: Promise<LogEvent[]> | undefined;
@@ -246,17 +303,7 @@ async function finishRebuild(
     deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`,
       { phase: 'rebuild', done: index + 1, total: manifest.batches, subject: logStreamName });
   }
-  if (progress.put + progress.rejected !== manifest.events) {
-    throw new JournalInvalidError(
-      config.bucket,
-      `${journal.location.prefix}/manifest.json`,
-      `${progress.put} events reached the stream and ${progress.rejected} were refused, but the manifest lists ${manifest.events}`,
-      'The journal is kept: compare it with the stream before removing it',
-    );
-  }
-  await journal.remove();
-  const why = options.leaveUntouched ? { detail: options.leaveUntouched.ifDeleted } : {};
-  return { status: 'rebuilt', events: progress.put, bytes: manifest.bytes, batches: manifest.batches, rejected: progress.rejected, ...why };
+  return progress;
 }
 
 /**
