@@ -143,16 +143,9 @@ async function acquireLease(
     }
     confirmedMono = at;
   };
-  const every = options.renewEveryMs ?? Math.round(ttlMs / 5);
-  const timer =
-    every > 0
-      ? setInterval(() => {
-          renew().catch((err: unknown) => {
-            if (!controller.signal.aborted) deps.logger.warn({ err }, 'could not renew the lease; trying again');
-          });
-        }, every)
-      : undefined;
-  timer?.unref();
+  const timer = renewEvery(options.renewEveryMs ?? Math.round(ttlMs / 5), renew, (err) => {
+    if (!controller.signal.aborted) deps.logger.warn({ err }, 'could not renew the lease; trying again');
+  });
   let released = false;
   return {
     signal: controller.signal,
@@ -169,18 +162,30 @@ async function acquireLease(
       released = true;
       if (timer) clearInterval(timer);
       if (!controller.signal.aborted) controller.abort(new LeaseHeldError('the lease was released'));
-      try {
-        const held = await readLease(deps, bucket, key);
-        if (held?.body.runId !== deps.runId) return;
-        // Conditional: a run that took the lease after ours expired keeps it.
-        await callAws(deps.call, 'DeleteObject', () =>
-          deps.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: held.etag })),
-        );
-      } catch (err) {
-        deps.logger.warn({ err }, 'could not release the lease; it expires by itself');
-      }
+      await deleteIfOurs(deps, bucket, key);
     },
   };
+}
+
+/** Renews every `everyMs` (none when 0), in the background: a failed renewal is reported and tried again next time. */
+function renewEvery(everyMs: number, renew: () => Promise<void>, failed: (err: unknown) => void): NodeJS.Timeout | undefined {
+  if (everyMs <= 0) return undefined;
+  const timer = setInterval(() => void renew().catch(failed), everyMs);
+  timer.unref();
+  return timer;
+}
+
+/** Deletes the lease if this run still holds it; a run that took it after ours expired keeps it (conditional delete). */
+async function deleteIfOurs(deps: LeaseDeps, bucket: string, key: string): Promise<void> {
+  try {
+    const held = await readLease(deps, bucket, key);
+    if (held?.body.runId !== deps.runId) return;
+    await callAws(deps.call, 'DeleteObject', () =>
+      deps.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: held.etag })),
+    );
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not release the lease; it expires by itself');
+  }
 }
 
 /** The create, or the takeover of an expired lease; throws LeaseHeldError while another run holds it. */
