@@ -37,7 +37,6 @@ const config = defineConfig({
       'test/integration/stateStore.test.ts',
       'test/integration/dryRun.test.ts',
       'test/integration/handler.test.ts',
-      'test/integration/handlerDecision.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,7 +1,7 @@
 /**
  * The AWS facts the sandbox answers by (besides PutLogEvents' limits, in logs/putLimits.ts): the
  * oracle's own copy, written from the AWS documentation and never imported from the product, so that
- * a wrong product constant fails against it instead of moving with it. test/unit/sandbox/awsFacts.test.ts
+ * a wrong product constant fails against it instead of moving with it. test/unit/awsFacts.test.ts
  * checks that the product's src/constants.ts agrees.
  *
  * Sources (CloudWatch Logs API Reference and User Guide):

@@ -1,5 +1,5 @@
 /**
- * The sandbox pages from sorted indexes (src/sandbox/sortedIndex.ts). These tests hold every page and
+ * The sandbox pages from sorted indexes (sandbox/src/sortedIndex.ts). These tests hold every page and
  * every token against the reference it replaced (sort the whole group or bucket, then find the token's
  * place), while streams, objects and groups are created, deleted and written to between pages.
  */

@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * Not deployed: the local sandbox and the demo only run on developers' machines; the `archive` commands
  * run from the CLI only (their permissions are the README's "Archive tools" section, not the function's).
  */
-const EXCLUDED_DIRS = ['src/sandbox', 'src/demo', 'src/archiveTools'];
+const EXCLUDED_DIRS = ['src/demo', 'src/archiveTools'];
 
 /** S3 operations → the IAM actions that authorize them (the Service Authorization Reference's mapping). */
 const S3_ACTIONS: Readonly<Record<string, readonly string[]>> = {

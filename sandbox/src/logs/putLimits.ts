@@ -10,7 +10,7 @@
  * batch is 10,000." · "A batch of log events in a single request cannot span more than 24 hours." ·
  * "Events more than 2 hours in the future are rejected" · "Events older than 14 days or preceding
  * the log group's retention period are rejected while processing remaining valid events."
- * test/unit/sandbox/putLimits.test.ts checks that src/constants.ts agrees.
+ * test/unit/putLimits.test.ts checks that the product's src/constants.ts agrees.
  */
 
 /** Σ UTF-8 message bytes + {@link SANDBOX_PUT_EVENT_OVERHEAD_BYTES} per event. */
