@@ -4,7 +4,7 @@
  * "The report"); the human table is rendered from it, so both always say the same.
  */
 import type { OperationStats } from '../aws/callAws.js';
-import { ACTION_OUTCOMES, tallyOf, type GroupResult, type RunOutput, type StreamResult } from '../plan/results.js';
+import { tallyOf, type GroupResult, type RunOutput, type StreamResult } from '../plan/results.js';
 import type { Prices } from '../types.js';
 import type { GroupPlan, Plan, StreamPlan } from '../plan/planTypes.js';
 import { StreamAction } from '../plan/planTypes.js';
@@ -19,7 +19,7 @@ import {
   windowOf,
 } from './jsonParts.js';
 import { leftOf, measuredOf, runTimes } from './jsonRun.js';
-import { JsonReportSchema } from './jsonSchema.js';
+import { JsonReportSchema, STREAM_OUTCOMES } from './jsonSchema.js';
 import type { JsonGroup, JsonGroupResult, JsonReport, JsonStreamEntry, JsonStreamOutcome } from './jsonSchema.js';
 
 /** Streams listed per group (keep streams are only counted): bounds a report over 100,000 streams. */
@@ -36,7 +36,6 @@ interface ReportMeta {
 }
 
 const NOT_REACHED = { exports: [], streams: [], notReached: true } as const;
-const OUTCOMES: readonly JsonStreamOutcome[] = [...ACTION_OUTCOMES, 'not-attempted'];
 const acts = (s: StreamPlan): boolean => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild;
 
 /** A group's planned streams with the result the run gave each (delete and rebuild only). */
@@ -80,7 +79,7 @@ function streamEntry(s: StreamPlan, result: JsonStreamEntry['result']): JsonStre
 /** A group's result; `plannedActions` without a result count as not attempted. */
 function groupResultOf(result: GroupResult, plannedActions: number): JsonGroupResult {
   const t = tallyOf(result);
-  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<JsonStreamOutcome, number>;
+  const outcomes = Object.fromEntries(STREAM_OUTCOMES.map((o) => [o, 0])) as Record<JsonStreamOutcome, number>;
   let counted = 0;
   for (const [o, n] of Object.entries(t.outcomes)) {
     outcomes[o as JsonStreamOutcome] += n;

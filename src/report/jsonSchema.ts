@@ -41,7 +41,9 @@ const EstimateSchema = z.strictObject({
   paybackMonths: z.number().nonnegative().nullable(),
 });
 
-const StreamOutcomeSchema = z.enum([...ACTION_OUTCOMES, 'not-attempted']);
+/** An action's outcome in the report: the run's own, or not attempted (its group was not reached or failed). */
+const STREAM_OUTCOMES = [...ACTION_OUTCOMES, 'not-attempted'] as const;
+const StreamOutcomeSchema = z.enum(STREAM_OUTCOMES);
 
 /** What a real run did to one stream; the counts are measured. */
 const StreamResultSchema = z.strictObject({
@@ -265,7 +267,7 @@ type JsonLeftItem = z.infer<typeof LeftItemSchema>;
 type JsonGroupResult = z.infer<typeof GroupResultSchema>;
 type JsonStreamOutcome = z.infer<typeof StreamOutcomeSchema>;
 
-export { JsonReportSchema };
+export { JsonReportSchema, STREAM_OUTCOMES };
 export type {
   JsonEstimatedTotals,
   JsonGroup,

@@ -3,7 +3,7 @@
  * rendered from the group's JSON so that the table never says something the JSON does not.
  */
 import Table from 'cli-table3';
-import type { JsonGroup, JsonStreamEntry } from './jsonSchema.js';
+import { STREAM_OUTCOMES, type JsonGroup, type JsonStreamEntry } from './jsonSchema.js';
 import {
   formatBytes,
   formatCount,
@@ -158,8 +158,8 @@ function resultRows(group: JsonGroup): Row[] {
   const refused = r.rejectedEvents > 0 ? `; ${plural(r.rejectedEvents, 'event')} refused by PutLogEvents, kept in the archive` : '';
   const late = r.caughtUpEvents ? `; ${plural(r.caughtUpEvents, 'late event')} archived first` : '';
   if (!r.notReached) rows.push(['Done', `${formatCount(r.deleted)} deleted, ${formatCount(r.rebuilt)} rebuilt${put}${refused}${late}`]);
-  const notDone = (['skipped', 'failed', 'abandoned', 'deadline', 'not-attempted'] as const)
-    .filter((o) => r.outcomes[o] > 0)
+  const notDone = STREAM_OUTCOMES
+    .filter((o) => o !== 'done' && r.outcomes[o] > 0)
     .map((o) => `${formatCount(r.outcomes[o])} ${o}`);
   if (notDone.length > 0) rows.push(['Not done', `${notDone.join(', ')} — left for the next run`]);
   if (r.error !== null) rows.push(['Group failed', r.error]);
