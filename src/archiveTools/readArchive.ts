@@ -25,6 +25,8 @@ interface ReadProgress {
 interface ReadOptions {
   /** Bytes of sorted runs held in memory before runs are spilled to disk. */
   readonly memoryBudgetBytes?: number;
+  /** Events per batch handed out. @default 256 */
+  readonly batchSize?: number;
   /** Called after each object is read, and once at the end. */
   readonly onProgress?: (progress: ReadProgress) => void;
   /** Windows whose manifest could not be read: their events cannot be found (`archive verify` says why). */
@@ -83,7 +85,7 @@ async function* readSources(
       report();
       return run;
     };
-    for await (const batch of mergeSources(sources, (s) => earliestOf(s, request.query), open)) {
+    for await (const batch of mergeSources(sources, (s) => earliestOf(s, request.query), open, { batchSize: options.batchSize ?? 256 })) {
       events += batch.length;
       yield batch;
     }
