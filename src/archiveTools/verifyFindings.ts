@@ -63,10 +63,10 @@ function verifyGroup(index: GroupIndex, listed: readonly ListedObject[]): GroupV
       }
       objectsChecked += 1;
       bytesChecked += found.size;
+      // One problem per object: a different size already says the bytes changed.
       if (found.size !== object.size) {
         problems.push({ kind: 'size-mismatch', detail: `the manifest says ${object.size} bytes, S3 holds ${found.size}`, key: object.key });
-      }
-      if (object.etag === undefined) withoutChecksum += 1;
+      } else if (object.etag === undefined) withoutChecksum += 1;
       else if (unquote(object.etag) !== unquote(found.etag)) {
         problems.push({ kind: 'checksum-mismatch', detail: `the manifest records ETag ${object.etag}, S3 has ${found.etag ?? 'none'}`, key: object.key });
       }
