@@ -9,10 +9,12 @@
  *   <prefix>/state/groups/<group, / → ~>.json                 the state: windows, archivedThroughMs
  *   <prefix>/exports/<group>/<fromMs>-<toMs>/manifest.json      a window's manifest: { objects: [{ key, size }] }
  *   <prefix>/exports/<group>/<fromMs>-<toMs>/<taskId>/<stream>/000000.gz   the export's objects
+ *   <prefix>/exports/<group>/late/<stream>-<created>/<taskId>/manifest.json  a catch-up of late writers
+ *     (src/archive/catchUp.ts): { logStreamName, fromMs, toMs, objects }, its object in export lines beside it
  */
 import { z } from 'zod';
 import { StateCorruptError } from '../errors.js';
-import { groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
+import { groupKey, groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
 import { getJson, listObjects, type S3Deps } from '../archive/s3Objects.js';
 import type { Config } from '../types.js';
 import type { IndexedWindow } from './sources.js';
@@ -166,6 +168,41 @@ async function withObjects(deps: S3Deps, bucket: string, m: z.output<typeof mani
   };
 }
 
+const catchUpSchema = z.looseObject({
+  logStreamName: z.string().min(1),
+  fromMs: z.number().int(),
+  toMs: z.number().int(),
+  objects: z.array(manifestObjectSchema),
+});
+
+/** A catch-up of late writers: the events a stream received after its window was exported, archived by cwl-trim. */
+interface CatchUpEntry {
+  readonly manifestKey: string;
+  readonly manifest?: z.output<typeof catchUpSchema>;
+  readonly problem?: string;
+}
+
+/** Where src/archive/catchUp.ts writes a group's catch-ups (each folder with its manifest.json). */
+const catchUpListPrefix = (config: IndexConfig, logGroupName: string): string => `${config.bucketPrefix}/exports/${groupKey(logGroupName)}/late/`;
+
+/**
+ * The group's catch-ups, each manifest read and validated (one listing, one GET per catch-up). Read-only.
+ *
+ * @example for (const c of await readCatchUps(deps, config, '/app/orders')) console.log(c.manifest?.logStreamName ?? c.problem);
+ */
+async function readCatchUps(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<CatchUpEntry[]> {
+  const keys = (await listObjects(deps, config.bucket, catchUpListPrefix(config, logGroupName)))
+    .map((o) => o.Key ?? '')
+    .filter((k) => k.endsWith('/manifest.json'))
+    .sort();
+  const entries: CatchUpEntry[] = [];
+  for (const key of keys) {
+    const { value, problem } = await readValidated(deps, config.bucket, key, catchUpSchema);
+    entries.push({ manifestKey: key, ...(value && { manifest: value }), ...(problem !== undefined && { problem }) });
+  }
+  return entries;
+}
+
 /** The groups that have a state object under the prefix, sorted by name. */
 async function listIndexedGroups(deps: S3Deps, config: IndexConfig): Promise<string[]> {
   const prefix = stateListPrefix(config.bucketPrefix);
@@ -184,5 +221,5 @@ function readableWindows(index: GroupIndex): IndexedWindow[] {
     : []));
 }
 
-export { listIndexedGroups, readGroupIndex, readableWindows };
-export type { GroupIndex, GroupStateView, IndexConfig, ManifestObject, ManifestView, StateWindow, WindowEntry };
+export { catchUpListPrefix, listIndexedGroups, readCatchUps, readGroupIndex, readableWindows };
+export type { CatchUpEntry, GroupIndex, GroupStateView, IndexConfig, ManifestObject, ManifestView, StateWindow, WindowEntry };

@@ -3,7 +3,7 @@
  * what S3 lists under the group's exports folder. Pure.
  */
 import { EXPORT_WRITE_TEST_OBJECT } from '../constants.js';
-import type { GroupIndex } from './archiveIndex.js';
+import type { CatchUpEntry, GroupIndex, ManifestObject } from './archiveIndex.js';
 import { windowFindings } from './windowLayout.js';
 
 /** One object as ListObjectsV2 returns it. */
@@ -37,7 +37,7 @@ const unquote = (etag: string | undefined): string | undefined => etag?.replace(
  *
  * @example verifyGroup(index, listedObjects).problems; // [] when the archive is whole
  */
-function verifyGroup(index: GroupIndex, listed: readonly ListedObject[]): GroupVerification {
+function verifyGroup(index: GroupIndex, listed: readonly ListedObject[], catchUps: readonly CatchUpEntry[] = []): GroupVerification {
   const problems: VerifyProblem[] = [];
   const notes: string[] = [];
   if (index.stateProblem !== undefined) problems.push({ kind: 'state-unreadable', detail: index.stateProblem, key: index.stateKey });
@@ -46,19 +46,13 @@ function verifyGroup(index: GroupIndex, listed: readonly ListedObject[]): GroupV
   let objectsChecked = 0;
   let bytesChecked = 0;
   let withoutChecksum = 0;
-  for (const entry of index.windows) {
-    accounted.add(entry.manifestKey);
-    if (entry.manifest === undefined) {
-      const missing = entry.problem?.endsWith('is missing') === true;
-      problems.push({ kind: missing ? 'manifest-missing' : 'manifest-invalid', detail: entry.problem ?? 'unreadable manifest', key: entry.manifestKey });
-      continue;
-    }
-    if (entry.problem !== undefined) problems.push({ kind: 'manifest-invalid', detail: entry.problem, key: entry.manifestKey });
-    for (const object of entry.manifest.objects) {
+  /** One manifest's objects against the listing: present, same size, same ETag when recorded. */
+  const checkObjects = (objects: readonly ManifestObject[], listedIn: string): void => {
+    for (const object of objects) {
       accounted.add(object.key);
       const found = byKey.get(object.key);
       if (found === undefined) {
-        problems.push({ kind: 'object-missing', detail: `listed in the manifest of task ${entry.window.taskId}, absent from S3`, key: object.key });
+        problems.push({ kind: 'object-missing', detail: `listed in the manifest of ${listedIn}, absent from S3`, key: object.key });
         continue;
       }
       objectsChecked += 1;
@@ -71,6 +65,22 @@ function verifyGroup(index: GroupIndex, listed: readonly ListedObject[]): GroupV
         problems.push({ kind: 'checksum-mismatch', detail: `the manifest records ETag ${object.etag}, S3 has ${found.etag ?? 'none'}`, key: object.key });
       }
     }
+  };
+  for (const entry of index.windows) {
+    accounted.add(entry.manifestKey);
+    if (entry.manifest === undefined) {
+      const missing = entry.problem?.endsWith('is missing') === true;
+      problems.push({ kind: missing ? 'manifest-missing' : 'manifest-invalid', detail: entry.problem ?? 'unreadable manifest', key: entry.manifestKey });
+      continue;
+    }
+    if (entry.problem !== undefined) problems.push({ kind: 'manifest-invalid', detail: entry.problem, key: entry.manifestKey });
+    checkObjects(entry.manifest.objects, `task ${entry.window.taskId}`);
+  }
+  // Catch-ups of late writers sit under exports/ too, each with its manifest: checked the same way (not part of the tiling).
+  for (const c of catchUps) {
+    accounted.add(c.manifestKey);
+    if (c.manifest === undefined) problems.push({ kind: 'manifest-invalid', detail: c.problem ?? 'unreadable manifest', key: c.manifestKey });
+    else checkObjects(c.manifest.objects, `the catch-up of late events of ${c.manifest.logStreamName}`);
   }
   const state = index.state;
   for (const f of windowFindings(index.windows.map((w) => w.window), state?.archivedThroughMs)) {

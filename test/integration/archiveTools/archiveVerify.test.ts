@@ -64,7 +64,8 @@ describe('archive verify', () => {
     // The manifest records the ETag ListObjectsV2 gave when the export was verified.
     expect(entry.etag?.replace(/"/g, '')).toBe(victim.etag.replace(/"/g, ''));
     const tampered = Buffer.from(victim.body);
-    tampered[tampered.length - 5] ^= 0xff;
+    const at = tampered.length - 5;
+    tampered[at] = tampered[at]! ^ 0xff;
     await putObject(sandbox, victim.key, tampered);
     sandbox.clearCalls();
     const out = await archiveCli(sandbox, ['verify', '--json']);
