@@ -18,6 +18,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { callAws } from '../aws/callAws.js';
 import type { S3Deps } from '../archive/s3Objects.js';
 import { CwlTrimError } from '../errors.js';
+import type { ArchivedEvent } from './exportLines.js';
 import { NO_EVENTS, type EventChunk, type EventRun } from './mergeEvents.js';
 import { compactCopy, indexExportBytes, keptInOrder, type CompactEvents } from './objectIndex.js';
 import { SourceFormat, type EventSource } from './sources.js';
@@ -81,12 +82,14 @@ function memoryRun(events: CompactEvents, logStreamName: string, onDone: () => v
 }
 
 /**
- * A sorted run on disk: `<timestamp>\t<message>` a line; a message with a newline, or starting with `"`,
- * as JSON. Read a block at a time into one buffer per run, reused for every block (the merge asks for
- * the next chunk only once it is done with the last): each chunk is the block's complete lines, found in
- * place, and a message is decoded only when the merge emits it.
+ * A sorted run on disk: `<timestamp>\t<message>` a line (one stream's run), or `<timestamp>\t<n>\t<message>`
+ * with `streams[n]` the event's stream (a combined run, several streams); a message with a newline, or
+ * starting with `"`, as JSON. Read a block at a time into one buffer per run, reused for every block (the
+ * merge asks for the next chunk only once it is done with the last): each chunk is the block's complete
+ * lines, found in place, and a message is decoded only when the merge emits it.
  */
-function fileRun(path: string, logStreamName: string): EventRun {
+function fileRun(path: string, stream: string | readonly string[]): EventRun {
+  const streams = typeof stream === 'string' ? undefined : stream;
   let position = 0;
   let done = false;
   let buffer = Buffer.allocUnsafe(SPILL_READ_BYTES);
@@ -96,14 +99,22 @@ function fileRun(path: string, logStreamName: string): EventRun {
   let ts = new Float64Array(SPILL_READ_BYTES / 8);
   let start = new Int32Array(ts.length);
   let end = new Int32Array(ts.length);
+  let streamOf = new Int32Array(streams === undefined ? 0 : ts.length);
+  const nameAt = streams === undefined ? () => stream as string : (i: number) => streams[streamOf[i]!]!;
   const chunk: EventChunk & { count: number } = {
     count: 0,
     timestampAt: (i) => ts[i]!,
-    logStreamNameAt: () => logStreamName,
+    logStreamNameAt: nameAt,
     eventAt: (i) => {
       const text = buffer.toString('utf8', start[i]!, end[i]!);
-      return { timestamp: ts[i]!, logStreamName, message: buffer[start[i]!] === 34 ? JSON.parse(text) as string : text };
+      return { timestamp: ts[i]!, logStreamName: nameAt(i), message: buffer[start[i]!] === 34 ? JSON.parse(text) as string : text };
     },
+  };
+  /** The non-negative integer written in `buffer[from, to)`. */
+  const digits = (from: number, to: number): number => {
+    let n = 0;
+    for (let i = from; i < to; i += 1) n = n * 10 + buffer[i]! - 48;
+    return n;
   };
   const push = (lineStart: number, lineEnd: number): void => {
     if (chunk.count === ts.length) {
@@ -114,12 +125,21 @@ function fileRun(path: string, logStreamName: string): EventRun {
       start2.set(start);
       end2.set(end);
       [ts, start, end] = [ts2, start2, end2];
+      if (streams !== undefined) {
+        const streamOf2 = new Int32Array(ts2.length);
+        streamOf2.set(streamOf);
+        streamOf = streamOf2;
+      }
     }
-    const tab = buffer.indexOf(9, lineStart);
-    let timestamp = 0;
+    let tab = buffer.indexOf(9, lineStart);
     const negative = buffer[lineStart] === 45;
-    for (let i = negative ? lineStart + 1 : lineStart; i < tab; i += 1) timestamp = timestamp * 10 + buffer[i]! - 48;
+    const timestamp = digits(negative ? lineStart + 1 : lineStart, tab);
     ts[chunk.count] = negative ? -timestamp : timestamp;
+    if (streams !== undefined) {
+      const second = buffer.indexOf(9, tab + 1);
+      streamOf[chunk.count] = digits(tab + 1, second);
+      tab = second;
+    }
     start[chunk.count] = tab + 1;
     end[chunk.count] = lineEnd;
     chunk.count += 1;
@@ -236,6 +256,46 @@ class RunStore {
       await handle.close();
     }
     return fileRun(path, source.logStreamName);
+  }
+
+  /**
+   * Writes merged events (several streams) to one sorted run on disk and returns it: how the merge
+   * keeps the runs open at once bounded when a window holds more objects than that (mergeSources' combine).
+   *
+   * @example const run = await store.combine(mergeSources(group, earliest, open, options));
+   */
+  public async combine(batches: AsyncIterable<readonly ArchivedEvent[]>): Promise<EventRun> {
+    this.#dir ??= await mkdtemp(join(tmpdir(), 'cwl-trim-cat-'));
+    const path = join(this.#dir, `run-${this.#spilled++}.tsv`);
+    const streams: string[] = [];
+    const numbers = new Map<string, number>();
+    const handle = await open(path, 'w');
+    const out = Buffer.allocUnsafe(SPILL_WRITE_BYTES);
+    let used = 0;
+    try {
+      for await (const batch of batches) {
+        for (const e of batch) {
+          let n = numbers.get(e.logStreamName);
+          if (n === undefined) {
+            n = streams.push(e.logStreamName) - 1;
+            numbers.set(e.logStreamName, n);
+          }
+          const message = e.message.includes('\n') || e.message.startsWith('"') ? JSON.stringify(e.message) : e.message;
+          const line = `${e.timestamp}\t${n}\t${message}\n`;
+          const need = Buffer.byteLength(line);
+          if (used + need > SPILL_WRITE_BYTES) {
+            await handle.write(out, 0, used);
+            used = 0;
+          }
+          if (need > SPILL_WRITE_BYTES) await handle.write(line);
+          else used += out.write(line, used);
+        }
+      }
+      if (used > 0) await handle.write(out, 0, used);
+    } finally {
+      await handle.close();
+    }
+    return fileRun(path, streams);
   }
 
   #hold(events: CompactEvents, logStreamName: string): EventRun {

@@ -35,11 +35,19 @@ interface Cursor {
   index: number;
 }
 
-interface MergeOptions {
+interface MergeOptions<S = unknown> {
   /** Sources opened at once when several are due (their GETs overlap). @default 4 */
   readonly openAtOnce?: number;
   /** Events per yielded batch: small, so that a batch (and the text made of it) dies young. @default 256 */
   readonly batchSize?: number;
+  /**
+   * Sources open at once, at most (with `combine`; at least 2): when more are due together (a window of
+   * thousands of streams), they are merged in groups first, each group into one run by `combine`
+   * (which spills it to disk), and the groups' runs are merged. @default unbounded
+   */
+  readonly maxOpen?: number;
+  /** Merges a group of sources (in merge order) into one sorted run; called with groups of at least two. */
+  readonly combine?: (group: readonly S[]) => Promise<EventRun>;
 }
 
 const headTimestamp = (c: Cursor): number => c.chunk.timestampAt(c.index);
@@ -123,9 +131,10 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
   sources: readonly S[],
   earliest: (source: S) => number,
   open: (source: S) => Promise<EventRun>,
-  options: MergeOptions = {},
+  options: MergeOptions<S> = {},
 ): AsyncGenerator<ArchivedEvent[]> {
-  const { openAtOnce = 4, batchSize = 256 } = options;
+  const { openAtOnce = 4, batchSize = 256, maxOpen = Number.POSITIVE_INFINITY, combine } = options;
+  if (maxOpen < 2) throw new RangeError(`maxOpen must be at least 2, got ${maxOpen}`);
   const heap = new CursorHeap();
   let next = 0;
   let out: ArchivedEvent[] = [];
@@ -142,6 +151,19 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
     while (due(threshold())) {
       // With nothing open, the first source sets the bar: only sources that start no later open with it.
       const bar = threshold() ?? earliest(sources[next]!);
+      let end = next;
+      while (end < sources.length && earliest(sources[end]!) <= bar) end += 1;
+      if (combine !== undefined && heap.size + (end - next) > maxOpen) {
+        // More sources due at once than may be open: each group of them merged into one run first. A group
+        // holds consecutive ordinals and gets the first as its own, so ties come out as without groups.
+        const groups = inGroups(sources.slice(next, end), Math.max(1, maxOpen - heap.size));
+        next = end;
+        for (const group of groups) {
+          const cursor = await cursorOf(group.length === 1 ? await open(group[0]!) : await combine(group), group[0]!.ordinal);
+          if (cursor) heap.push(cursor);
+        }
+        continue;
+      }
       const opening: S[] = [];
       while (opening.length < openAtOnce && due(bar)) opening.push(sources[next++]!);
       const cursors = await Promise.all(opening.map(async (s) => cursorOf(await open(s), s.ordinal)));
@@ -162,6 +184,14 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
     }
   }
   if (out.length > 0) yield out;
+}
+
+/** `items` in order, cut into at most `count` consecutive groups of near-equal size. */
+function inGroups<T>(items: readonly T[], count: number): T[][] {
+  const size = Math.ceil(items.length / count);
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
 }
 
 /** A chunk over events already made (an array, or a slice of one). */

@@ -8,10 +8,16 @@ import { wants, type CatRequest } from './catQuery.js';
 import type { ArchivedEvent } from './exportLines.js';
 import { listExtraSources } from './extraSources.js';
 import { RunStore, type Wanted } from './loadRuns.js';
-import { mergeSources } from './mergeEvents.js';
+import { mergeSources, type MergeOptions } from './mergeEvents.js';
 import { earliestOf, exportSources, selectSources, type OrderedSource } from './sources.js';
 
 type ReadDeps = Pick<Deps, 'clients' | 'call'>;
+
+/**
+ * Runs read at once, at most: a window of more objects (streams) than this is merged a group at a time
+ * into runs on disk first. Each open run costs its chunk buffer (16 KiB when spilled) and a heap entry.
+ */
+const DEFAULT_MAX_OPEN_RUNS = 128;
 
 interface ReadProgress {
   /** Objects the query needs, of every kind. */
@@ -25,6 +31,8 @@ interface ReadProgress {
 interface ReadOptions {
   /** Bytes of sorted runs held in memory before runs are spilled to disk. */
   readonly memoryBudgetBytes?: number;
+  /** Sorted runs (objects, or groups of them merged on disk) read at once. @default DEFAULT_MAX_OPEN_RUNS */
+  readonly maxOpenRuns?: number;
   /** Events per batch handed out. @default 256 */
   readonly batchSize?: number;
   /** Called after each object is read, and once at the end. */
@@ -85,7 +93,13 @@ async function* readSources(
       report();
       return run;
     };
-    for await (const batch of mergeSources(sources, (s) => earliestOf(s, request.query), open, { batchSize: options.batchSize ?? 256 })) {
+    const earliest = (s: OrderedSource): number => earliestOf(s, request.query);
+    const merge: MergeOptions<OrderedSource> = {
+      batchSize: options.batchSize ?? 256,
+      maxOpen: options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS,
+      combine: (group) => store.combine(mergeSources(group, earliest, open, merge)),
+    };
+    for await (const batch of mergeSources(sources, earliest, open, merge)) {
       events += batch.length;
       yield batch;
     }

@@ -140,4 +140,19 @@ describe('archive cat over a memory budget', () => {
     expect(last!.objectsRead).toBe(last!.objects);
     expect(lines).toEqual(inCatOrder(seeded, (_s, e) => e.timestamp < cutoffMs));
   });
+
+  it('with at most 3 runs open, merges a window\'s many objects in groups on disk first, and prints the very same events in the same order', async () => {
+    const { seeded, cutoffMs } = await archivedHistory();
+    const config = testConfig(sandbox, { days: 7 });
+    const deps = testDeps(sandbox, config);
+    const lines: string[] = [];
+    let last: ReadProgress | undefined;
+    for await (const batch of readArchive(deps, config, GROUP, catRequest({}, NOW), { maxOpenRuns: 3, onProgress: (p) => { last = p; } })) {
+      lines.push(...batch.map(formatEventLine));
+    }
+    // Nothing spills on the default budget: every run on disk is a group merged there.
+    expect(last!.objects).toBeGreaterThan(10);
+    expect(last!.spilledRuns).toBeGreaterThan(2);
+    expect(lines).toEqual(inCatOrder(seeded, (_s, e) => e.timestamp < cutoffMs));
+  });
 });
