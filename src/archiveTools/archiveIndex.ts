@@ -68,6 +68,8 @@ interface ManifestView {
   readonly destinationPrefix: string;
   readonly verifiedAtMs?: number;
   readonly objects: ManifestObject[];
+  /** The keys of the parts beside the manifest that list its objects (a large export): part of the archive, not unlisted. */
+  readonly partKeys?: readonly string[];
 }
 type ManifestObject = z.output<typeof manifestObjectSchema>;
 
@@ -165,6 +167,7 @@ async function withObjects(deps: S3Deps, bucket: string, m: z.output<typeof mani
     destinationPrefix: m.destinationPrefix,
     ...(m.verifiedAtMs === undefined ? {} : { verifiedAtMs: m.verifiedAtMs }),
     objects: all,
+    ...(m.parts === undefined ? {} : { partKeys: m.parts.map((p) => p.key) }),
   };
 }
 

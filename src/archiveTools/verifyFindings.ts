@@ -74,6 +74,7 @@ function verifyGroup(index: GroupIndex, listed: readonly ListedObject[], catchUp
       continue;
     }
     if (entry.problem !== undefined) problems.push({ kind: 'manifest-invalid', detail: entry.problem, key: entry.manifestKey });
+    for (const key of entry.manifest.partKeys ?? []) accounted.add(key);
     checkObjects(entry.manifest.objects, `task ${entry.window.taskId}`);
   }
   // Catch-ups of late writers sit under exports/ too, each with its manifest: checked the same way (not part of the tiling).

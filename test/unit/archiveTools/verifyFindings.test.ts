@@ -27,6 +27,15 @@ describe('verifyGroup', () => {
     expect(v.notes).toEqual(['1 objects have no checksum in their manifest: sizes checked only']);
   });
 
+  it('counts the parts of a large manifest as part of the archive, not as unlisted objects', () => {
+    const parted = index();
+    const partKey = `${DEST}/manifest-parts/00000.json`;
+    const withParts = { ...parted, windows: [{ ...parted.windows[0]!, manifest: { ...parted.windows[0]!.manifest!, partKeys: [partKey] } }] };
+    const listing = [...listed, { key: partKey, size: 900 }];
+    expect(verifyGroup(withParts, listing).problems).toEqual([]);
+    expect(verifyGroup(index(), listing).problems).toEqual([expect.objectContaining({ kind: 'unlisted-object', key: partKey })]);
+  });
+
   it('compares a recorded ETag', () => {
     const changed = listed.map((o) => (o.key === objects[0]!.key ? { ...o, etag: '"zzz"' } : o));
     expect(verifyGroup(index(), changed).problems).toEqual([expect.objectContaining({ kind: 'checksum-mismatch', key: objects[0]!.key })]);
