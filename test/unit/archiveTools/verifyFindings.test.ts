@@ -9,7 +9,7 @@ const index = (overrides: Partial<GroupIndex> = {}): GroupIndex => ({
   logGroupName: '/g',
   stateKey: 'p/state/groups/~g.json',
   state: { logGroupName: '/g', archivedThroughMs: 99, windows: [window] },
-  windows: [{ window, manifestKey: `${DEST}/manifest.json`, manifest: { logGroupName: '/g', fromMs: 0, toMs: 99, taskId: 't1', destinationPrefix: DEST, objects } }],
+  windows: [{ window, manifestKey: `${DEST}/manifest.json`, manifest: { logGroupName: '/g', fromMs: 0, toMs: 99, taskId: 't1', destinationPrefix: DEST, objectCount: 2, objects } }],
   ...overrides,
 });
 const listed = [
