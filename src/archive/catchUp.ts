@@ -109,7 +109,7 @@ async function catchUpStream(
     const destinationPrefix = catchUpPrefix(config.bucketPrefix, logGroupName, stream, range);
     const key = `${destinationPrefix}/${CATCH_UP_TASK_ID}/${stream.logStreamName}/000000.gz`;
     const body = gzipSync(late.map((e) => `${exportLine(e)}\n`).join(''));
-    await callAws(deps.call, 'PutObject', () =>
+    const put = await callAws(deps.call, 'PutObject', () =>
       deps.clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: 'text/plain', ContentEncoding: 'gzip' })),
     );
     // Read back and counted before anything leaves CloudWatch.
@@ -131,7 +131,7 @@ async function catchUpStream(
       bytes: body.length,
       events: late.length,
       verifiedAtMs: deps.clock.now(),
-      objects: [{ key, size: body.length }],
+      objects: [{ key, size: body.length, ...(put.ETag === undefined ? {} : { etag: put.ETag }) }],
     });
     deps.logger.info({ logGroupName, logStreamName: stream.logStreamName, events: late.length, key }, 'late events archived');
     events += late.length;

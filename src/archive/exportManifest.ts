@@ -17,7 +17,12 @@ const PART_OBJECTS = 10_000;
 /** Parts the index keeps in memory at once (streams are looked up in nearly the order of their keys). */
 const PARTS_CACHED = 4;
 
-const ObjectEntrySchema = z.object({ key: z.string(), size: z.number().nonnegative() });
+const ObjectEntrySchema = z.object({
+  key: z.string(),
+  size: z.number().nonnegative(),
+  /** The object's ETag as ListObjectsV2 gave it (free with the listing): `archive verify` compares it. Absent in older manifests. */
+  etag: z.string().optional(),
+});
 const PartRefSchema = z.object({ key: z.string(), first: z.string(), last: z.string(), count: z.number().int().positive() });
 const ManifestSchema = z.object({
   logGroupName: z.string(),
@@ -79,7 +84,7 @@ async function writeExportManifest(
     if (deps.deadline && deps.deadline.remainingMs() <= 0) throw new DeadlineReachedError(`the deadline came while verifying export ${taskId}`);
     for (const o of page) {
       if (o.Key === undefined || o.Key.endsWith(`/${EXPORT_WRITE_TEST_OBJECT}`)) continue;
-      buffer.push({ key: o.Key, size: o.Size ?? 0 });
+      buffer.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag === undefined ? {} : { etag: o.ETag }) });
       objectCount += 1;
       bytes += o.Size ?? 0;
       if (buffer.length === PART_OBJECTS) await flush();

@@ -9,10 +9,12 @@
  *   <prefix>/state/groups/<group, / → ~>.json                 the state: windows, archivedThroughMs
  *   <prefix>/exports/<group>/<fromMs>-<toMs>/manifest.json      a window's manifest: { objects: [{ key, size }] }
  *   <prefix>/exports/<group>/<fromMs>-<toMs>/<taskId>/<stream>/000000.gz   the export's objects
+ *   <prefix>/exports/<group>/late/<stream>-<created>/<taskId>/manifest.json  a catch-up of late writers
+ *     (src/archive/catchUp.ts): { logStreamName, fromMs, toMs, objects }, its object in export lines beside it
  */
 import { z } from 'zod';
 import { StateCorruptError } from '../errors.js';
-import { groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
+import { groupKey, groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
 import { getJson, listObjects, type S3Deps, type Stored } from '../archive/s3Objects.js';
 import type { Config } from '../types.js';
 import type { IndexedWindow } from './sources.js';
@@ -65,7 +67,12 @@ interface ManifestView {
   readonly taskId: string;
   readonly destinationPrefix: string;
   readonly verifiedAtMs?: number;
+  /** How many objects the manifest lists (inline, or the sum of its parts' counts). */
+  readonly objectCount: number;
+  /** Its objects; empty when the index was read without them ({@link IndexReadOptions}). */
   readonly objects: ManifestObject[];
+  /** The keys of the parts beside the manifest that list its objects (a large export): part of the archive, not unlisted. */
+  readonly partKeys?: readonly string[];
 }
 type ManifestObject = z.output<typeof manifestObjectSchema>;
 
@@ -86,6 +93,15 @@ interface GroupIndex {
   /** Why the state object is not usable. */
   readonly stateProblem?: string;
   readonly windows: readonly WindowEntry[];
+}
+
+interface IndexReadOptions {
+  /**
+   * Whether to read every window's objects (parts included) into the index: verify needs them all;
+   * cat and ls read without them (about 470 bytes an object) and cat reads a window's objects when it
+   * reaches that window ({@link readWindowObjects}). @default true
+   */
+  readonly objects?: boolean;
 }
 
 /** Manifests read at once. */
@@ -112,8 +128,8 @@ function manifestProblem(window: StateWindow, manifest: ManifestView): string | 
     return `the manifest (task ${manifest.taskId}, ${manifest.fromMs}–${manifest.toMs}) disagrees with the state `
       + `(task ${window.taskId}, ${window.fromMs}–${window.toMs})`;
   }
-  if (manifest.objects.length !== window.objectCount) {
-    return `the manifest lists ${manifest.objects.length} objects, the state says ${window.objectCount}`;
+  if (manifest.objectCount !== window.objectCount) {
+    return `the manifest lists ${manifest.objectCount} objects, the state says ${window.objectCount}`;
   }
   return undefined;
 }
@@ -125,7 +141,7 @@ function manifestProblem(window: StateWindow, manifest: ManifestView): string | 
  * const index = await readGroupIndex(deps, config, '/app/orders');
  * for (const w of index.windows) console.log(w.window.fromMs, w.manifest?.objects.length ?? w.problem);
  */
-async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<GroupIndex> {
+async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: string, options: IndexReadOptions = {}): Promise<GroupIndex> {
   const key = stateKey(config.bucketPrefix, logGroupName);
   const { value: state, problem: stateProblem } = await readValidated(deps, config.bucket, key, stateSchema);
   if (state === undefined) {
@@ -139,7 +155,7 @@ async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: s
       const window = state.windows[i]!;
       const mKey = manifestKey(window.destinationPrefix);
       const { value: read, problem } = await readValidated(deps, config.bucket, mKey, manifestSchema);
-      const manifest = read && (await withObjects(deps, config.bucket, read));
+      const manifest = read && (options.objects === false ? withoutObjects(read) : await withObjects(deps, config.bucket, read));
       const disagreement = manifest && manifestProblem(window, manifest);
       windows[i] = { window, manifestKey: mKey, ...(manifest && { manifest }), ...((problem ?? disagreement) && { problem: (problem ?? disagreement)! }) };
     }
@@ -155,6 +171,12 @@ async function withObjects(deps: S3Deps, bucket: string, m: z.output<typeof mani
     const { value } = await readValidated(deps, bucket, part.key, z.object({ objects: z.array(manifestObjectSchema) }));
     all.push(...(value?.objects ?? []));
   }
+  // Counted from what was read: a part that cannot be read makes the count disagree with the state.
+  return { ...withoutObjects(m), objectCount: all.length, objects: all };
+}
+
+/** A manifest without its objects, counted from the manifest alone. */
+function withoutObjects(m: z.output<typeof manifestSchema>): ManifestView {
   return {
     logGroupName: m.logGroupName,
     fromMs: m.fromMs,
@@ -162,8 +184,59 @@ async function withObjects(deps: S3Deps, bucket: string, m: z.output<typeof mani
     taskId: m.taskId,
     destinationPrefix: m.destinationPrefix,
     ...(m.verifiedAtMs === undefined ? {} : { verifiedAtMs: m.verifiedAtMs }),
-    objects: all,
+    objectCount: (m.objects?.length ?? 0) + (m.parts ?? []).reduce((n, p) => n + p.count, 0),
+    objects: [],
+    ...(m.parts === undefined ? {} : { partKeys: m.parts.map((p) => p.key) }),
   };
+}
+
+/**
+ * One window's objects, read from its manifest (and parts) now: cat reads a window's objects only when
+ * the merge reaches it, so the index of a long range never holds every window's objects at once.
+ * `problem` when the manifest can no longer be read or disagrees with the state.
+ *
+ * @example const { objects } = await readWindowObjects(deps, config, entry.window);
+ */
+async function readWindowObjects(deps: S3Deps, config: IndexConfig, window: StateWindow): Promise<{ objects: ManifestObject[]; problem?: string }> {
+  const { value: read, problem } = await readValidated(deps, config.bucket, manifestKey(window.destinationPrefix), manifestSchema);
+  const manifest = read && (await withObjects(deps, config.bucket, read));
+  const disagreement = problem ?? (manifest && manifestProblem(window, manifest));
+  return disagreement === undefined && manifest ? { objects: manifest.objects } : { objects: [], problem: disagreement ?? 'unreadable manifest' };
+}
+
+const catchUpSchema = z.looseObject({
+  logStreamName: z.string().min(1),
+  fromMs: z.number().int(),
+  toMs: z.number().int(),
+  objects: z.array(manifestObjectSchema),
+});
+
+/** A catch-up of late writers: the events a stream received after its window was exported, archived by cwl-trim. */
+interface CatchUpEntry {
+  readonly manifestKey: string;
+  readonly manifest?: z.output<typeof catchUpSchema>;
+  readonly problem?: string;
+}
+
+/** Where src/archive/catchUp.ts writes a group's catch-ups (each folder with its manifest.json). */
+const catchUpListPrefix = (config: IndexConfig, logGroupName: string): string => `${config.bucketPrefix}/exports/${groupKey(logGroupName)}/late/`;
+
+/**
+ * The group's catch-ups, each manifest read and validated (one listing, one GET per catch-up). Read-only.
+ *
+ * @example for (const c of await readCatchUps(deps, config, '/app/orders')) console.log(c.manifest?.logStreamName ?? c.problem);
+ */
+async function readCatchUps(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<CatchUpEntry[]> {
+  const keys = (await listObjects(deps, config.bucket, catchUpListPrefix(config, logGroupName)))
+    .map((o) => o.Key ?? '')
+    .filter((k) => k.endsWith('/manifest.json'))
+    .sort();
+  const entries: CatchUpEntry[] = [];
+  for (const key of keys) {
+    const { value, problem } = await readValidated(deps, config.bucket, key, catchUpSchema);
+    entries.push({ manifestKey: key, ...(value && { manifest: value }), ...(problem !== undefined && { problem }) });
+  }
+  return entries;
 }
 
 /** The groups that have a state object under the prefix, sorted by name. */
@@ -177,6 +250,11 @@ async function listIndexedGroups(deps: S3Deps, config: IndexConfig): Promise<str
     .sort();
 }
 
+/** The windows of an index that can be read (manifest present and consistent), with their state entries. */
+function readableEntries(index: GroupIndex): StateWindow[] {
+  return index.windows.flatMap((w) => (w.manifest && w.problem === undefined ? [w.window] : []));
+}
+
 /** The windows of an index that can be read (manifest present and consistent), as the source selection takes them. */
 function readableWindows(index: GroupIndex): IndexedWindow[] {
   return index.windows.flatMap((w) => (w.manifest && w.problem === undefined
@@ -184,5 +262,5 @@ function readableWindows(index: GroupIndex): IndexedWindow[] {
     : []));
 }
 
-export { listIndexedGroups, readGroupIndex, readableWindows };
-export type { GroupIndex, GroupStateView, IndexConfig, ManifestObject, ManifestView, StateWindow, WindowEntry };
+export { catchUpListPrefix, listIndexedGroups, readCatchUps, readGroupIndex, readWindowObjects, readableEntries, readableWindows };
+export type { CatchUpEntry, GroupIndex, IndexReadOptions, GroupStateView, IndexConfig, ManifestObject, ManifestView, StateWindow, WindowEntry };

@@ -12,10 +12,13 @@
  *   body as `rejected`; `<fromMs>-<toMs>` (epoch ms, inclusive) bounds the events' timestamps and lets
  *   cat skip objects outside the range. An object ending in `.gz` but not `.json.gz` is read as
  *   export lines (`<ISO-8601 UTC ms> <message>`). A key without the span is still read (span unknown).
+ *   cwl-trim's own catch-ups of late writers (src/archive/catchUp.ts) are kind `late` too, read from
+ *   their manifests under `<prefix>/exports/<group>/late/` (see readCatchUps): the manifest gives the
+ *   stream and the span; an object there that no manifest lists is still read (span unknown).
  */
 import { groupKey, streamNameOfKey } from '../archive/keys.js';
 import { listObjects, type S3Deps } from '../archive/s3Objects.js';
-import type { IndexConfig } from './archiveIndex.js';
+import { catchUpListPrefix, readCatchUps, type IndexConfig } from './archiveIndex.js';
 import { SourceFormat, type EventSource, type SourceFormatName } from './sources.js';
 
 interface ExtraLayout {
@@ -85,6 +88,29 @@ async function listExtraSources(deps: S3Deps, config: IndexConfig, logGroupName:
         ...(o.Size === undefined ? {} : { size: o.Size }),
       });
     }
+  }
+  found.push(...await catchUpSources(deps, config, logGroupName));
+  return found;
+}
+
+/** The objects of the group's catch-ups, with the span and stream their manifests give. */
+async function catchUpSources(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<EventSource[]> {
+  const prefix = catchUpListPrefix(config, logGroupName);
+  const sizes = new Map((await listObjects(deps, config.bucket, prefix)).map((o) => [o.Key ?? '', o.Size]));
+  const found: EventSource[] = [];
+  const listed = new Set<string>();
+  for (const { manifest } of await readCatchUps(deps, config, logGroupName)) {
+    for (const o of manifest?.objects ?? []) {
+      listed.add(o.key);
+      if (!sizes.has(o.key)) continue; // gone: archive verify says so
+      found.push({ kind: 'late', key: o.key, logStreamName: manifest!.logStreamName, format: SourceFormat.ExportLines, fromMs: manifest!.fromMs, toMs: manifest!.toMs, size: o.size });
+    }
+  }
+  for (const [key, size] of sizes) {
+    // An object no readable manifest lists (its manifest lost): still read, its stream from the key (`…/<taskId>/<stream>/000000.gz`).
+    const match = /\/late-events\/(.+)\/[^/]+\.gz$/.exec(key);
+    if (listed.has(key) || !match) continue;
+    found.push({ kind: 'late', key, logStreamName: match[1]!, format: SourceFormat.ExportLines, fromMs: Number.NEGATIVE_INFINITY, toMs: Number.POSITIVE_INFINITY, ...(size === undefined ? {} : { size }) });
   }
   return found;
 }

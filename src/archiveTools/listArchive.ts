@@ -46,12 +46,12 @@ async function journalsOf(deps: S3Deps, config: IndexConfig, logGroupName: strin
 }
 
 async function listGroup(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<GroupListing> {
-  const index = await readGroupIndex(deps, config, logGroupName);
+  const index = await readGroupIndex(deps, config, logGroupName, { objects: false });
   const windows = index.windows.map((w) => ({
     fromMs: w.window.fromMs,
     toMs: w.window.toMs,
     taskId: w.window.taskId,
-    objects: w.manifest?.objects.length ?? w.window.objectCount,
+    objects: w.manifest?.objectCount ?? w.window.objectCount,
     bytes: w.window.bytes,
     exportedAtMs: w.manifest?.verifiedAtMs ?? w.window.taskCreatedAtMs,
     ...(w.problem === undefined ? {} : { problem: w.problem }),

@@ -13,29 +13,22 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { callAws } from '../aws/callAws.js';
 import type { S3Deps } from '../archive/s3Objects.js';
 import { CwlTrimError } from '../errors.js';
 import type { ArchivedEvent } from './exportLines.js';
-import type { EventRun } from './mergeEvents.js';
+import { NO_EVENTS, type EventChunk, type EventRun } from './mergeEvents.js';
 import { compactCopy, indexExportBytes, keptInOrder, type CompactEvents } from './objectIndex.js';
 import { SourceFormat, type EventSource } from './sources.js';
 
 /** Bytes of sorted runs held in memory before new runs go to disk. */
 const DEFAULT_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
-/**
- * Bytes read from a spilled run at a time, and events per chunk handed to the merge: small, so that a
- * chunk is consumed before the garbage collector's young generation promotes it (k runs interleave, so a
- * chunk of c events lives for about k × c events of output). Larger values made the old generation, and
- * the RSS, grow with garbage.
- */
+/** Bytes read from a spilled run at a time (its buffer, reused for every block). */
 const SPILL_READ_BYTES = 16 * 1024;
 /** Bytes written to a spill file at a time. */
 const SPILL_WRITE_BYTES = 1024 * 1024;
-const CHUNK_EVENTS = 32;
 
 /** Decides whether an event is wanted; `message` decodes it only if the filter reads it. */
 type Wanted = (timestamp: number, message: () => string) => boolean;
@@ -67,60 +60,125 @@ function jsonEvents(bytes: Buffer, source: EventSource, wanted: Wanted): Compact
   }
   events.sort((a, b) => a.timestamp - b.timestamp);
   const heldBytes = events.reduce((n, e) => n + 2 * e.message.length + 64, 0);
-  return { count: events.length, heldBytes, at: (k, logStreamName) => ({ ...events[k]!, logStreamName }) };
+  return { count: events.length, heldBytes, timestampAt: (k) => events[k]!.timestamp, at: (k, logStreamName) => ({ ...events[k]!, logStreamName }) };
 }
 
-/** A run over sorted events in memory; `onDone` once it is read. */
+/** A run over sorted events in memory, as one chunk; `onDone` once it is read. */
 function memoryRun(events: CompactEvents, logStreamName: string, onDone: () => void): EventRun {
-  let source: CompactEvents | undefined = events;
-  let at = 0;
+  let chunk: EventChunk | undefined = {
+    count: events.count,
+    timestampAt: (k) => events.timestampAt(k),
+    logStreamNameAt: () => logStreamName,
+    eventAt: (k) => events.at(k, logStreamName),
+  };
   return {
     next: () => {
-      const chunk: ArchivedEvent[] = [];
-      if (source !== undefined) {
-        for (const end = Math.min(source.count, at + CHUNK_EVENTS); at < end; at += 1) chunk.push(source.at(at, logStreamName));
-        if (chunk.length === 0) {
-          source = undefined; // let the memory go as soon as the run is read
-          onDone();
-        }
-      }
-      return Promise.resolve(chunk);
+      const out = chunk ?? NO_EVENTS;
+      if (chunk === undefined) onDone(); // let the memory go as soon as the run is read
+      chunk = undefined;
+      return Promise.resolve(out);
     },
   };
 }
 
-/** A sorted run on disk: `<timestamp>\t<message>` a line; a message with a newline, or starting with `"`, as JSON. */
-function fileRun(path: string, logStreamName: string): EventRun {
+/**
+ * A sorted run on disk: `<timestamp>\t<message>` a line (one stream's run), or `<timestamp>\t<n>\t<message>`
+ * with `streams[n]` the event's stream (a combined run, several streams); a message with a newline, or
+ * starting with `"`, as JSON. Read a block at a time into one buffer per run, reused for every block (the
+ * merge asks for the next chunk only once it is done with the last): each chunk is the block's complete
+ * lines, found in place, and a message is decoded only when the merge emits it.
+ */
+function fileRun(path: string, stream: string | readonly string[]): EventRun {
+  const streams = typeof stream === 'string' ? undefined : stream;
   let position = 0;
-  let rest = '';
   let done = false;
-  const decoder = new StringDecoder('utf8');
-  const buffer = Buffer.allocUnsafe(SPILL_READ_BYTES);
+  let buffer = Buffer.allocUnsafe(SPILL_READ_BYTES);
+  /** An incomplete last line, `rest` bytes at `carryAt`, read again with the next block. */
+  let rest = 0;
+  let carryAt = 0;
+  let ts = new Float64Array(SPILL_READ_BYTES / 8);
+  let start = new Int32Array(ts.length);
+  let end = new Int32Array(ts.length);
+  let streamOf = new Int32Array(streams === undefined ? 0 : ts.length);
+  const nameAt = streams === undefined ? () => stream as string : (i: number) => streams[streamOf[i]!]!;
+  const chunk: EventChunk & { count: number } = {
+    count: 0,
+    timestampAt: (i) => ts[i]!,
+    logStreamNameAt: nameAt,
+    eventAt: (i) => {
+      const text = buffer.toString('utf8', start[i]!, end[i]!);
+      return { timestamp: ts[i]!, logStreamName: nameAt(i), message: buffer[start[i]!] === 34 ? JSON.parse(text) as string : text };
+    },
+  };
+  /** The non-negative integer written in `buffer[from, to)`. */
+  const digits = (from: number, to: number): number => {
+    let n = 0;
+    for (let i = from; i < to; i += 1) n = n * 10 + buffer[i]! - 48;
+    return n;
+  };
+  const push = (lineStart: number, lineEnd: number): void => {
+    if (chunk.count === ts.length) {
+      const ts2 = new Float64Array(ts.length * 2);
+      const start2 = new Int32Array(ts2.length);
+      const end2 = new Int32Array(ts2.length);
+      ts2.set(ts);
+      start2.set(start);
+      end2.set(end);
+      [ts, start, end] = [ts2, start2, end2];
+      if (streams !== undefined) {
+        const streamOf2 = new Int32Array(ts2.length);
+        streamOf2.set(streamOf);
+        streamOf = streamOf2;
+      }
+    }
+    let tab = buffer.indexOf(9, lineStart);
+    const negative = buffer[lineStart] === 45;
+    const timestamp = digits(negative ? lineStart + 1 : lineStart, tab);
+    ts[chunk.count] = negative ? -timestamp : timestamp;
+    if (streams !== undefined) {
+      const second = buffer.indexOf(9, tab + 1);
+      streamOf[chunk.count] = digits(tab + 1, second);
+      tab = second;
+    }
+    start[chunk.count] = tab + 1;
+    end[chunk.count] = lineEnd;
+    chunk.count += 1;
+  };
   return {
-    async next(): Promise<readonly ArchivedEvent[]> {
-      const events: ArchivedEvent[] = [];
-      while (events.length === 0 && !done) {
+    async next(): Promise<EventChunk> {
+      chunk.count = 0;
+      while (chunk.count === 0 && !done) {
+        // The last block's incomplete line to the front: the merge is done with the chunk that held its events.
+        if (carryAt > 0) buffer.copy(buffer, 0, carryAt, carryAt + rest);
+        carryAt = 0;
+        if (rest === buffer.length) {
+          // One line longer than the buffer: a bigger buffer for this run.
+          const bigger = Buffer.allocUnsafe(buffer.length * 2);
+          buffer.copy(bigger, 0, 0, rest);
+          buffer = bigger;
+        }
         // Opened per block: thousands of spilled runs never hold thousands of descriptors.
         const handle: FileHandle = await open(path, 'r');
         let bytesRead: number;
         try {
-          ({ bytesRead } = await handle.read(buffer, 0, SPILL_READ_BYTES, position));
+          ({ bytesRead } = await handle.read(buffer, rest, buffer.length - rest, position));
         } finally {
           await handle.close();
         }
         position += bytesRead;
         if (bytesRead === 0) done = true;
-        const lines = (rest + (done ? decoder.end() : decoder.write(buffer.subarray(0, bytesRead)))).split('\n');
-        rest = done ? '' : lines.pop()!;
-        for (const line of lines) {
-          if (line === '') continue;
-          const tab = line.indexOf('\t');
-          const text = line.slice(tab + 1);
-          events.push({ timestamp: Number(line.slice(0, tab)), logStreamName, message: text.startsWith('"') ? JSON.parse(text) as string : text });
+        const filled = rest + bytesRead;
+        let at = 0;
+        for (let nl = buffer.indexOf(10, at); nl >= 0 && nl < filled; nl = buffer.indexOf(10, at)) {
+          if (nl > at) push(at, nl);
+          at = nl + 1;
         }
+        if (done && at < filled) push(at, filled);
+        rest = done ? 0 : filled - at;
+        carryAt = at;
       }
-      if (done && events.length === 0) await rm(path, { force: true });
-      return events;
+      if (done && chunk.count === 0) await rm(path, { force: true });
+      return chunk;
     },
   };
 }
@@ -200,6 +258,46 @@ class RunStore {
     return fileRun(path, source.logStreamName);
   }
 
+  /**
+   * Writes merged events (several streams) to one sorted run on disk and returns it: how the merge
+   * keeps the runs open at once bounded when a window holds more objects than that (mergeSources' combine).
+   *
+   * @example const run = await store.combine(mergeSources(group, earliest, open, options));
+   */
+  public async combine(batches: AsyncIterable<readonly ArchivedEvent[]>): Promise<EventRun> {
+    this.#dir ??= await mkdtemp(join(tmpdir(), 'cwl-trim-cat-'));
+    const path = join(this.#dir, `run-${this.#spilled++}.tsv`);
+    const streams: string[] = [];
+    const numbers = new Map<string, number>();
+    const handle = await open(path, 'w');
+    const out = Buffer.allocUnsafe(SPILL_WRITE_BYTES);
+    let used = 0;
+    try {
+      for await (const batch of batches) {
+        for (const e of batch) {
+          let n = numbers.get(e.logStreamName);
+          if (n === undefined) {
+            n = streams.push(e.logStreamName) - 1;
+            numbers.set(e.logStreamName, n);
+          }
+          const message = e.message.includes('\n') || e.message.startsWith('"') ? JSON.stringify(e.message) : e.message;
+          const line = `${e.timestamp}\t${n}\t${message}\n`;
+          const need = Buffer.byteLength(line);
+          if (used + need > SPILL_WRITE_BYTES) {
+            await handle.write(out, 0, used);
+            used = 0;
+          }
+          if (need > SPILL_WRITE_BYTES) await handle.write(line);
+          else used += out.write(line, used);
+        }
+      }
+      if (used > 0) await handle.write(out, 0, used);
+    } finally {
+      await handle.close();
+    }
+    return fileRun(path, streams);
+  }
+
   #hold(events: CompactEvents, logStreamName: string): EventRun {
     this.#heldBytes += events.heldBytes;
     return memoryRun(events, logStreamName, () => {
@@ -226,5 +324,5 @@ class RunStore {
   }
 }
 
-export { DEFAULT_MEMORY_BUDGET_BYTES, RunStore };
+export { DEFAULT_MEMORY_BUDGET_BYTES, RunStore, fileRun };
 export type { Wanted };

@@ -9,33 +9,57 @@
  */
 import type { ArchivedEvent } from './exportLines.js';
 
+/**
+ * A block of a source's events in order, read where they lie: the merge compares timestamps and stream
+ * names in place and makes an event object only when it emits that event. Objects made ahead and held
+ * by the merge (a chunk per open source, for as long as the other sources take to catch up) outlive
+ * the young generation, and once V8 sees an allocation site's objects survive it allocates all of them
+ * in the old generation ("pretenuring"), which then grows with garbage: the RSS followed the range.
+ */
+interface EventChunk {
+  readonly count: number;
+  timestampAt(i: number): number;
+  logStreamNameAt(i: number): string;
+  eventAt(i: number): ArchivedEvent;
+}
+
 /** A source's events in order, a chunk at a time; an empty chunk means the run is done. */
 interface EventRun {
-  next(): Promise<readonly ArchivedEvent[]>;
+  next(): Promise<EventChunk>;
 }
 
 interface Cursor {
   readonly run: EventRun;
   readonly ordinal: number;
-  chunk: readonly ArchivedEvent[];
+  chunk: EventChunk;
   index: number;
 }
 
-interface MergeOptions {
+interface MergeOptions<S = unknown> {
   /** Sources opened at once when several are due (their GETs overlap). @default 4 */
   readonly openAtOnce?: number;
-  /** Events per yielded batch. @default 2048 */
+  /** Events per yielded batch: small, so that a batch (and the text made of it) dies young. @default 256 */
   readonly batchSize?: number;
+  /**
+   * Sources open at once, at most (with `combine`; at least 2): when more are due together (a window of
+   * thousands of streams), they are merged in groups first, each group into one run by `combine`
+   * (which spills it to disk), and the groups' runs are merged. @default unbounded
+   */
+  readonly maxOpen?: number;
+  /** Merges a group of sources (in merge order) into one sorted run; called with groups of at least two. */
+  readonly combine?: (group: readonly S[]) => Promise<EventRun>;
 }
 
-const headOf = (c: Cursor): ArchivedEvent => c.chunk[c.index]!;
+const headTimestamp = (c: Cursor): number => c.chunk.timestampAt(c.index);
 
 /** a before b: timestamp, then stream name, then ordinal. */
 function before(a: Cursor, b: Cursor): boolean {
-  const x = headOf(a);
-  const y = headOf(b);
-  if (x.timestamp !== y.timestamp) return x.timestamp < y.timestamp;
-  if (x.logStreamName !== y.logStreamName) return x.logStreamName < y.logStreamName;
+  const x = headTimestamp(a);
+  const y = headTimestamp(b);
+  if (x !== y) return x < y;
+  const sa = a.chunk.logStreamNameAt(a.index);
+  const sb = b.chunk.logStreamNameAt(b.index);
+  if (sa !== sb) return sa < sb;
   return a.ordinal < b.ordinal;
 }
 
@@ -92,7 +116,7 @@ class CursorHeap {
 
 async function cursorOf(run: EventRun, ordinal: number): Promise<Cursor | undefined> {
   const chunk = await run.next();
-  return chunk.length === 0 ? undefined : { run, ordinal, chunk, index: 0 };
+  return chunk.count === 0 ? undefined : { run, ordinal, chunk, index: 0 };
 }
 
 /**
@@ -107,9 +131,10 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
   sources: readonly S[],
   earliest: (source: S) => number,
   open: (source: S) => Promise<EventRun>,
-  options: MergeOptions = {},
+  options: MergeOptions<S> = {},
 ): AsyncGenerator<ArchivedEvent[]> {
-  const { openAtOnce = 4, batchSize = 2048 } = options;
+  const { openAtOnce = 4, batchSize = 256, maxOpen = Number.POSITIVE_INFINITY, combine } = options;
+  if (maxOpen < 2) throw new RangeError(`maxOpen must be at least 2, got ${maxOpen}`);
   const heap = new CursorHeap();
   let next = 0;
   let out: ArchivedEvent[] = [];
@@ -120,12 +145,25 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
   };
   const threshold = (): number | undefined => {
     const top = heap.peek();
-    return top === undefined ? undefined : headOf(top).timestamp;
+    return top === undefined ? undefined : headTimestamp(top);
   };
   for (;;) {
     while (due(threshold())) {
       // With nothing open, the first source sets the bar: only sources that start no later open with it.
       const bar = threshold() ?? earliest(sources[next]!);
+      let end = next;
+      while (end < sources.length && earliest(sources[end]!) <= bar) end += 1;
+      if (combine !== undefined && heap.size + (end - next) > maxOpen) {
+        // More sources due at once than may be open: each group of them merged into one run first. A group
+        // holds consecutive ordinals and gets the first as its own, so ties come out as without groups.
+        const groups = inGroups(sources.slice(next, end), Math.max(1, maxOpen - heap.size));
+        next = end;
+        for (const group of groups) {
+          const cursor = await cursorOf(group.length === 1 ? await open(group[0]!) : await combine(group), group[0]!.ordinal);
+          if (cursor) heap.push(cursor);
+        }
+        continue;
+      }
       const opening: S[] = [];
       while (opening.length < openAtOnce && due(bar)) opening.push(sources[next++]!);
       const cursors = await Promise.all(opening.map(async (s) => cursorOf(await open(s), s.ordinal)));
@@ -133,19 +171,37 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
     }
     const top = heap.pop();
     if (top === undefined) break;
-    out.push(headOf(top));
+    out.push(top.chunk.eventAt(top.index));
     top.index += 1;
-    if (top.index >= top.chunk.length) {
+    if (top.index >= top.chunk.count) {
       top.chunk = await top.run.next();
       top.index = 0;
     }
-    if (top.chunk.length > 0) heap.push(top);
+    if (top.chunk.count > 0) heap.push(top);
     if (out.length >= batchSize) {
       yield out;
       out = [];
     }
   }
   if (out.length > 0) yield out;
+}
+
+/** `items` in order, cut into at most `count` consecutive groups of near-equal size. */
+function inGroups<T>(items: readonly T[], count: number): T[][] {
+  const size = Math.ceil(items.length / count);
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
+}
+
+/** A chunk over events already made (an array, or a slice of one). */
+function arrayChunk(events: readonly ArchivedEvent[]): EventChunk {
+  return {
+    count: events.length,
+    timestampAt: (i) => events[i]!.timestamp,
+    logStreamNameAt: (i) => events[i]!.logStreamName,
+    eventAt: (i) => events[i]!,
+  };
 }
 
 /** A run over events already in memory and sorted, handed out in chunks. */
@@ -160,10 +216,13 @@ function arrayRun(sorted: readonly ArchivedEvent[], chunkSize = 4096, onDone?: (
         events = undefined; // let the memory go as soon as the run is read
         onDone?.();
       }
-      return Promise.resolve(chunk);
+      return Promise.resolve(arrayChunk(chunk));
     },
   };
 }
 
-export { CursorHeap, arrayRun, mergeSources };
-export type { EventRun, MergeOptions };
+/** The chunk that ends a run. */
+const NO_EVENTS: EventChunk = arrayChunk([]);
+
+export { CursorHeap, NO_EVENTS, arrayChunk, arrayRun, mergeSources };
+export type { EventChunk, EventRun, MergeOptions };

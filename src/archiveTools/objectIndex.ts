@@ -75,6 +75,7 @@ function keptInOrder(index: EventIndex, wanted: (timestamp: number, message: () 
 interface CompactEvents {
   readonly count: number;
   readonly heldBytes: number;
+  timestampAt(k: number): number;
   at(k: number, logStreamName: string): ArchivedEvent;
 }
 
@@ -100,6 +101,7 @@ function compactCopy(bytes: Buffer, index: EventIndex, order: Uint32Array): Comp
   return {
     count: order.length,
     heldBytes: total + 12 * order.length,
+    timestampAt: (k) => ts[k]!,
     at: (k, logStreamName) => ({ timestamp: ts[k]!, logStreamName, message: text.toString('utf8', offsets[k]!, offsets[k + 1]!) }),
   };
 }

@@ -3,15 +3,21 @@
  * query's events, and the merge reads them in timestamp order, a window at a time.
  */
 import type { Deps } from '../deps.js';
-import { readGroupIndex, readableWindows, type IndexConfig } from './archiveIndex.js';
+import { readGroupIndex, readWindowObjects, readableEntries, readableWindows, type IndexConfig, type StateWindow } from './archiveIndex.js';
 import { wants, type CatRequest } from './catQuery.js';
 import type { ArchivedEvent } from './exportLines.js';
 import { listExtraSources } from './extraSources.js';
 import { RunStore, type Wanted } from './loadRuns.js';
-import { mergeSources } from './mergeEvents.js';
-import { earliestOf, exportSources, selectSources, type OrderedSource } from './sources.js';
+import { NO_EVENTS, arrayChunk, mergeSources, type EventRun, type MergeOptions } from './mergeEvents.js';
+import { exportSources, selectSources, streamMatches, type EventSource, type OrderedSource } from './sources.js';
 
 type ReadDeps = Pick<Deps, 'clients' | 'call'>;
+
+/**
+ * Runs read at once, at most: a window of more objects (streams) than this is merged a group at a time
+ * into runs on disk first. Each open run costs its chunk buffer (16 KiB when spilled) and a heap entry.
+ */
+const DEFAULT_MAX_OPEN_RUNS = 128;
 
 interface ReadProgress {
   /** Objects the query needs, of every kind. */
@@ -25,12 +31,60 @@ interface ReadProgress {
 interface ReadOptions {
   /** Bytes of sorted runs held in memory before runs are spilled to disk. */
   readonly memoryBudgetBytes?: number;
+  /** Sorted runs (objects, or groups of them merged on disk) read at once. @default DEFAULT_MAX_OPEN_RUNS */
+  readonly maxOpenRuns?: number;
+  /** Events per batch handed out. @default 256 */
+  readonly batchSize?: number;
   /** Called after each object is read, and once at the end. */
   readonly onProgress?: (progress: ReadProgress) => void;
   /** Windows whose manifest could not be read: their events cannot be found (`archive verify` says why). */
   readonly onUnreadableWindow?: (fromMs: number, toMs: number, problem: string) => void;
   /** The group has no archive at all (no state object, nothing kept outside exports): a typo in its name? */
   readonly onNoArchive?: () => void;
+}
+
+/** A window of the index, read when the merge reaches it: its objects are merged as one run. */
+interface WindowSource {
+  readonly kind: 'window';
+  readonly ordinal: number;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly window: StateWindow;
+}
+
+/** What the merge reads: objects, or whole windows whose objects are read when it gets there. */
+type ReadSource = OrderedSource | WindowSource;
+
+/** A run over the batches of a merge (a window's objects merged). */
+function mergedRun(batches: AsyncGenerator<ArchivedEvent[]>): EventRun {
+  return {
+    next: async () => {
+      const step = await batches.next();
+      return step.done === true ? NO_EVENTS : arrayChunk(step.value);
+    },
+  };
+}
+
+/**
+ * What cat reads, in merge order: the windows that can hold the range (their objects read only when the
+ * merge reaches each: the index of a long range never holds every window's objects), and the objects
+ * kept outside exports. Ordered by the earliest timestamp each can hold, then by key.
+ */
+async function plannedReads(deps: ReadDeps, config: IndexConfig, logGroupName: string, request: CatRequest, options: ReadOptions = {}): Promise<ReadSource[]> {
+  const index = await readGroupIndex(deps, config, logGroupName, { objects: false });
+  for (const w of index.windows) if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
+  const extra = await listExtraSources(deps, config, logGroupName);
+  if (index.state === undefined && index.stateProblem === undefined && extra.length === 0) options.onNoArchive?.();
+  const { startMs = Number.NEGATIVE_INFINITY, endMs = Number.POSITIVE_INFINITY } = request.query;
+  const inRange = (s: { fromMs: number; toMs: number }): boolean => s.toMs >= startMs && s.fromMs < endMs;
+  const reads: (EventSource | Omit<WindowSource, 'ordinal'>)[] = [
+    ...readableEntries(index).filter(inRange).map((window) => ({ kind: 'window' as const, fromMs: window.fromMs, toMs: window.toMs, window })),
+    ...extra.filter((s) => inRange(s) && streamMatches(s.logStreamName, request.query)),
+  ];
+  const keyOf = (s: (typeof reads)[number]): string => ('key' in s ? s.key : s.window.destinationPrefix);
+  return reads
+    .sort((a, b) => a.fromMs - b.fromMs || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))
+    .map((s, ordinal) => ({ ...s, ordinal }) as ReadSource);
 }
 
 /** The objects one query needs, in merge order (export windows from the index, plus the extra layouts). */
@@ -57,7 +111,7 @@ async function* readArchive(
   request: CatRequest,
   options: ReadOptions = {},
 ): AsyncGenerator<ArchivedEvent[]> {
-  yield* readSources(deps, config, await plannedSources(deps, config, logGroupName, request, options), request, options);
+  yield* readSources(deps, config, await plannedReads(deps, config, logGroupName, request, options), request, options);
 }
 
 /**
@@ -67,23 +121,46 @@ async function* readArchive(
 async function* readSources(
   deps: ReadDeps,
   config: IndexConfig,
-  sources: readonly OrderedSource[],
+  sources: readonly ReadSource[],
   request: CatRequest,
   options: ReadOptions = {},
 ): AsyncGenerator<ArchivedEvent[]> {
   const store = new RunStore(options.memoryBudgetBytes);
   const wanted: Wanted = wants(request);
+  // Objects to read: a window counts its objects until it is opened, then those its streams select.
+  let objects = sources.reduce((n, s) => n + ('window' in s ? s.window.objectCount : 1), 0);
   let objectsRead = 0;
   let events = 0;
-  const report = (): void => options.onProgress?.({ objects: sources.length, objectsRead, events, spilledRuns: store.spilled });
+  const report = (): void => options.onProgress?.({ objects, objectsRead, events, spilledRuns: store.spilled });
   try {
-    const open = async (source: OrderedSource) => {
+    /** The earliest timestamp a source can contribute to the query: the merge opens it no later than that. */
+    const earliest = (s: { readonly fromMs: number }): number => Math.max(s.fromMs, request.query.startMs ?? Number.NEGATIVE_INFINITY);
+    const openObject = async (source: OrderedSource): Promise<EventRun> => {
       const run = await store.load(deps, config.bucket, source, wanted);
       objectsRead += 1;
       report();
       return run;
     };
-    for await (const batch of mergeSources(sources, (s) => earliestOf(s, request.query), open)) {
+    const objectMerge: MergeOptions<OrderedSource> = {
+      batchSize: options.batchSize ?? 256,
+      maxOpen: options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS,
+      combine: (group) => store.combine(mergeSources(group, earliest, openObject, objectMerge)),
+    };
+    const open = async (source: ReadSource): Promise<EventRun> => {
+      if (!('window' in source)) return openObject(source);
+      const { window } = source;
+      const read = await readWindowObjects(deps, config, window);
+      if (read.problem !== undefined) options.onUnreadableWindow?.(window.fromMs, window.toMs, read.problem);
+      const selected = selectSources(exportSources([{ ...window, objects: read.objects }]), request.query);
+      objects += selected.length - window.objectCount;
+      return mergedRun(mergeSources(selected, earliest, openObject, objectMerge));
+    };
+    const merge: MergeOptions<ReadSource> = {
+      batchSize: options.batchSize ?? 256,
+      maxOpen: options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS,
+      combine: (group) => store.combine(mergeSources(group, earliest, open, merge)),
+    };
+    for await (const batch of mergeSources(sources, earliest, open, merge)) {
       events += batch.length;
       yield batch;
     }
@@ -94,4 +171,4 @@ async function* readSources(
 }
 
 export { plannedSources, readArchive, readSources };
-export type { ReadDeps, ReadOptions, ReadProgress };
+export type { ReadDeps, ReadOptions, ReadProgress, ReadSource };

@@ -7,7 +7,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { groupKey, groupNameOfKey } from '../archive/keys.js';
 import { listObjects, type S3Deps } from '../archive/s3Objects.js';
 import { callAws } from '../aws/callAws.js';
-import { listIndexedGroups, readGroupIndex, type IndexConfig } from './archiveIndex.js';
+import { listIndexedGroups, readCatchUps, readGroupIndex, type IndexConfig } from './archiveIndex.js';
 import { verifyGroup, type GroupVerification } from './verifyFindings.js';
 
 interface Verification {
@@ -53,7 +53,7 @@ async function verifyArchive(deps: S3Deps, config: IndexConfig, logGroupName?: s
     const listed = (await listObjects(deps, config.bucket, `${exportsPrefix(config)}${groupKey(name)}/`))
       .filter((o) => o.Key !== undefined)
       .map((o) => ({ key: o.Key!, size: o.Size ?? 0, ...(o.ETag === undefined ? {} : { etag: o.ETag }) }));
-    const verified = verifyGroup(index, listed);
+    const verified = verifyGroup(index, listed, await readCatchUps(deps, config, name));
     groups.push(index.state === undefined && index.stateProblem === undefined && logGroupName !== undefined && listed.length === 0
       ? { ...verified, problems: [{ kind: 'state-unreadable', detail: `${name} has no archive under s3://${config.bucket}/${config.bucketPrefix}/`, key: index.stateKey }] }
       : verified);

@@ -3,7 +3,7 @@
  * what S3 lists under the group's exports folder. Pure.
  */
 import { EXPORT_WRITE_TEST_OBJECT } from '../constants.js';
-import type { GroupIndex } from './archiveIndex.js';
+import type { CatchUpEntry, GroupIndex, ManifestObject } from './archiveIndex.js';
 import { windowFindings } from './windowLayout.js';
 
 /** One object as ListObjectsV2 returns it. */
@@ -37,7 +37,7 @@ const unquote = (etag: string | undefined): string | undefined => etag?.replace(
  *
  * @example verifyGroup(index, listedObjects).problems; // [] when the archive is whole
  */
-function verifyGroup(index: GroupIndex, listed: readonly ListedObject[]): GroupVerification {
+function verifyGroup(index: GroupIndex, listed: readonly ListedObject[], catchUps: readonly CatchUpEntry[] = []): GroupVerification {
   const problems: VerifyProblem[] = [];
   const notes: string[] = [];
   if (index.stateProblem !== undefined) problems.push({ kind: 'state-unreadable', detail: index.stateProblem, key: index.stateKey });
@@ -46,6 +46,26 @@ function verifyGroup(index: GroupIndex, listed: readonly ListedObject[]): GroupV
   let objectsChecked = 0;
   let bytesChecked = 0;
   let withoutChecksum = 0;
+  /** One manifest's objects against the listing: present, same size, same ETag when recorded. */
+  const checkObjects = (objects: readonly ManifestObject[], listedIn: string): void => {
+    for (const object of objects) {
+      accounted.add(object.key);
+      const found = byKey.get(object.key);
+      if (found === undefined) {
+        problems.push({ kind: 'object-missing', detail: `listed in the manifest of ${listedIn}, absent from S3`, key: object.key });
+        continue;
+      }
+      objectsChecked += 1;
+      bytesChecked += found.size;
+      // One problem per object: a different size already says the bytes changed.
+      if (found.size !== object.size) {
+        problems.push({ kind: 'size-mismatch', detail: `the manifest says ${object.size} bytes, S3 holds ${found.size}`, key: object.key });
+      } else if (object.etag === undefined) withoutChecksum += 1;
+      else if (unquote(object.etag) !== unquote(found.etag)) {
+        problems.push({ kind: 'checksum-mismatch', detail: `the manifest records ETag ${object.etag}, S3 has ${found.etag ?? 'none'}`, key: object.key });
+      }
+    }
+  };
   for (const entry of index.windows) {
     accounted.add(entry.manifestKey);
     if (entry.manifest === undefined) {
@@ -54,23 +74,14 @@ function verifyGroup(index: GroupIndex, listed: readonly ListedObject[]): GroupV
       continue;
     }
     if (entry.problem !== undefined) problems.push({ kind: 'manifest-invalid', detail: entry.problem, key: entry.manifestKey });
-    for (const object of entry.manifest.objects) {
-      accounted.add(object.key);
-      const found = byKey.get(object.key);
-      if (found === undefined) {
-        problems.push({ kind: 'object-missing', detail: `listed in the manifest of task ${entry.window.taskId}, absent from S3`, key: object.key });
-        continue;
-      }
-      objectsChecked += 1;
-      bytesChecked += found.size;
-      if (found.size !== object.size) {
-        problems.push({ kind: 'size-mismatch', detail: `the manifest says ${object.size} bytes, S3 holds ${found.size}`, key: object.key });
-      }
-      if (object.etag === undefined) withoutChecksum += 1;
-      else if (unquote(object.etag) !== unquote(found.etag)) {
-        problems.push({ kind: 'checksum-mismatch', detail: `the manifest records ETag ${object.etag}, S3 has ${found.etag ?? 'none'}`, key: object.key });
-      }
-    }
+    for (const key of entry.manifest.partKeys ?? []) accounted.add(key);
+    checkObjects(entry.manifest.objects, `task ${entry.window.taskId}`);
+  }
+  // Catch-ups of late writers sit under exports/ too, each with its manifest: checked the same way (not part of the tiling).
+  for (const c of catchUps) {
+    accounted.add(c.manifestKey);
+    if (c.manifest === undefined) problems.push({ kind: 'manifest-invalid', detail: c.problem ?? 'unreadable manifest', key: c.manifestKey });
+    else checkObjects(c.manifest.objects, `the catch-up of late events of ${c.manifest.logStreamName}`);
   }
   const state = index.state;
   for (const f of windowFindings(index.windows.map((w) => w.window), state?.archivedThroughMs)) {

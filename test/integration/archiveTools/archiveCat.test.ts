@@ -126,6 +126,23 @@ describe('archive cat', () => {
   });
 });
 
+describe('archive cat reads the index a window at a time', () => {
+  it("reads a window's objects from its manifest only when the merge reaches that window", async () => {
+    const { seeded, cutoffMs } = await archivedHistory();
+    sandbox.clearCalls();
+    const out = await archiveCli(sandbox, ['cat', '--log-group', GROUP]);
+    expect(linesOf(out.stdout)).toEqual(inCatOrder(seeded, (_s, e) => e.timestamp < cutoffMs));
+    const gets = sandbox.calls.filter((c) => c.operation === 'GetObject').map((c) => (c.input as { Key: string }).Key);
+    const manifests = [...new Set(gets.filter((k) => k.endsWith('/manifest.json')))].sort();
+    expect(manifests).toHaveLength(2);
+    // The second window's manifest is read again, for its objects, after the first window's objects.
+    const lastReadOfSecond = gets.lastIndexOf(manifests[1]!);
+    const firstObjectOfFirst = gets.findIndex((k) => k.startsWith(manifests[0]!.slice(0, -'manifest.json'.length)) && k.endsWith('.gz'));
+    expect(firstObjectOfFirst).toBeGreaterThanOrEqual(0);
+    expect(lastReadOfSecond).toBeGreaterThan(firstObjectOfFirst);
+  });
+});
+
 describe('archive cat over a memory budget', () => {
   it('spills sorted runs to disk once the budget is spent, and prints the very same events in the same order', async () => {
     const { seeded, cutoffMs } = await archivedHistory();
@@ -138,6 +155,21 @@ describe('archive cat over a memory budget', () => {
     }
     expect(last!.spilledRuns).toBeGreaterThan(5);
     expect(last!.objectsRead).toBe(last!.objects);
+    expect(lines).toEqual(inCatOrder(seeded, (_s, e) => e.timestamp < cutoffMs));
+  });
+
+  it('with at most 3 runs open, merges a window\'s many objects in groups on disk first, and prints the very same events in the same order', async () => {
+    const { seeded, cutoffMs } = await archivedHistory();
+    const config = testConfig(sandbox, { days: 7 });
+    const deps = testDeps(sandbox, config);
+    const lines: string[] = [];
+    let last: ReadProgress | undefined;
+    for await (const batch of readArchive(deps, config, GROUP, catRequest({}, NOW), { maxOpenRuns: 3, onProgress: (p) => { last = p; } })) {
+      lines.push(...batch.map(formatEventLine));
+    }
+    // Nothing spills on the default budget: every run on disk is a group merged there.
+    expect(last!.objects).toBeGreaterThan(10);
+    expect(last!.spilledRuns).toBeGreaterThan(2);
     expect(lines).toEqual(inCatOrder(seeded, (_s, e) => e.timestamp < cutoffMs));
   });
 });

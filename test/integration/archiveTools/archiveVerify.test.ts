@@ -56,6 +56,37 @@ describe('archive verify', () => {
     expect(result.groups[0]!.problems).toEqual([expect.objectContaining({ kind: 'size-mismatch', key: victim.key })]);
   });
 
+  it('fails on an object rewritten with the same size but other bytes (the ETag the manifest recorded differs)', async () => {
+    await archived();
+    const victim = exportObjects()[2]!;
+    const manifest = manifests().find((m) => JSON.parse(m.body.toString('utf8')).objects.some((o: { key: string }) => o.key === victim.key))!;
+    const entry = (JSON.parse(manifest.body.toString('utf8')) as { objects: { key: string; etag?: string }[] }).objects.find((o) => o.key === victim.key)!;
+    // The manifest records the ETag ListObjectsV2 gave when the export was verified.
+    expect(entry.etag?.replace(/"/g, '')).toBe(victim.etag.replace(/"/g, ''));
+    const tampered = Buffer.from(victim.body);
+    const at = tampered.length - 5;
+    tampered[at] = tampered[at]! ^ 0xff;
+    await putObject(sandbox, victim.key, tampered);
+    sandbox.clearCalls();
+    const out = await archiveCli(sandbox, ['verify', '--json']);
+    expect(out.code).toBe(1);
+    const problems = (JSON.parse(out.stdout) as { groups: { problems: { kind: string; key?: string }[] }[] }).groups[0]!.problems;
+    expect(problems).toEqual([expect.objectContaining({ kind: 'checksum-mismatch', key: victim.key })]);
+    // No object is downloaded to find it: the listing carries the ETags.
+    expect(sandbox.countCalls('GetObject')).toBe(manifests().length + 1);
+  });
+
+  it('still verifies sizes of a manifest written before ETags were recorded, and says so', async () => {
+    await archived();
+    for (const m of manifests()) {
+      const body = JSON.parse(m.body.toString('utf8')) as { objects: { key: string; size: number; etag?: string }[] };
+      await putObject(sandbox, m.key, JSON.stringify({ ...body, objects: body.objects.map(({ key, size }) => ({ key, size })) }));
+    }
+    const out = await archiveCli(sandbox, ['verify']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/· \d+ objects have no checksum in their manifest: sizes checked only/);
+  });
+
   it('fails on a missing manifest', async () => {
     await archived();
     const victim = manifests()[1]!.key;

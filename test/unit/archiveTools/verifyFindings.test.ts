@@ -9,7 +9,7 @@ const index = (overrides: Partial<GroupIndex> = {}): GroupIndex => ({
   logGroupName: '/g',
   stateKey: 'p/state/groups/~g.json',
   state: { logGroupName: '/g', archivedThroughMs: 99, windows: [window] },
-  windows: [{ window, manifestKey: `${DEST}/manifest.json`, manifest: { logGroupName: '/g', fromMs: 0, toMs: 99, taskId: 't1', destinationPrefix: DEST, objects } }],
+  windows: [{ window, manifestKey: `${DEST}/manifest.json`, manifest: { logGroupName: '/g', fromMs: 0, toMs: 99, taskId: 't1', destinationPrefix: DEST, objectCount: 2, objects } }],
   ...overrides,
 });
 const listed = [
@@ -25,6 +25,15 @@ describe('verifyGroup', () => {
     expect(v.problems).toEqual([]);
     expect(v).toMatchObject({ windows: 1, objectsChecked: 2, bytesChecked: 30 });
     expect(v.notes).toEqual(['1 objects have no checksum in their manifest: sizes checked only']);
+  });
+
+  it('counts the parts of a large manifest as part of the archive, not as unlisted objects', () => {
+    const parted = index();
+    const partKey = `${DEST}/manifest-parts/00000.json`;
+    const withParts = { ...parted, windows: [{ ...parted.windows[0]!, manifest: { ...parted.windows[0]!.manifest!, partKeys: [partKey] } }] };
+    const listing = [...listed, { key: partKey, size: 900 }];
+    expect(verifyGroup(withParts, listing).problems).toEqual([]);
+    expect(verifyGroup(index(), listing).problems).toEqual([expect.objectContaining({ kind: 'unlisted-object', key: partKey })]);
   });
 
   it('compares a recorded ETag', () => {
