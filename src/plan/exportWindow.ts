@@ -93,5 +93,18 @@ function coveringExportCreatedAtMs(
   return earliest;
 }
 
-export { archiveThroughMs, coveringExportCreatedAtMs, cutoffMs, newestEventMayFallIn, planExport, streamsHaveEventsIn };
+/**
+ * Whether a group's export decision can do without a look at its streams: its first window (nothing
+ * archived, nothing in flight) starts 15 days before the group's creation, before any event the group
+ * can hold (PutLogEvents refuses events more than 14 days older than their ingestion), so a group that
+ * stores bytes has events there or later, and the look ({@link newestEventMayFallIn}) would say yes too.
+ * A group storing nothing is looked at (its stored bytes may lag).
+ *
+ * @example firstWindowHoldsAnyEvent({ ...group, storedBytes: 1024 }, { logGroupName, windows: [] }) // true
+ */
+function firstWindowHoldsAnyEvent(group: Pick<GroupInfo, 'storedBytes'>, state: Pick<GroupState, 'archivedThroughMs' | 'inFlight'>): boolean {
+  return state.archivedThroughMs === undefined && state.inFlight === undefined && group.storedBytes > 0;
+}
+
+export { archiveThroughMs, firstWindowHoldsAnyEvent, coveringExportCreatedAtMs, cutoffMs, newestEventMayFallIn, planExport, streamsHaveEventsIn };
 export type { ExportDecision };
