@@ -65,7 +65,7 @@ function streamsHaveEventsIn(streams: readonly StreamInfo[], window: TimeWindow)
 
 /**
  * Whether a group whose latest-written stream last wrote at `newestLastEventMs` (DescribeLogStreams
- * ordered by LastEventTime, descending, one stream) can have an event in the window: no stream has an
+ * ordered by LastEventTime, descending: its first page) can have an event in the window: no stream has an
  * event after that, so a window starting later holds nothing. One call instead of a whole listing; it
  * may say yes for a window that only current streams overlap, which costs an empty export, not an event.
  */
