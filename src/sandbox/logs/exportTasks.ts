@@ -25,6 +25,8 @@ const DEFAULT_DESTINATION_PREFIX = 'exportedlogs';
  * until its last object is written).
  */
 const STREAMS_PER_SLICE = 200;
+/** Fast gzip (any gzip reads back the same): a million small objects cost a third of the default's CPU. */
+const EXPORT_GZIP = { level: 1, windowBits: 9, memLevel: 1 } as const;
 const ACTIVE: readonly string[] = [ExportStatus.Pending, ExportStatus.Running, ExportStatus.PendingCancel];
 const STATUS_CODES: readonly string[] = Object.values(ExportStatus);
 
@@ -122,7 +124,7 @@ function writeStream(state: SandboxState, task: ExportTask, stream: string, even
   for (let i = 0; i * chunk < events.length; i++) {
     const lines = events.slice(i * chunk, (i + 1) * chunk).map((e) => `${new Date(e.timestamp).toISOString()} ${e.message}\n`);
     const key = `${task.destinationPrefix}/${task.taskId}/${stream}/${String(i).padStart(6, '0')}.gz`;
-    writeObject(state, bucket, key, gzipSync(lines.join('')), { contentType: 'application/octet-stream' });
+    writeObject(state, bucket, key, gzipSync(lines.join(''), EXPORT_GZIP), { contentType: 'application/octet-stream' });
   }
 }
 
