@@ -4,6 +4,7 @@
  * Started by `startSandboxProcess` (sandboxClient.ts) with `fork`; options come as JSON in argv[2],
  * commands arrive as IPC messages `{ id, cmd, args }` and are answered `{ id, ok, result | error }`.
  */
+import { LOCK_STREAM_NAME } from '../src/plan/lockState.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@cwl-trim/sandbox';
 import type { HugeSpec } from './hugeAccount.js';
 import { seedArchiveCat, type ArchiveCatSpec } from './archiveCatSeed.js';
@@ -36,19 +37,45 @@ function streamSummary(sandbox: Sandbox, group: string, stream: string) {
   return { exists: true, events: events.length, firstMs: events[0]?.timestamp, lastMs: events.at(-1)?.timestamp, sorted };
 }
 
-/** Calls since `sinceMs` (real time): counts by operation, the first DeleteLogStream, and the Invoke payloads. */
+/** A page of a group's streams in name order (the listing; not the look by LastEventTime, not one stream's look). */
+const isListingPage = (c: Sandbox['calls'][number]): boolean => {
+  const input = c.input as { orderBy?: string; logStreamNamePrefix?: string } | undefined;
+  return c.operation === 'DescribeLogStreams' && input?.orderBy === undefined && input?.logStreamNamePrefix === undefined;
+};
+
+/** A DeleteLogStream of the data, not of cwl-trim's own lock stream. */
+const isDataDelete = (c: Sandbox['calls'][number]): boolean =>
+  c.operation === 'DeleteLogStream' && c.error === undefined && (c.input as { logStreamName?: string } | undefined)?.logStreamName !== LOCK_STREAM_NAME;
+
+/** An export's manifest written: the export is verified. */
+const isManifestWrite = (c: Sandbox['calls'][number]): boolean =>
+  c.operation === 'PutObject' && /\/manifest\.json$/.test((c.input as { Key?: string } | undefined)?.Key ?? '');
+
+/**
+ * Calls since `sinceMs` (real time): counts by operation, the deletes of data streams (the lock's
+ * aside) and the first of them, the first page of
+ * streams read before it (after the last export verified before it, if any), and the Invoke payloads.
+ */
 function callsSince(sandbox: Sandbox, sinceMs: number) {
   const counts: Record<string, number> = {};
   let firstDeleteMs: number | undefined;
+  let firstListingMs: number | undefined;
+  let dataDeletes = 0;
   const invokes: unknown[] = [];
-  for (let i = sandbox.calls.length - 1; i >= 0; i--) {
+  let start = sandbox.calls.length;
+  while (start > 0 && sandbox.calls[start - 1]!.realAtMs >= sinceMs) start -= 1;
+  for (let i = start; i < sandbox.calls.length; i++) {
     const c = sandbox.calls[i]!;
-    if (c.realAtMs < sinceMs) break;
     counts[c.operation] = (counts[c.operation] ?? 0) + 1;
-    if (c.operation === 'DeleteLogStream' && c.error === undefined) firstDeleteMs = c.realAtMs;
-    if (c.operation === 'Invoke') invokes.unshift((c.input as { payload?: unknown }).payload);
+    if (isDataDelete(c)) dataDeletes += 1;
+    if (firstDeleteMs === undefined) {
+      if (isDataDelete(c)) firstDeleteMs = c.realAtMs;
+      else if (isManifestWrite(c)) firstListingMs = undefined;
+      else if (firstListingMs === undefined && isListingPage(c)) firstListingMs = c.realAtMs;
+    }
+    if (c.operation === 'Invoke') invokes.push((c.input as { payload?: unknown }).payload);
   }
-  return { counts, firstDeleteMs, invokes };
+  return { counts, dataDeletes, firstDeleteMs, ...(firstDeleteMs !== undefined && firstListingMs !== undefined ? { firstListingMs } : {}), invokes };
 }
 
 function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {

@@ -3,8 +3,9 @@
  * same at 100,000 to show what depends on the stream count. At each size: a dry run (`cwl-trim plan`,
  * in its own process), then a few real invocations of the Lambda handler, each in its own process
  * killed at the scaled Lambda timeout as Lambda would, following the handler's own continuation.
- * Measured: cwl-trim's peak RSS (the worst process), seconds from an invocation's start to its first
- * DeleteLogStream, and what each invocation got done. A figure, not a test: a pipeline that makes no
+ * Measured: cwl-trim's peak RSS (the worst process), seconds to the first DeleteLogStream from the
+ * first page of streams read after the export is verified (what the issue asks) and from the
+ * invocation's start, and what each invocation got done. A figure, not a test: a pipeline that makes no
  * progress still ends here, with `deletes: 0` and the reasons.
  */
 import { round } from '../callFigures.js';
@@ -53,7 +54,10 @@ interface SizeRun {
   readonly plan: InvocationRecord;
   readonly invocations: readonly InvocationRecord[];
   readonly peakRssMb: number;
+  /** From the invocation's start. */
   readonly secondsToFirstDelete?: number;
+  /** From the first page of streams that invocation read (after its export was verified). */
+  readonly secondsFromFirstPageToFirstDelete?: number;
   readonly deletes: number;
   readonly describeLogStreamsCalls: number;
 }
@@ -101,7 +105,8 @@ async function runSize(p: HugeGroupParams, streams: number, log: (line: string) 
       invocations: chain.invocations,
       peakRssMb: Math.max(...all.map((r) => r.peakRssMb)),
       ...(firstDeleting?.firstDeleteS !== undefined ? { secondsToFirstDelete: firstDeleting.firstDeleteS } : {}),
-      deletes: chain.invocations.reduce((n, r) => n + (r.calls['DeleteLogStream'] ?? 0), 0),
+      ...(firstDeleting?.firstDeleteAfterPageS !== undefined ? { secondsFromFirstPageToFirstDelete: firstDeleting.firstDeleteAfterPageS } : {}),
+      deletes: chain.invocations.reduce((n, r) => n + r.dataDeletes, 0),
       describeLogStreamsCalls: all.reduce((n, r) => n + (r.calls['DescribeLogStreams'] ?? 0), 0),
     };
   } finally {
@@ -111,18 +116,19 @@ async function runSize(p: HugeGroupParams, streams: number, log: (line: string) 
 
 function targets(runs: readonly SizeRun[]): TargetCheck[] {
   const worst = Math.max(...runs.map((r) => r.peakRssMb));
-  const firsts = runs.map((r) => r.secondsToFirstDelete);
+  const firsts = runs.map((r) => r.secondsFromFirstPageToFirstDelete);
+  const fromStart = runs.map((r) => r.secondsToFirstDelete);
   const defined = firsts.every((s) => s !== undefined);
   const [a, b] = [Math.min(...(firsts as number[])), Math.max(...(firsts as number[]))];
   const sizes = runs.map((r) => r.streams.toLocaleString('en-US')).join(' / ');
   return [
     { target: 'Huge group: peak RSS ≤ 256 MB (worst cwl-trim process, dry run included)', measured: runs.map((r) => `${r.streams.toLocaleString('en-US')}: ${r.peakRssMb} MB`).join(', '), met: worst <= 256 },
     {
-      target: 'Huge group: seconds to the first delete independent of the stream count (within 25 % or 2 s)',
-      measured: `${sizes} streams: ${firsts.map((s) => (s === undefined ? 'no delete' : `${s} s`)).join(' / ')}`,
-      met: defined && b - a <= Math.max(2, 0.25 * a),
+      target: 'Huge group: first delete within seconds of the first page of streams read after the export is verified, independent of the stream count (≤ 5 s, within 25 % or 2 s)',
+      measured: `${sizes} streams: ${firsts.map((s) => (s === undefined ? 'no delete' : `${s} s`)).join(' / ')} after that page (${fromStart.map((s) => (s === undefined ? '—' : `${s} s`)).join(' / ')} after the invocation started)`,
+      met: defined && b <= 5 && b - a <= Math.max(2, 0.25 * a),
     },
-    { target: 'Huge group: every invocation deletes something', measured: runs.map((r) => `${r.streams.toLocaleString('en-US')}: ${r.invocations.map((i) => i.calls['DeleteLogStream'] ?? 0).join(' + ')} deletes`).join(', '), met: runs.every((r) => r.invocations.every((i) => (i.calls['DeleteLogStream'] ?? 0) > 0)) },
+    { target: 'Huge group: every invocation deletes something', measured: runs.map((r) => `${r.streams.toLocaleString('en-US')}: ${r.invocations.map((i) => i.dataDeletes).join(' + ')} deletes`).join(', '), met: runs.every((r) => r.invocations.every((i) => i.dataDeletes > 0)) },
   ];
 }
 
@@ -149,6 +155,7 @@ async function runHugeGroup(overrides: Partial<HugeGroupParams> = {}): Promise<S
     figures: {
       peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
       secondsToFirstDelete: Object.fromEntries(runs.map((r) => [r.streams, r.secondsToFirstDelete ?? null])),
+      secondsFromFirstPageToFirstDelete: Object.fromEntries(runs.map((r) => [r.streams, r.secondsFromFirstPageToFirstDelete ?? null])),
       sandboxRssMb: Object.fromEntries(runs.map((r) => [r.streams, r.sandboxRssMb])),
       sandboxBytesPerStream: Math.round((big.sandboxRssMb * MB) / big.streams),
       runs: runs.map((r) => ({
@@ -156,6 +163,7 @@ async function runHugeGroup(overrides: Partial<HugeGroupParams> = {}): Promise<S
         seeded: r.seeded,
         peakRssMb: r.peakRssMb,
         secondsToFirstDelete: r.secondsToFirstDelete ?? null,
+        secondsFromFirstPageToFirstDelete: r.secondsFromFirstPageToFirstDelete ?? null,
         deletes: r.deletes,
         describeLogStreamsCalls: r.describeLogStreamsCalls,
         describeLogStreamsMinimum: r.seeded.streamPages,

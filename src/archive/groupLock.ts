@@ -6,15 +6,19 @@
  * - **Take**: `CreateLogStream` of the reserved stream {@link LOCK_STREAM_NAME} is an atomic
  *   create-or-fail; the winner writes its claim (run id, host, ttl) into it.
  * - **Hold**: a heartbeat event every `renewEveryMs`; each renewal also checks that the stream is
- *   still the one we created (its creation time, CloudWatch's). A lock we no longer hold, or could
- *   not renew for `ttl − margin` of this process's monotonic time, fires {@link GroupLock.signal}:
+ *   still the one we created: the incarnation that holds our claim (its nonce, read back with
+ *   GetLogEvents; a stream created again by another run cannot hold it). A lock we no longer hold, or
+ *   could not renew for `ttl − margin` of this process's monotonic time, fires {@link GroupLock.signal}:
  *   every call and sleep made through {@link GroupLock.deps} stops before it is sent.
+ * - **Cost**: events are stamped by CloudWatch's clock, learnt from the first lock a run creates
+ *   (its creation time, one DescribeLogStreams) and kept per client; later locks of the run make no
+ *   DescribeLogStreams call at all (a fleet lists each group once, not once plus its lock).
  * - **Judge** another run's lock: our own probe event, read back, carries CloudWatch's "now" as its
  *   ingestion time; the holder's last heartbeat carries CloudWatch's time too. Expired when
  *   `now − lastHeartbeat ≥ ttl`. DescribeLogStreams' lastIngestionTime lags up to an hour: never used.
  * - **Take over** an expired lock: delete it (only if it is still the incarnation we judged) and
  *   create it again; whoever loses that create leaves the group alone.
- * - **Release**: delete the stream, only if it is still the one we created.
+ * - **Release**: delete the stream, only if it still holds our claim.
  *
  * @example
  * const taken = await acquireGroupLock(deps, '/app/orders');
@@ -28,8 +32,9 @@ import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { callAws, errorName } from '../aws/callAws.js';
 import { createStream, deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
 import { MS_PER_MINUTE } from '../constants.js';
-import { withSignal, type Deps } from '../deps.js';
+import { DEFAULT_SETTLE, withSignal, type Deps } from '../deps.js';
 import { GroupLockLostError } from '../errors.js';
+import type { LogEvent } from '../plan/batchEvents.js';
 import { LOCK_STREAM_NAME, describeHolder, encodeLockMessage, judgeLock, parseLockMessage, type LockEvent, type LockMessage } from '../plan/lockState.js';
 
 /** A killed run's lock blocks its group this long at most (the report says so). */
@@ -64,6 +69,16 @@ type GroupLockResult =
   | { readonly acquired: false; readonly detail: string };
 
 type LockDeps = Deps;
+
+/** This host's monotonic clock; one function, so that a run's locks can share what they learnt of CloudWatch's clock. */
+const systemMonotonicMs = (): number => performance.now();
+
+/**
+ * CloudWatch's clock as a run's client last saw it: `cloudWatchMs ≈ monotonic() + offsetMs`. Learnt
+ * from a lock stream's creation time; only ever used to stamp lock events (which PutLogEvents refuses
+ * 2 h ahead or 14 days behind), never to judge a lock.
+ */
+const cloudWatchClocks = new WeakMap<object, { readonly monotonic: () => number; readonly offsetMs: number }>();
 
 /** Letters only: survives a data protection policy's masking of digits. */
 const nonce = (): string => [...randomBytes(12)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
@@ -100,7 +115,7 @@ async function acquireGroupLock(deps: LockDeps, logGroupName: string, options: G
   const ttlMs = options.ttlMs ?? GROUP_LOCK_TTL_MS;
   let tookOverFrom: string | undefined;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const sentAt = (options.monotonicMs ?? performance.now.bind(performance))();
+    const sentAt = (options.monotonicMs ?? systemMonotonicMs)();
     if ((await createStream(deps, logGroupName, LOCK_STREAM_NAME)) === 'created') {
       const lock = await claim(deps, logGroupName, ttlMs, sentAt, options);
       if (lock) return { acquired: true, lock, ...(tookOverFrom ? { tookOverFrom } : {}) };
@@ -148,6 +163,30 @@ async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Pro
   return { state: 'expired', creationTimeMs: stream.creationTimeMs, ...(verdict.runId ? { runId: verdict.runId } : {}) };
 }
 
+/**
+ * Whether the lock stream is still the incarnation we created: it holds our claim (its nonce). A
+ * stream deleted and created again by another run cannot hold it. Reads until the claim or the end.
+ */
+async function holdsClaim(deps: LockDeps, logGroupName: string, claimNonce: string): Promise<boolean> {
+  let token: string | undefined;
+  for (;;) {
+    let page;
+    try {
+      page = await callAws(deps.call, 'GetLogEvents', () =>
+        deps.clients.logs.send(
+          new GetLogEventsCommand({ logGroupName, logStreamName: LOCK_STREAM_NAME, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
+        ),
+      );
+    } catch (err) {
+      if (errorName(err) === 'ResourceNotFoundException') return false;
+      throw err;
+    }
+    if ((page.events ?? []).some((e) => parseLockMessage(e.message ?? '')?.nonce === claimNonce)) return true;
+    if (!page.nextForwardToken || page.nextForwardToken === token) return false;
+    token = page.nextForwardToken;
+  }
+}
+
 /** Writes our claim into the stream we just created and starts holding it. */
 async function claim(
   deps: LockDeps,
@@ -156,14 +195,39 @@ async function claim(
   sentAtMono: number,
   options: GroupLockOptions,
 ): Promise<GroupLock | undefined> {
-  const monotonic = options.monotonicMs ?? performance.now.bind(performance);
-  const created = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
-  if (!created) return undefined;
-  const createdMono = monotonic();
-  // Timestamps follow CloudWatch's creation time, not this host's clock (PutLogEvents refuses events
-  // more than 2 h in the future or 14 days in the past: a skewed host could not write them otherwise).
-  const timestamp = (): number => created.creationTimeMs + Math.max(0, Math.round(monotonic() - createdMono));
-  await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'claim', ttlMs) }]);
+  const monotonic = options.monotonicMs ?? systemMonotonicMs;
+  const known = cloudWatchClocks.get(deps.clients.logs);
+  let offsetMs = known?.monotonic === monotonic ? known.offsetMs : undefined;
+  /** CloudWatch's clock from the stream's creation time (one DescribeLogStreams); false when the stream is gone. */
+  const learnClock = async (): Promise<boolean> => {
+    const created = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+    if (!created) return false;
+    offsetMs = created.creationTimeMs - monotonic();
+    cloudWatchClocks.set(deps.clients.logs, { monotonic, offsetMs });
+    return true;
+  };
+  const learnt = offsetMs === undefined;
+  if (learnt && !(await learnClock())) return undefined;
+  // Timestamps follow CloudWatch's clock, not this host's (PutLogEvents refuses events more than 2 h in
+  // the future or 14 days in the past: a skewed host could not write them otherwise).
+  const timestamp = (): number => Math.round(monotonic() + offsetMs!);
+  const claimNonce = nonce();
+  const putClaim = async (): Promise<LogEvent[] | undefined> => {
+    try {
+      return await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'claim', ttlMs, { nonce: claimNonce }) }]);
+    } catch (err) {
+      if (errorName(err) === 'ResourceNotFoundException') return undefined; // deleted under us: look again
+      throw err;
+    }
+  };
+  let refused = await putClaim();
+  if (refused === undefined) return undefined;
+  // The clock kept from an earlier lock was off (refused stamps): learn it from this stream and claim again.
+  if (refused.length > 0 && !learnt) {
+    if (!(await learnClock())) return undefined;
+    refused = await putClaim();
+    if (refused === undefined) return undefined;
+  }
   const controller = new AbortController();
   const marginMs = options.safetyMarginMs ?? GROUP_LOCK_SAFETY_MARGIN_MS;
   let confirmedMono = sentAtMono;
@@ -189,8 +253,7 @@ async function claim(
       if (errorName(err) === 'ResourceNotFoundException') lose('its lock stream was deleted');
       throw err;
     }
-    const now = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
-    if (!now || now.creationTimeMs !== created.creationTimeMs) lose('another run took it over');
+    if (!(await holdsClaim(deps, logGroupName, claimNonce))) lose('another run took it over');
     confirmedMono = sentAt;
   };
   const every = options.renewEveryMs ?? GROUP_LOCK_RENEW_EVERY_MS;
@@ -222,8 +285,13 @@ async function claim(
       const lost = controller.signal.aborted;
       if (!lost) controller.abort(new GroupLockLostError(`the lock of ${logGroupName} was released`));
       try {
-        const now = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
-        if (now?.creationTimeMs === created.creationTimeMs) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
+        let ours = await holdsClaim(deps, logGroupName, claimNonce);
+        // A claim written a moment ago may not read back yet: a held lock looks once more before it is left to expire.
+        if (!ours && !lost) {
+          await deps.sleep((deps.settle ?? DEFAULT_SETTLE).initialMs);
+          ours = await holdsClaim(deps, logGroupName, claimNonce);
+        }
+        if (ours) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
       } catch (err) {
         log.warn({ err }, 'could not delete the group lock; it expires by itself');
       }

@@ -116,17 +116,32 @@ function toGroupInfo(g: LogGroup, filters: { subscription: number; metric: numbe
   };
 }
 
+/** What one look at a group's streams tells, before its export. */
+interface StreamsLook {
+  /**
+   * The stream written last: no stream has an event after its last one, which tells whether a new
+   * export window can hold anything without listing the group. Undefined for a group with no stream.
+   */
+  readonly newest?: StreamInfo;
+  /** Every stream of the group, in name order, when they fit the one page. */
+  readonly whole?: readonly StreamInfo[];
+}
+
 /**
- * The stream written last (DescribeLogStreams ordered by LastEventTime, newest first, one stream):
- * no stream has an event after its last one, which tells whether a new export window can hold
- * anything without listing the group. Undefined for a group with no stream.
+ * One DescribeLogStreams page ordered by LastEventTime, newest first: its newest stream decides the
+ * export, and a group of up to 50 streams is then listed already (no next token), so that a fleet of
+ * small groups reads each group once. The newest is the latest last event of the page (a stream with
+ * no event may come anywhere in that order).
  */
-async function newestStream(deps: InventoryDeps, logGroupName: string): Promise<StreamInfo | undefined> {
+async function lookAtStreams(deps: InventoryDeps, logGroupName: string): Promise<StreamsLook> {
   const page = await callAws(deps.call, 'DescribeLogStreams', () =>
-    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, limit: 1 })),
+    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, limit: 50 })),
   );
-  const s = page.logStreams?.[0];
-  return s ? toStreamInfo(s) : undefined;
+  const streams = (page.logStreams ?? []).map(toStreamInfo);
+  let newest = streams[0];
+  for (const s of streams) if ((s.lastEventTimestampMs ?? -Infinity) > (newest?.lastEventTimestampMs ?? -Infinity)) newest = s;
+  const whole = page.nextToken ? undefined : [...streams].sort((a, b) => (a.logStreamName < b.logStreamName ? -1 : a.logStreamName > b.logStreamName ? 1 : 0));
+  return { ...(newest ? { newest } : {}), ...(whole ? { whole } : {}) };
 }
 
 /** One page of a group's streams, with the token that reads it again and the one that reads on. */
@@ -177,5 +192,5 @@ async function* streamPages(deps: InventoryDeps, logGroupName: string, startToke
   }
 }
 
-export { ALL_GROUPS_PREFIX, StaleTokenError, checkDeadline, filterCounts, newestStream, resourceArn, selectedGroups, streamPages, toGroupInfo };
-export type { InventoryDeps, StreamPage };
+export { ALL_GROUPS_PREFIX, StaleTokenError, checkDeadline, filterCounts, lookAtStreams, resourceArn, selectedGroups, streamPages, toGroupInfo };
+export type { InventoryDeps, StreamPage, StreamsLook };

@@ -3,11 +3,11 @@ import { clearFleetCursor, loadFleetCursor, saveFleetCursor } from '../archive/c
 import { acquireGroupLock, type GroupLock } from '../archive/groupLock.js';
 import { runExport, type ExportOutcome } from '../archive/runExport.js';
 import { loadGroupState, type StateRef } from '../archive/stateStore.js';
-import { newestStream, selectedGroups, toGroupInfo } from '../aws/inventory.js';
+import { lookAtStreams, selectedGroups, toGroupInfo } from '../aws/inventory.js';
 import { describeStream } from '../aws/logStreams.js';
 import type { Deps } from '../deps.js';
 import { DeadlineReachedError, LeaseHeldError, StateConflictError, describeError } from '../errors.js';
-import { newestEventMayFallIn } from '../plan/exportWindow.js';
+import { firstWindowHoldsAnyEvent, newestEventMayFallIn } from '../plan/exportWindow.js';
 import { GroupLedger } from '../plan/groupLedger.js';
 import { groupContext, groupPlanOf, skipWholeGroup, skippedGroupPlan, type ExportsDone } from '../plan/planRun.js';
 import { resumeAfter, selectionKey } from '../plan/selectionWalk.js';
@@ -203,9 +203,13 @@ async function runLockedGroup(
   const info = toGroupInfo(g);
   const skip = skipWholeGroup(info);
   if (skip) return { plan: skippedGroupPlan(info, before, skip), finished: true };
-  const newest = await newestStream(deps, name);
-  const mayHaveEvents = (w: TimeWindow): boolean => newestEventMayFallIn(newest?.lastEventTimestampMs, w);
+  // One look at the streams decides the export, unless the first window's answer is known without it.
+  const look = firstWindowHoldsAnyEvent(info, before) ? undefined : await lookAtStreams(deps, name);
+  const mayHaveEvents = (w: TimeWindow): boolean => (look ? newestEventMayFallIn(look.newest?.lastEventTimestampMs, w) : true);
   const decision = groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents).decision;
+  // With nothing to export, a look that read the whole group (up to 50 streams) is its listing: the
+  // streams are planned from it as from a first page read now (an export in between would make it stale).
+  const firstPage = !decision.resumeExport && !decision.exportWindow ? look?.whole : undefined;
   const unchanged = (): GroupPlan => groupPlanOf(groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents), new GroupLedger(0).summary());
   /** Another run holds the group (or its lock could not be read): the group is left alone this run. */
   const lockedOut = (why: { lockedBy: string } | { error: string }, exports: ExportResult[] = []): GroupOutput => ({
@@ -256,6 +260,7 @@ async function runLockedGroup(
     mayHaveEvents,
     ...(exported ? { exported } : {}),
     maxListed: run.maxListed,
+    ...(firstPage ? { firstPage } : {}),
     index,
     rebuildLane: run.rebuildLane,
     lock: run.lock.take,

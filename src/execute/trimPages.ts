@@ -9,7 +9,7 @@ import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { clearStreamCursor, loadStreamCursor, saveStreamCursor, type StreamCursor } from '../archive/cursors.js';
 import { catchUpStream } from '../archive/catchUp.js';
 import { readGroupExtras } from '../aws/groupSettings.js';
-import { StaleTokenError, filterCounts, streamPages, toGroupInfo } from '../aws/inventory.js';
+import { StaleTokenError, checkDeadline, filterCounts, streamPages, toGroupInfo, type StreamPage } from '../aws/inventory.js';
 import type { Deps } from '../deps.js';
 import { DeadlineReachedError } from '../errors.js';
 import { bytesPerWeight, streamWeight } from '../plan/estimateStream.js';
@@ -41,6 +41,11 @@ interface TrimPagesInput {
   readonly exported?: ExportsDone;
   /** How many streams the plan may list (the run's report is bounded as a whole). */
   readonly maxListed: number;
+  /**
+   * The whole group, in name order, as the look that decided its export read it (up to 50 streams),
+   * when nothing was exported since: it stands for the listing's one page, which is not read again.
+   */
+  readonly firstPage?: readonly StreamInfo[];
   readonly index: ArchiveIndex;
   readonly rebuildLane: Lane;
   /** Takes the group's lock (once) before its first action: its deps, or why the group is left alone. */
@@ -158,10 +163,17 @@ async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesI
     };
   };
 
+  /** The listing from `token`; from the start, the look's page when it holds the whole group. */
+  const pagesFrom = (token: string | undefined): AsyncIterable<StreamPage> | Iterable<StreamPage> => {
+    if (token !== undefined || !input.firstPage) return streamPages(deps, name, token);
+    checkDeadline(deps, `listing the streams of ${name}`);
+    return [{ streams: input.firstPage }];
+  };
+
   let lastNextToken: string | undefined;
   for (let attempt = 0; ; attempt += 1) {
     try {
-      for await (const page of streamPages(deps, name, cursor?.nextToken)) {
+      for await (const page of pagesFrom(cursor?.nextToken)) {
         lastNextToken = page.nextToken;
         if (config.strategy === 'rebuild' && !filtersRead && page.streams.some((s) => straddles(s, cutoffMs))) {
           ctx = contextOf(await readSettings(true));

@@ -65,7 +65,7 @@ function streamsHaveEventsIn(streams: readonly StreamInfo[], window: TimeWindow)
 
 /**
  * Whether a group whose latest-written stream last wrote at `newestLastEventMs` (DescribeLogStreams
- * ordered by LastEventTime, descending, one stream) can have an event in the window: no stream has an
+ * ordered by LastEventTime, descending: its first page) can have an event in the window: no stream has an
  * event after that, so a window starting later holds nothing. One call instead of a whole listing; it
  * may say yes for a window that only current streams overlap, which costs an empty export, not an event.
  */
@@ -93,5 +93,18 @@ function coveringExportCreatedAtMs(
   return earliest;
 }
 
-export { archiveThroughMs, coveringExportCreatedAtMs, cutoffMs, newestEventMayFallIn, planExport, streamsHaveEventsIn };
+/**
+ * Whether a group's export decision can do without a look at its streams: its first window (nothing
+ * archived, nothing in flight) starts 15 days before the group's creation, before any event the group
+ * can hold (PutLogEvents refuses events more than 14 days older than their ingestion), so a group that
+ * stores bytes has events there or later, and the look ({@link newestEventMayFallIn}) would say yes too.
+ * A group storing nothing is looked at (its stored bytes may lag).
+ *
+ * @example firstWindowHoldsAnyEvent({ ...group, storedBytes: 1024 }, { logGroupName, windows: [] }) // true
+ */
+function firstWindowHoldsAnyEvent(group: Pick<GroupInfo, 'storedBytes'>, state: Pick<GroupState, 'archivedThroughMs' | 'inFlight'>): boolean {
+  return state.archivedThroughMs === undefined && state.inFlight === undefined && group.storedBytes > 0;
+}
+
+export { archiveThroughMs, firstWindowHoldsAnyEvent, coveringExportCreatedAtMs, cutoffMs, newestEventMayFallIn, planExport, streamsHaveEventsIn };
 export type { ExportDecision };

@@ -42,9 +42,10 @@ describe('API calls of a run', () => {
       // Saving: one page plus the repeated token; the last look at the tail before the delete: the same.
       GetLogEvents: 4,
     };
-    // The group lock's own calls are counted apart: create, look, claim; look, delete on release.
+    // The group lock's own calls are counted apart: create, look (the run's first lock learns CloudWatch's
+    // clock), claim; on release, read the claim back, delete.
     expect(lockCalls(sandbox).map((c) => c.operation)).toEqual([
-      'CreateLogStream', 'DescribeLogStreams', 'PutLogEvents', 'DescribeLogStreams', 'DeleteLogStream',
+      'CreateLogStream', 'DescribeLogStreams', 'PutLogEvents', 'GetLogEvents', 'DeleteLogStream',
     ]);
     const logsCalls = workCalls(sandbox).filter((c) => c.service === 'logs' && c.operation !== 'DescribeExportTasks');
     const counted: Record<string, number> = {};
