@@ -28,7 +28,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetLogEventsCommand, type GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import { callAws, errorName } from '../aws/callAws.js';
 import { createStream, deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
 import { MS_PER_MINUTE } from '../constants.js';
@@ -170,7 +170,7 @@ async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Pro
 async function holdsClaim(deps: LockDeps, logGroupName: string, claimNonce: string): Promise<boolean> {
   let token: string | undefined;
   for (;;) {
-    let page;
+    let page: GetLogEventsCommandOutput;
     try {
       page = await callAws(deps.call, 'GetLogEvents', () =>
         deps.clients.logs.send(
