@@ -1,7 +1,8 @@
 import { acquireLease } from './archive/lease.js';
 import { MS_PER_MINUTE } from './constants.js';
 import type { Deps } from './deps.js';
-import { resumeRebuilds, runGroups } from './execute/executePlan.js';
+import { runGroups } from './execute/groupWalk.js';
+import { resumeRebuilds } from './execute/resumeRebuilds.js';
 import { runOutcome, type RunOutput, type RunResult } from './plan/results.js';
 import { planOf } from './plan/planRun.js';
 import { readPendingRebuilds, selectsGroup } from './trim/pendingRebuilds.js';

@@ -79,5 +79,35 @@ function createLane(concurrency: number): Lane {
   };
 }
 
-export { concurrencyFor, createLane, forEachLimited };
-export type { Lane };
+/** One turn of a {@link Turns}: it comes once every earlier turn was released. */
+interface Turn {
+  readonly ready: Promise<void>;
+  /** Hands the resource on; a second call does nothing. */
+  release(): void;
+}
+
+/** A resource handed on in the order its turns were taken, released when its holder says so (not when its job ends). */
+interface Turns {
+  take(): Turn;
+}
+
+/**
+ * Turns in the order `take` is called: the account's one export slot, handed from a group to the
+ * next as soon as its task has ended, while the group still verifies and trims.
+ *
+ * @example const turn = slot.take(); await turn.ready; await runExport(…, { taskEnded: turn.release });
+ */
+function createTurns(): Turns {
+  let previous: Promise<void> = Promise.resolve();
+  return {
+    take() {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      const turn = { ready: previous, release: () => resolve() };
+      previous = promise;
+      return turn;
+    },
+  };
+}
+
+export { concurrencyFor, createLane, createTurns, forEachLimited };
+export type { Lane, Turn, Turns };

@@ -132,7 +132,7 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
     reasons: group.reasons.map((r) => ({ ...r })),
     streams: group.streams.flatMap((s, i) => (shown.has(i) ? [streamEntry(s, results.get(s.logStreamName) ?? null)] : [])),
     streamsOmitted: omitted,
-    // A group the run has no result for was never reached (executePlan reports every group it starts).
+    // A group the run has no result for was never reached (runGroups reports every group it starts).
     result: run && !group.skip ? groupResultOf(result ?? { ...NOT_REACHED, logGroupName: group.logGroupName }, t.delete + t.rebuild) : null,
   };
 }

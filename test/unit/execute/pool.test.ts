@@ -3,7 +3,7 @@
  * never more running than the concurrency, full use of it, start order, every item once, errors.
  */
 import { describe, expect, it } from 'vitest';
-import { concurrencyFor, createLane, forEachLimited } from '../../../src/execute/pool.js';
+import { concurrencyFor, createLane, createTurns, forEachLimited } from '../../../src/execute/pool.js';
 
 /** A small deterministic PRNG, so that a failure replays. */
 function prng(seed: number): () => number {
@@ -189,5 +189,37 @@ describe('concurrencyFor', () => {
       expect(c).toBeGreaterThanOrEqual(previous);
       previous = c;
     }
+  });
+});
+
+describe('createTurns', () => {
+  const settled = async (p: Promise<void>): Promise<boolean> => {
+    let done = false;
+    void p.then(() => {
+      done = true;
+    });
+    for (let i = 0; i < 5; i += 1) await Promise.resolve();
+    return done;
+  };
+
+  it('gives the turns in the order they were taken, each once every earlier one was released', async () => {
+    const slot = createTurns();
+    const first = slot.take();
+    const second = slot.take();
+    const third = slot.take();
+    expect(await settled(first.ready)).toBe(true);
+    expect(await settled(second.ready)).toBe(false);
+    first.release();
+    expect(await settled(second.ready)).toBe(true);
+    expect(await settled(third.ready)).toBe(false);
+    second.release();
+    second.release(); // a second release hands nothing more on
+    expect(await settled(third.ready)).toBe(true);
+  });
+
+  it('lets a turn taken after a release start at once', async () => {
+    const slot = createTurns();
+    slot.take().release();
+    expect(await settled(slot.take().ready)).toBe(true);
   });
 });
