@@ -49,7 +49,7 @@ interface TrimPagesInput {
   readonly index: ArchiveIndex;
   readonly rebuildLane: Lane;
   /** Takes the group's lock (once) before its first action: its deps, or why the group is left alone. */
-  readonly lock: () => Promise<{ readonly lock: { readonly deps: Deps } } | { readonly skip: { readonly lockedBy: string } | { readonly error: string } }>;
+  readonly lock: () => Promise<{ readonly lock: { readonly deps: Deps } } | { readonly skip: LockedOut }>;
 }
 
 interface TrimPagesOutput {
@@ -82,188 +82,247 @@ interface OpenPage {
   pending: number;
 }
 
+type LockedOut = { readonly lockedBy: string } | { readonly error: string };
+
 /**
  * Lists, plans and trims one group's streams; see the module comment.
  *
  * @example const out = await trimPages(deps, config, { group, before, now: () => ref.state, ... });
  */
 async function trimPages(deps: Deps, config: Readonly<Config>, input: TrimPagesInput): Promise<TrimPagesOutput> {
-  const name = input.group.logGroupName!;
-  const real = input.exported !== undefined;
-  // Filters, account policies and the transformer only guard re-puts: read once a stream to rebuild shows up.
-  const readSettings = async (rebuildCandidate: boolean, emptyGroupCandidate = false): Promise<GroupInfo> => ({
-    ...toGroupInfo(input.group, rebuildCandidate ? await filterCounts(deps, name) : undefined),
-    ...(await readGroupExtras(deps, input.group, { rebuildCandidate, emptyGroupCandidate })),
-  });
-  const contextOf = (info: GroupInfo): GroupContext =>
-    groupContext(info, input.before, config, input.nowMs, input.pending, input.mayHaveEvents, input.exported);
-  let ctx = contextOf(await readSettings(false));
-  let filtersRead = false;
-  const cutoffMs = ctx.stream.cutoffMs;
-  const ledger = new GroupLedger(input.maxListed);
-  const listed = new Map<string, StreamResult>();
-  let tally: ResultTally = NO_TALLY;
-  const deleteConcurrency = concurrencyFor(deps.call.limiters.allowedTps('DeleteLogStream'));
-  const deletes = new Set<Promise<void>>();
-  const rebuilds: Promise<void>[] = [];
-  const open: OpenPage[] = [];
-  let cursor: StreamCursor | undefined = real ? await loadStreamCursor(deps, config, name) : undefined;
-  let streams = cursor?.streamsBefore ?? 0;
-  let weightBefore = cursor?.weightBefore ?? 0;
-  let pages = 0;
-  let listingLeft = false;
-  const startedAtMs = deps.clock.now();
+  const trim = new PageTrim(deps, config, input);
+  await trim.start();
+  await trim.listAndAct();
+  return trim.finish();
+}
 
-  // The deps every action goes through: the group lock's, taken at the first action of the group.
-  let actDeps: Deps | undefined;
-  let keptCaughtUp = 0;
-  // Deletes planned so far and done: the total grows as pages are read.
-  let deletesPlanned = 0;
-  let deletesDone = 0;
-  let lockedOut: { readonly lockedBy: string } | { readonly error: string } | undefined;
-  const act = (plan: StreamPlan, page: OpenPage): Promise<void> =>
-    (async () => {
-      const run = () => carryOut(actDeps!, config, name, plan, input.now(), input.index, cutoffMs);
-      const r = plan.action === StreamAction.Rebuild ? await input.rebuildLane.run(run) : await run();
-      tally = tallyResult(tally, r, plan.estimate);
-      if (plan.action === StreamAction.Delete) {
-        deletesDone += 1;
-        deps.progress?.(`${name}: ${deletesDone}/${deletesPlanned} deletes`, { phase: 'delete', done: deletesDone, total: deletesPlanned, subject: name });
-      }
-      if (r.outcome !== 'done') ledger.pin(plan);
-      if (ledger.isListed(plan.logStreamName)) listed.set(plan.logStreamName, r);
-      // An action the deadline kept from starting keeps its page open: the next run lists it again.
-      if (r.outcome !== 'deadline') page.pending -= 1;
-    })();
+/** The state of one group's trim while its pages are listed and acted on. */
+class PageTrim {
+  readonly #deps: Deps;
+  readonly #config: Readonly<Config>;
+  readonly #input: TrimPagesInput;
+  readonly #name: string;
+  readonly #real: boolean;
+  readonly #ledger: GroupLedger;
+  readonly #listed = new Map<string, StreamResult>();
+  readonly #deletes = new Set<Promise<void>>();
+  readonly #rebuilds: Promise<void>[] = [];
+  /** Pages read whose actions are not all finished: the cursor may not move past the first. */
+  readonly #open: OpenPage[] = [];
+  readonly #deleteConcurrency: number;
+  readonly #startedAtMs: number;
+  #ctx!: GroupContext;
+  #filtersRead = false;
+  #tally: ResultTally = NO_TALLY;
+  #cursor: StreamCursor | undefined;
+  #streams = 0;
+  #weightBefore = 0;
+  #pages = 0;
+  #listingLeft = false;
+  #lastNextToken: string | undefined;
+  /** The deps every action goes through: the group lock's, taken at the first action of the group. */
+  #actDeps: Deps | undefined;
+  #lockedOut: LockedOut | undefined;
+  #keptCaughtUp = 0;
+  /** Deletes planned so far and done: the total grows as pages are read. */
+  #deletesPlanned = 0;
+  #deletesDone = 0;
 
-  const catchUpKept = (plan: StreamPlan, page: OpenPage): Promise<void> =>
-    (async () => {
+  public constructor(deps: Deps, config: Readonly<Config>, input: TrimPagesInput) {
+    this.#deps = deps;
+    this.#config = config;
+    this.#input = input;
+    this.#name = input.group.logGroupName!;
+    this.#real = input.exported !== undefined;
+    this.#ledger = new GroupLedger(input.maxListed);
+    this.#deleteConcurrency = concurrencyFor(deps.call.limiters.allowedTps('DeleteLogStream'));
+    this.#startedAtMs = deps.clock.now();
+  }
+
+  get #cutoffMs(): number {
+    return this.#ctx.stream.cutoffMs;
+  }
+
+  /** The group's context without its filters, and the saved listing position (real run). */
+  public async start(): Promise<void> {
+    this.#ctx = this.#contextOf(await this.#readSettings(false));
+    this.#cursor = this.#real ? await loadStreamCursor(this.#deps, this.#config, this.#name) : undefined;
+    this.#streams = this.#cursor?.streamsBefore ?? 0;
+    this.#weightBefore = this.#cursor?.weightBefore ?? 0;
+  }
+
+  /** Filters, account policies and the transformer only guard re-puts: read once a stream to rebuild shows up. */
+  async #readSettings(rebuildCandidate: boolean, emptyGroupCandidate = false): Promise<GroupInfo> {
+    const { group } = this.#input;
+    return {
+      ...toGroupInfo(group, rebuildCandidate ? await filterCounts(this.#deps, this.#name) : undefined),
+      ...(await readGroupExtras(this.#deps, group, { rebuildCandidate, emptyGroupCandidate })),
+    };
+  }
+
+  #contextOf(info: GroupInfo): GroupContext {
+    const i = this.#input;
+    return groupContext(info, i.before, this.#config, i.nowMs, i.pending, i.mayHaveEvents, i.exported);
+  }
+
+  /** Every page from the saved position; a refused token lists from the start once, the deadline stops the listing. */
+  public async listAndAct(): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
       try {
-        const late = await catchUpStream(actDeps!, config, name, plan.snapshot, plan.catchUp!);
-        keptCaughtUp += late.events;
-        page.pending -= 1;
+        for await (const page of this.#pagesFrom(this.#cursor?.nextToken)) {
+          if (!(await this.#takePage(page))) break;
+        }
+        break;
       } catch (err) {
-        // Its page stays open: the next run reads the stream again and catches it up then.
-        deps.logger.error({ err, logGroupName: name, logStreamName: plan.logStreamName }, 'catching up late events failed');
-        tally = { ...tally, outcomes: { ...tally.outcomes, failed: tally.outcomes.failed + 1 } };
+        if (err instanceof StaleTokenError && attempt === 0) {
+          this.#deps.logger.warn({ logGroupName: this.#name }, 'the saved listing position is no longer valid; listing the group from the start');
+          this.#cursor = undefined;
+          this.#streams = 0;
+          this.#weightBefore = 0;
+          continue;
+        }
+        if (!(err instanceof DeadlineReachedError)) {
+          await Promise.allSettled([...this.#deletes, ...this.#rebuilds]);
+          throw err;
+        }
+        this.#listingLeft = true;
+        break;
       }
-    })();
+    }
+    await Promise.all(this.#deletes);
+    await Promise.all(this.#rebuilds);
+  }
+
+  /** The listing from `token`; from the start, the look's page when it holds the whole group. */
+  #pagesFrom(token: string | undefined): AsyncIterable<StreamPage> | Iterable<StreamPage> {
+    if (token !== undefined || !this.#input.firstPage) return streamPages(this.#deps, this.#name, token);
+    checkDeadline(this.#deps, `listing the streams of ${this.#name}`);
+    return [{ streams: this.#input.firstPage }];
+  }
+
+  /** Plans one page and starts its actions; false once the group's lock went to another run. */
+  async #takePage(page: StreamPage): Promise<boolean> {
+    this.#lastNextToken = page.nextToken;
+    if (this.#config.strategy === 'rebuild' && !this.#filtersRead && page.streams.some((s) => straddles(s, this.#cutoffMs))) {
+      this.#ctx = this.#contextOf(await this.#readSettings(true));
+      this.#filtersRead = true;
+    }
+    const openPage: OpenPage = {
+      ...(page.token ? { token: page.token } : {}),
+      streamsBefore: this.#streams,
+      weightBefore: this.#weightBefore + this.#ledger.totalWeight,
+      pending: 0,
+    };
+    this.#open.push(openPage);
+    for (const s of page.streams) {
+      // cwl-trim's own lock stream is not the account's data: neither planned nor counted.
+      if (s.logStreamName === LOCK_STREAM_NAME) continue;
+      const plan = planStreamIn(this.#ctx, s, streamWeight(s));
+      this.#ledger.add(plan, streamWeight(s));
+      if (this.#real && !this.#lockedOut && (acts(plan) || (plan.catchUp?.length ?? 0) > 0)) await this.#dispatch(plan, openPage);
+    }
+    this.#streams += page.streams.length;
+    this.#pages += 1;
+    progress(this.#deps, this.#name, this.#streams, this.#pages, this.#startedAtMs);
+    while (this.#deletes.size >= this.#deleteConcurrency * DELETES_AHEAD) await Promise.race(this.#deletes);
+    if (this.#lockedOut) return false;
+    if (this.#real && this.#pages % CURSOR_EVERY_PAGES === 0) {
+      const at = this.#position(page.nextToken);
+      if (at) await saveStreamCursor(this.#deps, this.#config, at);
+    }
+    return true;
+  }
+
+  /** Starts one stream's action under the group's lock (taken at the group's first): deletes in the pool, rebuilds in the run's lane. */
+  async #dispatch(plan: StreamPlan, page: OpenPage): Promise<void> {
+    if (!this.#actDeps) {
+      const locked = await this.#input.lock();
+      if ('skip' in locked) {
+        this.#lockedOut = locked.skip;
+        return;
+      }
+      this.#actDeps = locked.lock.deps;
+    }
+    page.pending += 1;
+    if (plan.action === StreamAction.Delete) this.#deletesPlanned += 1;
+    if (plan.action === StreamAction.Rebuild) {
+      this.#rebuilds.push(this.#act(plan, page));
+      return;
+    }
+    // A kept stream with late events in archived windows (retention strategy) is archived now.
+    const p = (acts(plan) ? this.#act(plan, page) : this.#catchUpKept(plan, page)).finally(() => this.#deletes.delete(p));
+    this.#deletes.add(p);
+  }
+
+  async #act(plan: StreamPlan, page: OpenPage): Promise<void> {
+    const run = (): Promise<StreamResult> =>
+      carryOut(this.#actDeps!, this.#config, this.#name, plan, this.#input.now(), this.#input.index, this.#cutoffMs);
+    const r = plan.action === StreamAction.Rebuild ? await this.#input.rebuildLane.run(run) : await run();
+    this.#tally = tallyResult(this.#tally, r, plan.estimate);
+    if (plan.action === StreamAction.Delete) {
+      this.#deletesDone += 1;
+      this.#deps.progress?.(`${this.#name}: ${this.#deletesDone}/${this.#deletesPlanned} deletes`,
+        { phase: 'delete', done: this.#deletesDone, total: this.#deletesPlanned, subject: this.#name });
+    }
+    if (r.outcome !== 'done') this.#ledger.pin(plan);
+    if (this.#ledger.isListed(plan.logStreamName)) this.#listed.set(plan.logStreamName, r);
+    // An action the deadline kept from starting keeps its page open: the next run lists it again.
+    if (r.outcome !== 'deadline') page.pending -= 1;
+  }
+
+  async #catchUpKept(plan: StreamPlan, page: OpenPage): Promise<void> {
+    try {
+      const late = await catchUpStream(this.#actDeps!, this.#config, this.#name, plan.snapshot, plan.catchUp!);
+      this.#keptCaughtUp += late.events;
+      page.pending -= 1;
+    } catch (err) {
+      // Its page stays open: the next run reads the stream again and catches it up then.
+      this.#deps.logger.error({ err, logGroupName: this.#name, logStreamName: plan.logStreamName }, 'catching up late events failed');
+      this.#tally = { ...this.#tally, outcomes: { ...this.#tally.outcomes, failed: this.#tally.outcomes.failed + 1 } };
+    }
+  }
 
   /** The position to save: the first page with actions left, or past every page read. */
-  const position = (nextToken: string | undefined): Omit<StreamCursor, 'schemaVersion' | 'savedAtMs'> | undefined => {
-    while (open.length > 0 && open[0]!.pending === 0) open.shift();
-    const first = open[0];
+  #position(nextToken: string | undefined): Omit<StreamCursor, 'schemaVersion' | 'savedAtMs'> | undefined {
+    while (this.#open.length > 0 && this.#open[0]!.pending === 0) this.#open.shift();
+    const first = this.#open[0];
     const token = first ? first.token : nextToken;
     if (token === undefined) return undefined;
     return {
-      logGroupName: name,
+      logGroupName: this.#name,
       nextToken: token,
-      streamsBefore: first ? first.streamsBefore : streams,
-      weightBefore: first ? first.weightBefore : weightBefore + ledger.totalWeight,
+      streamsBefore: first ? first.streamsBefore : this.#streams,
+      weightBefore: first ? first.weightBefore : this.#weightBefore + this.#ledger.totalWeight,
     };
-  };
+  }
 
-  /** The listing from `token`; from the start, the look's page when it holds the whole group. */
-  const pagesFrom = (token: string | undefined): AsyncIterable<StreamPage> | Iterable<StreamPage> => {
-    if (token !== undefined || !input.firstPage) return streamPages(deps, name, token);
-    checkDeadline(deps, `listing the streams of ${name}`);
-    return [{ streams: input.firstPage }];
-  };
-
-  let lastNextToken: string | undefined;
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      for await (const page of pagesFrom(cursor?.nextToken)) {
-        lastNextToken = page.nextToken;
-        if (config.strategy === 'rebuild' && !filtersRead && page.streams.some((s) => straddles(s, cutoffMs))) {
-          ctx = contextOf(await readSettings(true));
-          filtersRead = true;
-        }
-        const openPage: OpenPage = {
-          ...(page.token ? { token: page.token } : {}),
-          streamsBefore: streams,
-          weightBefore: weightBefore + ledger.totalWeight,
-          pending: 0,
-        };
-        open.push(openPage);
-        for (const s of page.streams) {
-          // cwl-trim's own lock stream is not the account's data: neither planned nor counted.
-          if (s.logStreamName === LOCK_STREAM_NAME) continue;
-          const plan = planStreamIn(ctx, s, streamWeight(s));
-          ledger.add(plan, streamWeight(s));
-          if (!real || lockedOut || !(acts(plan) || (plan.catchUp?.length ?? 0) > 0)) continue;
-          if (!actDeps) {
-            const locked = await input.lock();
-            if ('skip' in locked) {
-              lockedOut = locked.skip;
-              continue;
-            }
-            actDeps = locked.lock.deps;
-          }
-          openPage.pending += 1;
-          if (plan.action === StreamAction.Delete) deletesPlanned += 1;
-          if (!acts(plan)) {
-            // A kept stream with late events in archived windows (retention strategy): archived now.
-            const p = catchUpKept(plan, openPage).finally(() => deletes.delete(p));
-            deletes.add(p);
-          } else if (plan.action === StreamAction.Rebuild) {
-            rebuilds.push(act(plan, openPage));
-          } else {
-            const p = act(plan, openPage).finally(() => deletes.delete(p));
-            deletes.add(p);
-          }
-        }
-        streams += page.streams.length;
-        pages += 1;
-        progress(deps, name, streams, pages, startedAtMs);
-        while (deletes.size >= deleteConcurrency * DELETES_AHEAD) await Promise.race(deletes);
-        if (lockedOut) break;
-        if (real && pages % CURSOR_EVERY_PAGES === 0) {
-          const at = position(page.nextToken);
-          if (at) await saveStreamCursor(deps, config, at);
-        }
-      }
-      break;
-    } catch (err) {
-      if (err instanceof StaleTokenError && attempt === 0) {
-        deps.logger.warn({ logGroupName: name }, 'the saved listing position is no longer valid; listing the group from the start');
-        cursor = undefined;
-        streams = 0;
-        weightBefore = 0;
-        continue;
-      }
-      if (!(err instanceof DeadlineReachedError)) {
-        await Promise.allSettled([...deletes, ...rebuilds]);
-        throw err;
-      }
-      listingLeft = true;
-      break;
+  /** Saves or clears the listing position (real run), then the group's plan and results, their money scaled to the group's bytes. */
+  public async finish(): Promise<TrimPagesOutput> {
+    const startedFrom = this.#cursor?.streamsBefore ?? 0;
+    let advanced = this.#pages > 0;
+    if (this.#real) {
+      const at = this.#listingLeft || this.#tally.outcomes.deadline > 0 ? this.#position(this.#lastNextToken) : undefined;
+      if (at) await saveStreamCursor(this.#deps, this.#config, at);
+      else if (this.#cursor || this.#pages >= CURSOR_EVERY_PAGES) await clearStreamCursor(this.#deps, this.#config, this.#name);
+      // The next invocation starts further on than this one did (or lists from the start after a finished listing).
+      advanced = at === undefined ? this.#pages > 0 : at.streamsBefore > startedFrom;
     }
+    // DELETE_EMPTY_GROUPS: a group with no stream at all is a candidate once its filters are known.
+    if (this.#config.deleteEmptyGroups === true && !this.#listingLeft && this.#streams === 0) {
+      this.#ctx = this.#contextOf(await this.#readSettings(false, true));
+    }
+    const scale = bytesPerWeight(this.#input.group.storedBytes ?? 0, this.#weightBefore + this.#ledger.totalWeight);
+    return {
+      plan: groupPlanOf(this.#ctx, this.#ledger.summary(scale)),
+      streams: [...this.#listed.values()].filter((r) => this.#ledger.isListed(r.logStreamName)),
+      tally: { ...this.#tally, doneEstimate: scaleMoney({ ...EMPTY_TOTALS, ...this.#tally.doneEstimate }, scale) },
+      pagesListed: this.#pages,
+      listingLeft: this.#listingLeft,
+      advanced,
+      ...(this.#lockedOut ? { lockedOut: this.#lockedOut } : {}),
+      keptCaughtUp: this.#keptCaughtUp,
+    };
   }
-  await Promise.all(deletes);
-  await Promise.all(rebuilds);
-  const startedFrom = cursor?.streamsBefore ?? 0;
-  let advanced = pages > 0;
-  if (real) {
-    const at = listingLeft || tally.outcomes.deadline > 0 ? position(lastNextToken) : undefined;
-    if (at) await saveStreamCursor(deps, config, at);
-    else if (cursor || pages >= CURSOR_EVERY_PAGES) await clearStreamCursor(deps, config, name);
-    // The next invocation starts further on than this one did (or lists from the start after a finished listing).
-    advanced = at === undefined ? pages > 0 : at.streamsBefore > startedFrom;
-  }
-  // DELETE_EMPTY_GROUPS: a group with no stream at all is a candidate once its filters are known.
-  if (config.deleteEmptyGroups === true && !listingLeft && streams === 0) ctx = contextOf(await readSettings(false, true));
-  const scale = bytesPerWeight(input.group.storedBytes ?? 0, weightBefore + ledger.totalWeight);
-  return {
-    plan: groupPlanOf(ctx, ledger.summary(scale)),
-    streams: [...listed.values()].filter((r) => ledger.isListed(r.logStreamName)),
-    tally: { ...tally, doneEstimate: scaleMoney({ ...EMPTY_TOTALS, ...tally.doneEstimate }, scale) },
-    pagesListed: pages,
-    listingLeft,
-    advanced,
-    ...(lockedOut ? { lockedOut } : {}),
-    keptCaughtUp,
-  };
 }
 
 /** A progress step per page listed: streams so far, and the rate. */
