@@ -36,6 +36,7 @@ import { DEFAULT_SETTLE, withSignal, type Deps } from '../deps.js';
 import { GroupLockLostError } from '../errors.js';
 import type { LogEvent } from '../plan/batchEvents.js';
 import { LOCK_STREAM_NAME, describeHolder, encodeLockMessage, judgeLock, parseLockMessage, type LockEvent, type LockMessage } from '../plan/lockState.js';
+import { renewEvery } from './renewal.js';
 
 /** A killed run's lock blocks its group this long at most (the report says so). */
 const GROUP_LOCK_TTL_MS = 5 * MS_PER_MINUTE;
@@ -187,15 +188,19 @@ async function holdsClaim(deps: LockDeps, logGroupName: string, claimNonce: stri
   }
 }
 
-/** Writes our claim into the stream we just created and starts holding it. */
-async function claim(
-  deps: LockDeps,
-  logGroupName: string,
-  ttlMs: number,
-  sentAtMono: number,
-  options: GroupLockOptions,
-): Promise<GroupLock | undefined> {
-  const monotonic = options.monotonicMs ?? systemMonotonicMs;
+/** How our claim was written: the nonce that tells our incarnation, and timestamps on CloudWatch's clock. */
+interface Claimed {
+  readonly claimNonce: string;
+  readonly timestamp: () => number;
+}
+
+/**
+ * Writes our claim into the stream we just created. Timestamps follow CloudWatch's clock, not this
+ * host's (PutLogEvents refuses events more than 2 h in the future or 14 days in the past: a skewed host
+ * could not write them otherwise), learnt from the stream's creation time once per client. Undefined
+ * when the stream is gone (deleted under us: look again).
+ */
+async function writeClaim(deps: LockDeps, logGroupName: string, ttlMs: number, monotonic: () => number): Promise<Claimed | undefined> {
   const known = cloudWatchClocks.get(deps.clients.logs);
   let offsetMs = known?.monotonic === monotonic ? known.offsetMs : undefined;
   /** CloudWatch's clock from the stream's creation time (one DescribeLogStreams); false when the stream is gone. */
@@ -208,15 +213,13 @@ async function claim(
   };
   const learnt = offsetMs === undefined;
   if (learnt && !(await learnClock())) return undefined;
-  // Timestamps follow CloudWatch's clock, not this host's (PutLogEvents refuses events more than 2 h in
-  // the future or 14 days in the past: a skewed host could not write them otherwise).
   const timestamp = (): number => Math.round(monotonic() + offsetMs!);
   const claimNonce = nonce();
   const putClaim = async (): Promise<LogEvent[] | undefined> => {
     try {
       return await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'claim', ttlMs, { nonce: claimNonce }) }]);
     } catch (err) {
-      if (errorName(err) === 'ResourceNotFoundException') return undefined; // deleted under us: look again
+      if (errorName(err) === 'ResourceNotFoundException') return undefined;
       throw err;
     }
   };
@@ -228,6 +231,32 @@ async function claim(
     refused = await putClaim();
     if (refused === undefined) return undefined;
   }
+  return { claimNonce, timestamp };
+}
+
+/** Deletes the lock stream if it still holds our claim; otherwise (taken over, or gone) it is left as it is. */
+async function deleteIfOurs(deps: LockDeps, logGroupName: string, claimNonce: string, lost: boolean): Promise<void> {
+  let ours = await holdsClaim(deps, logGroupName, claimNonce);
+  // A claim written a moment ago may not read back yet: a held lock looks once more before it is left to expire.
+  if (!ours && !lost) {
+    await deps.sleep((deps.settle ?? DEFAULT_SETTLE).initialMs);
+    ours = await holdsClaim(deps, logGroupName, claimNonce);
+  }
+  if (ours) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
+}
+
+/** Writes our claim into the stream we just created and starts holding it. */
+async function claim(
+  deps: LockDeps,
+  logGroupName: string,
+  ttlMs: number,
+  sentAtMono: number,
+  options: GroupLockOptions,
+): Promise<GroupLock | undefined> {
+  const monotonic = options.monotonicMs ?? systemMonotonicMs;
+  const claimed = await writeClaim(deps, logGroupName, ttlMs, monotonic);
+  if (!claimed) return undefined;
+  const { claimNonce, timestamp } = claimed;
   const controller = new AbortController();
   const marginMs = options.safetyMarginMs ?? GROUP_LOCK_SAFETY_MARGIN_MS;
   let confirmedMono = sentAtMono;
@@ -256,16 +285,9 @@ async function claim(
     if (!(await holdsClaim(deps, logGroupName, claimNonce))) lose('another run took it over');
     confirmedMono = sentAt;
   };
-  const every = options.renewEveryMs ?? GROUP_LOCK_RENEW_EVERY_MS;
-  const timer =
-    every > 0
-      ? setInterval(() => {
-          renew().catch((err: unknown) => {
-            if (!controller.signal.aborted) log.warn({ err }, 'could not renew the group lock; trying again');
-          });
-        }, every)
-      : undefined;
-  timer?.unref();
+  const timer = renewEvery(options.renewEveryMs ?? GROUP_LOCK_RENEW_EVERY_MS, renew, (err) => {
+    if (!controller.signal.aborted) log.warn({ err }, 'could not renew the group lock; trying again');
+  });
   let released = false;
   return {
     logGroupName,
@@ -285,13 +307,7 @@ async function claim(
       const lost = controller.signal.aborted;
       if (!lost) controller.abort(new GroupLockLostError(`the lock of ${logGroupName} was released`));
       try {
-        let ours = await holdsClaim(deps, logGroupName, claimNonce);
-        // A claim written a moment ago may not read back yet: a held lock looks once more before it is left to expire.
-        if (!ours && !lost) {
-          await deps.sleep((deps.settle ?? DEFAULT_SETTLE).initialMs);
-          ours = await holdsClaim(deps, logGroupName, claimNonce);
-        }
-        if (ours) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
+        await deleteIfOurs(deps, logGroupName, claimNonce, lost);
       } catch (err) {
         log.warn({ err }, 'could not delete the group lock; it expires by itself');
       }

@@ -9,6 +9,7 @@ import { LeaseHeldError, StateConflictError } from '../errors.js';
 import { duration } from '../plan/lockState.js';
 import type { Config } from '../types.js';
 import { leaseKey } from './keys.js';
+import { renewEvery } from './renewal.js';
 import { deleteObject, putJson } from './s3Objects.js';
 
 /** The lease object. Times in it are the writer's and informative only: expiry is judged by S3's clock. */
@@ -165,14 +166,6 @@ async function acquireLease(
       await deleteIfOurs(deps, bucket, key);
     },
   };
-}
-
-/** Renews every `everyMs` (none when 0), in the background: a failed renewal is reported and tried again next time. */
-function renewEvery(everyMs: number, renew: () => Promise<void>, failed: (err: unknown) => void): NodeJS.Timeout | undefined {
-  if (everyMs <= 0) return undefined;
-  const timer = setInterval(() => void renew().catch(failed), everyMs);
-  timer.unref();
-  return timer;
 }
 
 /** Deletes the lease if this run still holds it; a run that took it after ours expired keeps it (conditional delete). */
