@@ -9,7 +9,7 @@
  * fetched. Objects are decompressed one at a time: nothing of that size is left behind for the garbage
  * collector, which is what keeps the process's RSS near its live memory.
  */
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,11 +22,10 @@ import type { ArchivedEvent } from './exportLines.js';
 import { NO_EVENTS, type EventChunk, type EventRun } from './mergeEvents.js';
 import { compactCopy, indexExportBytes, keptInOrder, type CompactEvents } from './objectIndex.js';
 import { SourceFormat, type EventSource } from './sources.js';
+import { fileRun } from './spilledRun.js';
 
 /** Bytes of sorted runs held in memory before new runs go to disk. */
 const DEFAULT_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
-/** Bytes read from a spilled run at a time (its buffer, reused for every block). */
-const SPILL_READ_BYTES = 16 * 1024;
 /** Bytes written to a spill file at a time. */
 const SPILL_WRITE_BYTES = 1024 * 1024;
 
@@ -77,108 +76,6 @@ function memoryRun(events: CompactEvents, logStreamName: string, onDone: () => v
       if (chunk === undefined) onDone(); // let the memory go as soon as the run is read
       chunk = undefined;
       return Promise.resolve(out);
-    },
-  };
-}
-
-/**
- * A sorted run on disk: `<timestamp>\t<message>` a line (one stream's run), or `<timestamp>\t<n>\t<message>`
- * with `streams[n]` the event's stream (a combined run, several streams); a message with a newline, or
- * starting with `"`, as JSON. Read a block at a time into one buffer per run, reused for every block (the
- * merge asks for the next chunk only once it is done with the last): each chunk is the block's complete
- * lines, found in place, and a message is decoded only when the merge emits it.
- */
-function fileRun(path: string, stream: string | readonly string[]): EventRun {
-  const streams = typeof stream === 'string' ? undefined : stream;
-  let position = 0;
-  let done = false;
-  let buffer = Buffer.allocUnsafe(SPILL_READ_BYTES);
-  /** An incomplete last line, `rest` bytes at `carryAt`, read again with the next block. */
-  let rest = 0;
-  let carryAt = 0;
-  let ts = new Float64Array(SPILL_READ_BYTES / 8);
-  let start = new Int32Array(ts.length);
-  let end = new Int32Array(ts.length);
-  let streamOf = new Int32Array(streams === undefined ? 0 : ts.length);
-  const nameAt = streams === undefined ? () => stream as string : (i: number) => streams[streamOf[i]!]!;
-  const chunk: EventChunk & { count: number } = {
-    count: 0,
-    timestampAt: (i) => ts[i]!,
-    logStreamNameAt: nameAt,
-    eventAt: (i) => {
-      const text = buffer.toString('utf8', start[i]!, end[i]!);
-      return { timestamp: ts[i]!, logStreamName: nameAt(i), message: buffer[start[i]!] === 34 ? JSON.parse(text) as string : text };
-    },
-  };
-  /** The non-negative integer written in `buffer[from, to)`. */
-  const digits = (from: number, to: number): number => {
-    let n = 0;
-    for (let i = from; i < to; i += 1) n = n * 10 + buffer[i]! - 48;
-    return n;
-  };
-  const push = (lineStart: number, lineEnd: number): void => {
-    if (chunk.count === ts.length) {
-      const ts2 = new Float64Array(ts.length * 2);
-      const start2 = new Int32Array(ts2.length);
-      const end2 = new Int32Array(ts2.length);
-      ts2.set(ts);
-      start2.set(start);
-      end2.set(end);
-      [ts, start, end] = [ts2, start2, end2];
-      if (streams !== undefined) {
-        const streamOf2 = new Int32Array(ts2.length);
-        streamOf2.set(streamOf);
-        streamOf = streamOf2;
-      }
-    }
-    let tab = buffer.indexOf(9, lineStart);
-    const negative = buffer[lineStart] === 45;
-    const timestamp = digits(negative ? lineStart + 1 : lineStart, tab);
-    ts[chunk.count] = negative ? -timestamp : timestamp;
-    if (streams !== undefined) {
-      const second = buffer.indexOf(9, tab + 1);
-      streamOf[chunk.count] = digits(tab + 1, second);
-      tab = second;
-    }
-    start[chunk.count] = tab + 1;
-    end[chunk.count] = lineEnd;
-    chunk.count += 1;
-  };
-  return {
-    async next(): Promise<EventChunk> {
-      chunk.count = 0;
-      while (chunk.count === 0 && !done) {
-        // The last block's incomplete line to the front: the merge is done with the chunk that held its events.
-        if (carryAt > 0) buffer.copy(buffer, 0, carryAt, carryAt + rest);
-        carryAt = 0;
-        if (rest === buffer.length) {
-          // One line longer than the buffer: a bigger buffer for this run.
-          const bigger = Buffer.allocUnsafe(buffer.length * 2);
-          buffer.copy(bigger, 0, 0, rest);
-          buffer = bigger;
-        }
-        // Opened per block: thousands of spilled runs never hold thousands of descriptors.
-        const handle: FileHandle = await open(path, 'r');
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await handle.read(buffer, rest, buffer.length - rest, position));
-        } finally {
-          await handle.close();
-        }
-        position += bytesRead;
-        if (bytesRead === 0) done = true;
-        const filled = rest + bytesRead;
-        let at = 0;
-        for (let nl = buffer.indexOf(10, at); nl >= 0 && nl < filled; nl = buffer.indexOf(10, at)) {
-          if (nl > at) push(at, nl);
-          at = nl + 1;
-        }
-        if (done && at < filled) push(at, filled);
-        rest = done ? 0 : filled - at;
-        carryAt = at;
-      }
-      if (done && chunk.count === 0) await rm(path, { force: true });
-      return chunk;
     },
   };
 }
@@ -324,5 +221,5 @@ class RunStore {
   }
 }
 
-export { DEFAULT_MEMORY_BUDGET_BYTES, RunStore, fileRun };
+export { DEFAULT_MEMORY_BUDGET_BYTES, RunStore };
 export type { Wanted };

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArchivedEvent } from '../../../src/archiveTools/exportLines.js';
-import { RunStore, fileRun } from '../../../src/archiveTools/loadRuns.js';
+import { RunStore } from '../../../src/archiveTools/loadRuns.js';
+import { fileRun } from '../../../src/archiveTools/spilledRun.js';
 import type { EventRun } from '../../../src/archiveTools/mergeEvents.js';
 
 let dir: string | undefined;
