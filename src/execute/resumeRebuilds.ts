@@ -9,7 +9,7 @@ import type { PendingRebuild } from '../plan/planTypes.js';
 import type { StreamResult } from '../plan/results.js';
 import { Journal } from '../trim/journal.js';
 import { decidePendingRebuild } from '../trim/pendingRebuilds.js';
-import { finishRebuild } from '../trim/rebuildStream.js';
+import { finishRebuild } from '../trim/finishRebuild.js';
 import type { Config } from '../types.js';
 import { lockGroup } from './groupLocks.js';
 
