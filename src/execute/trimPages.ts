@@ -7,7 +7,6 @@
  */
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { clearStreamCursor, loadStreamCursor, saveStreamCursor, type StreamCursor } from '../archive/cursors.js';
-import { catchUpStream } from '../archive/catchUp.js';
 import { readGroupExtras } from '../aws/groupSettings.js';
 import { StaleTokenError, checkDeadline, filterCounts, streamPages, toGroupInfo, type StreamPage } from '../aws/inventory.js';
 import type { Deps } from '../deps.js';
@@ -18,15 +17,13 @@ import { LOCK_STREAM_NAME } from '../plan/lockState.js';
 import { groupContext, groupPlanOf, planStreamIn, type ExportsDone, type GroupContext } from '../plan/planRun.js';
 import { type Config, type GroupInfo, type GroupState, type StreamInfo, type TimeWindow } from '../types.js';
 import { StreamAction, type GroupPlan, type PendingRebuild, type StreamPlan } from '../plan/planTypes.js';
-import { concurrencyFor, type Lane } from './pool.js';
-import { NO_TALLY, tallyResult, type ResultTally, type StreamResult } from '../plan/results.js';
+import type { Lane } from './pool.js';
+import { StreamActions, type LockedOut, type OpenPage } from './streamActions.js';
+import type { ResultTally, StreamResult } from '../plan/results.js';
 import type { ArchiveIndex } from '../archive/exportManifest.js';
-import { carryOut } from './trimGroup.js';
 
 /** A real run saves its listing position every this many pages (and whenever it stops). */
 const CURSOR_EVERY_PAGES = 20;
-/** The listing reads ahead of the deletes by at most this many pool-fulls of them. */
-const DELETES_AHEAD = 4;
 
 interface TrimPagesInput {
   readonly group: LogGroup;
@@ -74,16 +71,6 @@ const acts = (s: StreamPlan): boolean => s.action === StreamAction.Delete || s.a
 const straddles = (s: StreamInfo, cutoffMs: number): boolean =>
   (s.firstEventTimestampMs ?? Infinity) < cutoffMs && (s.lastEventTimestampMs ?? -Infinity) >= cutoffMs;
 
-/** A page read, with its actions not yet finished: the cursor may not move past it while any is left. */
-interface OpenPage {
-  readonly token?: string;
-  readonly streamsBefore: number;
-  readonly weightBefore: number;
-  pending: number;
-}
-
-type LockedOut = { readonly lockedBy: string } | { readonly error: string };
-
 /**
  * Lists, plans and trims one group's streams; see the module comment.
  *
@@ -104,29 +91,18 @@ class PageTrim {
   readonly #name: string;
   readonly #real: boolean;
   readonly #ledger: GroupLedger;
-  readonly #listed = new Map<string, StreamResult>();
-  readonly #deletes = new Set<Promise<void>>();
-  readonly #rebuilds: Promise<void>[] = [];
   /** Pages read whose actions are not all finished: the cursor may not move past the first. */
   readonly #open: OpenPage[] = [];
-  readonly #deleteConcurrency: number;
   readonly #startedAtMs: number;
   #ctx!: GroupContext;
+  #actions!: StreamActions;
   #filtersRead = false;
-  #tally: ResultTally = NO_TALLY;
   #cursor: StreamCursor | undefined;
   #streams = 0;
   #weightBefore = 0;
   #pages = 0;
   #listingLeft = false;
   #lastNextToken: string | undefined;
-  /** The deps every action goes through: the group lock's, taken at the first action of the group. */
-  #actDeps: Deps | undefined;
-  #lockedOut: LockedOut | undefined;
-  #keptCaughtUp = 0;
-  /** Deletes planned so far and done: the total grows as pages are read. */
-  #deletesPlanned = 0;
-  #deletesDone = 0;
 
   public constructor(deps: Deps, config: Readonly<Config>, input: TrimPagesInput) {
     this.#deps = deps;
@@ -135,7 +111,6 @@ class PageTrim {
     this.#name = input.group.logGroupName!;
     this.#real = input.exported !== undefined;
     this.#ledger = new GroupLedger(input.maxListed);
-    this.#deleteConcurrency = concurrencyFor(deps.call.limiters.allowedTps('DeleteLogStream'));
     this.#startedAtMs = deps.clock.now();
   }
 
@@ -146,6 +121,8 @@ class PageTrim {
   /** The group's context without its filters, and the saved listing position (real run). */
   public async start(): Promise<void> {
     this.#ctx = this.#contextOf(await this.#readSettings(false));
+    const { now, index, rebuildLane, lock } = this.#input;
+    this.#actions = new StreamActions(this.#deps, this.#config, { logGroupName: this.#name, cutoffMs: this.#cutoffMs, now, index, rebuildLane, lock, ledger: this.#ledger });
     this.#cursor = this.#real ? await loadStreamCursor(this.#deps, this.#config, this.#name) : undefined;
     this.#streams = this.#cursor?.streamsBefore ?? 0;
     this.#weightBefore = this.#cursor?.weightBefore ?? 0;
@@ -182,15 +159,14 @@ class PageTrim {
           continue;
         }
         if (!(err instanceof DeadlineReachedError)) {
-          await Promise.allSettled([...this.#deletes, ...this.#rebuilds]);
+          await this.#actions.abandon();
           throw err;
         }
         this.#listingLeft = true;
         break;
       }
     }
-    await Promise.all(this.#deletes);
-    await Promise.all(this.#rebuilds);
+    await this.#actions.settle();
   }
 
   /** The listing from `token`; from the start, the look's page when it holds the whole group. */
@@ -219,67 +195,18 @@ class PageTrim {
       if (s.logStreamName === LOCK_STREAM_NAME) continue;
       const plan = planStreamIn(this.#ctx, s, streamWeight(s));
       this.#ledger.add(plan, streamWeight(s));
-      if (this.#real && !this.#lockedOut && (acts(plan) || (plan.catchUp?.length ?? 0) > 0)) await this.#dispatch(plan, openPage);
+      if (this.#real && (acts(plan) || (plan.catchUp?.length ?? 0) > 0)) await this.#actions.start(plan, openPage);
     }
     this.#streams += page.streams.length;
     this.#pages += 1;
     progress(this.#deps, this.#name, this.#streams, this.#pages, this.#startedAtMs);
-    while (this.#deletes.size >= this.#deleteConcurrency * DELETES_AHEAD) await Promise.race(this.#deletes);
-    if (this.#lockedOut) return false;
+    await this.#actions.backpressure();
+    if (this.#actions.lockedOut) return false;
     if (this.#real && this.#pages % CURSOR_EVERY_PAGES === 0) {
       const at = this.#position(page.nextToken);
       if (at) await saveStreamCursor(this.#deps, this.#config, at);
     }
     return true;
-  }
-
-  /** Starts one stream's action under the group's lock (taken at the group's first): deletes in the pool, rebuilds in the run's lane. */
-  async #dispatch(plan: StreamPlan, page: OpenPage): Promise<void> {
-    if (!this.#actDeps) {
-      const locked = await this.#input.lock();
-      if ('skip' in locked) {
-        this.#lockedOut = locked.skip;
-        return;
-      }
-      this.#actDeps = locked.lock.deps;
-    }
-    page.pending += 1;
-    if (plan.action === StreamAction.Delete) this.#deletesPlanned += 1;
-    if (plan.action === StreamAction.Rebuild) {
-      this.#rebuilds.push(this.#act(plan, page));
-      return;
-    }
-    // A kept stream with late events in archived windows (retention strategy) is archived now.
-    const p = (acts(plan) ? this.#act(plan, page) : this.#catchUpKept(plan, page)).finally(() => this.#deletes.delete(p));
-    this.#deletes.add(p);
-  }
-
-  async #act(plan: StreamPlan, page: OpenPage): Promise<void> {
-    const run = (): Promise<StreamResult> =>
-      carryOut(this.#actDeps!, this.#config, this.#name, plan, this.#input.now(), this.#input.index, this.#cutoffMs);
-    const r = plan.action === StreamAction.Rebuild ? await this.#input.rebuildLane.run(run) : await run();
-    this.#tally = tallyResult(this.#tally, r, plan.estimate);
-    if (plan.action === StreamAction.Delete) {
-      this.#deletesDone += 1;
-      this.#deps.progress?.(`${this.#name}: ${this.#deletesDone}/${this.#deletesPlanned} deletes`,
-        { phase: 'delete', done: this.#deletesDone, total: this.#deletesPlanned, subject: this.#name });
-    }
-    if (r.outcome !== 'done') this.#ledger.pin(plan);
-    if (this.#ledger.isListed(plan.logStreamName)) this.#listed.set(plan.logStreamName, r);
-    // An action the deadline kept from starting keeps its page open: the next run lists it again.
-    if (r.outcome !== 'deadline') page.pending -= 1;
-  }
-
-  async #catchUpKept(plan: StreamPlan, page: OpenPage): Promise<void> {
-    try {
-      const late = await catchUpStream(this.#actDeps!, this.#config, this.#name, plan.snapshot, plan.catchUp!);
-      this.#keptCaughtUp += late.events;
-      page.pending -= 1;
-    } catch (err) {
-      // Its page stays open: the next run reads the stream again and catches it up then.
-      this.#deps.logger.error({ err, logGroupName: this.#name, logStreamName: plan.logStreamName }, 'catching up late events failed');
-      this.#tally = { ...this.#tally, outcomes: { ...this.#tally.outcomes, failed: this.#tally.outcomes.failed + 1 } };
-    }
   }
 
   /** The position to save: the first page with actions left, or past every page read. */
@@ -301,7 +228,7 @@ class PageTrim {
     const startedFrom = this.#cursor?.streamsBefore ?? 0;
     let advanced = this.#pages > 0;
     if (this.#real) {
-      const at = this.#listingLeft || this.#tally.outcomes.deadline > 0 ? this.#position(this.#lastNextToken) : undefined;
+      const at = this.#listingLeft || this.#actions.tally.outcomes.deadline > 0 ? this.#position(this.#lastNextToken) : undefined;
       if (at) await saveStreamCursor(this.#deps, this.#config, at);
       else if (this.#cursor || this.#pages >= CURSOR_EVERY_PAGES) await clearStreamCursor(this.#deps, this.#config, this.#name);
       // The next invocation starts further on than this one did (or lists from the start after a finished listing).
@@ -311,16 +238,17 @@ class PageTrim {
     if (this.#config.deleteEmptyGroups === true && !this.#listingLeft && this.#streams === 0) {
       this.#ctx = this.#contextOf(await this.#readSettings(false, true));
     }
+    const tally = this.#actions.tally;
     const scale = bytesPerWeight(this.#input.group.storedBytes ?? 0, this.#weightBefore + this.#ledger.totalWeight);
     return {
       plan: groupPlanOf(this.#ctx, this.#ledger.summary(scale)),
-      streams: [...this.#listed.values()].filter((r) => this.#ledger.isListed(r.logStreamName)),
-      tally: { ...this.#tally, doneEstimate: scaleMoney({ ...EMPTY_TOTALS, ...this.#tally.doneEstimate }, scale) },
+      streams: this.#actions.listedResults(),
+      tally: { ...tally, doneEstimate: scaleMoney({ ...EMPTY_TOTALS, ...tally.doneEstimate }, scale) },
       pagesListed: this.#pages,
       listingLeft: this.#listingLeft,
       advanced,
-      ...(this.#lockedOut ? { lockedOut: this.#lockedOut } : {}),
-      keptCaughtUp: this.#keptCaughtUp,
+      ...(this.#actions.lockedOut ? { lockedOut: this.#actions.lockedOut } : {}),
+      keptCaughtUp: this.#actions.keptCaughtUp,
     };
   }
 }
