@@ -25,17 +25,14 @@
  * if (!taken.acquired) return skip(taken.detail);
  * try { await work(taken.lock.deps); } finally { await taken.lock.release(); }
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { GetLogEventsCommand, type GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
-import { callAws, errorName } from '../aws/callAws.js';
+import { errorName } from '../aws/callAws.js';
 import { createStream, deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
 import { MS_PER_MINUTE } from '../constants.js';
-import { DEFAULT_SETTLE, withSignal, type Deps } from '../deps.js';
+import { withSignal, type Deps } from '../deps.js';
 import { GroupLockLostError } from '../errors.js';
-import type { LogEvent } from '../plan/batchEvents.js';
-import { LOCK_STREAM_NAME, describeHolder, encodeLockMessage, judgeLock, parseLockMessage, type LockEvent, type LockMessage } from '../plan/lockState.js';
+import { LOCK_STREAM_NAME, describeHolder, judgeLock, parseLockMessage } from '../plan/lockState.js';
+import { deleteIfOurs, holdsClaim, message, nonce, readLockEvents, writeClaim } from './lockStream.js';
 import { renewEvery } from './renewal.js';
 
 /** A killed run's lock blocks its group this long at most (the report says so). */
@@ -73,40 +70,6 @@ type LockDeps = Deps;
 
 /** This host's monotonic clock; one function, so that a run's locks can share what they learnt of CloudWatch's clock. */
 const systemMonotonicMs = (): number => performance.now();
-
-/**
- * CloudWatch's clock as a run's client last saw it: `cloudWatchMs ≈ monotonic() + offsetMs`. Learnt
- * from a lock stream's creation time; only ever used to stamp lock events (which PutLogEvents refuses
- * 2 h ahead or 14 days behind), never to judge a lock.
- */
-const cloudWatchClocks = new WeakMap<object, { readonly monotonic: () => number; readonly offsetMs: number }>();
-
-/** Letters only: survives a data protection policy's masking of digits. */
-const nonce = (): string => [...randomBytes(12)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
-
-const message = (deps: LockDeps, kind: LockMessage['kind'], ttlMs: number, extra: Partial<LockMessage> = {}): string =>
-  encodeLockMessage({ cwlTrimLock: 1, kind, runId: deps.runId, holder: `${hostname()}:${process.pid}`, ttlMs, ...extra });
-
-/** Every event of the lock stream with its ingestion time (a lock stream holds a few dozen). */
-async function readLockEvents(deps: LockDeps, logGroupName: string): Promise<LockEvent[]> {
-  const events: LockEvent[] = [];
-  let token: string | undefined;
-  for (;;) {
-    const page = await callAws(deps.call, 'GetLogEvents', () =>
-      deps.clients.logs.send(
-        new GetLogEventsCommand({
-          logGroupName,
-          logStreamName: LOCK_STREAM_NAME,
-          startFromHead: true,
-          ...(token ? { nextToken: token } : {}),
-        }),
-      ),
-    );
-    for (const e of page.events ?? []) events.push({ message: e.message ?? '', ingestionTimeMs: e.ingestionTime ?? 0 });
-    if (!page.nextForwardToken || page.nextForwardToken === token) return events;
-    token = page.nextForwardToken;
-  }
-}
 
 /**
  * Takes the group's lock, or says who holds it. A lock whose holder stopped renewing for its ttl
@@ -162,87 +125,6 @@ async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Pro
   const verdict = judgeLock({ creationTimeMs: stream.creationTimeMs, events, serverNowMs: mine.ingestionTimeMs, defaultTtlMs: ttlMs });
   if (verdict.state === 'held') return { state: 'held', detail: describeHolder(logGroupName, verdict, mine.ingestionTimeMs) };
   return { state: 'expired', creationTimeMs: stream.creationTimeMs, ...(verdict.runId ? { runId: verdict.runId } : {}) };
-}
-
-/**
- * Whether the lock stream is still the incarnation we created: it holds our claim (its nonce). A
- * stream deleted and created again by another run cannot hold it. Reads until the claim or the end.
- */
-async function holdsClaim(deps: LockDeps, logGroupName: string, claimNonce: string): Promise<boolean> {
-  let token: string | undefined;
-  for (;;) {
-    let page: GetLogEventsCommandOutput;
-    try {
-      page = await callAws(deps.call, 'GetLogEvents', () =>
-        deps.clients.logs.send(
-          new GetLogEventsCommand({ logGroupName, logStreamName: LOCK_STREAM_NAME, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
-        ),
-      );
-    } catch (err) {
-      if (errorName(err) === 'ResourceNotFoundException') return false;
-      throw err;
-    }
-    if ((page.events ?? []).some((e) => parseLockMessage(e.message ?? '')?.nonce === claimNonce)) return true;
-    if (!page.nextForwardToken || page.nextForwardToken === token) return false;
-    token = page.nextForwardToken;
-  }
-}
-
-/** How our claim was written: the nonce that tells our incarnation, and timestamps on CloudWatch's clock. */
-interface Claimed {
-  readonly claimNonce: string;
-  readonly timestamp: () => number;
-}
-
-/**
- * Writes our claim into the stream we just created. Timestamps follow CloudWatch's clock, not this
- * host's (PutLogEvents refuses events more than 2 h in the future or 14 days in the past: a skewed host
- * could not write them otherwise), learnt from the stream's creation time once per client. Undefined
- * when the stream is gone (deleted under us: look again).
- */
-async function writeClaim(deps: LockDeps, logGroupName: string, ttlMs: number, monotonic: () => number): Promise<Claimed | undefined> {
-  const known = cloudWatchClocks.get(deps.clients.logs);
-  let offsetMs = known?.monotonic === monotonic ? known.offsetMs : undefined;
-  /** CloudWatch's clock from the stream's creation time (one DescribeLogStreams); false when the stream is gone. */
-  const learnClock = async (): Promise<boolean> => {
-    const created = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
-    if (!created) return false;
-    offsetMs = created.creationTimeMs - monotonic();
-    cloudWatchClocks.set(deps.clients.logs, { monotonic, offsetMs });
-    return true;
-  };
-  const learnt = offsetMs === undefined;
-  if (learnt && !(await learnClock())) return undefined;
-  const timestamp = (): number => Math.round(monotonic() + offsetMs!);
-  const claimNonce = nonce();
-  const putClaim = async (): Promise<LogEvent[] | undefined> => {
-    try {
-      return await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'claim', ttlMs, { nonce: claimNonce }) }]);
-    } catch (err) {
-      if (errorName(err) === 'ResourceNotFoundException') return undefined;
-      throw err;
-    }
-  };
-  let refused = await putClaim();
-  if (refused === undefined) return undefined;
-  // The clock kept from an earlier lock was off (refused stamps): learn it from this stream and claim again.
-  if (refused.length > 0 && !learnt) {
-    if (!(await learnClock())) return undefined;
-    refused = await putClaim();
-    if (refused === undefined) return undefined;
-  }
-  return { claimNonce, timestamp };
-}
-
-/** Deletes the lock stream if it still holds our claim; otherwise (taken over, or gone) it is left as it is. */
-async function deleteIfOurs(deps: LockDeps, logGroupName: string, claimNonce: string, lost: boolean): Promise<void> {
-  let ours = await holdsClaim(deps, logGroupName, claimNonce);
-  // A claim written a moment ago may not read back yet: a held lock looks once more before it is left to expire.
-  if (!ours && !lost) {
-    await deps.sleep((deps.settle ?? DEFAULT_SETTLE).initialMs);
-    ours = await holdsClaim(deps, logGroupName, claimNonce);
-  }
-  if (ours) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
 }
 
 /** Writes our claim into the stream we just created and starts holding it. */
@@ -315,5 +197,5 @@ async function claim(
   };
 }
 
-export { GROUP_LOCK_RENEW_EVERY_MS, GROUP_LOCK_TTL_MS, acquireGroupLock, readLockEvents };
+export { GROUP_LOCK_RENEW_EVERY_MS, GROUP_LOCK_TTL_MS, acquireGroupLock };
 export type { GroupLock, GroupLockOptions, GroupLockResult };
