@@ -149,16 +149,12 @@ async function cat(opts: CatOptions, config: Readonly<Config>, deps: Deps, io: A
   return unreadable > 0 ? ExitCode.Failed : ExitCode.Done;
 }
 
-/**
- * Adds `archive` and its subcommands to the program; each reports its exit code through `done`.
- *
- * @example registerArchiveCommands(program, process.env, processIo, (code) => { exitCode = code; });
- */
-function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done: (code: number) => void): void {
-  const archive = program.command('archive').description('Read, check and restore the archive in S3: cat, verify, ls, restore, athena-ddl.');
-  const run = <T extends Record<string, unknown>>(work: (opts: T, config: Readonly<Config>, deps: Deps) => Promise<number>) =>
-    async (opts: T): Promise<void> => done(await withDeps(opts, env, io, (config, deps) => work(opts, config, deps)));
+/** A subcommand's action: settings and clients from its options, the work, then its exit code. */
+type ArchiveAction = <T extends Record<string, unknown>>(
+  work: (opts: T, config: Readonly<Config>, deps: Deps) => Promise<number>,
+) => (opts: T) => Promise<void>;
 
+function addCat(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
   addArchiveSettings(archive.command('cat')
     .description('Print archived events of one group in timestamp order: <ISO-8601 UTC ms> <stream> <message> (or JSON lines).')
     .requiredOption('--log-group <name>', 'The log group whose archive to read.')
@@ -170,7 +166,9 @@ function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done
     .option('--regex <re>', 'Only events whose message matches this regular expression.')
     .option('--json', 'JSON lines: {"timestamp","logStreamName","message"}.'))
     .action(run<CatOptions & Record<string, unknown>>((opts, config, deps) => cat(opts, config, deps, io)));
+}
 
+function addVerify(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
   addArchiveSettings(archive.command('verify')
     .description('Check every manifest\'s objects exist with the listed sizes, windows are contiguous, and nothing unlisted sits under exports/. Exit 0 only when all holds.')
     .option('--log-group <name>', 'Only this group (default: every archived group).')
@@ -180,7 +178,9 @@ function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done
       await writeOut(io, opts.json === true ? `${JSON.stringify(result, null, 2)}\n` : renderVerification(result));
       return result.ok ? ExitCode.Done : ExitCode.Failed;
     }));
+}
 
+function addLs(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
   addArchiveSettings(archive.command('ls')
     .description('Per group: archived windows, watermark, rebuild journals and rejected events, gaps and overlaps.')
     .option('--log-group <name>', 'Only this group (default: every archived group).')
@@ -190,7 +190,9 @@ function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done
       await writeOut(io, opts.json === true ? `${JSON.stringify(listing, null, 2)}\n` : renderListing(listing));
       return ExitCode.Done;
     }));
+}
 
+function addRestore(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
   addArchiveSettings(archive.command('restore')
     .description('Put archived events of a time range back into a NEW log group (created if absent, never the original). Resumable: run it again to finish.')
     .requiredOption('--log-group <name>', 'The archived group to read.')
@@ -204,7 +206,10 @@ function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done
       await writeOut(io, `${outcome.text}\n`);
       return outcome.ok ? ExitCode.Done : ExitCode.Failed;
     }));
+}
 
+/** Needs no AWS call: only the bucket and prefix settings. */
+function addAthenaDdl(archive: Command, env: Env, io: ArchiveIo, done: (code: number) => void): void {
   addArchiveSettings(archive.command('athena-ddl')
     .description('Print a CREATE EXTERNAL TABLE (partition projection) for Amazon Athena over the export layout.')
     .option('--table <name>', 'Table name.', 'cwl_archive')
@@ -219,6 +224,21 @@ function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done
         done(badSettings(io, err));
       }
     });
+}
+
+/**
+ * Adds `archive` and its subcommands to the program; each reports its exit code through `done`.
+ *
+ * @example registerArchiveCommands(program, process.env, processIo, (code) => { exitCode = code; });
+ */
+function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done: (code: number) => void): void {
+  const archive = program.command('archive').description('Read, check and restore the archive in S3: cat, verify, ls, restore, athena-ddl.');
+  const run: ArchiveAction = (work) => async (opts) => done(await withDeps(opts, env, io, (config, deps) => work(opts, config, deps)));
+  addCat(archive, run, io);
+  addVerify(archive, run, io);
+  addLs(archive, run, io);
+  addRestore(archive, run, io);
+  addAthenaDdl(archive, env, io, done);
 }
 
 export { ARCHIVE_QUOTAS_TPS, registerArchiveCommands };
