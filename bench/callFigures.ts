@@ -9,6 +9,9 @@ import type { CallFigure } from './types.js';
 
 type SandboxCounts = Record<string, { calls: number; errors: Record<string, number> }>;
 
+/** The group lock's own calls (on its stream) are counted apart under `<Operation> (group lock)`. */
+const LOCK_SUFFIX = ' (group lock)';
+
 /** Polling an export task's status is not work with a fixed size: it is reported, never held to a minimum. */
 const POLLING = new Set(['DescribeExportTasks']);
 
@@ -27,7 +30,13 @@ function callFigures(counts: SandboxCounts, minimum: Readonly<Record<string, num
       calls,
       ...(min === undefined ? {} : { minimum: min, ratio: min === 0 ? (calls === 0 ? 1 : Infinity) : round(calls / min, 3) }),
       ...(allowedTps === undefined ? {} : { allowedTps: round(allowedTps, 2) }),
-      ...(POLLING.has(operation) ? { note: 'export polling (no minimum)' } : min === undefined ? { note: 'not quota-bound' } : {}),
+      ...(POLLING.has(operation)
+        ? { note: 'export polling (no minimum)' }
+        : operation.endsWith(LOCK_SUFFIX)
+          ? { note: "the group lock's own stream (one run per group), apart from the work" }
+          : min === undefined
+            ? { note: 'not quota-bound' }
+            : {}),
     };
   });
 }
@@ -81,5 +90,5 @@ function callLines(figures: readonly CallFigure[]): string[] {
   });
 }
 
-export { callFigures, callLines, quotaBound, round, throttleTotals, worstRatio };
+export { LOCK_SUFFIX, callFigures, callLines, quotaBound, round, throttleTotals, worstRatio };
 export type { SandboxCounts };

@@ -5,6 +5,7 @@
  * commands arrive as IPC messages `{ id, cmd, args }` and are answered `{ id, ok, result | error }`.
  */
 import { LOCK_STREAM_NAME } from '../src/plan/lockState.js';
+import { LOCK_SUFFIX } from './callFigures.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@cwl-trim/sandbox';
 import type { HugeSpec } from './hugeAccount.js';
 import { seedArchiveCat, type ArchiveCatSpec } from './archiveCatSeed.js';
@@ -18,10 +19,17 @@ interface Request {
 }
 
 /** Calls and error names per operation, as the sandbox received them (retries and throttled calls included). */
+/** A call on cwl-trim's group lock stream (invariant 6), not on the data. */
+const onLockStream = (c: Sandbox['calls'][number]): boolean => {
+  const input = c.input as { logStreamName?: string; logStreamNamePrefix?: string } | undefined;
+  return input?.logStreamName === LOCK_STREAM_NAME || input?.logStreamNamePrefix === LOCK_STREAM_NAME;
+};
+
+/** Calls by operation; those on the group lock's stream apart, as `<Operation> (group lock)`. */
 function callCounts(sandbox: Sandbox): Record<string, { calls: number; errors: Record<string, number> }> {
   const out: Record<string, { calls: number; errors: Record<string, number> }> = {};
   for (const c of sandbox.calls) {
-    const entry = (out[c.operation] ??= { calls: 0, errors: {} });
+    const entry = (out[onLockStream(c) ? `${c.operation}${LOCK_SUFFIX}` : c.operation] ??= { calls: 0, errors: {} });
     entry.calls += 1;
     if (c.error !== undefined) entry.errors[c.error] = (entry.errors[c.error] ?? 0) + 1;
   }

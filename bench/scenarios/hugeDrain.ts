@@ -10,7 +10,7 @@
  * never twice in CloudWatch (duplicated). Capped at `maxInvocations`: a chain that does not converge
  * reports `converged: false`.
  */
-import { callLines, callFigures, quotaBound, round, type SandboxCounts } from '../callFigures.js';
+import { LOCK_SUFFIX, callLines, callFigures, quotaBound, round, type SandboxCounts } from '../callFigures.js';
 import { describeLogStreamsMinimum, invocationsLowerBound } from '../drainFigures.js';
 import { BENCH_BUCKET, scaledQuotas } from '../harness.js';
 import type { HugeSpec, HugeSummary } from '../hugeAccount.js';
@@ -125,7 +125,8 @@ async function runHugeDrain(overrides: Partial<HugeDrainParams> = {}): Promise<S
     const usableS = usableSecondsPerInvocation(f);
     const lowerBound = invocationsLowerBound(workS, usableS);
     const invocations = chain.invocations.length;
-    const dlsCalls = counts['DescribeLogStreams']?.calls ?? 0;
+    // Every DescribeLogStreams call, the group lock's included: the quota is one.
+    const dlsCalls = (counts['DescribeLogStreams']?.calls ?? 0) + (counts[`DescribeLogStreams${LOCK_SUFFIX}`]?.calls ?? 0);
     const dlsMinimum = describeLogStreamsMinimum(Array.from({ length: seeded.groups }, () => p.streamsPerGroup));
     const peakRssMb = Math.max(...chain.invocations.map((r) => r.peakRssMb));
     const killed = chain.invocations.filter((r) => r.killed).length;

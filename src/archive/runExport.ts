@@ -18,7 +18,13 @@ import { saveGroupState, type StateRef, type StoreConfig } from './stateStore.js
 type ExportOutcome =
   | { readonly status: 'archived'; readonly window: ArchivedWindow; readonly manifest: ExportManifest }
   | { readonly status: 'failed'; readonly window: TimeWindow; readonly taskId?: string; readonly message: string }
-  | { readonly status: 'deadline'; readonly window: TimeWindow; readonly taskId?: string };
+  | {
+      readonly status: 'deadline';
+      readonly window: TimeWindow;
+      readonly taskId?: string;
+      /** This run created the task (or found the one a crashed run created): under way in AWS, not archived yet. */
+      readonly started?: true;
+    };
 
 /** Creates whose answers were lost, before the run gives up on the window (the next run finds or creates it). */
 const MAX_UNCERTAIN_CREATES = 4;
@@ -59,6 +65,7 @@ async function runExport(
       ? window
       : { ...window, destinationPrefix: exportPrefix(config.bucketPrefix, group, window), intentAtMs: deps.clock.now() };
   const resumed = 'destinationPrefix' in window;
+  let startedNow = false;
   if (!resumed) await saveGroupState(deps, config, ref, { ...ref.state, inFlight });
 
   if (inFlight.taskId === undefined) {
@@ -67,13 +74,15 @@ async function runExport(
     const found = resumed ? await findOurTask(deps, config, inFlight) : undefined;
     const created = found ?? (await createTask(deps, config, group, inFlight));
     if (created === 'deadline') return { status: 'deadline', window };
+    // Created now, or found after a crash of the run that created it: either way this run recorded it.
+    startedNow = true;
     inFlight = { ...inFlight, taskId: created.taskId, taskCreatedAtMs: created.createdAtMs };
     await saveGroupState(deps, config, ref, { ...ref.state, inFlight });
     log.info({ taskId: created.taskId, recovered: found !== undefined }, 'export task started');
   }
   const taskId = inFlight.taskId!;
   const ended = await waitForTask(deps, taskId);
-  if (ended === 'deadline') return { status: 'deadline', window, taskId };
+  if (ended === 'deadline') return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
   hooks.taskEnded?.();
   if (ended.code !== ExportStatus.Completed) {
     // The window stays unarchived: the next run exports it again, into a new task folder.
@@ -86,7 +95,7 @@ async function runExport(
   try {
     return await verifyAndCommit(deps, config, ref, inFlight, taskId);
   } catch (err) {
-    if (err instanceof DeadlineReachedError) return { status: 'deadline', window, taskId };
+    if (err instanceof DeadlineReachedError) return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
     throw err;
   }
 }

@@ -58,7 +58,7 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
     case 'failed':
       return { ...window, status: 'failed', message: outcome.message, ...(outcome.taskId ? { taskId: outcome.taskId } : {}) };
     case 'deadline':
-      return { ...window, status: 'deadline', ...(outcome.taskId ? { taskId: outcome.taskId } : {}) };
+      return { ...window, status: 'deadline', ...(outcome.taskId ? { taskId: outcome.taskId } : {}), ...(outcome.started ? { started: true } : {}) };
   }
 }
 

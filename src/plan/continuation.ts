@@ -26,8 +26,9 @@ function ranOutOfTime(result: RunResult): boolean {
 }
 
 /**
- * Something durable happened: an export archived, a stream deleted or rebuilt, a retention set, or a
- * listing moved on (its cursor is saved: the next invocation starts further on).
+ * Something durable happened: an export archived or its task started, a stream deleted or rebuilt, a
+ * retention set, or a listing moved on (its cursor is saved: the next invocation starts further on).
+ * An invocation that only waited on a task an earlier one started is not progress: a stuck task ends the chain.
  *
  * @example madeProgress(result) // false when every export and stream action was left for later
  */
@@ -35,7 +36,8 @@ function madeProgress(result: RunResult): boolean {
   return (
     runTally(result).outcomes.done > 0 ||
     result.groups.some((g) =>
-      g.exports.some((e) => e.status === 'archived') || g.retention?.outcome === 'set' || g.listingAdvanced === true)
+      // An export task this run started is under way in AWS (a large one outlasts an invocation).
+      g.exports.some((e) => e.status === 'archived' || e.started === true) || g.retention?.outcome === 'set' || g.listingAdvanced === true)
   );
 }
 

@@ -31,6 +31,8 @@ interface ExportResult {
   readonly objects?: number;
   readonly bytes?: number;
   readonly message?: string;
+  /** Left in flight (`deadline`) by the run that created its task: the export is under way in AWS. */
+  readonly started?: boolean;
 }
 
 interface RetentionResult {
