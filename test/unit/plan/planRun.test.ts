@@ -168,6 +168,15 @@ describe('planRun: stream actions', () => {
     const plan = planOne({ streams: [streamFactory('s', 30, 20)] }, { strategy: 'retention', days: 1 });
     expect(plan.retention).toMatchObject({ targetDays: 1, safe: false });
   });
+
+  it('sets the smallest allowed retention of at least DAYS, and one leaving exactly 2 days to archive is safe', () => {
+    const retention = (days: number) => planOne({ streams: [streamFactory('s', 30, 20)] }, { strategy: 'retention', days }).retention;
+    // 3 days − the 1-day archive lag = the 2-day minimum headroom: allowed (the bound is inclusive).
+    expect(retention(3)).toMatchObject({ targetDays: 3, safe: true });
+    // 2 is not an allowed retention: the next one up, never the one below DAYS.
+    expect(retention(2)).toMatchObject({ targetDays: 3, safe: true });
+    expect(retention(8)).toMatchObject({ targetDays: 14, safe: true });
+  });
 });
 
 describe('planRun: groups', () => {
@@ -202,5 +211,17 @@ describe('planRun: groups', () => {
     expect(plan.totals).toMatchObject({ groups: 2, exports: 2, streams: 3, delete: 2, keep: 1 });
     // Group /b's gigabyte is split by time span: y wrote for 10 days, z for 1.
     expect(plan.totals.removeStoredBytes).toBeCloseTo(1024 ** 3 * (1 + 10 / 11), 0);
+  });
+
+  it('plans a stream with a saved journal only as finishing that journal; a half-written save does not hold it back', () => {
+    const group = groupFactory();
+    const streams = [streamFactory('expired', 30, 20), streamFactory('other', 30, 20)];
+    const pending = (logStreamName: string, phase: string) =>
+      ({ logGroupName: group.logGroupName, logStreamName, journalPrefix: `p/${logStreamName}`, events: 1, batches: 1, phase, nextBatch: 0 });
+    const plan = planRun([{ group, streams, state: stateFactory() }], configFactory(), NOW, [pending('expired', 'putting'), pending('other', 'incomplete-save')]).groups[0]!;
+    // The journal holds events the stream must get back: nothing else is decided for it this run.
+    expect(streamPlan(plan, 'expired')).toMatchObject({ action: 'keep', reason: 'journal-pending' });
+    // A save that never finished left the stream untouched: it is planned as any other.
+    expect(streamPlan(plan, 'other')).toMatchObject({ action: 'delete' });
   });
 });
