@@ -33,6 +33,7 @@ const config = defineConfig({
       'test/integration/archiveCrash.test.ts',
       'test/integration/rebuildCrash.test.ts',
       'test/integration/rebuildSafety.test.ts',
+      'test/integration/notYetPut.test.ts',
       'test/integration/lastLook.test.ts',
       'test/integration/producersDuringRun.test.ts',
       'test/integration/guards.test.ts',
