@@ -224,4 +224,44 @@ describe('planRun: groups', () => {
     // A save that never finished left the stream untouched: it is planned as any other.
     expect(streamPlan(plan, 'other')).toMatchObject({ action: 'delete' });
   });
+
+  it('never plans to delete an empty group while a rebuild of it is unfinished; another group\'s rebuild does not count', () => {
+    const window = { fromMs: 0, toMs: cutoff(10), taskId: 't', destinationPrefix: 'p', taskCreatedAtMs: cutoff(9), objectCount: 1, bytes: 1 };
+    const group = groupFactory({ storedBytes: 0, extras: { accountSubscriptionPolicies: [], accountMetricPolicies: [], transformers: [], accountDataProtection: false, deletionProtected: false, storageTier: 'STANDARD', filterCount: 0 } });
+    const state = stateFactory(group.logGroupName, { archivedThroughMs: window.toMs, windows: [window] });
+    const pending = (logGroupName: string) => ({ logGroupName, logStreamName: 's', journalPrefix: 'p/s', events: 1, batches: 1, phase: 'putting', nextBatch: 0 });
+    const deleteGroup = (logGroupName: string) =>
+      planRun([{ group, streams: [], state }], configFactory({ deleteEmptyGroups: true }), NOW, [pending(logGroupName)]).groups[0]!.deleteGroup;
+    expect(deleteGroup(group.logGroupName)).toBeUndefined();
+    expect(deleteGroup('/another/group')).toBeDefined();
+  });
+
+  it('holds back only the stream of its own group that has a journal, not a same-named stream elsewhere', () => {
+    const group = groupFactory();
+    const pending = { logGroupName: '/another/group', logStreamName: 'expired', journalPrefix: 'p', events: 1, batches: 1, phase: 'putting', nextBatch: 0 };
+    const plan = planRun([{ group, streams: [streamFactory('expired', 30, 20)], state: stateFactory() }], configFactory(), NOW, [pending]).groups[0]!;
+    expect(streamPlan(plan, 'expired')).toMatchObject({ action: 'delete' });
+  });
+
+  it('judges late writes against a resumed export by its task\'s creation time', () => {
+    // The resumed window holds both streams; its intent was saved 3 days ago, its task created 1 day ago.
+    const inFlight = { fromMs: 0, toMs: cutoff(9) - 1, destinationPrefix: 'p', taskId: 't-1', intentAtMs: daysAgo(3), taskCreatedAtMs: daysAgo(1) };
+    const state = stateFactory(undefined, { inFlight });
+    // Written 30 h ago: within 12 h (+1 h metadata lag) of the task's creation, so the export may miss it.
+    const late = streamFactory('late', 21, 20, { lastIngestionTimeMs: NOW - 30 * MS_PER_HOUR });
+    // Written 50 h ago: more than 13 h before the task was created (though not before the intent).
+    const settled = streamFactory('settled', 21, 20, { lastIngestionTimeMs: NOW - 50 * MS_PER_HOUR });
+    const plan = planOne({ streams: [late, settled], state });
+    expect(streamPlan(plan, 'late')).toMatchObject({ action: 'skip', reason: 'ingested-after-export' });
+    expect(streamPlan(plan, 'settled')).toMatchObject({ action: 'delete' });
+  });
+
+  it('warns only for the rebuild strategy and a retention strictly shorter than DAYS', () => {
+    const warnings = (retentionInDays: number | undefined, strategy: Config['strategy'] = 'rebuild') =>
+      planOne({ group: groupFactory(retentionInDays === undefined ? {} : { retentionInDays }), streams: [] }, { days: 7, strategy }).warnings;
+    expect(warnings(7)).toEqual([]);
+    expect(warnings(undefined)).toEqual([]);
+    expect(warnings(5, 'retention')).toEqual([]);
+    expect(warnings(5)).toHaveLength(1);
+  });
 });
