@@ -230,9 +230,9 @@ describe('planRun: groups', () => {
     const group = groupFactory({ storedBytes: 0, extras: { accountSubscriptionPolicies: [], accountMetricPolicies: [], transformers: [], accountDataProtection: false, deletionProtected: false, storageTier: 'STANDARD', filterCount: 0 } });
     const state = stateFactory(group.logGroupName, { archivedThroughMs: window.toMs, windows: [window] });
     const pending = (logGroupName: string) => ({ logGroupName, logStreamName: 's', journalPrefix: 'p/s', events: 1, batches: 1, phase: 'putting', nextBatch: 0 });
-    const deleteGroup = (logGroupName: string) =>
-      planRun([{ group, streams: [], state }], configFactory({ deleteEmptyGroups: true }), NOW, [pending(logGroupName)]).groups[0]!.deleteGroup;
-    expect(deleteGroup(group.logGroupName)).toBeUndefined();
+    const deleteGroup = (...groups: string[]) =>
+      planRun([{ group, streams: [], state }], configFactory({ deleteEmptyGroups: true }), NOW, groups.map(pending)).groups[0]!.deleteGroup;
+    expect(deleteGroup('/another/group', group.logGroupName)).toBeUndefined();
     expect(deleteGroup('/another/group')).toBeDefined();
   });
 
