@@ -112,6 +112,24 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     expectInvariant(sandbox, new Map([...seeded].filter(([name]) => name !== STREAM)), plan.cutoffMs);
   });
 
+  it('abandons a rebuild when a producer writes a back-dated event after the save, which the tail does not show (the metadata check)', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const deps = testDeps(sandbox, config);
+    const { logs, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    // Two days old: after the cutoff (so it is an event to keep), well before the stream's last event.
+    const late = { timestamp: NOW - 2 * 86_400_000 + 1_800_000, message: 'a back-dated write' };
+    sandbox.clock.advance(1); // the producer's event gets a later ingestion time than the snapshot
+    doBefore(deps, s3Put('manifest.json', (b) => b.includes('"snapshot"')), async () => {
+      await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents: [late] }));
+    });
+    const { result } = await runCwlTrim(config, deps);
+    destroy();
+    expect(result?.groups[0]?.streams.find((s) => s.logStreamName === STREAM)).toMatchObject({ outcome: 'abandoned' });
+    const events = sandbox.events(GROUP, STREAM).map((e) => `${e.timestamp} ${e.message}`);
+    expect(events).toEqual([...seeded.get(STREAM)!, late].sort((a, b) => a.timestamp - b.timestamp).map((e) => `${e.timestamp} ${e.message}`));
+  });
+
   it('keeps events PutLogEvents refuses in the archive and reports the run as failed', async () => {
     const seeded = seedOrders(sandbox);
     const config = testConfig(sandbox, { days: 7, forceRebuild: true });

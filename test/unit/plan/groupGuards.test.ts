@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appliesTo } from '../../../src/aws/accountPolicies.js';
-import { classSkip, guardRetention, guardStream } from '../../../src/plan/groupGuards.js';
+import { classSkip, guardRetention, guardStream, planGroupDeletion } from '../../../src/plan/groupGuards.js';
 import { planGroup } from '../../../src/plan/planRun.js';
 import type { GroupExtras } from '../../../src/types.js';
 import type { StreamPlan } from '../../../src/plan/planTypes.js';
@@ -93,5 +93,34 @@ describe('appliesTo (account policy selection criteria)', () => {
     expect(appliesTo(policy('LogGroupNamePrefix IN ["/aws/"]'), '/app')).toBe(false);
     expect(appliesTo(policy('DataSourceName = "x" AND DataSourceType = "y"'), '/app')).toBe(true);
     expect(appliesTo(policy('LogGroupName NOT IN [broken'), '/app')).toBe(true);
+  });
+});
+
+describe('planGroupDeletion (DELETE_EMPTY_GROUPS)', () => {
+  const window = { fromMs: 0, toMs: NOW - 10 * 86_400_000, taskId: 't', destinationPrefix: 'p', taskCreatedAtMs: NOW - 9 * 86_400_000, objectCount: 1, bytes: 1 };
+  const empty = {
+    group: groupFactory({ storedBytes: 0, extras: { ...NONE, filterCount: 0 } }),
+    streams: { length: 0 },
+    state: stateFactory(undefined, { archivedThroughMs: window.toMs, windows: [window] }),
+  };
+  const on = { deleteEmptyGroups: true };
+
+  it('deletes an empty group archived from its first window on, with nothing left to finish', () => {
+    expect(planGroupDeletion(empty, on, false)).toMatchObject({ detail: expect.stringContaining('DELETE_EMPTY_GROUPS') });
+  });
+
+  it.each([
+    ['the setting is off', empty, { deleteEmptyGroups: false }, false],
+    ['a stream is left', { ...empty, streams: { length: 1 } }, on, false],
+    ['bytes are still stored', { ...empty, group: { ...empty.group, storedBytes: 1 } }, on, false],
+    ['a rebuild of it is unfinished', empty, on, true],
+    ['a filter is left', { ...empty, group: { ...empty.group, extras: { ...NONE, filterCount: 1 } } }, on, false],
+    ['its filters were not read', { ...empty, group: { ...empty.group, extras: { ...NONE } } }, on, false],
+    ['it is deletion-protected', { ...empty, group: { ...empty.group, extras: { ...NONE, filterCount: 0, deletionProtected: true } } }, on, false],
+    ['it was never archived', { ...empty, state: stateFactory() }, on, false],
+    ['its state lists no window', { ...empty, state: stateFactory(undefined, { archivedThroughMs: window.toMs }) }, on, false],
+    ['an export is in flight', { ...empty, state: { ...empty.state, inFlight: { fromMs: window.toMs + 1, toMs: NOW, destinationPrefix: 'q', intentAtMs: NOW } } }, on, false],
+  ])('keeps the group when %s', (_why, entry, config, pendingRebuild) => {
+    expect(planGroupDeletion(entry, config, pendingRebuild)).toBeUndefined();
   });
 });

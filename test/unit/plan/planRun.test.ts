@@ -169,6 +169,15 @@ describe('planRun: stream actions', () => {
     const plan = planOne({ streams: [streamFactory('s', 30, 20)] }, { strategy: 'retention', days: 1 });
     expect(plan.retention).toMatchObject({ targetDays: 1, safe: false });
   });
+
+  it('sets the smallest allowed retention of at least DAYS, and one leaving exactly 2 days to archive is safe', () => {
+    const retention = (days: number) => planOne({ streams: [streamFactory('s', 30, 20)] }, { strategy: 'retention', days }).retention;
+    // 3 days − the 1-day archive lag = the 2-day minimum headroom: allowed (the bound is inclusive).
+    expect(retention(3)).toMatchObject({ targetDays: 3, safe: true });
+    // 2 is not an allowed retention: the next one up, never the one below DAYS.
+    expect(retention(2)).toMatchObject({ targetDays: 3, safe: true });
+    expect(retention(8)).toMatchObject({ targetDays: 14, safe: true });
+  });
 });
 
 describe('planRun: groups', () => {
@@ -203,5 +212,57 @@ describe('planRun: groups', () => {
     expect(plan.totals).toMatchObject({ groups: 2, exports: 2, streams: 3, delete: 2, keep: 1 });
     // Group /b's gigabyte is split by time span: y wrote for 10 days, z for 1.
     expect(plan.totals.removeStoredBytes).toBeCloseTo(1024 ** 3 * (1 + 10 / 11), 0);
+  });
+
+  it('plans a stream with a saved journal only as finishing that journal; a half-written save does not hold it back', () => {
+    const group = groupFactory();
+    const streams = [streamFactory('expired', 30, 20), streamFactory('other', 30, 20)];
+    const pending = (logStreamName: string, phase: string) =>
+      ({ logGroupName: group.logGroupName, logStreamName, journalPrefix: `p/${logStreamName}`, events: 1, batches: 1, phase, nextBatch: 0 });
+    const plan = planRun([{ group, streams, state: stateFactory() }], configFactory(), NOW, [pending('expired', 'putting'), pending('other', 'incomplete-save')]).groups[0]!;
+    // The journal holds events the stream must get back: nothing else is decided for it this run.
+    expect(streamPlan(plan, 'expired')).toMatchObject({ action: 'keep', reason: 'journal-pending' });
+    // A save that never finished left the stream untouched: it is planned as any other.
+    expect(streamPlan(plan, 'other')).toMatchObject({ action: 'delete' });
+  });
+
+  it('never plans to delete an empty group while a rebuild of it is unfinished; another group\'s rebuild does not count', () => {
+    const window = { fromMs: 0, toMs: cutoff(10), taskId: 't', destinationPrefix: 'p', taskCreatedAtMs: cutoff(9), objectCount: 1, bytes: 1 };
+    const group = groupFactory({ storedBytes: 0, extras: { accountSubscriptionPolicies: [], accountMetricPolicies: [], transformers: [], accountDataProtection: false, deletionProtected: false, storageTier: 'STANDARD', filterCount: 0 } });
+    const state = stateFactory(group.logGroupName, { archivedThroughMs: window.toMs, windows: [window] });
+    const pending = (logGroupName: string) => ({ logGroupName, logStreamName: 's', journalPrefix: 'p/s', events: 1, batches: 1, phase: 'putting', nextBatch: 0 });
+    const deleteGroup = (...groups: string[]) =>
+      planRun([{ group, streams: [], state }], configFactory({ deleteEmptyGroups: true }), NOW, groups.map(pending)).groups[0]!.deleteGroup;
+    expect(deleteGroup('/another/group', group.logGroupName)).toBeUndefined();
+    expect(deleteGroup('/another/group')).toBeDefined();
+  });
+
+  it('holds back only the stream of its own group that has a journal, not a same-named stream elsewhere', () => {
+    const group = groupFactory();
+    const pending = { logGroupName: '/another/group', logStreamName: 'expired', journalPrefix: 'p', events: 1, batches: 1, phase: 'putting', nextBatch: 0 };
+    const plan = planRun([{ group, streams: [streamFactory('expired', 30, 20)], state: stateFactory() }], configFactory(), NOW, [pending]).groups[0]!;
+    expect(streamPlan(plan, 'expired')).toMatchObject({ action: 'delete' });
+  });
+
+  it('judges late writes against a resumed export by its task\'s creation time', () => {
+    // The resumed window holds both streams; its intent was saved 3 days ago, its task created 1 day ago.
+    const inFlight = { fromMs: 0, toMs: cutoff(9) - 1, destinationPrefix: 'p', taskId: 't-1', intentAtMs: daysAgo(3), taskCreatedAtMs: daysAgo(1) };
+    const state = stateFactory(undefined, { inFlight });
+    // Written 30 h ago: within 12 h (+1 h metadata lag) of the task's creation, so the export may miss it.
+    const late = streamFactory('late', 21, 20, { lastIngestionTimeMs: NOW - 30 * MS_PER_HOUR });
+    // Written 50 h ago: more than 13 h before the task was created (though not before the intent).
+    const settled = streamFactory('settled', 21, 20, { lastIngestionTimeMs: NOW - 50 * MS_PER_HOUR });
+    const plan = planOne({ streams: [late, settled], state });
+    expect(streamPlan(plan, 'late')).toMatchObject({ action: 'skip', reason: 'ingested-after-export' });
+    expect(streamPlan(plan, 'settled')).toMatchObject({ action: 'delete' });
+  });
+
+  it('warns only for the rebuild strategy and a retention strictly shorter than DAYS', () => {
+    const warnings = (retentionInDays: number | undefined, strategy: Config['strategy'] = 'rebuild') =>
+      planOne({ group: groupFactory(retentionInDays === undefined ? {} : { retentionInDays }), streams: [] }, { days: 7, strategy }).warnings;
+    expect(warnings(7)).toEqual([]);
+    expect(warnings(undefined)).toEqual([]);
+    expect(warnings(5, 'retention')).toEqual([]);
+    expect(warnings(5)).toHaveLength(1);
   });
 });
