@@ -9,7 +9,7 @@ import type { EventBatch, LogEvent } from '../../src/plan/batchEvents.js';
 import { eventPutBytes } from '../../src/plan/batchEvents.js';
 import { Journal, type BatchEntry, type JournalManifest } from '../../src/trim/journal.js';
 import { notYetPut } from '../../src/trim/putBack.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
 import { BUCKET, MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
 import { GROUP, NOW, useRunSandbox } from '../helpers/scenario.js';
 
