@@ -179,6 +179,8 @@ describe('a damaged journal is found before the stream is deleted', () => {
     ['an older phase', () => ({ version: 1, phase: 'saved', nextBatch: 0, rejected: 0, put: 0 })],
     ['an earlier batch', (m: Manifest) => ({ version: 1, phase: 'putting', nextBatch: 1, rejected: 0, put: m.batchList[0]!.events })],
     ['counts that do not add up', () => ({ version: 1, phase: 'putting', nextBatch: 1, rejected: 0, put: 1 })],
+    // Counts that add up over every batch, but a next batch past the last: trusted, nothing more would be put.
+    ['a batch past the last', (m: Manifest) => ({ version: 1, phase: 'putting', nextBatch: m.batchList.length + 1, rejected: 0, put: m.batchList.reduce((n, b) => n + b.events, 0) })],
   ])('progress rewritten to %s puts nothing twice', async (_name, progress) => {
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();

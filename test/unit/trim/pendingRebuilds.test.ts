@@ -44,6 +44,13 @@ describe('selectsGroup', () => {
     expect(selectsGroup({ names: [], prefixes: [], excludePrefixes: ['x'] }, 'x')).toBe(false);
   });
 
+  it('takes only what is named when names or prefixes are given: names alone, prefixes alone, every prefix tried', () => {
+    expect(selectsGroup({ names: ['/a'], prefixes: [], excludePrefixes: [] }, '/b')).toBe(false);
+    expect(selectsGroup({ names: [], prefixes: ['/a/'], excludePrefixes: [] }, '/b')).toBe(false);
+    expect(selectsGroup({ names: ['/x'], prefixes: ['/a/', '/b/'], excludePrefixes: [] }, '/b/c')).toBe(true);
+    expect(selectsGroup({ names: ['/x'], prefixes: ['/a/'], excludePrefixes: [] }, '/b/c')).toBe(false);
+  });
+
   it('needs the tags to take a group by tag', () => {
     const byTag = { names: [], prefixes: [], excludePrefixes: [], tag: { key: 'trim', value: 'yes' } };
     expect(selectsGroup(byTag, '/app/orders')).toBe(false);
