@@ -19,7 +19,11 @@ const POLLING = new Set(['DescribeExportTasks']);
  * One figure per operation seen or expected. Operations with a minimum get a ratio; the others
  * (S3, polling) are listed with their count only.
  */
-function callFigures(counts: SandboxCounts, minimum: Readonly<Record<string, number>>, limiters: Limiters): CallFigure[] {
+function callFigures(
+  counts: SandboxCounts,
+  minimum: Readonly<Record<string, number>>,
+  limiters: Limiters,
+): CallFigure[] {
   const operations = [...new Set([...Object.keys(minimum), ...Object.keys(counts)])].sort();
   return operations.map((operation) => {
     const calls = counts[operation]?.calls ?? 0;
@@ -28,7 +32,9 @@ function callFigures(counts: SandboxCounts, minimum: Readonly<Record<string, num
     return {
       operation,
       calls,
-      ...(min === undefined ? {} : { minimum: min, ratio: min === 0 ? (calls === 0 ? 1 : Infinity) : round(calls / min, 3) }),
+      ...(min === undefined
+        ? {}
+        : { minimum: min, ratio: min === 0 ? (calls === 0 ? 1 : Infinity) : round(calls / min, 3) }),
       ...(allowedTps === undefined ? {} : { allowedTps: round(allowedTps, 2) }),
       ...(POLLING.has(operation)
         ? { note: 'export polling (no minimum)' }
@@ -45,7 +51,10 @@ function callFigures(counts: SandboxCounts, minimum: Readonly<Record<string, num
  * The quota-bound lower bound: for each operation with a minimum, minimum calls ÷ the rate cwl-trim
  * allows itself; the largest is the bound, and its operation the busiest.
  */
-function quotaBound(minimum: Readonly<Record<string, number>>, limiters: Limiters): { seconds: number; operation: string } {
+function quotaBound(
+  minimum: Readonly<Record<string, number>>,
+  limiters: Limiters,
+): { seconds: number; operation: string } {
   let best = { seconds: 0, operation: '' };
   for (const [operation, n] of Object.entries(minimum)) {
     const seconds = n / limiters.allowedTps(operation);
@@ -58,7 +67,10 @@ function quotaBound(minimum: Readonly<Record<string, number>>, limiters: Limiter
 function worstRatio(figures: readonly CallFigure[]): CallFigure | undefined {
   return figures
     .filter((f) => f.ratio !== undefined && !POLLING.has(f.operation))
-    .reduce<CallFigure | undefined>((worst, f) => (worst === undefined || f.ratio! > worst.ratio! ? f : worst), undefined);
+    .reduce<CallFigure | undefined>(
+      (worst, f) => (worst === undefined || f.ratio! > worst.ratio! ? f : worst),
+      undefined,
+    );
 }
 
 /**
@@ -66,7 +78,10 @@ function worstRatio(figures: readonly CallFigure[]): CallFigure | undefined {
  * to the user: failed groups, exports and stream actions. (`failures` in the call stats also counts
  * expected answers such as NoSuchKey for a group never archived, so it is not what a user sees.)
  */
-function throttleTotals(stats: Record<string, OperationStats>, result: RunResult | undefined): { throttles: number; retries: number; userErrors: number } {
+function throttleTotals(
+  stats: Record<string, OperationStats>,
+  result: RunResult | undefined,
+): { throttles: number; retries: number; userErrors: number } {
   const calls = Object.values(stats).reduce(
     (t, s) => ({ throttles: t.throttles + s.throttles, retries: t.retries + s.retries }),
     { throttles: 0, retries: 0 },
@@ -75,7 +90,8 @@ function throttleTotals(stats: Record<string, OperationStats>, result: RunResult
   const userErrors =
     groups.filter((g) => g.error !== undefined).length +
     groups.flatMap((g) => g.exports).filter((e) => e.status === 'failed').length +
-    [...(result?.resumedRebuilds ?? []), ...groups.flatMap((g) => g.streams)].filter((s) => s.outcome === 'failed').length;
+    [...(result?.resumedRebuilds ?? []), ...groups.flatMap((g) => g.streams)].filter((s) => s.outcome === 'failed')
+      .length;
   return { ...calls, userErrors };
 }
 

@@ -31,7 +31,11 @@ const eventKey = (e: EventLike): string => `${e.timestamp} ${e.message}`;
  *
  * @example checkStream([{ timestamp: 1, message: 'a' }], [], new Set(['1 a'])) // lost 0, archived 1
  */
-function checkStream(seeded: readonly EventLike[], inCloudWatch: readonly EventLike[], archived: ReadonlySet<string>): EventCheck {
+function checkStream(
+  seeded: readonly EventLike[],
+  inCloudWatch: readonly EventLike[],
+  archived: ReadonlySet<string>,
+): EventCheck {
   const held = new Map<string, number>();
   for (const e of inCloudWatch) held.set(eventKey(e), (held.get(eventKey(e)) ?? 0) + 1);
   let lost = 0;
@@ -69,7 +73,8 @@ const addChecks = (a: EventCheck, b: EventCheck): EventCheck => ({
  * @example invocationsLowerBound(100, 20.25) // 5
  */
 function invocationsLowerBound(workSeconds: number, usableSecondsPerInvocation: number): number {
-  if (!(usableSecondsPerInvocation > 0)) throw new RangeError(`usable seconds per invocation must be > 0, got ${usableSecondsPerInvocation}`);
+  if (!(usableSecondsPerInvocation > 0))
+    throw new RangeError(`usable seconds per invocation must be > 0, got ${usableSecondsPerInvocation}`);
   return Math.max(1, Math.ceil(workSeconds / usableSecondsPerInvocation - 1e-9));
 }
 

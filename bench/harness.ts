@@ -21,13 +21,23 @@ const BENCH_DAYS = 7;
 
 /** Limits so high that nothing waits on a limiter: the CPU-path benchmark. S3 operations included. */
 const UNLIMITED_TPS: Record<string, number> = Object.fromEntries(
-  [...Object.keys(DEFAULT_QUOTAS_TPS), 'PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'DeleteObjects', 'ListObjectsV2'].map(
-    (op) => [op, 1e9],
-  ),
+  [
+    ...Object.keys(DEFAULT_QUOTAS_TPS),
+    'PutObject',
+    'GetObject',
+    'HeadObject',
+    'DeleteObject',
+    'DeleteObjects',
+    'ListObjectsV2',
+  ].map((op) => [op, 1e9]),
 );
 
 /** A wait loop's backoff shortened by `factor`, as quotas are raised by it: the ratio is what is measured. */
-const scaledBackoff = (b: Backoff, factor: number): Backoff => ({ initialMs: b.initialMs / factor, maxMs: b.maxMs / factor, factor: b.factor });
+const scaledBackoff = (b: Backoff, factor: number): Backoff => ({
+  initialMs: b.initialMs / factor,
+  maxMs: b.maxMs / factor,
+  factor: b.factor,
+});
 
 /** The configuration as a user sets it (through parseConfig): every group, DAYS=7, FORCE_REBUILD. */
 function benchConfig(endpoint: string, region: string): Readonly<Config> {
@@ -66,7 +76,8 @@ function benchDeps(config: Readonly<Config>, options: BenchDepsOptions): Deps {
 const minimumGetCalls = (k: Pick<KeptStream, 'events' | 'bytes'>): number =>
   Math.max(Math.ceil(k.events / GET_MAX_EVENTS), Math.ceil(k.bytes / GET_MAX_PAGE_BYTES)) + 1;
 
-const minimumPuts = (k: KeptStream): number => minimumPutCalls({ events: k.events, bytes: k.bytes, spanMs: k.lastMs - k.firstMs });
+const minimumPuts = (k: KeptStream): number =>
+  minimumPutCalls({ events: k.events, bytes: k.bytes, spanMs: k.lastMs - k.firstMs });
 
 interface MemoryPeaks {
   /** Highest RSS the kernel saw for this process (getrusage maxrss), bytes. */
@@ -96,7 +107,13 @@ function sampleMemory(everyMs = 25): { stop(): MemoryPeaks } {
     peaks.externalBytes = Math.max(peaks.externalBytes, m.external + m.arrayBuffers);
   };
   const afterFullGc = new PerformanceObserver((list) => {
-    const major = list.getEntries().some((e) => ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+    const major = list
+      .getEntries()
+      .some(
+        (e) =>
+          ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind ===
+          constants.NODE_PERFORMANCE_GC_MAJOR,
+      );
     if (major) peaks.liveHeapBytes = Math.max(peaks.liveHeapBytes, process.memoryUsage().heapUsed);
   });
   afterFullGc.observe({ entryTypes: ['gc'] });

@@ -55,7 +55,10 @@ const flat = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 
 const hex = (r: () => number, n: number): string => {
   let s = '';
-  while (s.length < n) s += Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < n)
+    s += Math.floor(r() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, n);
 };
 
@@ -88,13 +91,31 @@ function* groupStreams(spec: HugeSpec, g: number, nowMs: number): Generator<Huge
       straddling += 1;
       const old = events(r, 20, nowMs - 9 * MS_PER_DAY, nowMs - 8 * MS_PER_DAY);
       const kept = events(r, spec.straddlingKeptEvents, nowMs - 6 * MS_PER_DAY, nowMs - 14 * MS_PER_HOUR);
-      yield { group, name: lambdaName(r, nowMs - 9 * MS_PER_DAY), kind: 'straddling', events: [...old, ...kept], keptEvents: kept.length };
+      yield {
+        group,
+        name: lambdaName(r, nowMs - 9 * MS_PER_DAY),
+        kind: 'straddling',
+        events: [...old, ...kept],
+        keptEvents: kept.length,
+      };
     } else if (r() < spec.expiredShare) {
       const startMs = nowMs - (8 + r() * 32) * MS_PER_DAY;
-      yield { group, name: lambdaName(r, startMs), kind: 'expired', events: events(r, spec.eventsPerStream, startMs, startMs + 15 * MS_PER_MINUTE), keptEvents: 0 };
+      yield {
+        group,
+        name: lambdaName(r, startMs),
+        kind: 'expired',
+        events: events(r, spec.eventsPerStream, startMs, startMs + 15 * MS_PER_MINUTE),
+        keptEvents: 0,
+      };
     } else {
       const startMs = nowMs - (2 + r()) * MS_PER_DAY;
-      yield { group, name: lambdaName(r, startMs), kind: 'current', events: events(r, spec.eventsPerStream, startMs, startMs + 10 * MS_PER_MINUTE), keptEvents: 0 };
+      yield {
+        group,
+        name: lambdaName(r, startMs),
+        kind: 'current',
+        events: events(r, spec.eventsPerStream, startMs, startMs + 10 * MS_PER_MINUTE),
+        keptEvents: 0,
+      };
     }
   }
 }
@@ -131,7 +152,8 @@ function countStreams(summary: HugeSummary, streams: Iterable<HugeStream>): Huge
 }
 
 /** Counts over the account, for the minimums and the report. */
-const summarize = (spec: HugeSpec, nowMs: number): HugeSummary => countStreams(emptySummary(spec), hugeStreams(spec, nowMs));
+const summarize = (spec: HugeSpec, nowMs: number): HugeSummary =>
+  countStreams(emptySummary(spec), hugeStreams(spec, nowMs));
 
 export { countStreams, emptySummary, groupName, groupStreams, hugeStreams, summarize };
 export type { HugeSpec, HugeStream, HugeSummary, StreamKind };

@@ -50,7 +50,11 @@ const MB = 1024 * 1024;
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 /** One invocation in its own process, killed `killAfterMs` after it started unless it answered first. */
-async function runInvocation(sandbox: SandboxProcess, job: InvocationJob, killAfterMs: number): Promise<InvocationRecord> {
+async function runInvocation(
+  sandbox: SandboxProcess,
+  job: InvocationJob,
+  killAfterMs: number,
+): Promise<InvocationRecord> {
   const child = forkTs('./lambdaInvocation.ts', [JSON.stringify(job)], ['--max-old-space-size=4096']);
   let peak = 0;
   let startedAtMs = 0;
@@ -61,20 +65,23 @@ async function runInvocation(sandbox: SandboxProcess, job: InvocationJob, killAf
   const answer = await new Promise<{ result?: unknown; error?: string; maxRssBytes?: number }>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let settled: { result?: unknown; error?: string; maxRssBytes?: number } | undefined;
-    child.on('message', (m: { ready?: boolean; started?: number; result?: unknown; error?: string; maxRssBytes?: number }) => {
-      if (m.ready) child.send({ go: true });
-      else if (m.started !== undefined) {
-        startedAtMs = m.started;
-        timer = setTimeout(() => {
+    child.on(
+      'message',
+      (m: { ready?: boolean; started?: number; result?: unknown; error?: string; maxRssBytes?: number }) => {
+        if (m.ready) child.send({ go: true });
+        else if (m.started !== undefined) {
+          startedAtMs = m.started;
+          timer = setTimeout(() => {
+            peak = Math.max(peak, peakRssBytes(child.pid));
+            killed = true;
+            child.kill('SIGKILL');
+          }, killAfterMs);
+        } else {
           peak = Math.max(peak, peakRssBytes(child.pid));
-          killed = true;
-          child.kill('SIGKILL');
-        }, killAfterMs);
-      } else {
-        peak = Math.max(peak, peakRssBytes(child.pid));
-        settled = m;
-      }
-    });
+          settled = m;
+        }
+      },
+    );
     child.on('exit', () => {
       clearTimeout(timer);
       resolve(settled ?? {});
@@ -82,7 +89,13 @@ async function runInvocation(sandbox: SandboxProcess, job: InvocationJob, killAf
   });
   clearInterval(sampler);
   const wallS = startedAtMs === 0 ? 0 : (Date.now() - startedAtMs) / 1000;
-  const since = await sandbox.request<{ counts: Record<string, number>; dataDeletes: number; firstDeleteMs?: number; firstListingMs?: number; invokes: unknown[] }>('callsSince', { sinceMs: startedAtMs });
+  const since = await sandbox.request<{
+    counts: Record<string, number>;
+    dataDeletes: number;
+    firstDeleteMs?: number;
+    firstListingMs?: number;
+    invokes: unknown[];
+  }>('callsSince', { sinceMs: startedAtMs });
   const next = since.invokes.at(-1);
   return {
     mode: job.mode,
@@ -96,7 +109,9 @@ async function runInvocation(sandbox: SandboxProcess, job: InvocationJob, killAf
     calls: since.counts,
     dataDeletes: since.dataDeletes,
     ...(since.firstDeleteMs !== undefined ? { firstDeleteS: round1((since.firstDeleteMs - startedAtMs) / 1000) } : {}),
-    ...(since.firstDeleteMs !== undefined && since.firstListingMs !== undefined ? { firstDeleteAfterPageS: round1((since.firstDeleteMs - since.firstListingMs) / 1000) } : {}),
+    ...(since.firstDeleteMs !== undefined && since.firstListingMs !== undefined
+      ? { firstDeleteAfterPageS: round1((since.firstDeleteMs - since.firstListingMs) / 1000) }
+      : {}),
     ...(next !== undefined ? { next } : {}),
   };
 }
@@ -136,7 +151,11 @@ async function runChain(sandbox: SandboxProcess, options: ChainOptions): Promise
   let scheduledRestarts = 0;
   const { factor, timeoutMs } = options.job;
   while (invocations.length < options.maxInvocations) {
-    const record = await runInvocation(sandbox, { ...options.job, mode: 'handler', event, virtualAtGoMs: virtualMs }, timeoutMs);
+    const record = await runInvocation(
+      sandbox,
+      { ...options.job, mode: 'handler', event, virtualAtGoMs: virtualMs },
+      timeoutMs,
+    );
     invocations.push(record);
     options.onInvocation?.(record, invocations.length - 1);
     virtualMs += record.wallS * 1000 * factor;
@@ -156,7 +175,11 @@ async function runChain(sandbox: SandboxProcess, options: ChainOptions): Promise
 /** A one-line account of an invocation for the progress output. */
 function describeInvocation(r: InvocationRecord, index: number): string {
   const summary = r.result as { outcome?: string; next?: { invoked: boolean; reason: string } } | undefined;
-  const what = r.killed ? 'KILLED at the timeout' : r.error ? `failed: ${r.error.split('\n')[0]}` : `${summary?.outcome ?? 'planned'}`;
+  const what = r.killed
+    ? 'KILLED at the timeout'
+    : r.error
+      ? `failed: ${r.error.split('\n')[0]}`
+      : `${summary?.outcome ?? 'planned'}`;
   const next = summary?.next ? ` · next: ${summary.next.invoked ? 'invoked' : 'no'} (${summary.next.reason})` : '';
   return `#${index + 1} ${r.mode} ${r.wallS} s, ${r.peakRssMb} MB, ${r.calls['DescribeLogStreams'] ?? 0} DescribeLogStreams, ${r.dataDeletes} deletes${r.firstDeleteS !== undefined ? `, first delete at ${r.firstDeleteS} s${r.firstDeleteAfterPageS !== undefined ? ` (${r.firstDeleteAfterPageS} s after its first page of streams)` : ''}` : ''}: ${what}${next}`;
 }

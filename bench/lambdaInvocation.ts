@@ -28,7 +28,11 @@ interface InvocationJob {
 
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' } as const;
 
-const scaled = (b: { initialMs: number; maxMs: number; factor: number }, f: number) => ({ initialMs: b.initialMs / f, maxMs: b.maxMs / f, factor: b.factor });
+const scaled = (b: { initialMs: number; maxMs: number; factor: number }, f: number) => ({
+  initialMs: b.initialMs / f,
+  maxMs: b.maxMs / f,
+  factor: b.factor,
+});
 
 async function run(job: InvocationJob, goAtMs: number): Promise<unknown> {
   const f = job.factor;
@@ -54,7 +58,11 @@ async function run(job: InvocationJob, goAtMs: number): Promise<unknown> {
     deps: common,
     deadlineMarginMs: job.marginMs,
   });
-  return handler(job.event, { functionName: 'cwl-trim-bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => job.timeoutMs - (Date.now() - goAtMs) });
+  return handler(job.event, {
+    functionName: 'cwl-trim-bench',
+    awsRequestId: 'bench',
+    getRemainingTimeInMillis: () => job.timeoutMs - (Date.now() - goAtMs),
+  });
 }
 
 function main(): void {
@@ -64,8 +72,13 @@ function main(): void {
     const goAtMs = Date.now();
     process.send?.({ started: goAtMs });
     run(job, goAtMs).then(
-      (result) => process.send?.({ result, maxRssBytes: process.resourceUsage().maxRSS * 1024 }, () => process.disconnect()),
-      (err: unknown) => process.send?.({ error: err instanceof Error ? err.stack : String(err), maxRssBytes: process.resourceUsage().maxRSS * 1024 }, () => process.disconnect()),
+      (result) =>
+        process.send?.({ result, maxRssBytes: process.resourceUsage().maxRSS * 1024 }, () => process.disconnect()),
+      (err: unknown) =>
+        process.send?.(
+          { error: err instanceof Error ? err.stack : String(err), maxRssBytes: process.resourceUsage().maxRSS * 1024 },
+          () => process.disconnect(),
+        ),
     );
   });
   process.send?.({ ready: true });

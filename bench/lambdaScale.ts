@@ -29,7 +29,11 @@ function lambdaEnv(endpoint: string, region: string): Record<string, string> {
 }
 
 /** An invocation's job at `factor`: quotas × factor, timeout and margin ÷ factor. */
-function scaledJob(endpoint: string, region: string, factor: number): Omit<InvocationJob, 'event' | 'virtualAtGoMs' | 'mode'> {
+function scaledJob(
+  endpoint: string,
+  region: string,
+  factor: number,
+): Omit<InvocationJob, 'event' | 'virtualAtGoMs' | 'mode'> {
   return {
     env: lambdaEnv(endpoint, region),
     factor,
@@ -43,6 +47,7 @@ function scaledJob(endpoint: string, region: string, factor: number): Omit<Invoc
 const usableSecondsPerInvocation = (factor: number): number => (LAMBDA_TIMEOUT_MS - HANDLER_MARGIN_MS) / factor / 1000;
 
 /** The limiters cwl-trim builds at `factor` (for the allowed rates in the lower bounds). */
-const scaledLimiters = (factor: number): Limiters => createLimiters({ quotaShare: QUOTA_SHARE, quotasTps: scaledQuotas(factor) });
+const scaledLimiters = (factor: number): Limiters =>
+  createLimiters({ quotaShare: QUOTA_SHARE, quotasTps: scaledQuotas(factor) });
 
 export { HANDLER_MARGIN_MS, LAMBDA_TIMEOUT_MS, lambdaEnv, scaledJob, scaledLimiters, usableSecondsPerInvocation };

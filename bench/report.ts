@@ -59,7 +59,9 @@ function summaryTable(rows: readonly SummaryRow[]): string {
   const cells = rows.map((r) => COLUMNS.map(([key]) => cell(r, key)));
   const widths = COLUMNS.map(([, title], i) => Math.max(title.length, ...cells.map((c) => c[i]!.length)));
   const line = (values: readonly string[]): string => `| ${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(COLUMNS.map(([, title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+  return [line(COLUMNS.map(([, title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join(
+    '\n',
+  );
 }
 
 const targetLine = (t: TargetCheck): string => `${t.met ? 'MET    ' : 'NOT MET'}  ${t.target}: ${t.measured}`;
@@ -99,7 +101,17 @@ function saveResults(path: string, command: string, results: readonly ScenarioRe
   return file;
 }
 
-const SCENARIO_ORDER = ['fleet', 'rebuild-250000', 'rebuild-1000000', 'cpu', 'backlog', 'huge-group', 'huge-drain-group', 'huge-drain-fleet', 'archive-cat'];
+const SCENARIO_ORDER = [
+  'fleet',
+  'rebuild-250000',
+  'rebuild-1000000',
+  'cpu',
+  'backlog',
+  'huge-group',
+  'huge-drain-group',
+  'huge-drain-fleet',
+  'archive-cat',
+];
 
 /**
  * The README section: bench/performance.md with `{{FIGURES}}` replaced by the command, the latest
@@ -110,13 +122,16 @@ function performanceSection(file: ResultsFile, template: string): string {
   const growth = growthTarget(file.scenarios);
   const targets = [...stored.flatMap((s) => s.targets), ...(growth ? [growth] : [])];
   const m = stored[0]?.machine;
-  const latest = stored.map((s) => s.date.slice(0, 10)).sort().at(-1);
+  const latest = stored
+    .map((s) => s.date.slice(0, 10))
+    .sort()
+    .at(-1);
   const figures = [
     '```sh',
     'npm run bench                      # all four scenarios, a few minutes; writes bench/results.json',
     'npm run bench -- fleet             # one of: fleet, rebuild, cpu, backlog',
     'npm run bench -- huge-group        # by name only, many minutes each: huge-group, huge-drain',
-    "npm run bench -- huge-drain-group --streamsPerGroup=20000   # a variant (or huge-drain-fleet), any parameter",
+    'npm run bench -- huge-drain-group --streamsPerGroup=20000   # a variant (or huge-drain-fleet), any parameter',
     'npm run bench -- --readme          # also rewrites this section from bench/performance.md',
     '```',
     '',
@@ -126,7 +141,9 @@ function performanceSection(file: ResultsFile, template: string): string {
     '',
     ...targets.map((t) => `- ${t.met ? '**met**' : '**not met**'}: ${t.target}: ${t.measured}`),
   ].join('\n');
-  const body = template.includes('{{FIGURES}}') ? template.replace('{{FIGURES}}', figures) : `${template}\n\n${figures}`;
+  const body = template.includes('{{FIGURES}}')
+    ? template.replace('{{FIGURES}}', figures)
+    : `${template}\n\n${figures}`;
   return `${body.trim()}\n`;
 }
 

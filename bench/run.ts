@@ -87,7 +87,10 @@ function parseArgs(argv: readonly string[]): { jobs: Job[]; readme: boolean } {
   }
   const chosen = names.length > 0 ? names : DEFAULT_SCENARIOS;
   const extra = overrides(argv);
-  return { jobs: chosen.flatMap((n) => JOBS[n]!.map((j) => ({ ...j, params: { ...j.params, ...extra } }))), readme: argv.includes('--readme') };
+  return {
+    jobs: chosen.flatMap((n) => JOBS[n]!.map((j) => ({ ...j, params: { ...j.params, ...extra } }))),
+    readme: argv.includes('--readme'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -114,7 +117,8 @@ async function main(): Promise<void> {
   console.log('');
   for (const t of targets) console.log(targetLine(t));
   console.log(`\nFigures written to bench/results.json${readme ? ' and README.md (Performance)' : ''}.`);
-  if (readme) updateReadme(path('../README.md'), performanceSection(file, readFileSync(path('./performance.md'), 'utf8')));
+  if (readme)
+    updateReadme(path('../README.md'), performanceSection(file, readFileSync(path('./performance.md'), 'utf8')));
 }
 
 main().catch((err: unknown) => {

@@ -12,7 +12,11 @@ const CHILD_ENV = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISA
 /** Starts a TypeScript module of bench/ in a new Node process, through tsx, with an IPC channel. */
 function forkTs(module: string, args: readonly string[], nodeArgs: readonly string[] = []): ChildProcess {
   const path = fileURLToPath(new URL(module, import.meta.url));
-  return fork(path, [...args], { execArgv: ['--import', 'tsx', ...nodeArgs], env: CHILD_ENV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(path, [...args], {
+    execArgv: ['--import', 'tsx', ...nodeArgs],
+    env: CHILD_ENV,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 interface SandboxProcess {

@@ -42,18 +42,28 @@ function streamSummary(sandbox: Sandbox, group: string, stream: string) {
   const events = sandbox.events(group, stream);
   let sorted = true;
   for (let i = 1; i < events.length; i += 1) if (events[i]!.timestamp < events[i - 1]!.timestamp) sorted = false;
-  return { exists: true, events: events.length, firstMs: events[0]?.timestamp, lastMs: events.at(-1)?.timestamp, sorted };
+  return {
+    exists: true,
+    events: events.length,
+    firstMs: events[0]?.timestamp,
+    lastMs: events.at(-1)?.timestamp,
+    sorted,
+  };
 }
 
 /** A page of a group's streams in name order (the listing; not the look by LastEventTime, not one stream's look). */
 const isListingPage = (c: Sandbox['calls'][number]): boolean => {
   const input = c.input as { orderBy?: string; logStreamNamePrefix?: string } | undefined;
-  return c.operation === 'DescribeLogStreams' && input?.orderBy === undefined && input?.logStreamNamePrefix === undefined;
+  return (
+    c.operation === 'DescribeLogStreams' && input?.orderBy === undefined && input?.logStreamNamePrefix === undefined
+  );
 };
 
 /** A DeleteLogStream of the data, not of cwl-trim's own lock stream. */
 const isDataDelete = (c: Sandbox['calls'][number]): boolean =>
-  c.operation === 'DeleteLogStream' && c.error === undefined && (c.input as { logStreamName?: string } | undefined)?.logStreamName !== LOCK_STREAM_NAME;
+  c.operation === 'DeleteLogStream' &&
+  c.error === undefined &&
+  (c.input as { logStreamName?: string } | undefined)?.logStreamName !== LOCK_STREAM_NAME;
 
 /** An export's manifest written: the export is verified. */
 const isManifestWrite = (c: Sandbox['calls'][number]): boolean =>
@@ -83,7 +93,13 @@ function callsSince(sandbox: Sandbox, sinceMs: number) {
     }
     if (c.operation === 'Invoke') invokes.push((c.input as { payload?: unknown }).payload);
   }
-  return { counts, dataDeletes, firstDeleteMs, ...(firstDeleteMs !== undefined && firstListingMs !== undefined ? { firstListingMs } : {}), invokes };
+  return {
+    counts,
+    dataDeletes,
+    firstDeleteMs,
+    ...(firstDeleteMs !== undefined && firstListingMs !== undefined ? { firstListingMs } : {}),
+    invokes,
+  };
 }
 
 function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {
@@ -92,7 +108,8 @@ function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {
     seedBigStream: (a: { spec: BigStreamSpec; nowMs: number }) => seedBigStream(sandbox, a.spec, a.nowMs),
     seedBacklog: (a: { groups: number; nowMs: number }) => seedBacklog(sandbox, a.groups, a.nowMs),
     seedHuge: (a: { spec: HugeSpec; nowMs: number }) => seedHuge(sandbox, a.spec, a.nowMs),
-    verifyHuge: (a: { spec: HugeSpec; nowMs: number; bucket: string }) => verifyHuge(sandbox, a.spec, a.nowMs, a.bucket),
+    verifyHuge: (a: { spec: HugeSpec; nowMs: number; bucket: string }) =>
+      verifyHuge(sandbox, a.spec, a.nowMs, a.bucket),
     callsSince: (a: { sinceMs: number }) => callsSince(sandbox, a.sinceMs),
     seedArchiveCat: (a: { spec: ArchiveCatSpec; nowMs: number }) => seedArchiveCat(sandbox, a.spec, a.nowMs),
     clearCalls: () => sandbox.clearCalls(),
@@ -101,7 +118,10 @@ function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {
     streamSummary: (a: { group: string; stream: string }) => streamSummary(sandbox, a.group, a.stream),
     objectCount: (a: { bucket: string; prefix: string }) => sandbox.objects(a.bucket, a.prefix).length,
     setQuota: (a: { operation: string; tps?: number }) => sandbox.setQuota(a.operation, a.tps),
-    arrivals: (a: { operation: string }) => sandbox.calls.filter((c) => c.operation === a.operation).map((c) => [c.realAtMs, (c.input as { logGroupName?: string }).logGroupName ?? '']),
+    arrivals: (a: { operation: string }) =>
+      sandbox.calls
+        .filter((c) => c.operation === a.operation)
+        .map((c) => [c.realAtMs, (c.input as { logGroupName?: string }).logGroupName ?? '']),
     usage: () => ({ cpu: process.cpuUsage(), memory: process.memoryUsage() }),
   };
 }

@@ -50,7 +50,10 @@ interface BigStreamSpec {
 
 const hex = (r: () => number, n: number): string => {
   let s = '';
-  while (s.length < n) s += Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < n)
+    s += Math.floor(r() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, n);
 };
 
@@ -74,7 +77,10 @@ function lambdaStreamName(r: () => number, dayMs: number): string {
 /** `count` events evenly spread over [fromMs, toMs]. */
 function spread(r: () => number, count: number, fromMs: number, toMs: number, bytes: number): SeedEvent[] {
   const step = count > 1 ? (toMs - fromMs) / (count - 1) : 0;
-  return Array.from({ length: count }, (_, i) => ({ timestamp: Math.round(fromMs + i * step), message: logLine(r, i, bytes) }));
+  return Array.from({ length: count }, (_, i) => ({
+    timestamp: Math.round(fromMs + i * step),
+    message: logLine(r, i, bytes),
+  }));
 }
 
 const putBytes = (events: readonly SeedEvent[]): number =>
@@ -94,7 +100,11 @@ function seedFleet(sandbox: Sandbox, spec: FleetSpec, nowMs: number): FleetSeede
     sandbox.seedGroup(group, { creationTimeMs: nowMs - 45 * MS_PER_DAY });
     for (let s = 0; s < spec.expiredPerGroup; s += 1) {
       const startMs = nowMs - (8 + r() * 32) * MS_PER_DAY;
-      sandbox.seedStream(group, lambdaStreamName(r, startMs), spread(r, 3 + Math.floor(r() * 6), startMs, startMs + 15 * MS_PER_MINUTE, 120));
+      sandbox.seedStream(
+        group,
+        lambdaStreamName(r, startMs),
+        spread(r, 3 + Math.floor(r() * 6), startMs, startMs + 15 * MS_PER_MINUTE, 120),
+      );
     }
     for (let s = 0; s < spec.currentPerGroup; s += 1) {
       const startMs = nowMs - (2 + r() * 1) * MS_PER_DAY;
@@ -106,7 +116,14 @@ function seedFleet(sandbox: Sandbox, spec: FleetSpec, nowMs: number): FleetSeede
       const old = spread(r, 200, nowMs - 9 * MS_PER_DAY, nowMs - 8 * MS_PER_DAY, 150);
       const kept = spread(r, spec.straddlingKeptEvents, nowMs - 6 * MS_PER_DAY, nowMs - 14 * MS_PER_HOUR, 150);
       sandbox.seedStream(group, stream, [...old, ...kept]);
-      straddling.push({ group, stream, events: kept.length, bytes: putBytes(kept), firstMs: kept[0]!.timestamp, lastMs: kept.at(-1)!.timestamp });
+      straddling.push({
+        group,
+        stream,
+        events: kept.length,
+        bytes: putBytes(kept),
+        firstMs: kept[0]!.timestamp,
+        lastMs: kept.at(-1)!.timestamp,
+      });
       streams += 1;
     }
     streamPages += Math.max(1, Math.ceil(streams / 50));
@@ -131,7 +148,11 @@ function seedBigStream(sandbox: Sandbox, spec: BigStreamSpec, nowMs: number): Ke
   const group = '/bench/big-rebuild';
   const stream = 'worker-0';
   sandbox.seedGroup(group, { creationTimeMs: nowMs - 11 * MS_PER_DAY });
-  sandbox.seedStream(group, stream, spread(r, spec.oldEvents, nowMs - 10 * MS_PER_DAY, nowMs - 8 * MS_PER_DAY, spec.messageBytes));
+  sandbox.seedStream(
+    group,
+    stream,
+    spread(r, spec.oldEvents, nowMs - 10 * MS_PER_DAY, nowMs - 8 * MS_PER_DAY, spec.messageBytes),
+  );
   const fromMs = nowMs - 6.5 * MS_PER_DAY;
   const toMs = nowMs - 14 * MS_PER_HOUR;
   const step = (toMs - fromMs) / Math.max(1, spec.keptEvents - 1);
@@ -145,7 +166,14 @@ function seedBigStream(sandbox: Sandbox, spec: BigStreamSpec, nowMs: number): Ke
     bytes += putBytes(chunk);
     sandbox.seedStream(group, stream, chunk);
   }
-  return { group, stream, events: spec.keptEvents, bytes, firstMs: Math.round(fromMs), lastMs: Math.round(fromMs + (spec.keptEvents - 1) * step) };
+  return {
+    group,
+    stream,
+    events: spec.keptEvents,
+    bytes,
+    firstMs: Math.round(fromMs),
+    lastMs: Math.round(fromMs + (spec.keptEvents - 1) * step),
+  };
 }
 
 /** `groups` groups never archived, each with one expired stream (a few events) and one current stream. */
@@ -156,7 +184,11 @@ function seedBacklog(sandbox: Sandbox, groups: number, nowMs: number): { groups:
     sandbox.seedGroup(group, { creationTimeMs: nowMs - 30 * MS_PER_DAY });
     const startMs = nowMs - (10 + r() * 15) * MS_PER_DAY;
     sandbox.seedStream(group, lambdaStreamName(r, startMs), spread(r, 5, startMs, startMs + 5 * MS_PER_MINUTE, 120));
-    sandbox.seedStream(group, lambdaStreamName(r, nowMs), spread(r, 5, nowMs - 2 * MS_PER_DAY, nowMs - MS_PER_DAY, 120));
+    sandbox.seedStream(
+      group,
+      lambdaStreamName(r, nowMs),
+      spread(r, 5, nowMs - 2 * MS_PER_DAY, nowMs - MS_PER_DAY, 120),
+    );
   }
   return { groups, expired: groups };
 }

@@ -5,7 +5,17 @@
  */
 import type { Sandbox } from '@cwl-trim/sandbox';
 import { NO_EVENTS, addChecks, checkStream, exportLineKey, type EventCheck } from './drainFigures.js';
-import { countStreams, emptySummary, groupName, groupStreams, hugeStreams, type HugeSpec, type HugeStream, type HugeSummary, type StreamKind } from './hugeAccount.js';
+import {
+  countStreams,
+  emptySummary,
+  groupName,
+  groupStreams,
+  hugeStreams,
+  type HugeSpec,
+  type HugeStream,
+  type HugeSummary,
+  type StreamKind,
+} from './hugeAccount.js';
 
 /** Seeds every group through the sandbox's bulk path; returns the account's counts. */
 function seedHuge(sandbox: Sandbox, spec: HugeSpec, nowMs: number): HugeSummary & { seedSeconds: number } {
@@ -15,13 +25,16 @@ function seedHuge(sandbox: Sandbox, spec: HugeSpec, nowMs: number): HugeSummary 
   for (let g = 0; g < spec.groups; g++) {
     const group = groupName(spec, g);
     sandbox.seedGroup(group, { creationTimeMs: nowMs - 45 * 86_400_000 });
-    sandbox.seedStreams(group, (function* () {
-      for (const s of groupStreams(spec, g, nowMs)) {
-        counted[0] = s;
-        summary = countStreams(summary, counted);
-        yield { name: s.name, events: s.events };
-      }
-    })());
+    sandbox.seedStreams(
+      group,
+      (function* () {
+        for (const s of groupStreams(spec, g, nowMs)) {
+          counted[0] = s;
+          summary = countStreams(summary, counted);
+          yield { name: s.name, events: s.events };
+        }
+      })(),
+    );
   }
   return { ...summary, seedSeconds: (Date.now() - t0) / 1000 };
 }
@@ -65,7 +78,8 @@ function verifyHuge(sandbox: Sandbox, spec: HugeSpec, nowMs: number, bucket: str
   let check = NO_EVENTS;
   let straddlingRebuilt = 0;
   const existing = new Map<string, Set<string>>();
-  for (let g = 0; g < spec.groups; g++) existing.set(groupName(spec, g), new Set(sandbox.streamNames(groupName(spec, g))));
+  for (let g = 0; g < spec.groups; g++)
+    existing.set(groupName(spec, g), new Set(sandbox.streamNames(groupName(spec, g))));
   for (const s of hugeStreams(spec, nowMs)) {
     const exists = existing.get(s.group)?.has(s.name) === true;
     const held = exists ? sandbox.events(s.group, s.name) : [];

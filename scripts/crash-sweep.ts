@@ -34,7 +34,8 @@ async function crashAt(nth: number, phase: StallPhase): Promise<string[]> {
     await removeDeadRunsLease(world.sandbox);
     const again = await runCli(world);
     const problems = eventDifferences(world);
-    if (again.code !== 0) problems.unshift(`the second run exited ${again.code}: ${again.stderr.split('\n').slice(-5).join(' | ')}`);
+    if (again.code !== 0)
+      problems.unshift(`the second run exited ${again.code}: ${again.stderr.split('\n').slice(-5).join(' | ')}`);
     return problems;
   } finally {
     await world.sandbox.stop();
@@ -46,7 +47,9 @@ const from = Number(arg('from') ?? 1);
 const to = Math.min(Number(arg('to') ?? operations.length), operations.length);
 const phaseArg = arg('phase') ?? 'both';
 const phases: StallPhase[] = phaseArg === 'both' ? ['before', 'after'] : [phaseArg as StallPhase];
-console.log(`an uninterrupted run makes ${operations.length} mutating calls; killing at ${from}..${to} (${phases.join(', ')})`);
+console.log(
+  `an uninterrupted run makes ${operations.length} mutating calls; killing at ${from}..${to} (${phases.join(', ')})`,
+);
 let passed = 0;
 let failed = 0;
 for (let nth = from; nth <= to; nth += 1) {

@@ -39,7 +39,10 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
       total.valid += 1;
     }
     if (m.status === 'Ignored') total.ignored += 1;
-    if (UNDETECTED.has(m.status)) total.survived.push(`${file}:${m.location.start.line} ${m.mutatorName} ${m.status}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`);
+    if (UNDETECTED.has(m.status))
+      total.survived.push(
+        `${file}:${m.location.start.line} ${m.mutatorName} ${m.status}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`,
+      );
   }
   byFolder.set(folder, row);
 }
@@ -48,8 +51,11 @@ console.log('\nsurviving mutants (also in reports/mutation/index.html):');
 for (const s of total.survived) console.log(`  ${s}`);
 console.log('\nfolder                 killed / valid   score');
 for (const [folder, row] of [...byFolder].sort()) {
-  console.log(`${folder.padEnd(22)} ${String(row.detected).padStart(6)} / ${String(row.valid).padEnd(6)} ${pct(row).toFixed(1).padStart(6)}%`);
+  console.log(
+    `${folder.padEnd(22)} ${String(row.detected).padStart(6)} / ${String(row.valid).padEnd(6)} ${pct(row).toFixed(1).padStart(6)}%`,
+  );
 }
-if (total.ignored > 0) console.log(`(${total.ignored} static mutants ignored: each would rerun the whole suite; see ignoreStatic)`);
+if (total.ignored > 0)
+  console.log(`(${total.ignored} static mutants ignored: each would rerun the whole suite; see ignoreStatic)`);
 console.log(`mutation score: ${pct(total).toFixed(1)}%`);
 process.exit(stryker.status === 0 ? 0 : 1);

@@ -22,10 +22,17 @@ const checks = [
   ['type-check', ['tsc', '--noEmit']],
   // Arrows point down (.dependency-cruiser.cjs): an upward import fails here.
   ['layer check', ['depcruise', 'src', 'sandbox', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']],
-  ['lint and format (biome check; `npx biome check --write` fixes what it can)', ['biome', 'check', '--diagnostic-level=error']],
+  [
+    'lint and format (biome check; `npx biome check --write` fixes what it can)',
+    ['biome', 'check', '--diagnostic-level=error'],
+  ],
 ];
 for (const [name, args] of checks) {
-  const check = spawnSync('npx', args.filter((a) => a !== 'sandbox' || existsSync('sandbox')), { stdio: 'inherit' });
+  const check = spawnSync(
+    'npx',
+    args.filter((a) => a !== 'sandbox' || existsSync('sandbox')),
+    { stdio: 'inherit' },
+  );
   if (check.status !== 0) {
     console.error(`${name} failed (npx ${args.join(' ')}): counted as one failure`);
     failed += 1;
@@ -37,7 +44,15 @@ for (const [name, args] of checks) {
 const coverage = extraArgs.length === 0 ? ['--coverage'] : [];
 const vitest = spawnSync(
   'npx',
-  ['vitest', 'run', ...coverage, '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...extraArgs],
+  [
+    'vitest',
+    'run',
+    ...coverage,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${reportPath}`,
+    ...extraArgs,
+  ],
   { stdio: 'inherit' },
 );
 const failedBefore = failed;
@@ -60,7 +75,9 @@ if (!existsSync(reportPath)) {
   }
   // Every test passed but vitest still failed: coverage fell below a threshold (or an unhandled error).
   if (vitest.status !== 0 && failed === failedBefore) {
-    console.error(`vitest exited ${vitest.status} with every test passing (coverage below its thresholds?): counted as one failure`);
+    console.error(
+      `vitest exited ${vitest.status} with every test passing (coverage below its thresholds?): counted as one failure`,
+    );
     failed += 1;
   }
 }

@@ -11,7 +11,15 @@ import { awsSetupProblems } from './aws/awsSetup.js';
 import { registerArchiveCommands } from './archiveTools/archiveCommands.js';
 import { createClients, type AwsClients, type ClientOptions } from './aws/clients.js';
 import { awsClientOptions } from './cli/awsClientOptions.js';
-import { epilogue, progressViewFor, watchForStop, widthOf, type Env, type Mode, type TerminalIo } from './cli/terminal.js';
+import {
+  epilogue,
+  progressViewFor,
+  watchForStop,
+  widthOf,
+  type Env,
+  type Mode,
+  type TerminalIo,
+} from './cli/terminal.js';
 import { parseConfig } from './config.js';
 import { SETTINGS, type Overrides, type SettingName, type SettingSpec } from './settings.js';
 import { MS_PER_MINUTE } from './constants.js';
@@ -35,7 +43,6 @@ interface CliIo extends TerminalIo {
   readonly demo?: Pick<DemoOptions, 'nowMs'>;
 }
 
-
 /** Flags that are not settings: stripped before the overrides reach parseConfig. */
 interface CommandFlags {
   readonly json?: boolean;
@@ -48,7 +55,7 @@ const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 /** Where the CLI departs from the settings table: its log lines go to stderr, at warn unless asked. */
 const CLI_SPECIFIC: Partial<Record<SettingName, Partial<SettingSpec>>> = {
   logLevel: {
-    description: 'Least severe level of the JSON log lines, which the CLI writes to stderr (stdout is the report\'s).',
+    description: "Least severe level of the JSON log lines, which the CLI writes to stderr (stdout is the report's).",
     default: 'warn (in the CLI)',
   },
 };
@@ -68,23 +75,36 @@ function addSettingOptions(command: Command, omit: readonly SettingName[]): Map<
   const byAttribute = new Map<string, SettingName>();
   for (const name of SETTING_NAMES.filter((n) => !omit.includes(n))) {
     const s: SettingSpec = SETTINGS[name];
-    const placeholder = s.kind === 'integer' || s.kind === 'number' ? '<n>' : s.kind === 'choice' ? '<choice>' : '<value>';
+    const placeholder =
+      s.kind === 'integer' || s.kind === 'number' ? '<n>' : s.kind === 'choice' ? '<choice>' : '<value>';
     const option = new Option(s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} ${placeholder}`, describe(name));
-    if (s.kind === 'list') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    if (s.kind === 'list')
+      option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     command.addOption(option);
     // `--no-force-rebuild` beats FORCE_REBUILD=true, as every other flag beats its variable.
     if (s.kind === 'boolean') command.addOption(new Option(`--no-${s.flag}`).hideHelp());
     byAttribute.set(option.attributeName(), name);
   }
   command.option('--json', 'Print the report as JSON (schemaVersion 1) on stdout instead of the table.');
-  command.option('--profile <name>', 'Use this profile of ~/.aws/config and ~/.aws/credentials (its region and credentials), '
-    + 'as the AWS CLI does; it wins over keys in the environment. [AWS_PROFILE; optional]');
-  command.option('--max-minutes <n>', 'Stop starting new work after this many minutes; the next run carries on. [optional]');
+  command.option(
+    '--profile <name>',
+    'Use this profile of ~/.aws/config and ~/.aws/credentials (its region and credentials), ' +
+      'as the AWS CLI does; it wins over keys in the environment. [AWS_PROFILE; optional]',
+  );
+  command.option(
+    '--max-minutes <n>',
+    'Stop starting new work after this many minutes; the next run carries on. [optional]',
+  );
   return byAttribute;
 }
 
 /** The given setting flags, by setting name; the command decides DRY_RUN, and logs default to warn. */
-function overridesFrom(opts: Record<string, unknown>, byAttribute: Map<string, SettingName>, mode: Mode, env: Env): Overrides {
+function overridesFrom(
+  opts: Record<string, unknown>,
+  byAttribute: Map<string, SettingName>,
+  mode: Mode,
+  env: Env,
+): Overrides {
   const overrides: Record<string, unknown> = {};
   for (const [attribute, name] of byAttribute) if (opts[attribute] !== undefined) overrides[name] = opts[attribute];
   if (mode === 'plan') overrides.dryRun = true;
@@ -97,13 +117,15 @@ function deadlineFrom(maxMinutes: string | undefined): Deadline | undefined {
   if (maxMinutes === undefined) return undefined;
   const minutes = /^\d+(\.\d+)?$/.test(maxMinutes.trim()) ? Number(maxMinutes) : Number.NaN;
   if (!(minutes > 0)) {
-    throw new ConfigError('MAX_MINUTES', `--max-minutes must be a number of minutes greater than 0, got ${JSON.stringify(maxMinutes)}. `
-      + 'Pass e.g. --max-minutes 14 to stop starting new work after 14 minutes (the next run carries on).');
+    throw new ConfigError(
+      'MAX_MINUTES',
+      `--max-minutes must be a number of minutes greater than 0, got ${JSON.stringify(maxMinutes)}. ` +
+        'Pass e.g. --max-minutes 14 to stop starting new work after 14 minutes (the next run carries on).',
+    );
   }
   const endsAt = performance.now() + minutes * MS_PER_MINUTE;
   return { remainingMs: () => endsAt - performance.now() };
 }
-
 
 /** Runs each check, collecting the ConfigError messages of all of them: every bad flag is reported at once. */
 function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): { values?: T; problems: string[] } {
@@ -121,15 +143,24 @@ function checkAll<T extends unknown[]>(checks: { [K in keyof T]: () => T[K] }): 
 }
 
 /** `plan` or `run`: settings → AWS setup check → deps → runCwlTrim → report on stdout → exit code. */
-async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlags, byAttribute: Map<string, SettingName>,
-  env: Env, io: CliIo): Promise<number> {
+async function planOrRun(
+  mode: Mode,
+  opts: Record<string, unknown> & CommandFlags,
+  byAttribute: Map<string, SettingName>,
+  env: Env,
+  io: CliIo,
+): Promise<number> {
   const { values, problems } = checkAll<[ReturnType<typeof parseConfig>, Deadline | undefined, ClientOptions]>([
     () => parseConfig(env, overridesFrom(opts, byAttribute, mode, env)),
     () => deadlineFrom(opts.maxMinutes),
-    () => awsClientOptions({
-      ...(opts.profile !== undefined && { profile: opts.profile }),
-      ...(typeof opts.endpointUrl === 'string' && { endpointUrl: opts.endpointUrl }),
-    }, env),
+    () =>
+      awsClientOptions(
+        {
+          ...(opts.profile !== undefined && { profile: opts.profile }),
+          ...(typeof opts.endpointUrl === 'string' && { endpointUrl: opts.endpointUrl }),
+        },
+        env,
+      ),
   ]);
   if (values === undefined) {
     io.stderr(`cwl-trim: invalid settings; nothing was done.\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
@@ -163,10 +194,19 @@ async function planOrRun(mode: Mode, opts: Record<string, unknown> & CommandFlag
   try {
     const { report, saved } = await runAndReport(config, deps);
     view.stop();
-    if (saved) io.stderr(saved.saved ? `report saved to ${saved.uri}\n` : `the report could not be saved to ${saved.uri}: ${saved.error}\n`);
-    io.stdout(opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { width: widthOf(io, env) }));
+    if (saved)
+      io.stderr(
+        saved.saved
+          ? `report saved to ${saved.uri}\n`
+          : `the report could not be saved to ${saved.uri}: ${saved.error}\n`,
+      );
+    io.stdout(
+      opts.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report, { width: widthOf(io, env) }),
+    );
     if (stop?.signal.aborted && report.outcome === 'partial') {
-      io.stderr(`cwl-trim: stopped by ${String(stop.signal.reason)} at a safe point; the next run carries on (exit code 130).\n`);
+      io.stderr(
+        `cwl-trim: stopped by ${String(stop.signal.reason)} at a safe point; the next run carries on (exit code 130).\n`,
+      );
       return ExitCode.Interrupted;
     }
     return exitCodeOf(report.outcome);
@@ -186,8 +226,8 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
     .description('Archive CloudWatch Logs events to S3, verify the archive, then trim them from CloudWatch.')
     .version(VERSION, '-V, --version', 'Print the version of cwl-trim and exit.')
     // As with `aws --profile dev s3 ls`: the AWS options may also come before the command.
-    .option('--profile <name>', 'As the command\'s --profile (cwl-trim --profile dev plan …).')
-    .option('--region <region>', 'As the command\'s --region.')
+    .option('--profile <name>', "As the command's --profile (cwl-trim --profile dev plan …).")
+    .option('--region <region>', "As the command's --region.")
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
@@ -205,14 +245,21 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
     ['run', 'Archive, verify, then trim; progress on stderr, the report at the end.', []],
   ] as const satisfies readonly (readonly [Mode, string, readonly SettingName[]])[];
   for (const [mode, description, omit] of commands) {
-    const command = program.command(mode).description(description).addHelpText('after', () => epilogue(widthOf(io, env)));
+    const command = program
+      .command(mode)
+      .description(description)
+      .addHelpText('after', () => epilogue(widthOf(io, env)));
     const byAttribute = addSettingOptions(command, omit);
     // The command's own flags win over the same ones given before it.
     command.action(async (opts: Record<string, unknown>, self: Command) =>
-      done(await planOrRun(mode, { ...self.parent?.opts(), ...opts }, byAttribute, env, io)));
+      done(await planOrRun(mode, { ...self.parent?.opts(), ...opts }, byAttribute, env, io)),
+    );
   }
-  program.command('demo')
-    .description('Start a local sandbox, seed an account, plan, run, and prove nothing was lost. No AWS account needed.')
+  program
+    .command('demo')
+    .description(
+      'Start a local sandbox, seed an account, plan, run, and prove nothing was lost. No AWS account needed.',
+    )
     .action(async () => {
       // Loaded on demand: `plan` and `run` never evaluate the sandbox (the bundle keeps it behind this call).
       const { runDemo } = await import('./demo/runDemo.js');
@@ -235,13 +282,17 @@ function buildProgram(env: Env, io: CliIo, done: (code: number) => void): Comman
  */
 async function main(argv: readonly string[], env: Env, io: CliIo): Promise<number> {
   let code: number = ExitCode.Done;
-  const program = buildProgram(env, io, (c) => { code = c; });
+  const program = buildProgram(env, io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? ExitCode.Done : ExitCode.BadSettings;
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
+        ? ExitCode.Done
+        : ExitCode.BadSettings;
     }
     io.stderr(`cwl-trim: ${describeError(err)}\n`);
     return ExitCode.Failed;

@@ -104,7 +104,10 @@ type LogsOperation = keyof typeof DEFAULT_QUOTAS_TPS;
  * @example scaledQuotas(20).DeleteLogStream // 300
  */
 const scaledQuotas = (factor: number): Record<LogsOperation, number> =>
-  Object.fromEntries(Object.entries(DEFAULT_QUOTAS_TPS).map(([operation, tps]) => [operation, tps * factor])) as Record<LogsOperation, number>;
+  Object.fromEntries(Object.entries(DEFAULT_QUOTAS_TPS).map(([operation, tps]) => [operation, tps * factor])) as Record<
+    LogsOperation,
+    number
+  >;
 
 const LogGroupClass = {
   Standard: 'STANDARD',

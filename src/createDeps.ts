@@ -3,7 +3,15 @@ import { createCallStats } from './aws/callAws.js';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { createLimiters } from './aws/limiters.js';
 import { realSleep, systemClock, type Clock, type Sleep } from './clock.js';
-import { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT, NO_DEADLINE, type Backoff, type Deadline, type Deps, type Progress } from './deps.js';
+import {
+  DEFAULT_EXPORT_POLL,
+  DEFAULT_EXPORT_SLOT,
+  NO_DEADLINE,
+  type Backoff,
+  type Deadline,
+  type Deps,
+  type Progress,
+} from './deps.js';
 import { interruptibleDeadline, wakeOnAbort } from './interrupt.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Config } from './types.js';
@@ -40,7 +48,10 @@ function createDeps(config: Readonly<Config>, options: DepsOptions = {}): Deps {
   return {
     clients: options.clients ?? createClients(config),
     call: {
-      limiters: createLimiters({ quotaShare: config.quotaShare, ...(options.quotasTps ? { quotasTps: options.quotasTps } : {}) }),
+      limiters: createLimiters({
+        quotaShare: config.quotaShare,
+        ...(options.quotasTps ? { quotasTps: options.quotasTps } : {}),
+      }),
       stats: createCallStats(),
       ...(options.retry ? { retry: options.retry } : {}),
     },

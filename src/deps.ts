@@ -84,7 +84,8 @@ function backoffDelayMs(backoff: Backoff, attempt: number, random: () => number 
  * @example const groupDeps = withSignal(deps, lock.signal);
  */
 function withSignal(deps: Deps, signal: AbortSignal, beforeCall: () => void = () => undefined): Deps {
-  const both = (other?: AbortSignal): AbortSignal => (other && other !== signal ? AbortSignal.any([other, signal]) : signal);
+  const both = (other?: AbortSignal): AbortSignal =>
+    other && other !== signal ? AbortSignal.any([other, signal]) : signal;
   const outer = deps.call.signal;
   const combined = both(outer);
   const call = {

@@ -15,11 +15,11 @@
 
 const ERROR_CODES = {
   CONFIG_INVALID: 'a setting is missing or wrong',
-  EXPORT_NOT_VERIFIED: 'a COMPLETED export\'s objects are not all in S3',
+  EXPORT_NOT_VERIFIED: "a COMPLETED export's objects are not all in S3",
   STATE_CONFLICT: 'another writer changed a state object first',
-  LEASE_HELD: 'another run holds the archive prefix\'s lease',
-  GROUP_LOCK_LOST: 'this run lost a log group\'s lock',
-  DEADLINE_REACHED: 'the run\'s time is up',
+  LEASE_HELD: "another run holds the archive prefix's lease",
+  GROUP_LOCK_LOST: "this run lost a log group's lock",
+  DEADLINE_REACHED: "the run's time is up",
   STATE_CORRUPT: 'a durable object is unreadable or does not match its schema',
   STATE_UNREADABLE: 'S3 refused to give back an object cwl-trim wrote',
   JOURNAL_INVALID: 'a rebuild journal does not hold what its manifest says',
@@ -162,7 +162,11 @@ class RunFailedError extends CwlTrimError {
  * @example describeError(new LeaseHeldError('held by run ab12 until 10:42')) // 'LEASE_HELD: held by run ab12 until 10:42'
  */
 const describeError = (err: unknown): string =>
-  err instanceof CwlTrimError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  err instanceof CwlTrimError
+    ? `${err.code}: ${err.message}`
+    : err instanceof Error
+      ? `${err.name}: ${err.message}`
+      : String(err);
 
 export {
   ConfigError,

@@ -94,13 +94,19 @@ function readEvent(event: unknown): { continuation: number; settings?: Overrides
   const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
   const continuation = e.continuation ?? 0;
   if (typeof continuation !== 'number' || !Number.isSafeInteger(continuation) || continuation < 0) {
-    throw new ConfigError('continuation', `event.continuation must be a whole number ≥ 0, got ${JSON.stringify(continuation)}. `
-      + 'Leave it out: the handler sets it when it continues itself.');
+    throw new ConfigError(
+      'continuation',
+      `event.continuation must be a whole number ≥ 0, got ${JSON.stringify(continuation)}. ` +
+        'Leave it out: the handler sets it when it continues itself.',
+    );
   }
   const settings = e.settings ?? undefined;
   if (settings === undefined) return { continuation };
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
-    throw new ConfigError('settings', `event.settings must be an object of settings by name, e.g. {"dryRun": true}, got ${JSON.stringify(settings)}.`);
+    throw new ConfigError(
+      'settings',
+      `event.settings must be an object of settings by name, e.g. {"dryRun": true}, got ${JSON.stringify(settings)}.`,
+    );
   }
   return { continuation, settings: settings as Overrides };
 }
@@ -109,17 +115,23 @@ function readEvent(event: unknown): { continuation: number; settings?: Overrides
 function loggable(report: JsonReport, key: string | null): object {
   if (JSON.stringify(report).length <= MAX_LOGGED_REPORT_CHARS) return report;
   const { groups: _g, pendingRebuilds: _p, resumedRebuilds: _r, leftForNextRun, ...rest } = report;
-  return { ...rest, leftForNextRunCount: leftForNextRun?.count ?? null, detailOmitted: `read the whole report at ${key ?? '(not written)'}` };
+  return {
+    ...rest,
+    leftForNextRunCount: leftForNextRun?.count ?? null,
+    detailOmitted: `read the whole report at ${key ?? '(not written)'}`,
+  };
 }
 
 /** Starts the next invocation asynchronously; the payload carries the chain's count and this run's settings. */
 async function invokeNext(deps: Deps, functionName: string, payload: CwlTrimEvent): Promise<void> {
   await callAws(deps.call, 'Invoke', () =>
-    deps.clients.lambda.send(new InvokeCommand({
-      FunctionName: functionName,
-      InvocationType: 'Event',
-      Payload: new TextEncoder().encode(JSON.stringify(payload)),
-    })),
+    deps.clients.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
+    ),
   );
 }
 
@@ -141,10 +153,16 @@ async function continueIfNeeded(
     deps.logger.error({ continuation: event.continuation }, reason);
     return { invoked: false, reason };
   }
-  const payload: CwlTrimEvent = { continuation: event.continuation + 1, ...(event.settings ? { settings: event.settings } : {}) };
+  const payload: CwlTrimEvent = {
+    continuation: event.continuation + 1,
+    ...(event.settings ? { settings: event.settings } : {}),
+  };
   try {
     await invokeNext(deps, functionName, payload);
-    deps.logger.info({ functionName, continuation: payload.continuation, reason: decision.reason }, 'continuing in a new invocation');
+    deps.logger.info(
+      { functionName, continuation: payload.continuation, reason: decision.reason },
+      'continuing in a new invocation',
+    );
     return { invoked: true, reason: decision.reason };
   } catch (err) {
     deps.logger.error({ err, functionName }, 'could not start the next invocation; the next scheduled run carries on');
@@ -153,7 +171,11 @@ async function continueIfNeeded(
 }
 
 /** Settings, or a logged ConfigError thrown before any AWS call. */
-function configOf(env: Readonly<Record<string, string | undefined>>, event: unknown, logger: () => Logger): {
+function configOf(
+  env: Readonly<Record<string, string | undefined>>,
+  event: unknown,
+  logger: () => Logger,
+): {
   config: Readonly<Config>;
   event: { continuation: number; settings?: Overrides };
 } {
@@ -180,8 +202,11 @@ function createHandler(options: HandlerOptions = {}): Handler {
   return async (rawEvent, context) => {
     const env = options.env ?? process.env;
     const runId = randomUUID().slice(0, 8);
-    const { config, event } = configOf(env, rawEvent, () =>
-      options.deps?.logger ?? createLogger({ level: 'info', runId }));
+    const { config, event } = configOf(
+      env,
+      rawEvent,
+      () => options.deps?.logger ?? createLogger({ level: 'info', runId }),
+    );
     const own = options.clients === undefined;
     const clients = options.clients?.(config) ?? createClients(config);
     const deadline: Deadline = { remainingMs: () => context.getRemainingTimeInMillis() - marginMs };
@@ -191,7 +216,10 @@ function createHandler(options: HandlerOptions = {}): Handler {
       onStop: (signal) => deps.logger.warn({ signal }, 'stopping at the next safe point'),
     });
     const deps = createDeps(config, { ...options.deps, clients, deadline, runId, interrupt: stop.signal });
-    deps.logger.info({ continuation: event.continuation, awsRequestId: context.awsRequestId, dryRun: config.dryRun }, 'cwl-trim starting');
+    deps.logger.info(
+      { continuation: event.continuation, awsRequestId: context.awsRequestId, dryRun: config.dryRun },
+      'cwl-trim starting',
+    );
     try {
       let run: RunReport;
       try {
@@ -199,8 +227,15 @@ function createHandler(options: HandlerOptions = {}): Handler {
       } catch (err) {
         if (!(err instanceof LeaseHeldError)) throw err;
         deps.logger.warn({ err }, 'another run holds the lease; this invocation does nothing');
-        return { runId, outcome: 'lease-held', continuation: event.continuation, deadlineReached: false, progress: false,
-          next: { invoked: false, reason: 'another run holds the lease' }, reportKey: null };
+        return {
+          runId,
+          outcome: 'lease-held',
+          continuation: event.continuation,
+          deadlineReached: false,
+          progress: false,
+          next: { invoked: false, reason: 'another run holds the lease' },
+          reportKey: null,
+        };
       }
       const { output, report } = run;
       const key = run.saved?.saved === true ? run.saved.key : null;
@@ -208,12 +243,16 @@ function createHandler(options: HandlerOptions = {}): Handler {
       const functionName = context.functionName || env.AWS_LAMBDA_FUNCTION_NAME;
       if (output.result) {
         (options.writeMetrics ?? ((line) => void process.stdout.write(line)))(
-          `${JSON.stringify(runMetrics(report, { functionName: functionName ?? 'cwl-trim', nowMs: deps.clock.now() }))}\n`);
+          `${JSON.stringify(runMetrics(report, { functionName: functionName ?? 'cwl-trim', nowMs: deps.clock.now() }))}\n`,
+        );
       }
       const next = await continueIfNeeded(deps, output, event, functionName, max);
       // A failed run fails the invocation, its report written: Lambda's Errors metric (and the alarm on it) sees it.
       if (output.result?.outcome === 'failed') {
-        throw new RunFailedError(`the run failed; read its report at s3://${config.bucket}/${key ?? '(not written)'}`, key);
+        throw new RunFailedError(
+          `the run failed; read its report at s3://${config.bucket}/${key ?? '(not written)'}`,
+          key,
+        );
       }
       return {
         runId,

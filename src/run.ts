@@ -32,7 +32,9 @@ async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutp
     const pending = await readPendingRebuilds(deps, config);
     const startedAtMs = deps.clock.now();
     // A pending rebuild of a group the selection leaves out is not started (one already deleted is finished).
-    const resumedRebuilds = config.dryRun ? [] : await resumeRebuilds(deps, config, pending, (name) => selectsGroup(config.selection, name));
+    const resumedRebuilds = config.dryRun
+      ? []
+      : await resumeRebuilds(deps, config, pending, (name) => selectsGroup(config.selection, name));
     const walked = await runGroups(deps, config, { nowMs, pending });
     const plan = planOf(walked.groups, config, nowMs, pending);
     deps.logger.info({ groups: plan.groups.length, totals: plan.totals, dryRun: config.dryRun }, 'plan ready');
@@ -47,7 +49,12 @@ async function runCwlTrim(config: Readonly<Config>, deps: Deps): Promise<RunOutp
     };
     const result: RunResult = { ...base, outcome: runOutcome(base) };
     deps.logger.info(
-      { outcome: result.outcome, deadlineReached: result.deadlineReached, totals: plan.totals, apiCalls: deps.call.stats.snapshot() },
+      {
+        outcome: result.outcome,
+        deadlineReached: result.deadlineReached,
+        totals: plan.totals,
+        apiCalls: deps.call.stats.snapshot(),
+      },
       'run finished',
     );
     return { plan, result };

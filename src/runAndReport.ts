@@ -60,9 +60,17 @@ async function saveReport(
  * @example
  * const { report, saved } = await runAndReport(config, deps);
  */
-async function runAndReport(config: Readonly<Config>, deps: Deps, options: RunAndReportOptions = {}): Promise<RunReport> {
+async function runAndReport(
+  config: Readonly<Config>,
+  deps: Deps,
+  options: RunAndReportOptions = {},
+): Promise<RunReport> {
   const output = await runCwlTrim(config, deps);
-  const report = toJsonReport(output, { runId: deps.runId, apiCalls: deps.call.stats.snapshot(), prices: config.prices });
+  const report = toJsonReport(output, {
+    runId: deps.runId,
+    apiCalls: deps.call.stats.snapshot(),
+    prices: config.prices,
+  });
   if (output.result === undefined && options.keepPlan !== true) return { output, report };
   return { output, report, saved: await saveReport(deps, config, report) };
 }

@@ -37,11 +37,13 @@ function runMetrics(report: JsonReport, context: MetricsContext): Record<string,
   return {
     _aws: {
       Timestamp: context.nowMs,
-      CloudWatchMetrics: [{
-        Namespace: METRICS_NAMESPACE,
-        Dimensions: [['FunctionName']],
-        Metrics: METRICS.map(([Name, Unit]) => ({ Name, Unit })),
-      }],
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [['FunctionName']],
+          Metrics: METRICS.map(([Name, Unit]) => ({ Name, Unit })),
+        },
+      ],
     },
     FunctionName: context.functionName,
     ...Object.fromEntries(METRICS.map(([name, , value]) => [name, value(report)])),

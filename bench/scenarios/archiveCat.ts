@@ -25,7 +25,12 @@ interface ArchiveCatParams extends ArchiveCatSpec {
   readonly holdSandbox?: boolean;
 }
 
-const ARCHIVE_CAT_DEFAULTS: ArchiveCatParams = { streams: 20, eventsPerStream: 50_000, messageBytes: 160, quotaFactor: 20 };
+const ARCHIVE_CAT_DEFAULTS: ArchiveCatParams = {
+  streams: 20,
+  eventsPerStream: 50_000,
+  messageBytes: 160,
+  quotaFactor: 20,
+};
 
 interface ChildReport {
   readonly code: number;
@@ -42,16 +47,23 @@ interface ChildReport {
 async function shuffleExports(deps: Deps): Promise<number> {
   let objects = 0;
   let seed = 7;
-  const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (const o of await listObjects(deps, BENCH_BUCKET, 'cwl-archive/exports/')) {
     if (!o.Key?.endsWith('.gz')) continue;
-    const body = await (await deps.clients.s3.send(new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: o.Key }))).Body!.transformToByteArray();
-    const lines = gunzipSync(body).toString('utf8').split('\n').filter((l) => l !== '');
+    const body = await (
+      await deps.clients.s3.send(new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: o.Key }))
+    ).Body!.transformToByteArray();
+    const lines = gunzipSync(body)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     for (let i = lines.length - 1; i > 0; i -= 1) {
       const j = Math.floor(random() * (i + 1));
       [lines[i], lines[j]] = [lines[j]!, lines[i]!];
     }
-    await deps.clients.s3.send(new PutObjectCommand({ Bucket: BENCH_BUCKET, Key: o.Key, Body: gzipSync(`${lines.join('\n')}\n`) }));
+    await deps.clients.s3.send(
+      new PutObjectCommand({ Bucket: BENCH_BUCKET, Key: o.Key, Body: gzipSync(`${lines.join('\n')}\n`) }),
+    );
     objects += 1;
   }
   return objects;
@@ -66,13 +78,23 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  */
 function runCompiledCat(argv: readonly string[], nodeArgs: readonly string[] = []): Promise<ChildReport> {
   const bin = join(ROOT, 'bin/cwl-trim.js');
-  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` before the archive-cat benchmark');
+  if (!existsSync(join(ROOT, 'dist/cli.js')))
+    throw new Error('dist/cli.js is missing: run `npm run build` before the archive-cat benchmark');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, '--import', pathToFileURL(join(ROOT, 'bench/maxRssAtExit.mjs')).href, bin, ...argv], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', pathToFileURL(join(ROOT, 'bench/maxRssAtExit.mjs')).href, bin, ...argv],
+      {
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'bench',
+          AWS_SECRET_ACCESS_KEY: 'bench',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
+      },
+    );
     let lines = 0;
     let bytes = 0;
     let outOfOrder = 0;
@@ -93,7 +115,9 @@ function runCompiledCat(argv: readonly string[], nodeArgs: readonly string[] = [
       rest = all.slice(at);
     });
     let memory = '';
-    child.stdio[3]!.on('data', (chunk: Buffer) => { memory += chunk.toString('utf8'); });
+    child.stdio[3]!.on('data', (chunk: Buffer) => {
+      memory += chunk.toString('utf8');
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const wallS = secondsSince(t0);
@@ -102,14 +126,25 @@ function runCompiledCat(argv: readonly string[], nodeArgs: readonly string[] = [
         return;
       }
       const { maxRssBytes, startRssBytes } = JSON.parse(memory) as { maxRssBytes: number; startRssBytes: number };
-      resolve({ code: code ?? -1, lines, bytes, outOfOrder, wallS, maxRssMb: toMb(maxRssBytes), baselineRssMb: toMb(startRssBytes) });
+      resolve({
+        code: code ?? -1,
+        lines,
+        bytes,
+        outOfOrder,
+        wallS,
+        maxRssMb: toMb(maxRssBytes),
+        baselineRssMb: toMb(startRssBytes),
+      });
     });
   });
 }
 
 async function runArchiveCat(overrides: Partial<ArchiveCatParams> = {}): Promise<ScenarioResult> {
   const p = { ...ARCHIVE_CAT_DEFAULTS, ...overrides };
-  const sandbox = await startSandboxProcess({ quotasTps: scaledQuotas(p.quotaFactor), exportTiming: { pendingMs: 20, runningMs: 50 } }, BENCH_BUCKET);
+  const sandbox = await startSandboxProcess(
+    { quotasTps: scaledQuotas(p.quotaFactor), exportTiming: { pendingMs: 20, runningMs: 50 } },
+    BENCH_BUCKET,
+  );
   try {
     const seeded = await sandbox.request<{ events: number }>('seedArchiveCat', { spec: p, nowMs: Date.now() });
     const config = benchConfig(sandbox.endpoint, sandbox.region);
@@ -118,11 +153,25 @@ async function runArchiveCat(overrides: Partial<ArchiveCatParams> = {}): Promise
     if (result?.outcome !== 'done') throw new Error(`the run that archives the history ended ${result?.outcome}`);
     const objects = await shuffleExports(deps);
     await deps.call.limiters.stop();
-    const argv = ['archive', 'cat', '--log-group', ARCHIVE_CAT_GROUP, '--bucket', BENCH_BUCKET,
-      '--endpoint-url', sandbox.endpoint, '--region', sandbox.region, '--log-level', 'silent'];
+    const argv = [
+      'archive',
+      'cat',
+      '--log-group',
+      ARCHIVE_CAT_GROUP,
+      '--bucket',
+      BENCH_BUCKET,
+      '--endpoint-url',
+      sandbox.endpoint,
+      '--region',
+      sandbox.region,
+      '--log-level',
+      'silent',
+    ];
     if (p.holdSandbox === true) {
       // For working on cat: the archive stays up until this process is stopped.
-      process.stderr.write(`archive-cat sandbox up: AWS_ACCESS_KEY_ID=b AWS_SECRET_ACCESS_KEY=b node bin/cwl-trim.js ${argv.join(' ')}\n`);
+      process.stderr.write(
+        `archive-cat sandbox up: AWS_ACCESS_KEY_ID=b AWS_SECRET_ACCESS_KEY=b node bin/cwl-trim.js ${argv.join(' ')}\n`,
+      );
       await new Promise(() => undefined);
     }
     const report = await runCompiledCat(argv);
@@ -153,10 +202,16 @@ async function runArchiveCat(overrides: Partial<ArchiveCatParams> = {}): Promise
         },
       ],
       params: p,
-      figures: { ...report, eventsPerS, objects, seededEvents: seeded.events, oneStream: { ...one, eventsPerS: Math.round(one.lines / one.wallS) } },
+      figures: {
+        ...report,
+        eventsPerS,
+        objects,
+        seededEvents: seeded.events,
+        oneStream: { ...one, eventsPerS: Math.round(one.lines / one.wallS) },
+      },
       notes: [
-        `the compiled CLI (node ${process.version} bin/cwl-trim.js, dist/ from npm run build), stdout through a pipe read by the bench: `
-          + `${(report.bytes / 1024 / 1024).toFixed(1)} MB printed in ${report.wallS} s; RSS ${report.baselineRssMb} MB at node's start, peak ${report.maxRssMb} MB`,
+        `the compiled CLI (node ${process.version} bin/cwl-trim.js, dist/ from npm run build), stdout through a pipe read by the bench: ` +
+          `${(report.bytes / 1024 / 1024).toFixed(1)} MB printed in ${report.wallS} s; RSS ${report.baselineRssMb} MB at node's start, peak ${report.maxRssMb} MB`,
       ],
     };
   } finally {

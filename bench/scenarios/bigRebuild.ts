@@ -36,7 +36,13 @@ interface RebuildParams {
   readonly latencyMs: readonly [number, number];
 }
 
-const REBUILD_DEFAULTS: RebuildParams = { mode: 'quota', keptEvents: 1_000_000, messageBytes: 150, quotaFactor: 4, latencyMs: [20, 50] };
+const REBUILD_DEFAULTS: RebuildParams = {
+  mode: 'quota',
+  keptEvents: 1_000_000,
+  messageBytes: 150,
+  quotaFactor: 4,
+  latencyMs: [20, 50],
+};
 
 /** Peak RSS a rebuild may reach, whatever the stream's size (issue 7). */
 const RSS_TARGET_MB = 256;
@@ -63,7 +69,11 @@ async function runBigRebuild(overrides: Partial<RebuildParams> = {}): Promise<Sc
   const sandbox = await startSandboxProcess(
     cpuMode
       ? { quotasTps: false, exportTiming: { pendingMs: 0, runningMs: 0 } }
-      : { latencyMs: { '*': p.latencyMs }, quotasTps: scaledQuotas(p.quotaFactor), exportTiming: { pendingMs: 20, runningMs: 40 } },
+      : {
+          latencyMs: { '*': p.latencyMs },
+          quotasTps: scaledQuotas(p.quotaFactor),
+          exportTiming: { pendingMs: 20, runningMs: 40 },
+        },
     BENCH_BUCKET,
   );
   try {
@@ -95,7 +105,10 @@ async function runBigRebuild(overrides: Partial<RebuildParams> = {}): Promise<Sc
     const wallS = secondsSince(t0);
     const rebuildS = rebuildStartedAt === undefined ? wallS : secondsSince(rebuildStartedAt);
     // Saving: read the events and write them to the journal; then delete, create and put back.
-    const saveS = rebuildStartedAt !== undefined && savedAt !== undefined ? round((savedAt - rebuildStartedAt) / 1000, 3) : Number.NaN;
+    const saveS =
+      rebuildStartedAt !== undefined && savedAt !== undefined
+        ? round((savedAt - rebuildStartedAt) / 1000, 3)
+        : Number.NaN;
     const cpuS = cpuAtRebuild ? cpuSeconds(process.cpuUsage(cpuAtRebuild)) : Number.NaN;
     const peaks = memory.stop();
     const sandboxCpuS = sandboxCpuAtRebuild
@@ -105,22 +118,45 @@ async function runBigRebuild(overrides: Partial<RebuildParams> = {}): Promise<Sc
     const counts = await sandbox.request<SandboxCounts>('callCounts');
     const after = await sandbox.request<StreamSummary>('streamSummary', { group: kept.group, stream: kept.stream });
     const minimum = { GetLogEvents: minimumGetCalls(kept), PutLogEvents: minimumPuts(kept), CreateLogStream: 1 };
-    const figures = callFigures(counts, minimum, deps.call.limiters).filter((f) => f.operation in minimum || f.operation.endsWith('Object'));
+    const figures = callFigures(counts, minimum, deps.call.limiters).filter(
+      (f) => f.operation in minimum || f.operation.endsWith('Object'),
+    );
     const eventsPerS = Math.round(kept.events / rebuildS);
     const eventsPerCpuS = Math.round(kept.events / cpuS);
     const correct =
-      result?.outcome === 'done' && after.exists && after.events === kept.events && after.firstMs === kept.firstMs &&
-      after.lastMs === kept.lastMs && after.sorted === true;
+      result?.outcome === 'done' &&
+      after.exists &&
+      after.events === kept.events &&
+      after.firstMs === kept.firstMs &&
+      after.lastMs === kept.lastMs &&
+      after.sorted === true;
     const totals = throttleTotals(deps.call.stats.snapshot(), result);
     const peakRssMb = toMb(peaks.maxRssBytes);
     const label = `${(kept.events / 1e6).toLocaleString('en-US')}M events, ${toMb(kept.bytes)} MB`;
     const readBound = quotaBound({ GetLogEvents: minimum.GetLogEvents }, deps.call.limiters);
     const callsOk = figures.every((f) => f.ratio === undefined || f.ratio <= 1.05);
     const targets = cpuMode
-      ? [{ target: `CPU path ≥ ${CPU_TARGET_EVENTS_PER_S.toLocaleString('en-US')} events/s on one core`, measured: `${eventsPerCpuS.toLocaleString('en-US')} events per cwl-trim CPU second (${eventsPerS.toLocaleString('en-US')}/s of wall time)`, met: eventsPerCpuS >= CPU_TARGET_EVENTS_PER_S && correct }]
+      ? [
+          {
+            target: `CPU path ≥ ${CPU_TARGET_EVENTS_PER_S.toLocaleString('en-US')} events/s on one core`,
+            measured: `${eventsPerCpuS.toLocaleString('en-US')} events per cwl-trim CPU second (${eventsPerS.toLocaleString('en-US')}/s of wall time)`,
+            met: eventsPerCpuS >= CPU_TARGET_EVENTS_PER_S && correct,
+          },
+        ]
       : [
-          { target: `Rebuild of ${label}: peak RSS ≤ ${RSS_TARGET_MB} MB`, measured: `${peakRssMb} MB`, met: peakRssMb <= RSS_TARGET_MB && correct },
-          { target: `Rebuild of ${label}: calls ≤ 1.05 × minimum`, measured: figures.filter((f) => f.ratio !== undefined).map((f) => `${f.operation} ${f.calls}/${f.minimum}`).join(', '), met: callsOk },
+          {
+            target: `Rebuild of ${label}: peak RSS ≤ ${RSS_TARGET_MB} MB`,
+            measured: `${peakRssMb} MB`,
+            met: peakRssMb <= RSS_TARGET_MB && correct,
+          },
+          {
+            target: `Rebuild of ${label}: calls ≤ 1.05 × minimum`,
+            measured: figures
+              .filter((f) => f.ratio !== undefined)
+              .map((f) => `${f.operation} ${f.calls}/${f.minimum}`)
+              .join(', '),
+            met: callsOk,
+          },
         ];
     return {
       name: cpuMode ? 'cpu' : `rebuild-${p.keptEvents}`,
@@ -129,12 +165,22 @@ async function runBigRebuild(overrides: Partial<RebuildParams> = {}): Promise<Sc
         work: label,
         wallS: rebuildS,
         ...(cpuMode ? {} : { boundS: readBound.seconds }),
-        callsVsMin: figures.filter((f) => f.ratio !== undefined).map((f) => `${f.operation.replace('LogEvents', '')} ${f.ratio}×`).join(', '),
+        callsVsMin: figures
+          .filter((f) => f.ratio !== undefined)
+          .map((f) => `${f.operation.replace('LogEvents', '')} ${f.ratio}×`)
+          .join(', '),
         throttledFailed: `${totals.throttles} / ${totals.userErrors}`,
         peakRssMb,
         eventsPerS: cpuMode ? eventsPerCpuS : eventsPerS,
       },
-      targets: [...targets, { target: `${cpuMode ? 'CPU path' : 'Rebuild'} of ${label}: every kept event back, in order`, measured: `${after.events.toLocaleString('en-US')} events, outcome ${result?.outcome}`, met: correct }],
+      targets: [
+        ...targets,
+        {
+          target: `${cpuMode ? 'CPU path' : 'Rebuild'} of ${label}: every kept event back, in order`,
+          measured: `${after.events.toLocaleString('en-US')} events, outcome ${result?.outcome}`,
+          met: correct,
+        },
+      ],
       params: p,
       figures: {
         keptEvents: kept.events,

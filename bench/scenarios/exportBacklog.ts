@@ -37,7 +37,9 @@ async function exportTasks(deps: Deps): Promise<ExportTask[]> {
   const tasks: ExportTask[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await deps.clients.logs.send(new DescribeExportTasksCommand({ limit: 50, ...(nextToken ? { nextToken } : {}) }));
+    const page = await deps.clients.logs.send(
+      new DescribeExportTasksCommand({ limit: 50, ...(nextToken ? { nextToken } : {}) }),
+    );
     tasks.push(...(page.exportTasks ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -54,7 +56,11 @@ function slotUse(tasks: readonly ExportTask[]) {
     const previous = tasks[i - 1]?.executionInfo?.completionTime;
     if (previous !== undefined) gapMs += created - previous;
   }
-  return { busyS: round(busyMs / 1000, 3), gapS: round(gapMs / 1000, 3), meanGapMs: round(gapMs / Math.max(1, tasks.length - 1), 1) };
+  return {
+    busyS: round(busyMs / 1000, 3),
+    gapS: round(gapMs / 1000, 3),
+    meanGapMs: round(gapMs / Math.max(1, tasks.length - 1), 1),
+  };
 }
 
 async function runExportBacklog(overrides: Partial<BacklogParams> = {}): Promise<ScenarioResult> {
@@ -82,7 +88,9 @@ async function runExportBacklog(overrides: Partial<BacklogParams> = {}): Promise
     const slot = slotUse(tasks);
     const boundS = round((p.groups * (p.exportPendingMs + p.exportRunningMs)) / 1000, 3);
     const minimum = { CreateExportTask: p.groups, DeleteLogStream: p.groups };
-    const figures = callFigures(counts, minimum, deps.call.limiters).filter((f) => f.operation.includes('Export') || f.operation in minimum);
+    const figures = callFigures(counts, minimum, deps.call.limiters).filter(
+      (f) => f.operation.includes('Export') || f.operation in minimum,
+    );
     const totals = throttleTotals(deps.call.stats.snapshot(), result);
     const archived = result?.groups.filter((g) => g.exports.some((e) => e.status === 'archived')).length ?? 0;
     const ratio = round(wallS / boundS, 3);

@@ -6,7 +6,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { runCwlTrim } from '../../src/run.js';
-import { callFigures, callLines, quotaBound, round, throttleTotals, worstRatio, type SandboxCounts } from '../callFigures.js';
+import {
+  callFigures,
+  callLines,
+  quotaBound,
+  round,
+  throttleTotals,
+  worstRatio,
+  type SandboxCounts,
+} from '../callFigures.js';
 import { benchConfig, benchDeps, minimumGetCalls, minimumPuts, scaledQuotas, secondsSince } from '../harness.js';
 import { startSandboxProcess } from '../sandboxClient.js';
 import type { FleetSeeded, FleetSpec } from '../seedData.js';
@@ -104,7 +112,10 @@ async function runFleet(overrides: Partial<FleetParams> = {}): Promise<ScenarioR
     const correct = result?.outcome === 'done' && notDone === 0 && remaining === expectedRemaining;
     const ratio = round(wallS / boundS, 3);
     // Exports follow one another group by group: the time from one group's export to the next.
-    const exportMsPerGroup = round((((marks['lastGroupS'] ?? 0) - (marks['firstGroupS'] ?? 0)) * 1000) / Math.max(1, seeded.groups - 1), 1);
+    const exportMsPerGroup = round(
+      (((marks['lastGroupS'] ?? 0) - (marks['firstGroupS'] ?? 0)) * 1000) / Math.max(1, seeded.groups - 1),
+      1,
+    );
     return {
       name: 'fleet',
       row: {
@@ -116,10 +127,26 @@ async function runFleet(overrides: Partial<FleetParams> = {}): Promise<ScenarioR
         throttledFailed: `${totals.throttles} / ${totals.userErrors}`,
       },
       targets: [
-        { target: 'Fleet wall time ≤ 1.15 × lower bound', measured: `${wallS} s / ${boundS} s = ${ratio}×`, met: ratio <= 1.15 },
-        { target: 'Fleet calls ≤ 1.05 × minimum (polling aside)', measured: worst ? `worst ${worst.ratio}× (${worst.operation})` : '—', met: (worst?.ratio ?? 1) <= 1.05 },
-        { target: 'Fleet: 0 throttling errors reach the user', measured: `${totals.throttles} throttled calls retried, ${totals.userErrors} errors reported`, met: totals.userErrors === 0 },
-        { target: 'Fleet: the run did all its work', measured: `outcome ${result?.outcome}, ${notDone} actions not done, ${remaining}/${expectedRemaining} streams left`, met: correct },
+        {
+          target: 'Fleet wall time ≤ 1.15 × lower bound',
+          measured: `${wallS} s / ${boundS} s = ${ratio}×`,
+          met: ratio <= 1.15,
+        },
+        {
+          target: 'Fleet calls ≤ 1.05 × minimum (polling aside)',
+          measured: worst ? `worst ${worst.ratio}× (${worst.operation})` : '—',
+          met: (worst?.ratio ?? 1) <= 1.05,
+        },
+        {
+          target: 'Fleet: 0 throttling errors reach the user',
+          measured: `${totals.throttles} throttled calls retried, ${totals.userErrors} errors reported`,
+          met: totals.userErrors === 0,
+        },
+        {
+          target: 'Fleet: the run did all its work',
+          measured: `outcome ${result?.outcome}, ${notDone} actions not done, ${remaining}/${expectedRemaining} streams left`,
+          met: correct,
+        },
       ],
       params: p,
       figures: {

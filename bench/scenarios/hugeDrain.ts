@@ -88,7 +88,11 @@ async function runHugeDrain(overrides: Partial<HugeDrainParams> = {}): Promise<S
     notes.push(line);
   };
   const sandbox = await startSandboxProcess(
-    { latencyMs: { '*': p.latencyMs }, quotasTps: scaledQuotas(f), exportTiming: { pendingMs: p.exportPendingMs, runningMs: p.exportRunningMs } },
+    {
+      latencyMs: { '*': p.latencyMs },
+      quotasTps: scaledQuotas(f),
+      exportTiming: { pendingMs: p.exportPendingMs, runningMs: p.exportRunningMs },
+    },
     BENCH_BUCKET,
   );
   try {
@@ -103,7 +107,9 @@ async function runHugeDrain(overrides: Partial<HugeDrainParams> = {}): Promise<S
     };
     const nowMs = Date.now();
     const seeded = await sandbox.request<HugeSummary & { seedSeconds: number }>('seedHuge', { spec, nowMs });
-    log(`seeded ${p.groups.toLocaleString('en-US')} × ${p.streamsPerGroup.toLocaleString('en-US')} streams (${seeded.expired.toLocaleString('en-US')} expired, ${seeded.straddling} straddling) in ${round(seeded.seedSeconds, 1)} s`);
+    log(
+      `seeded ${p.groups.toLocaleString('en-US')} × ${p.streamsPerGroup.toLocaleString('en-US')} streams (${seeded.expired.toLocaleString('en-US')} expired, ${seeded.straddling} straddling) in ${round(seeded.seedSeconds, 1)} s`,
+    );
     await sandbox.request('clearCalls');
     const t0 = Date.now();
     const chain = await runChain(sandbox, {
@@ -126,13 +132,17 @@ async function runHugeDrain(overrides: Partial<HugeDrainParams> = {}): Promise<S
     const lowerBound = invocationsLowerBound(workS, usableS);
     const invocations = chain.invocations.length;
     // Every DescribeLogStreams call, the group lock's included: the quota is one.
-    const dlsCalls = (counts['DescribeLogStreams']?.calls ?? 0) + (counts[`DescribeLogStreams${LOCK_SUFFIX}`]?.calls ?? 0);
+    const dlsCalls =
+      (counts['DescribeLogStreams']?.calls ?? 0) + (counts[`DescribeLogStreams${LOCK_SUFFIX}`]?.calls ?? 0);
     const dlsMinimum = describeLogStreamsMinimum(Array.from({ length: seeded.groups }, () => p.streamsPerGroup));
     const peakRssMb = Math.max(...chain.invocations.map((r) => r.peakRssMb));
     const killed = chain.invocations.filter((r) => r.killed).length;
     const figures = callFigures(counts, minimum, limiters);
     await limiters.stop();
-    const title = variant === 'group' ? `Huge drain, 1 × ${p.streamsPerGroup.toLocaleString('en-US')}` : `Huge drain, ${p.groups.toLocaleString('en-US')} × ${p.streamsPerGroup}`;
+    const title =
+      variant === 'group'
+        ? `Huge drain, 1 × ${p.streamsPerGroup.toLocaleString('en-US')}`
+        : `Huge drain, ${p.groups.toLocaleString('en-US')} × ${p.streamsPerGroup}`;
     return {
       name: `huge-drain-${variant}`,
       row: {
@@ -145,11 +155,27 @@ async function runHugeDrain(overrides: Partial<HugeDrainParams> = {}): Promise<S
         peakRssMb,
       },
       targets: [
-        { target: `${title}: converged`, measured: `${chain.converged ? 'done' : 'not done'} after ${invocations} invocations (cap ${p.maxInvocations}), ${killed} killed at the timeout, ${chain.scheduledRestarts} scheduled restarts`, met: chain.converged },
-        { target: `${title}: invocations ≤ 1.1 × lower bound`, measured: `${invocations} / ${lowerBound}`, met: chain.converged && invocations <= 1.1 * lowerBound },
-        { target: `${title}: DescribeLogStreams ≤ 1.2 × one full listing`, measured: `${dlsCalls} / ${dlsMinimum}`, met: dlsCalls <= 1.2 * dlsMinimum },
+        {
+          target: `${title}: converged`,
+          measured: `${chain.converged ? 'done' : 'not done'} after ${invocations} invocations (cap ${p.maxInvocations}), ${killed} killed at the timeout, ${chain.scheduledRestarts} scheduled restarts`,
+          met: chain.converged,
+        },
+        {
+          target: `${title}: invocations ≤ 1.1 × lower bound`,
+          measured: `${invocations} / ${lowerBound}`,
+          met: chain.converged && invocations <= 1.1 * lowerBound,
+        },
+        {
+          target: `${title}: DescribeLogStreams ≤ 1.2 × one full listing`,
+          measured: `${dlsCalls} / ${dlsMinimum}`,
+          met: dlsCalls <= 1.2 * dlsMinimum,
+        },
         { target: `${title}: peak RSS ≤ 256 MB`, measured: `${peakRssMb} MB`, met: peakRssMb <= 256 },
-        { target: `${title}: 0 lost, 0 duplicated (event by event)`, measured: `${check.checked.toLocaleString('en-US')} events: ${check.lost} lost, ${check.duplicated} duplicated, ${check.unexpected} unexpected`, met: check.lost === 0 && check.duplicated === 0 },
+        {
+          target: `${title}: 0 lost, 0 duplicated (event by event)`,
+          measured: `${check.checked.toLocaleString('en-US')} events: ${check.lost} lost, ${check.duplicated} duplicated, ${check.unexpected} unexpected`,
+          met: check.lost === 0 && check.duplicated === 0,
+        },
       ],
       params: { ...p },
       figures: {

@@ -63,7 +63,11 @@ const DEFAULT_FAULT: Readonly<Record<ServiceName, string>> = {
 
 function faultError(service: ServiceName, fault: FaultSpec): ServiceError {
   const name = fault.error?.name ?? DEFAULT_FAULT[service];
-  return new ServiceError(name, fault.error?.message ?? `Injected fault: ${name}`, fault.error?.status ?? ERROR_STATUS[name] ?? 400);
+  return new ServiceError(
+    name,
+    fault.error?.message ?? `Injected fault: ${name}`,
+    fault.error?.status ?? ERROR_STATUS[name] ?? 400,
+  );
 }
 
 function throttled(service: ServiceName): ServiceError {
@@ -85,7 +89,11 @@ function logsRoute(state: SandboxState, target: string, body: Buffer): Route {
     if (parseError) throw parseError;
     const handler = LOGS_HANDLERS[operation];
     if (!handler) throw new ServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-    return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(handler(state, input)) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify(handler(state, input)),
+    };
   };
   return { service: 'logs', operation, input, run };
 }
@@ -109,15 +117,26 @@ function errorReply(route: Route, method: string, err: ServiceError, requestId: 
   if (route.service === 's3') {
     // HEAD answers carry no body: the SDK names the error from the status alone.
     if (method === 'HEAD') return { status: err.status };
-    return { status: err.status, headers: { 'content-type': 'application/xml' }, body: errorDocument(err.name, err.message, err.extra, requestId) };
+    return {
+      status: err.status,
+      headers: { 'content-type': 'application/xml' },
+      body: errorDocument(err.name, err.message, err.extra, requestId),
+    };
   }
-  const headers = { 'content-type': route.service === 'logs' ? 'application/x-amz-json-1.1' : 'application/json', 'x-amzn-errortype': err.name };
+  const headers = {
+    'content-type': route.service === 'logs' ? 'application/x-amz-json-1.1' : 'application/json',
+    'x-amzn-errortype': err.name,
+  };
   return { status: err.status, headers, body: JSON.stringify({ __type: err.name, message: err.message }) };
 }
 
 function send(res: ServerResponse, reply: Reply, requestId: string, method: string): void {
   const body = reply.body ?? '';
-  const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-request-id': requestId, ...reply.headers };
+  const headers: Record<string, string> = {
+    'x-amzn-requestid': requestId,
+    'x-amz-request-id': requestId,
+    ...reply.headers,
+  };
   const noBody = method === 'HEAD' || reply.status === 204 || reply.status === 304;
   if (!noBody) headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(reply.status, headers);
@@ -141,7 +160,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, isStopped: () => boolean): Promise<void> {
+async function handle(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  isStopped: () => boolean,
+): Promise<void> {
   const body = await readBody(req);
   const method = req.method ?? 'GET';
   const requestId = randomUUID();
@@ -170,7 +194,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     if (!deps.knobs.allow(route.operation)) throw throttled(route.service);
     reply = route.run();
   } catch (err) {
-    const error = err instanceof ServiceError ? err : new ServiceError('InternalFailure', `Sandbox bug: ${String(err)}`, 500);
+    const error =
+      err instanceof ServiceError ? err : new ServiceError('InternalFailure', `Sandbox bug: ${String(err)}`, 500);
     record.error = error.name;
     reply = errorReply(route, method, error, requestId);
   }
@@ -186,12 +211,16 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 /**
  * Starts listening on 127.0.0.1 only. `close()` resolves once the server and every socket are gone.
  */
-async function listen(deps: ServerDeps, port: number): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+async function listen(
+  deps: ServerDeps,
+  port: number,
+): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   let stopped = false;
   const server = createServer((req, res) => {
     handle(deps, req, res, () => stopped).catch((err: unknown) => {
-      if (!res.headersSent && !stopped) send(res, { status: 500, body: String(err) }, randomUUID(), req.method ?? 'GET');
+      if (!res.headersSent && !stopped)
+        send(res, { status: 500, body: String(err) }, randomUUID(), req.method ?? 'GET');
     });
   });
   server.on('connection', (socket) => {

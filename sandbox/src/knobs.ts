@@ -35,7 +35,8 @@ function positiveInteger(value: number | undefined, name: string, fallback: numb
 
 function checkLatency(ms: LatencySpec): LatencySpec {
   const [min, max] = typeof ms === 'number' ? [ms, ms] : ms;
-  if (!(min >= 0 && max >= min)) throw new TypeError(`Expected a latency ≥ 0 ms (or [min, max] with min ≤ max), got ${String(ms)}`);
+  if (!(min >= 0 && max >= min))
+    throw new TypeError(`Expected a latency ≥ 0 ms (or [min, max] with min ≤ max), got ${String(ms)}`);
   return ms;
 }
 
@@ -54,7 +55,10 @@ class Knobs {
   readonly #quotas = new Map<string, number>();
   readonly #buckets = new Map<string, TokenBucket>();
 
-  public constructor(latency: Readonly<Record<string, LatencySpec | undefined>>, quotas: Readonly<Record<string, number | undefined>>) {
+  public constructor(
+    latency: Readonly<Record<string, LatencySpec | undefined>>,
+    quotas: Readonly<Record<string, number | undefined>>,
+  ) {
     for (const [op, ms] of Object.entries(latency)) if (ms !== undefined) this.setLatency(op, ms);
     for (const [op, tps] of Object.entries(quotas)) this.setQuota(op, tps);
   }
@@ -71,7 +75,11 @@ class Knobs {
    * caller died just before sending it) or `after` (it took effect, the caller never heard). The
    * promise resolves once the call is held, so a test can kill the caller at that exact point.
    */
-  public stallMutating(nth: number, phase: StallPhase, where: (record: CallRecord) => boolean = () => true): Promise<CallRecord> {
+  public stallMutating(
+    nth: number,
+    phase: StallPhase,
+    where: (record: CallRecord) => boolean = () => true,
+  ): Promise<CallRecord> {
     const n = positiveInteger(nth, 'nth', 1);
     return new Promise((resolve) => this.#stalls.push({ nth: n, phase, where, seen: 0, reached: resolve }));
   }

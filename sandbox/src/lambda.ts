@@ -24,7 +24,12 @@ function parsePayload(body: Buffer): unknown {
 }
 
 /** The invocation a request carries, or undefined when it is not a Lambda Invoke. */
-function parseLambdaInvoke(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): LambdaInvoke | undefined {
+function parseLambdaInvoke(
+  method: string,
+  url: string,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): LambdaInvoke | undefined {
   const m = method === 'POST' ? LAMBDA_INVOKE_PATH.exec(url) : null;
   if (!m) return undefined;
   const type = headers['x-amz-invocation-type'];

@@ -15,8 +15,16 @@ const SEEDED_DATA_PROTECTION_POLICY = JSON.stringify({
   Name: 'sandbox-data-protection',
   Version: '2021-06-01',
   Statement: [
-    { Sid: 'audit', DataIdentifier: ['arn:aws:dataprotection::aws:data-identifier/EmailAddress'], Operation: { Audit: {} } },
-    { Sid: 'redact', DataIdentifier: ['arn:aws:dataprotection::aws:data-identifier/EmailAddress'], Operation: { Deidentify: { MaskConfig: {} } } },
+    {
+      Sid: 'audit',
+      DataIdentifier: ['arn:aws:dataprotection::aws:data-identifier/EmailAddress'],
+      Operation: { Audit: {} },
+    },
+    {
+      Sid: 'redact',
+      DataIdentifier: ['arn:aws:dataprotection::aws:data-identifier/EmailAddress'],
+      Operation: { Deidentify: { MaskConfig: {} } },
+    },
   ],
 });
 
@@ -34,7 +42,9 @@ function streamOf(state: SandboxState, group: string, name: string): LogStream {
 
 /** Creates the group, or changes the given settings of an existing one. */
 function seedGroup(state: SandboxState, name: string, opts: SeedGroupOptions = {}): void {
-  const group = state.groups.get(name) ?? newGroup(name, opts.creationTimeMs ?? state.clock.now(), opts.creationTimeMs !== undefined);
+  const group =
+    state.groups.get(name) ??
+    newGroup(name, opts.creationTimeMs ?? state.clock.now(), opts.creationTimeMs !== undefined);
   state.groups.set(name, group);
   if (opts.creationTimeMs !== undefined) {
     group.creationTime = opts.creationTimeMs;
@@ -68,7 +78,9 @@ function seedStream(
   const group = groupOf(state, groupName);
   const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp);
   const earliest = sorted[0]?.timestamp ?? state.clock.now();
-  const stream = group.streams.get(streamName) ?? newStream(streamName, opts.creationTimeMs ?? state.clock.now(), opts.creationTimeMs !== undefined);
+  const stream =
+    group.streams.get(streamName) ??
+    newStream(streamName, opts.creationTimeMs ?? state.clock.now(), opts.creationTimeMs !== undefined);
   group.streams.set(streamName, stream);
   if (opts.creationTimeMs !== undefined) {
     stream.creationTime = opts.creationTimeMs;
@@ -96,7 +108,13 @@ function seedStreams(
 ): number {
   let count = 0;
   for (const s of streams) {
-    seedStream(state, groupName, s.name, s.events, s.creationTimeMs === undefined ? {} : { creationTimeMs: s.creationTimeMs });
+    seedStream(
+      state,
+      groupName,
+      s.name,
+      s.events,
+      s.creationTimeMs === undefined ? {} : { creationTimeMs: s.creationTimeMs },
+    );
     count += 1;
   }
   const group = state.groups.get(groupName);
@@ -126,10 +144,15 @@ function seedMetricFilter(state: SandboxState, group: string, name = 'sandbox-me
 }
 
 function eventsOf(state: SandboxState, group: string, stream: string): StoredEventView[] {
-  return streamOf(state, group, stream).events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime }));
+  return streamOf(state, group, stream).events.map((e) => ({
+    timestamp: e.timestamp,
+    message: e.message,
+    ingestionTime: e.ingestionTime,
+  }));
 }
 
-const streamNamesOf = (state: SandboxState, group: string): string[] => [...groupOf(state, group).streams.sortedValues()].map((s) => s.name);
+const streamNamesOf = (state: SandboxState, group: string): string[] =>
+  [...groupOf(state, group).streams.sortedValues()].map((s) => s.name);
 
 const groupNamesOf = (state: SandboxState): string[] => [...state.groups.sortedValues()].map((g) => g.name);
 

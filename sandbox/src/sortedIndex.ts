@@ -140,7 +140,11 @@ const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
  * so nothing that changes the map can forget to.
  */
 class NamedMap<V> extends Map<string, V> {
-  readonly byName: SortedIndex<string> = new SortedIndex(byCodeUnit, (k) => this.has(k), () => this.keys());
+  readonly byName: SortedIndex<string> = new SortedIndex(
+    byCodeUnit,
+    (k) => this.has(k),
+    () => this.keys(),
+  );
 
   public override set(key: string, value: V): this {
     // Map's constructor may call set before the field exists; this map is always built empty.

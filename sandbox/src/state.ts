@@ -178,7 +178,14 @@ const compareEvents = (a: LogEvent, b: LogEvent): number => a.timestamp - b.time
 function insertEvents(stream: LogStream, events: readonly Omit<LogEvent, 'seq'>[]): void {
   if (events.length === 0) return;
   // Named fields, not a spread: a spread object costs hundreds of bytes more per event.
-  const added = events.map((e): LogEvent => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime, seq: stream.nextSeq++ }));
+  const added = events.map(
+    (e): LogEvent => ({
+      timestamp: e.timestamp,
+      message: e.message,
+      ingestionTime: e.ingestionTime,
+      seq: stream.nextSeq++,
+    }),
+  );
   let lastIngestion = stream.lastIngestionTime ?? 0;
   for (const e of added) {
     stream.bytes += eventBytes(e.message);
@@ -246,8 +253,13 @@ function createState(
   init: Omit<SandboxState, 'groups' | 'buckets' | 'exportTasks' | 'exportsCreated' | 'accountPolicies' | 'storageTier'>,
 ): SandboxState {
   return {
-    ...init, groups: new NamedMap(), buckets: new Map(), exportTasks: new Map(), exportsCreated: 0,
-    accountPolicies: new Map(), storageTier: { tier: 'STANDARD' },
+    ...init,
+    groups: new NamedMap(),
+    buckets: new Map(),
+    exportTasks: new Map(),
+    exportsCreated: 0,
+    accountPolicies: new Map(),
+    storageTier: { tier: 'STANDARD' },
   };
 }
 
@@ -277,4 +289,14 @@ export {
   requireStream,
   streamArn,
 };
-export type { AccountPolicyRecord, Bucket, ExportTask, FilterRecord, LogEvent, LogGroup, LogStream, SandboxState, StoredObject };
+export type {
+  AccountPolicyRecord,
+  Bucket,
+  ExportTask,
+  FilterRecord,
+  LogEvent,
+  LogGroup,
+  LogStream,
+  SandboxState,
+  StoredObject,
+};

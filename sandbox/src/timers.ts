@@ -7,10 +7,13 @@ class Timers {
 
   /** Runs `fn` after `ms` real-time milliseconds unless cleared first. */
   public after(ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.#pending.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.#pending.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     timer.unref();
     this.#pending.add(timer);
     return timer;

@@ -181,7 +181,11 @@ interface Sandbox {
    */
   seedStreams(
     group: string,
-    streams: Iterable<{ readonly name: string; readonly events: readonly SeedEvent[]; readonly creationTimeMs?: number }>,
+    streams: Iterable<{
+      readonly name: string;
+      readonly events: readonly SeedEvent[];
+      readonly creationTimeMs?: number;
+    }>,
   ): number;
   seedSubscriptionFilter(group: string, name?: string): void;
   seedMetricFilter(group: string, name?: string): void;

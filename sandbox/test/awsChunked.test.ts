@@ -5,13 +5,20 @@ const frame = (...parts: string[]): Buffer => Buffer.from(parts.join(''), 'latin
 
 describe('decodeAwsChunked', () => {
   it('strips signed chunk framing (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
-    const raw = frame('5;chunk-signature=abc\r\nhello\r\n', '6;chunk-signature=def\r\n world\r\n', '0;chunk-signature=000\r\n\r\n');
+    const raw = frame(
+      '5;chunk-signature=abc\r\nhello\r\n',
+      '6;chunk-signature=def\r\n world\r\n',
+      '0;chunk-signature=000\r\n\r\n',
+    );
     expect(decodeAwsChunked(raw).body.toString()).toBe('hello world');
   });
 
   it('returns trailing headers of unsigned trailer uploads', () => {
     const raw = frame('3\r\nabc\r\n', '0\r\n', 'x-amz-checksum-crc32:NSRBwg==\r\n', '\r\n');
-    expect(decodeAwsChunked(raw)).toEqual({ body: Buffer.from('abc'), trailers: { 'x-amz-checksum-crc32': 'NSRBwg==' } });
+    expect(decodeAwsChunked(raw)).toEqual({
+      body: Buffer.from('abc'),
+      trailers: { 'x-amz-checksum-crc32': 'NSRBwg==' },
+    });
   });
 
   it('keeps binary payloads that contain CRLF byte-exact', () => {

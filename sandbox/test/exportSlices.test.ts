@@ -16,8 +16,22 @@ it('writes a large export a slice at a time, answering meanwhile, and completes 
   const now = Date.now();
   h.sandbox.createBucket('archive');
   h.sandbox.seedGroup('/big', { creationTimeMs: now - 40 * MS_PER_DAY });
-  h.sandbox.seedStreams('/big', Array.from({ length: STREAMS }, (_, i) => ({ name: `s${String(i).padStart(4, '0')}`, events: [{ timestamp: now - 30 * MS_PER_DAY, message: `e${i}` }] })));
-  const { taskId } = await h.logs.send(new CreateExportTaskCommand({ logGroupName: '/big', from: 0, to: now, destination: 'archive', destinationPrefix: 'x' }));
+  h.sandbox.seedStreams(
+    '/big',
+    Array.from({ length: STREAMS }, (_, i) => ({
+      name: `s${String(i).padStart(4, '0')}`,
+      events: [{ timestamp: now - 30 * MS_PER_DAY, message: `e${i}` }],
+    })),
+  );
+  const { taskId } = await h.logs.send(
+    new CreateExportTaskCommand({
+      logGroupName: '/big',
+      from: 0,
+      to: now,
+      destination: 'archive',
+      destinationPrefix: 'x',
+    }),
+  );
   const written = (): number => h.sandbox.objects('archive', `x/${taskId}/`).length;
   // Turns of the event loop between slices: a write all at once would never be seen half done.
   const seen = new Set<number>();

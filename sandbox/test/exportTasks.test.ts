@@ -11,7 +11,11 @@ const MS_PER_DAY = 24 * MS_PER_HOUR;
 import { eventually, expectAwsError, useSandbox } from './helpers/sandboxHarness.js';
 import type { SandboxHarness } from './helpers/sandboxHarness.js';
 
-const quick = useSandbox({ quotasTps: false, exportTiming: { pendingMs: 10, runningMs: 20 }, exportChunkEvents: 1_000 });
+const quick = useSandbox({
+  quotasTps: false,
+  exportTiming: { pendingMs: 10, runningMs: 20 },
+  exportChunkEvents: 1_000,
+});
 /** Long enough to watch each status go by, even on a busy machine. */
 const medium = useSandbox({ quotasTps: false, exportTiming: { pendingMs: 250, runningMs: 250 } });
 /** Tasks here stay PENDING for the whole test: the single export slot stays taken. */
@@ -33,7 +37,16 @@ function seed(h: SandboxHarness): void {
 }
 
 const create = (logs: CloudWatchLogsClient, input: Partial<CreateExportTaskCommandInput> = {}) =>
-  logs.send(new CreateExportTaskCommand({ logGroupName: '/app', from: DAY0, to: NOW, destination: 'archive', destinationPrefix: 'x', ...input }));
+  logs.send(
+    new CreateExportTaskCommand({
+      logGroupName: '/app',
+      from: DAY0,
+      to: NOW,
+      destination: 'archive',
+      destinationPrefix: 'x',
+      ...input,
+    }),
+  );
 
 async function describeTask(logs: CloudWatchLogsClient, taskId: string | undefined): Promise<ExportTask> {
   const res = await logs.send(new DescribeExportTasksCommand({ taskId }));
@@ -97,14 +110,22 @@ describe('export task lifecycle', () => {
     const { taskId } = await create(quick.logs, { logStreamNamePrefix: 'busy' });
     await settled(quick.logs, taskId);
     const files = quick.sandbox.readExport('archive', `x/${taskId}/busy/`);
-    expect(files.map((f) => f.key.split('/').at(-1))).toEqual(Array.from({ length: 13 }, (_, i) => `${String(i).padStart(6, '0')}.gz`));
+    expect(files.map((f) => f.key.split('/').at(-1))).toEqual(
+      Array.from({ length: 13 }, (_, i) => `${String(i).padStart(6, '0')}.gz`),
+    );
     expect(files.flatMap((f) => f.lines)).toHaveLength(12_345);
   });
 
   it('exports the events as they were when the task was created', async () => {
     quick.sandbox.seedStream('/app', 'live', [{ timestamp: NOW - 2_000, message: 'before' }]);
     const { taskId } = await create(quick.logs, { logStreamNamePrefix: 'live', from: NOW - MS_PER_HOUR, to: NOW });
-    await quick.logs.send(new PutLogEventsCommand({ logGroupName: '/app', logStreamName: 'live', logEvents: [{ timestamp: NOW - 1_000, message: 'after' }] }));
+    await quick.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/app',
+        logStreamName: 'live',
+        logEvents: [{ timestamp: NOW - 1_000, message: 'after' }],
+      }),
+    );
     await settled(quick.logs, taskId);
     const lines = quick.sandbox.readExport('archive', `x/${taskId}/`).flatMap((f) => f.lines);
     expect(lines).toEqual([`${new Date(NOW - 2_000).toISOString()} before`]);
@@ -164,7 +185,10 @@ describe('the single export slot and cancellation', () => {
 
 describe('CreateExportTask validation', () => {
   it('refuses a missing bucket, a reversed range, a range before the group existed and IA groups', async () => {
-    const bucketErr = await expectAwsError(create(quick.logs, { destination: 'no-such-bucket' }), 'InvalidParameterException');
+    const bucketErr = await expectAwsError(
+      create(quick.logs, { destination: 'no-such-bucket' }),
+      'InvalidParameterException',
+    );
     expect(bucketErr.message).toMatch(/GetBucketAcl/);
     await expectAwsError(create(quick.logs, { from: NOW, to: NOW - 1 }), 'InvalidParameterException');
     await expectAwsError(create(quick.logs, { from: 0, to: DAY0 - 2 * MS_PER_DAY }), 'InvalidParameterException');

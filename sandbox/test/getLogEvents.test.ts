@@ -1,4 +1,9 @@
-import { FilterLogEventsCommand, GetLogEventsCommand, paginateGetLogEvents, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  paginateGetLogEvents,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { GetLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, describe, expect, it } from 'vitest';
 const MS_PER_DAY = 86_400_000;
@@ -62,7 +67,13 @@ describe('GetLogEvents paging', () => {
 
   it('sees events put after the end was reached on the next forward call', async () => {
     const end = await get({ startFromHead: true });
-    await h.logs.send(new PutLogEventsCommand({ logGroupName: 'g', logStreamName: 's', logEvents: [{ timestamp: T0, message: 'late' }] }));
+    await h.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: 'g',
+        logStreamName: 's',
+        logEvents: [{ timestamp: T0, message: 'late' }],
+      }),
+    );
     const next = await get({ nextToken: end.nextForwardToken });
     expect(next.events?.map((e) => e.message)).toEqual(['late']);
   });
@@ -76,12 +87,27 @@ describe('GetLogEvents paging', () => {
 
   it('treats startTime as inclusive and endTime as exclusive', async () => {
     const res = await get({ startFromHead: true, startTime: T0 - 20_000, endTime: T0 - 10_000 });
-    expect(res.events?.map((e) => e.message)).toEqual(['e5', 'e6', 'e7', 'e8', 'e9', 'e10', 'e11', 'e12', 'e13', 'e14']);
+    expect(res.events?.map((e) => e.message)).toEqual([
+      'e5',
+      'e6',
+      'e7',
+      'e8',
+      'e9',
+      'e10',
+      'e11',
+      'e12',
+      'e13',
+      'e14',
+    ]);
   });
 
   it('keeps a page within 1 MB counting 26 bytes per event', async () => {
     const big = 'x'.repeat(200_000);
-    h.sandbox.seedStream('g', 'big', Array.from({ length: 12 }, (_, i) => ({ timestamp: T0 - MS_PER_DAY + i, message: big })));
+    h.sandbox.seedStream(
+      'g',
+      'big',
+      Array.from({ length: 12 }, (_, i) => ({ timestamp: T0 - MS_PER_DAY + i, message: big })),
+    );
     const res = await get({ logStreamName: 'big', startFromHead: true });
     expect(res.events).toHaveLength(5); // 5 × 200,026 ≤ 1,048,576 < 6 × 200,026
   });
@@ -125,7 +151,9 @@ describe('FilterLogEvents', () => {
     const all: string[] = [];
     let nextToken: string | undefined;
     do {
-      const res = await h.logs.send(new FilterLogEventsCommand({ logGroupName: 'g', filterPattern: 'e', limit: 7, nextToken }));
+      const res = await h.logs.send(
+        new FilterLogEventsCommand({ logGroupName: 'g', filterPattern: 'e', limit: 7, nextToken }),
+      );
       all.push(...(res.events ?? []).map((e) => `${e.logStreamName}:${e.message}`));
       nextToken = res.nextToken;
     } while (nextToken !== undefined);
@@ -134,7 +162,9 @@ describe('FilterLogEvents', () => {
   });
 
   it('treats both ends of the time range as inclusive', async () => {
-    const res = await h.logs.send(new FilterLogEventsCommand({ logGroupName: 'g', startTime: T0 - 25_000, endTime: T0 - 24_000 }));
+    const res = await h.logs.send(
+      new FilterLogEventsCommand({ logGroupName: 'g', startTime: T0 - 25_000, endTime: T0 - 24_000 }),
+    );
     expect(res.events?.map((e) => e.message)).toEqual(['e0', 'e1']);
   });
 });

@@ -25,11 +25,20 @@ const clock = createSandboxClock(T0, { frozen: true });
 const h = useSandbox({ clock, quotasTps: false });
 const ARN = 'arn:aws:logs:us-east-1:123456789012:log-group:';
 
-async function allStreams(input: { orderBy?: 'LastEventTime'; descending?: boolean; onPage?: (p: LogStream[]) => Promise<void> } = {}): Promise<string[]> {
+async function allStreams(
+  input: { orderBy?: 'LastEventTime'; descending?: boolean; onPage?: (p: LogStream[]) => Promise<void> } = {},
+): Promise<string[]> {
   const names: string[] = [];
   let nextToken: string | undefined;
   do {
-    const res = await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: 'g', orderBy: input.orderBy, descending: input.descending, nextToken }));
+    const res = await h.logs.send(
+      new DescribeLogStreamsCommand({
+        logGroupName: 'g',
+        orderBy: input.orderBy,
+        descending: input.descending,
+        nextToken,
+      }),
+    );
     expect(res.logStreams?.length).toBeLessThanOrEqual(50);
     names.push(...(res.logStreams ?? []).map((s) => s.logStreamName ?? ''));
     await input.onPage?.(res.logStreams ?? []);
@@ -40,7 +49,12 @@ async function allStreams(input: { orderBy?: 'LastEventTime'; descending?: boole
 
 describe('log groups', () => {
   it('describes a group with the fields AWS returns', async () => {
-    h.sandbox.seedGroup('/app/api', { retentionInDays: 30, kmsKeyId: 'key-1', dataProtection: true, creationTimeMs: T0 - MS_PER_DAY });
+    h.sandbox.seedGroup('/app/api', {
+      retentionInDays: 30,
+      kmsKeyId: 'key-1',
+      dataProtection: true,
+      creationTimeMs: T0 - MS_PER_DAY,
+    });
     h.sandbox.seedStream('/app/api', 's', [{ timestamp: T0, message: 'abc' }]);
     const res = await h.logs.send(new DescribeLogGroupsCommand({}));
     expect(res.logGroups).toEqual([
@@ -78,8 +92,13 @@ describe('log groups', () => {
   });
 
   it('creates, refuses a duplicate, deletes, and answers ResourceNotFoundException after', async () => {
-    await h.logs.send(new CreateLogGroupCommand({ logGroupName: 'g', logGroupClass: 'INFREQUENT_ACCESS', tags: { team: 'a' } }));
-    await expectAwsError(h.logs.send(new CreateLogGroupCommand({ logGroupName: 'g' })), 'ResourceAlreadyExistsException');
+    await h.logs.send(
+      new CreateLogGroupCommand({ logGroupName: 'g', logGroupClass: 'INFREQUENT_ACCESS', tags: { team: 'a' } }),
+    );
+    await expectAwsError(
+      h.logs.send(new CreateLogGroupCommand({ logGroupName: 'g' })),
+      'ResourceAlreadyExistsException',
+    );
     const res = await h.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: 'g' }));
     expect(res.logGroups?.[0]).toMatchObject({ logGroupClass: 'INFREQUENT_ACCESS', creationTime: T0, storedBytes: 0 });
     await h.logs.send(new DeleteLogGroupCommand({ logGroupName: 'g' }));
@@ -93,14 +112,23 @@ describe('log groups', () => {
     const byName = await h.logs.send(new ListTagsLogGroupCommand({ logGroupName: 'g' }));
     expect(byArn.tags).toEqual({ a: '1', b: '2' });
     expect(byName.tags).toEqual({ a: '1', b: '2' });
-    await expectAwsError(h.logs.send(new ListTagsForResourceCommand({ resourceArn: `${ARN}g:*` })), 'ResourceNotFoundException');
-    await expectAwsError(h.logs.send(new ListTagsForResourceCommand({ resourceArn: `${ARN}nope` })), 'ResourceNotFoundException');
+    await expectAwsError(
+      h.logs.send(new ListTagsForResourceCommand({ resourceArn: `${ARN}g:*` })),
+      'ResourceNotFoundException',
+    );
+    await expectAwsError(
+      h.logs.send(new ListTagsForResourceCommand({ resourceArn: `${ARN}nope` })),
+      'ResourceNotFoundException',
+    );
   });
 
   it('accepts only the allowed retention values', async () => {
     h.sandbox.seedGroup('g');
     await h.logs.send(new PutRetentionPolicyCommand({ logGroupName: 'g', retentionInDays: 14 }));
-    await expectAwsError(h.logs.send(new PutRetentionPolicyCommand({ logGroupName: 'g', retentionInDays: 2 })), 'InvalidParameterException');
+    await expectAwsError(
+      h.logs.send(new PutRetentionPolicyCommand({ logGroupName: 'g', retentionInDays: 2 })),
+      'InvalidParameterException',
+    );
     const res = await h.logs.send(new DescribeLogGroupsCommand({}));
     expect(res.logGroups?.[0]?.retentionInDays).toBe(14);
   });
@@ -141,7 +169,8 @@ describe('log streams', () => {
     for (let i = 0; i < 130; i++) h.sandbox.seedStream('g', `s${String(i).padStart(3, '0')}`, []);
     const seen = await allStreams({
       onPage: async (page) => {
-        for (const s of page) await h.logs.send(new DeleteLogStreamCommand({ logGroupName: 'g', logStreamName: s.logStreamName }));
+        for (const s of page)
+          await h.logs.send(new DeleteLogStreamCommand({ logGroupName: 'g', logStreamName: s.logStreamName }));
       },
     });
     expect(seen).toHaveLength(130);
@@ -160,12 +189,26 @@ describe('log streams', () => {
   it('refuses LastEventTime order with a name prefix, and names missing groups and duplicates', async () => {
     h.sandbox.seedStream('g', 's', []);
     await expectAwsError(
-      h.logs.send(new DescribeLogStreamsCommand({ logGroupName: 'g', orderBy: 'LastEventTime', logStreamNamePrefix: 's' })),
+      h.logs.send(
+        new DescribeLogStreamsCommand({ logGroupName: 'g', orderBy: 'LastEventTime', logStreamNamePrefix: 's' }),
+      ),
       'InvalidParameterException',
     );
-    await expectAwsError(h.logs.send(new DescribeLogStreamsCommand({ logGroupName: 'nope' })), 'ResourceNotFoundException');
-    await expectAwsError(h.logs.send(new CreateLogStreamCommand({ logGroupName: 'g', logStreamName: 's' })), 'ResourceAlreadyExistsException');
-    await expectAwsError(h.logs.send(new CreateLogStreamCommand({ logGroupName: 'nope', logStreamName: 's' })), 'ResourceNotFoundException');
-    await expectAwsError(h.logs.send(new DeleteLogStreamCommand({ logGroupName: 'g', logStreamName: 'nope' })), 'ResourceNotFoundException');
+    await expectAwsError(
+      h.logs.send(new DescribeLogStreamsCommand({ logGroupName: 'nope' })),
+      'ResourceNotFoundException',
+    );
+    await expectAwsError(
+      h.logs.send(new CreateLogStreamCommand({ logGroupName: 'g', logStreamName: 's' })),
+      'ResourceAlreadyExistsException',
+    );
+    await expectAwsError(
+      h.logs.send(new CreateLogStreamCommand({ logGroupName: 'nope', logStreamName: 's' })),
+      'ResourceNotFoundException',
+    );
+    await expectAwsError(
+      h.logs.send(new DeleteLogStreamCommand({ logGroupName: 'g', logStreamName: 'nope' })),
+      'ResourceNotFoundException',
+    );
   });
 });

@@ -45,18 +45,34 @@ describe('quotas', () => {
 
 describe('faults', () => {
   it('fails the nth call from now, `times` times, with the named error', async () => {
-    h.sandbox.injectFault({ operation: 'DescribeLogGroups', nth: 2, times: 2, error: { name: 'ServiceUnavailableException' } });
+    h.sandbox.injectFault({
+      operation: 'DescribeLogGroups',
+      nth: 2,
+      times: 2,
+      error: { name: 'ServiceUnavailableException' },
+    });
     await describeGroups();
     const err = await expectAwsError(describeGroups(), 'ServiceUnavailableException');
     expect(err.$metadata?.httpStatusCode).toBe(503);
     await expectAwsError(describeGroups(), 'ServiceUnavailableException');
     await describeGroups();
-    expect(h.sandbox.calls.map((c) => c.error)).toEqual([undefined, 'ServiceUnavailableException', 'ServiceUnavailableException', undefined]);
+    expect(h.sandbox.calls.map((c) => c.error)).toEqual([
+      undefined,
+      'ServiceUnavailableException',
+      'ServiceUnavailableException',
+      undefined,
+    ]);
   });
 
   it('answers an injected OperationAbortedException with status 400 by default', async () => {
-    h.sandbox.injectFault({ operation: 'DescribeLogStreams', error: { name: 'OperationAbortedException', message: 'busy' } });
-    const err = await expectAwsError(h.logs.send(new DescribeLogStreamsCommand({ logGroupName: 'g' })), 'OperationAbortedException');
+    h.sandbox.injectFault({
+      operation: 'DescribeLogStreams',
+      error: { name: 'OperationAbortedException', message: 'busy' },
+    });
+    const err = await expectAwsError(
+      h.logs.send(new DescribeLogStreamsCommand({ logGroupName: 'g' })),
+      'OperationAbortedException',
+    );
     expect(err.message).toBe('busy');
     expect(err.$metadata?.httpStatusCode).toBe(400);
   });
@@ -97,11 +113,20 @@ describe('call log', () => {
     h.sandbox.createBucket('bkt');
     await h.logs.send(new CreateLogGroupCommand({ logGroupName: 'g' }));
     await describeGroups();
-    await expectAwsError(h.logs.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:logs:us-east-1:123456789012:log-group:nope' })), 'ResourceNotFoundException');
+    await expectAwsError(
+      h.logs.send(
+        new ListTagsForResourceCommand({ resourceArn: 'arn:aws:logs:us-east-1:123456789012:log-group:nope' }),
+      ),
+      'ResourceNotFoundException',
+    );
     await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'x' }));
     expect(h.sandbox.countCalls()).toBe(4);
     expect(h.sandbox.countCalls('DescribeLogGroups')).toBe(1);
-    expect(h.sandbox.calls[0]).toMatchObject({ service: 'logs', operation: 'CreateLogGroup', input: { logGroupName: 'g' } });
+    expect(h.sandbox.calls[0]).toMatchObject({
+      service: 'logs',
+      operation: 'CreateLogGroup',
+      input: { logGroupName: 'g' },
+    });
     expect(h.sandbox.calls[0]?.atMs).toBeGreaterThan(0);
     expect(h.sandbox.calls[0]?.realAtMs).toBeGreaterThan(0);
     expect(h.sandbox.calls[2]?.error).toBe('ResourceNotFoundException');
@@ -119,7 +144,7 @@ describe('call log', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ __type: 'UnknownOperationException' });
     expect(h.sandbox.calls.at(-1)).toMatchObject({ operation: 'NoSuchOperation', error: 'UnknownOperationException' });
-});
+  });
 });
 
 describe('fault rates', () => {
@@ -129,7 +154,12 @@ describe('fault rates', () => {
     try {
       sandbox.setFaultRate('*', 0.3);
       const outcomes = await Promise.all(
-        Array.from({ length: 200 }, () => logs.send(new DescribeLogGroupsCommand({})).then(() => 'ok', (e: Error) => e.name)),
+        Array.from({ length: 200 }, () =>
+          logs.send(new DescribeLogGroupsCommand({})).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        ),
       );
       const throttled = outcomes.filter((o) => o === 'ThrottlingException').length;
       expect(outcomes.every((o) => o === 'ok' || o === 'ThrottlingException')).toBe(true);
@@ -152,7 +182,9 @@ describe('stallMutatingCall', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'one', Body: '1' }));
     await s3.send(new GetObjectCommand({ Bucket: 'stall-bucket', Key: 'one' })); // a read: not counted
     const abort = new AbortController();
-    const second = s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'two', Body: '2' }), { abortSignal: abort.signal });
+    const second = s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'two', Body: '2' }), {
+      abortSignal: abort.signal,
+    });
     second.catch(() => undefined);
     const record = await held;
     expect(record).toMatchObject({ service: 's3', operation: 'PutObject' });
@@ -170,11 +202,14 @@ describe('stallMutatingCall', () => {
     h.sandbox.createBucket('stall-bucket');
     const held = h.sandbox.stallMutatingCall(1, 'after');
     const abort = new AbortController();
-    const put = s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'k', Body: 'v' }), { abortSignal: abort.signal });
+    const put = s3.send(new PutObjectCommand({ Bucket: 'stall-bucket', Key: 'k', Body: 'v' }), {
+      abortSignal: abort.signal,
+    });
     put.catch(() => undefined);
     await held;
     // The answer is held after the write took effect.
-    for (let i = 0; i < 100 && h.sandbox.objects('stall-bucket').length === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && h.sandbox.objects('stall-bucket').length === 0; i += 1)
+      await new Promise((r) => setTimeout(r, 5));
     expect(h.sandbox.objects('stall-bucket').map((o) => o.key)).toEqual(['k']);
     abort.abort();
     await expect(put).rejects.toThrow();

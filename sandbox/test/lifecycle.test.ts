@@ -32,7 +32,9 @@ describe('starting and stopping', () => {
     const clients = sandboxClients(sandbox.endpoint);
     sandbox.createBucket('bkt');
     sandbox.seedGroup('g', { creationTimeMs: 0 });
-    await clients.logs.send(new CreateExportTaskCommand({ logGroupName: 'g', from: 0, to: Date.now(), destination: 'bkt' }));
+    await clients.logs.send(
+      new CreateExportTaskCommand({ logGroupName: 'g', from: 0, to: Date.now(), destination: 'bkt' }),
+    );
     sandbox.setLatency('DescribeLogGroups', 600_000);
     const inFlight = clients.logs.send(new DescribeLogGroupsCommand({})).catch((e: unknown) => e);
     await eventually(() => (sandbox.countCalls('DescribeLogGroups') === 1 ? true : undefined));
@@ -51,7 +53,9 @@ describe('starting and stopping', () => {
     const clients = sandboxClients(sandbox.endpoint);
     sandbox.createBucket('bkt');
     sandbox.seedStream('g', 's', [{ timestamp: Date.now() - 1_000, message: 'x' }]);
-    await clients.logs.send(new CreateExportTaskCommand({ logGroupName: 'g', from: 0, to: Date.now(), destination: 'bkt' }));
+    await clients.logs.send(
+      new CreateExportTaskCommand({ logGroupName: 'g', from: 0, to: Date.now(), destination: 'bkt' }),
+    );
     clients.destroy();
     await sandbox.stop();
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -114,16 +118,27 @@ describe('seeding and reading state', () => {
   });
 
   it('records Lambda invocations and answers 202 to Event, 200 to RequestResponse', async () => {
-    const lambda = new LambdaClient({ endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const lambda = new LambdaClient({
+      endpoint: h.sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
     try {
       const payload = new TextEncoder().encode(JSON.stringify({ continueFrom: 'x' }));
-      const asyncRes = await lambda.send(new InvokeCommand({ FunctionName: 'cwl-trim', InvocationType: 'Event', Payload: payload }));
+      const asyncRes = await lambda.send(
+        new InvokeCommand({ FunctionName: 'cwl-trim', InvocationType: 'Event', Payload: payload }),
+      );
       const syncRes = await lambda.send(new InvokeCommand({ FunctionName: 'cwl-trim', Payload: payload }));
       expect(asyncRes.StatusCode).toBe(202);
       expect(syncRes.StatusCode).toBe(200);
       expect(h.sandbox.calls.map((c) => [c.service, c.operation, c.input])).toEqual([
         ['lambda', 'Invoke', { functionName: 'cwl-trim', invocationType: 'Event', payload: { continueFrom: 'x' } }],
-        ['lambda', 'Invoke', { functionName: 'cwl-trim', invocationType: 'RequestResponse', payload: { continueFrom: 'x' } }],
+        [
+          'lambda',
+          'Invoke',
+          { functionName: 'cwl-trim', invocationType: 'RequestResponse', payload: { continueFrom: 'x' } },
+        ],
       ]);
       expect(h.sandbox.mutatingCalls()).toEqual([]);
     } finally {

@@ -6,11 +6,15 @@ import { TEST_CREDENTIALS } from './helpers/sandboxClients.js';
 import { useSandbox } from './helpers/sandboxHarness.js';
 
 const h = useSandbox();
-const groupNames = async () => ((await h.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((g) => g.logGroupName);
+const groupNames = async () =>
+  ((await h.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []).map((g) => g.logGroupName);
 /** A client that gives up after 200 ms, for the answers that never come. */
 const impatient = () =>
   new CloudWatchLogsClient({
-    endpoint: h.sandbox.endpoint, region: h.sandbox.region, credentials: TEST_CREDENTIALS, maxAttempts: 1,
+    endpoint: h.sandbox.endpoint,
+    region: h.sandbox.region,
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
     requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true },
   });
 
@@ -25,21 +29,32 @@ describe('faults that lose the answer', () => {
   it.each([
     ['before-applying', []],
     ['after-applying', ['g']],
-  ] as const)('hang %s never answers (the client times out); the call is carried out only after applying', async (hang, groups) => {
-    h.sandbox.injectFault({ operation: 'CreateLogGroup', hang });
-    const client = impatient();
-    await expect(client.send(new CreateLogGroupCommand({ logGroupName: 'g' }))).rejects.toMatchObject({ name: 'TimeoutError' });
-    client.destroy();
-    expect(await groupNames()).toEqual(groups);
-  });
+  ] as const)(
+    'hang %s never answers (the client times out); the call is carried out only after applying',
+    async (hang, groups) => {
+      h.sandbox.injectFault({ operation: 'CreateLogGroup', hang });
+      const client = impatient();
+      await expect(client.send(new CreateLogGroupCommand({ logGroupName: 'g' }))).rejects.toMatchObject({
+        name: 'TimeoutError',
+      });
+      client.destroy();
+      expect(await groupNames()).toEqual(groups);
+    },
+  );
 
   it('pathContains aims an S3 fault at some keys only, and counts only those', async () => {
     h.sandbox.createBucket('bkt');
     await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'state/x.json', Body: '{}' }));
     await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'journal/y.json', Body: '{}' }));
-    h.sandbox.injectFault({ operation: 'GetObject', pathContains: '/journal/', error: { name: 'AccessDenied', status: 403 } });
+    h.sandbox.injectFault({
+      operation: 'GetObject',
+      pathContains: '/journal/',
+      error: { name: 'AccessDenied', status: 403 },
+    });
     await expect(h.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'state/x.json' }))).resolves.toBeDefined();
-    await expect(h.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'journal/y.json' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(h.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'journal/y.json' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
     await expect(h.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'journal/y.json' }))).resolves.toBeDefined();
   });
 });

@@ -17,7 +17,8 @@ const h = useSandbox({ clock, quotasTps: false });
 
 const put = (logEvents: InputLogEvent[], stream = 's') =>
   h.logs.send(new PutLogEventsCommand({ logGroupName: 'g', logStreamName: stream, logEvents }));
-const at = (...timestamps: number[]): InputLogEvent[] => timestamps.map((timestamp, i) => ({ timestamp, message: `m${i}` }));
+const at = (...timestamps: number[]): InputLogEvent[] =>
+  timestamps.map((timestamp, i) => ({ timestamp, message: `m${i}` }));
 const stored = (): string[] => h.sandbox.events('g', 's').map((e) => e.message);
 
 beforeEach(() => {

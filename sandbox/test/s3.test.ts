@@ -21,9 +21,14 @@ const h = useSandbox();
 const euWest = useSandbox({ region: 'eu-west-1' });
 
 /** Every byte value, twice: any framing or text decoding left in the stored object shows. */
-const BINARY = Buffer.from([...Array.from({ length: 256 }, (_, i) => i), ...Array.from({ length: 256 }, (_, i) => 255 - i)]);
+const BINARY = Buffer.from([
+  ...Array.from({ length: 256 }, (_, i) => i),
+  ...Array.from({ length: 256 }, (_, i) => 255 - i),
+]);
 
-async function listAll(input: Omit<ListObjectsV2CommandInput, 'Bucket'>): Promise<{ keys: string[]; prefixes: string[]; pages: number }> {
+async function listAll(
+  input: Omit<ListObjectsV2CommandInput, 'Bucket'>,
+): Promise<{ keys: string[]; prefixes: string[]; pages: number }> {
   const out = { keys: [] as string[], prefixes: [] as string[], pages: 0 };
   let ContinuationToken: string | undefined;
   do {
@@ -53,8 +58,13 @@ describe('S3 buckets', () => {
   it('answers 200 to re-creating an owned bucket in us-east-1 and 409 BucketAlreadyOwnedByYou elsewhere', async () => {
     await h.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
     await h.s3.send(new CreateBucketCommand({ Bucket: 'bkt' }));
-    await euWest.s3.send(new CreateBucketCommand({ Bucket: 'bkt', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-    const err = await expectAwsError(euWest.s3.send(new CreateBucketCommand({ Bucket: 'bkt' })), 'BucketAlreadyOwnedByYou');
+    await euWest.s3.send(
+      new CreateBucketCommand({ Bucket: 'bkt', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+    );
+    const err = await expectAwsError(
+      euWest.s3.send(new CreateBucketCommand({ Bucket: 'bkt' })),
+      'BucketAlreadyOwnedByYou',
+    );
     expect(err.$metadata?.httpStatusCode).toBe(409);
   });
 });
@@ -62,7 +72,9 @@ describe('S3 buckets', () => {
 describe('S3 objects', () => {
   it('stores bodies byte-exact and answers with the quoted MD5 ETag', async () => {
     h.sandbox.createBucket('bkt');
-    const put = await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'dir/a b+c.bin', Body: BINARY, ContentType: 'application/x-gzip' }));
+    const put = await h.s3.send(
+      new PutObjectCommand({ Bucket: 'bkt', Key: 'dir/a b+c.bin', Body: BINARY, ContentType: 'application/x-gzip' }),
+    );
     const got = await h.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'dir/a b+c.bin' }));
     const body = Buffer.from((await got.Body?.transformToByteArray()) ?? []);
     expect(body.equals(BINARY)).toBe(true);
@@ -74,16 +86,31 @@ describe('S3 objects', () => {
 
   it('decodes aws-chunked uploads of a client with default checksum settings', async () => {
     h.sandbox.createBucket('bkt');
-    const client = new S3Client({ endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
+    const client = new S3Client({
+      endpoint: h.sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
     try {
       const big = Buffer.concat(Array.from({ length: 300 }, () => BINARY)); // 153,600 bytes: several chunks
-      await client.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'streamed', Body: Readable.from([big.subarray(0, 70_000), big.subarray(70_000)]), ContentLength: big.length }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: 'bkt',
+          Key: 'streamed',
+          Body: Readable.from([big.subarray(0, 70_000), big.subarray(70_000)]),
+          ContentLength: big.length,
+        }),
+      );
       await client.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'buffered', Body: BINARY }));
       const got = await client.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'streamed' }));
       expect(Buffer.from((await got.Body?.transformToByteArray()) ?? []).equals(big)).toBe(true);
       expect(h.sandbox.objects('bkt', 'streamed')[0]?.body.equals(big)).toBe(true);
       expect(h.sandbox.objects('bkt', 'buffered')[0]?.body.equals(BINARY)).toBe(true);
-      const streamedPut = h.sandbox.calls.find((c) => c.operation === 'PutObject' && (c.input as { Key: string }).Key === 'streamed');
+      const streamedPut = h.sandbox.calls.find(
+        (c) => c.operation === 'PutObject' && (c.input as { Key: string }).Key === 'streamed',
+      );
       expect((streamedPut!.input as { BodyBytes: number }).BodyBytes).toBeGreaterThan(big.length); // the framing was sent…
     } finally {
       client.destroy();
@@ -92,17 +119,29 @@ describe('S3 objects', () => {
 
   it('refuses a body whose checksum does not match', async () => {
     h.sandbox.createBucket('bkt');
-    await expectAwsError(h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'abc', ChecksumCRC32: 'AAAAAA==' })), 'BadDigest');
+    await expectAwsError(
+      h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'abc', ChecksumCRC32: 'AAAAAA==' })),
+      'BadDigest',
+    );
   });
 
   it('honours If-None-Match: * and If-Match on PutObject', async () => {
     h.sandbox.createBucket('bkt');
     const first = await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'one', IfNoneMatch: '*' }));
-    const taken = await expectAwsError(h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'two', IfNoneMatch: '*' })), 'PreconditionFailed');
+    const taken = await expectAwsError(
+      h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'two', IfNoneMatch: '*' })),
+      'PreconditionFailed',
+    );
     expect(taken.$metadata?.httpStatusCode).toBe(412);
-    await expectAwsError(h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'two', IfMatch: '"0000"' })), 'PreconditionFailed');
+    await expectAwsError(
+      h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'two', IfMatch: '"0000"' })),
+      'PreconditionFailed',
+    );
     await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'k', Body: 'two', IfMatch: first.ETag }));
-    await expectAwsError(h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'missing', Body: 'x', IfMatch: first.ETag })), 'NoSuchKey');
+    await expectAwsError(
+      h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'missing', Body: 'x', IfMatch: first.ETag })),
+      'NoSuchKey',
+    );
     expect(h.sandbox.objects('bkt', 'k')[0]?.body.toString()).toBe('two');
   });
 
@@ -128,7 +167,9 @@ describe('ListObjectsV2 and DeleteObjects', () => {
     h.sandbox.createBucket('bkt');
     const keys = Array.from({ length: 2_100 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
     for (let i = 0; i < keys.length; i += 100) {
-      await Promise.all(keys.slice(i, i + 100).map((Key) => h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key, Body: 'x' }))));
+      await Promise.all(
+        keys.slice(i, i + 100).map((Key) => h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key, Body: 'x' }))),
+      );
     }
     const all = await listAll({ Prefix: 'k/' });
     expect(all.pages).toBe(3);
@@ -138,17 +179,26 @@ describe('ListObjectsV2 and DeleteObjects', () => {
 
   it('rolls keys up into CommonPrefixes by delimiter, one per page with MaxKeys 1', async () => {
     h.sandbox.createBucket('bkt');
-    for (const key of ['a/1', 'a/2', 'b/x/1', 'c', 'd/1']) await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: key, Body: key }));
+    for (const key of ['a/1', 'a/2', 'b/x/1', 'c', 'd/1'])
+      await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: key, Body: key }));
     expect(await listAll({ Delimiter: '/' })).toEqual({ keys: ['c'], prefixes: ['a/', 'b/', 'd/'], pages: 1 });
-    expect(await listAll({ Delimiter: '/', MaxKeys: 1 })).toEqual({ keys: ['c'], prefixes: ['a/', 'b/', 'd/'], pages: 4 });
+    expect(await listAll({ Delimiter: '/', MaxKeys: 1 })).toEqual({
+      keys: ['c'],
+      prefixes: ['a/', 'b/', 'd/'],
+      pages: 4,
+    });
     expect((await listAll({ StartAfter: 'b/x/1' })).keys).toEqual(['c', 'd/1']);
   });
 
   it('deletes many objects, reporting them unless Quiet', async () => {
     h.sandbox.createBucket('bkt');
     for (const key of ['a', 'b', 'c']) await h.s3.send(new PutObjectCommand({ Bucket: 'bkt', Key: key, Body: key }));
-    const verbose = await h.s3.send(new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'a' }, { Key: 'zz' }] } }));
-    const quiet = await h.s3.send(new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'b' }], Quiet: true } }));
+    const verbose = await h.s3.send(
+      new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'a' }, { Key: 'zz' }] } }),
+    );
+    const quiet = await h.s3.send(
+      new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'b' }], Quiet: true } }),
+    );
     expect(verbose.Deleted?.map((d) => d.Key)).toEqual(['a', 'zz']);
     expect(quiet.Deleted ?? []).toEqual([]);
     expect(h.sandbox.objects('bkt').map((o) => o.key)).toEqual(['c']);

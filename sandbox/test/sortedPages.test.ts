@@ -35,12 +35,17 @@ const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
 const lastMs = (s: LogStream): number => s.events.at(-1)?.timestamp ?? 0;
 
 /** The page the sandbox gave before it had indexes: sort everything, find the token, slice. */
-function referenceStreamPage(state: SandboxState, q: { orderBy: string; descending: boolean; prefix?: string; limit: number; token?: string }) {
+function referenceStreamPage(
+  state: SandboxState,
+  q: { orderBy: string; descending: boolean; prefix?: string; limit: number; token?: string },
+) {
   const group = state.groups.get('g')!;
   const sign = q.descending ? -1 : 1;
   const keyOf = (s: LogStream): [number, string] => [q.orderBy === 'LastEventTime' ? lastMs(s) : 0, s.name];
   const compare = (a: [number, string], b: [number, string]): number => sign * (a[0] - b[0] || byCodeUnit(a[1], b[1]));
-  const sorted = [...group.streams.values()].filter((s) => q.prefix === undefined || s.name.startsWith(q.prefix)).sort((a, b) => compare(keyOf(a), keyOf(b)));
+  const sorted = [...group.streams.values()]
+    .filter((s) => q.prefix === undefined || s.name.startsWith(q.prefix))
+    .sort((a, b) => compare(keyOf(a), keyOf(b)));
   let start = 0;
   if (q.token !== undefined) {
     const key = JSON.parse(Buffer.from(q.token, 'base64url').toString('utf8')) as [number, string];
@@ -53,7 +58,10 @@ function referenceStreamPage(state: SandboxState, q: { orderBy: string; descendi
   return { names: page.map((s) => s.name), nextToken };
 }
 
-function indexedStreamPage(state: SandboxState, q: { orderBy: string; descending: boolean; prefix?: string; limit: number; token?: string }) {
+function indexedStreamPage(
+  state: SandboxState,
+  q: { orderBy: string; descending: boolean; prefix?: string; limit: number; token?: string },
+) {
   const res = describeLogStreams(state, {
     logGroupName: 'g',
     orderBy: q.orderBy,
@@ -132,18 +140,28 @@ describe('DescribeLogStreams from the sorted indexes', () => {
     const state = newState();
     seedStream(state, 'g', 'a', [{ timestamp: NOW - 3_000, message: 'x' }]);
     seedStream(state, 'g', 'b', [{ timestamp: NOW - 2_000, message: 'x' }]);
-    const order = (): string[] => indexedStreamPage(state, { orderBy: 'LastEventTime', descending: false, limit: 50 }).names;
+    const order = (): string[] =>
+      indexedStreamPage(state, { orderBy: 'LastEventTime', descending: false, limit: 50 }).names;
     expect(order()).toEqual(['a', 'b']);
-    putLogEvents(state, { logGroupName: 'g', logStreamName: 'a', logEvents: [{ timestamp: NOW - 1_000, message: 'y' }] });
+    putLogEvents(state, {
+      logGroupName: 'g',
+      logStreamName: 'a',
+      logEvents: [{ timestamp: NOW - 1_000, message: 'y' }],
+    });
     expect(order()).toEqual(['b', 'a']);
   });
 
   it('lists a stream deleted and created again once, and compacts after many deletes', () => {
     const state = newState();
     seedGroup(state, 'g');
-    for (let i = 0; i < 3000; i++) createLogStream(state, { logGroupName: 'g', logStreamName: `s${String(i).padStart(4, '0')}` });
-    expect(indexedStreamPage(state, { orderBy: 'LogStreamName', descending: false, limit: 2 }).names).toEqual(['s0000', 's0001']);
-    for (let i = 0; i < 2990; i++) deleteLogStream(state, { logGroupName: 'g', logStreamName: `s${String(i).padStart(4, '0')}` });
+    for (let i = 0; i < 3000; i++)
+      createLogStream(state, { logGroupName: 'g', logStreamName: `s${String(i).padStart(4, '0')}` });
+    expect(indexedStreamPage(state, { orderBy: 'LogStreamName', descending: false, limit: 2 }).names).toEqual([
+      's0000',
+      's0001',
+    ]);
+    for (let i = 0; i < 2990; i++)
+      deleteLogStream(state, { logGroupName: 'g', logStreamName: `s${String(i).padStart(4, '0')}` });
     createLogStream(state, { logGroupName: 'g', logStreamName: 's0001' });
     const q = { orderBy: 'LogStreamName', descending: false, limit: 50 };
     expect(indexedStreamPage(state, q)).toEqual(referenceStreamPage(state, q));
@@ -157,7 +175,9 @@ describe('DescribeLogStreams from the sorted indexes', () => {
     for (let i = 0; i < 300; i += 1) createLogStream(state, { logGroupName: 'g', logStreamName: name(i) });
     indexedStreamPage(state, { orderBy: 'LogStreamName', descending: false, limit: 1 });
     for (let i = 0; i < 300; i += 3) deleteLogStream(state, { logGroupName: 'g', logStreamName: name(i) });
-    for (let i = 0; i < 400; i += 3) if (!state.groups.get('g')!.streams.has(name(i))) createLogStream(state, { logGroupName: 'g', logStreamName: name(i) });
+    for (let i = 0; i < 400; i += 3)
+      if (!state.groups.get('g')!.streams.has(name(i)))
+        createLogStream(state, { logGroupName: 'g', logStreamName: name(i) });
     const all: string[] = [];
     let token: string | undefined;
     do {
@@ -177,18 +197,28 @@ describe('DescribeLogGroups from the sorted index', () => {
     const r = seededRandom(5);
     const state = newState();
     for (let i = 0; i < 200; i++) seedGroup(state, `/aws/${i % 3 === 0 ? 'lambda' : 'ecs'}/fn-${i}`);
-    const filters: { logGroupNamePrefix?: string; logGroupNamePattern?: string }[] = [{}, { logGroupNamePrefix: '/aws/lambda/' }, { logGroupNamePattern: 'FN-1' }];
+    const filters: { logGroupNamePrefix?: string; logGroupNamePattern?: string }[] = [
+      {},
+      { logGroupNamePrefix: '/aws/lambda/' },
+      { logGroupNamePattern: 'FN-1' },
+    ];
     for (const filter of filters) {
       let token: string | undefined;
       do {
         const all = [...state.groups.keys()].sort(byCodeUnit).filter((n) => {
           if (filter.logGroupNamePrefix !== undefined) return n.startsWith(filter.logGroupNamePrefix);
-          if (filter.logGroupNamePattern !== undefined) return n.toLowerCase().includes(filter.logGroupNamePattern.toLowerCase());
+          if (filter.logGroupNamePattern !== undefined)
+            return n.toLowerCase().includes(filter.logGroupNamePattern.toLowerCase());
           return true;
         });
-        const after = token === undefined ? undefined : (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as string);
+        const after =
+          token === undefined ? undefined : (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as string);
         const rest = after === undefined ? all : all.filter((n) => n > after);
-        const res = describeLogGroups(state, { ...filter, limit: 13, ...(token !== undefined && { nextToken: token }) }) as {
+        const res = describeLogGroups(state, {
+          ...filter,
+          limit: 13,
+          ...(token !== undefined && { nextToken: token }),
+        }) as {
           logGroups: { logGroupName: string }[];
           nextToken?: string;
         };
@@ -223,14 +253,23 @@ describe('ListObjectsV2 from the sorted index', () => {
     return {
       keys: page.flatMap((e) => (e.key !== undefined ? [e.key] : [])),
       prefixes: page.flatMap((e) => (e.commonPrefix !== undefined ? [e.commonPrefix] : [])),
-      next: entries.length > page.length && last ? Buffer.from(last.key ?? last.commonPrefix ?? '', 'utf8').toString('base64url') : undefined,
+      next:
+        entries.length > page.length && last
+          ? Buffer.from(last.key ?? last.commonPrefix ?? '', 'utf8').toString('base64url')
+          : undefined,
     };
   }
 
   function list(state: SandboxState, query: Record<string, string>) {
-    const req = { bucket: 'b', query: new URLSearchParams(query), headers: {}, body: Buffer.alloc(0) } as unknown as S3Request;
+    const req = {
+      bucket: 'b',
+      query: new URLSearchParams(query),
+      headers: {},
+      body: Buffer.alloc(0),
+    } as unknown as S3Request;
     const xml = (listObjectsV2(state, req) as { body: Buffer | string }).body.toString();
-    const all = (tag: string): string[] => [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]!);
+    const all = (tag: string): string[] =>
+      [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]!);
     return {
       keys: all('Key'),
       prefixes: all('Prefix').slice(1),
@@ -255,7 +294,12 @@ describe('ListObjectsV2 from the sorted index', () => {
       do {
         const after = token === undefined ? '' : Buffer.from(token, 'base64url').toString('utf8');
         const expected = referenceList([...bucket.objects.keys()], prefix, delimiter, after, maxKeys);
-        const got = list(state, { prefix, ...(delimiter !== '' && { delimiter }), 'max-keys': String(maxKeys), ...(token !== undefined && { 'continuation-token': token }) });
+        const got = list(state, {
+          prefix,
+          ...(delimiter !== '' && { delimiter }),
+          'max-keys': String(maxKeys),
+          ...(token !== undefined && { 'continuation-token': token }),
+        });
         expect(got).toEqual(expected);
         token = got.next;
         const keys = [...bucket.objects.keys()];
@@ -273,13 +317,22 @@ describe('seedStreams', () => {
     const state = newState();
     seedGroup(state, 'g');
     const streams = function* () {
-      for (let i = 0; i < 500; i++) yield { name: `s${String(i).padStart(3, '0')}`, events: [{ timestamp: NOW - (500 - i) * 1000, message: `m${i}` }] };
+      for (let i = 0; i < 500; i++)
+        yield {
+          name: `s${String(i).padStart(3, '0')}`,
+          events: [{ timestamp: NOW - (500 - i) * 1000, message: `m${i}` }],
+        };
     };
     expect(seedStreams(state, 'g', streams())).toBe(500);
     const byName = indexedStreamPage(state, { orderBy: 'LogStreamName', descending: true, limit: 3 });
     expect(byName.names).toEqual(['s499', 's498', 's497']);
     const byTime = indexedStreamPage(state, { orderBy: 'LastEventTime', descending: false, limit: 2 });
     expect(byTime.names).toEqual(['s000', 's001']);
-    expect(state.groups.get('g')!.streams.get('s010')!.events.map((e) => e.message)).toEqual(['m10']);
+    expect(
+      state.groups
+        .get('g')!
+        .streams.get('s010')!
+        .events.map((e) => e.message),
+    ).toEqual(['m10']);
   });
 });

@@ -38,7 +38,13 @@ const catchUpPrefix = (prefix: string, logGroupName: string, stream: StreamInfo,
 /** The task id of a catch-up, in place of an export task's. */
 const CATCH_UP_TASK_ID = 'late-events';
 
-async function readRange(deps: Deps, logGroupName: string, logStreamName: string, range: CatchUpRange, unmask: boolean): Promise<ReadEvent[]> {
+async function readRange(
+  deps: Deps,
+  logGroupName: string,
+  logStreamName: string,
+  range: CatchUpRange,
+  unmask: boolean,
+): Promise<ReadEvent[]> {
   const events: ReadEvent[] = [];
   let token: string | undefined;
   for (;;) {
@@ -65,10 +71,17 @@ async function readRange(deps: Deps, logGroupName: string, logStreamName: string
 }
 
 /** What the covering export holds for this stream (its objects, listed in its manifest). */
-async function exportedEvents(deps: Deps, bucket: string, logStreamName: string, range: CatchUpRange): Promise<{ timestamp: number; message: string }[]> {
+async function exportedEvents(
+  deps: Deps,
+  bucket: string,
+  logStreamName: string,
+  range: CatchUpRange,
+): Promise<{ timestamp: number; message: string }[]> {
   const manifest = await getJson<{ objects: { key: string }[] }>(deps, bucket, manifestKey(range.destinationPrefix));
   const taskPrefix = `${range.destinationPrefix}/${range.taskId}/`;
-  const keys = (manifest?.value.objects ?? []).map((o) => o.key).filter((k) => k.startsWith(taskPrefix) && streamOfKey(k, taskPrefix) === logStreamName);
+  const keys = (manifest?.value.objects ?? [])
+    .map((o) => o.key)
+    .filter((k) => k.startsWith(taskPrefix) && streamOfKey(k, taskPrefix) === logStreamName);
   const events: { timestamp: number; message: string }[] = [];
   for (const key of keys) {
     for (const line of (await getText(deps, bucket, key)).split('\n')) {
@@ -80,7 +93,9 @@ async function exportedEvents(deps: Deps, bucket: string, logStreamName: string,
 }
 
 async function getText(deps: Deps, bucket: string, key: string): Promise<string> {
-  const out = await callAws(deps.call, 'GetObject', () => deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+  const out = await callAws(deps.call, 'GetObject', () =>
+    deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+  );
   const bytes = Buffer.from(await out.Body!.transformToByteArray());
   return key.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
 }
@@ -104,18 +119,32 @@ async function catchUpStream(
     const read = await readRange(deps, logGroupName, stream.logStreamName, range, config.unmask);
     const candidates = read.filter((e) => e.ingestionTime >= range.ingestedFromMs);
     if (candidates.length === 0) continue;
-    const late = eventsToCatchUp(candidates, range, await exportedEvents(deps, config.bucket, stream.logStreamName, range));
+    const late = eventsToCatchUp(
+      candidates,
+      range,
+      await exportedEvents(deps, config.bucket, stream.logStreamName, range),
+    );
     if (late.length === 0) continue;
     const destinationPrefix = catchUpPrefix(config.bucketPrefix, logGroupName, stream, range);
     const key = `${destinationPrefix}/${CATCH_UP_TASK_ID}/${stream.logStreamName}/000000.gz`;
     const body = gzipSync(late.map((e) => `${exportLine(e)}\n`).join(''));
     const put = await callAws(deps.call, 'PutObject', () =>
-      deps.clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: 'text/plain', ContentEncoding: 'gzip' })),
+      deps.clients.s3.send(
+        new PutObjectCommand({
+          Bucket: config.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'text/plain',
+          ContentEncoding: 'gzip',
+        }),
+      ),
     );
     // Read back and counted before anything leaves CloudWatch.
     const back = (await getText(deps, config.bucket, key)).split('\n').filter((l) => l !== '').length;
     if (back !== late.length) {
-      throw new ExportVerificationError(`the late events of ${stream.logStreamName} read back from s3://${config.bucket}/${key} are ${back}, not ${late.length}; the stream is left as it is`);
+      throw new ExportVerificationError(
+        `the late events of ${stream.logStreamName} read back from s3://${config.bucket}/${key} are ${back}, not ${late.length}; the stream is left as it is`,
+      );
     }
     await putJson(deps, config.bucket, manifestKey(destinationPrefix), {
       kind: 'late-events',
@@ -133,7 +162,10 @@ async function catchUpStream(
       verifiedAtMs: deps.clock.now(),
       objects: [{ key, size: body.length, ...(put.ETag === undefined ? {} : { etag: put.ETag }) }],
     });
-    deps.logger.info({ logGroupName, logStreamName: stream.logStreamName, events: late.length, key }, 'late events archived');
+    deps.logger.info(
+      { logGroupName, logStreamName: stream.logStreamName, events: late.length, key },
+      'late events archived',
+    );
     events += late.length;
     objects += 1;
   }

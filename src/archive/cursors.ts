@@ -43,7 +43,8 @@ const FleetCursorSchema = z.object({
 });
 type FleetCursor = z.infer<typeof FleetCursorSchema>;
 
-const streamCursorKey = (prefix: string, logGroupName: string): string => `${prefix}/state/cursors/${groupKey(logGroupName)}.json`;
+const streamCursorKey = (prefix: string, logGroupName: string): string =>
+  `${prefix}/state/cursors/${groupKey(logGroupName)}.json`;
 const fleetCursorKey = (prefix: string): string => `${prefix}/state/cursors/fleet.json`;
 
 async function readCursor<T extends { savedAtMs: number }>(
@@ -64,7 +65,10 @@ async function readCursor<T extends { savedAtMs: number }>(
   if (!stored) return undefined;
   const parsed = schema.safeParse(stored.value);
   if (!parsed.success) {
-    deps.logger.warn({ bucket, key, issues: parsed.error.issues.length }, 'ignoring a cursor of another shape; listing from the start');
+    deps.logger.warn(
+      { bucket, key, issues: parsed.error.issues.length },
+      'ignoring a cursor of another shape; listing from the start',
+    );
     return undefined;
   }
   if (deps.clock.now() - parsed.data.savedAtMs > CURSOR_MAX_AGE_MS) return undefined;
@@ -76,11 +80,19 @@ async function readCursor<T extends { savedAtMs: number }>(
  *
  * @example const cursor = await loadStreamCursor(deps, config, '/aws/lambda/app');
  */
-function loadStreamCursor(deps: CursorDeps, config: CursorConfig, logGroupName: string): Promise<StreamCursor | undefined> {
+function loadStreamCursor(
+  deps: CursorDeps,
+  config: CursorConfig,
+  logGroupName: string,
+): Promise<StreamCursor | undefined> {
   return readCursor(deps, config.bucket, streamCursorKey(config.bucketPrefix, logGroupName), StreamCursorSchema);
 }
 
-async function saveStreamCursor(deps: CursorDeps, config: CursorConfig, cursor: Omit<StreamCursor, 'schemaVersion' | 'savedAtMs'>): Promise<void> {
+async function saveStreamCursor(
+  deps: CursorDeps,
+  config: CursorConfig,
+  cursor: Omit<StreamCursor, 'schemaVersion' | 'savedAtMs'>,
+): Promise<void> {
   const value: StreamCursor = { schemaVersion: 1, ...cursor, savedAtMs: deps.clock.now() };
   await putJson(deps, config.bucket, streamCursorKey(config.bucketPrefix, cursor.logGroupName), value);
 }
@@ -91,12 +103,21 @@ async function clearStreamCursor(deps: CursorDeps, config: CursorConfig, logGrou
 }
 
 /** @example const fleet = await loadFleetCursor(deps, config, selectionKey(config.selection)); */
-async function loadFleetCursor(deps: CursorDeps, config: CursorConfig, selection: string): Promise<FleetCursor | undefined> {
+async function loadFleetCursor(
+  deps: CursorDeps,
+  config: CursorConfig,
+  selection: string,
+): Promise<FleetCursor | undefined> {
   const cursor = await readCursor(deps, config.bucket, fleetCursorKey(config.bucketPrefix), FleetCursorSchema);
   return cursor?.selection === selection ? cursor : undefined;
 }
 
-async function saveFleetCursor(deps: CursorDeps, config: CursorConfig, selection: string, afterGroupName: string): Promise<void> {
+async function saveFleetCursor(
+  deps: CursorDeps,
+  config: CursorConfig,
+  selection: string,
+  afterGroupName: string,
+): Promise<void> {
   const value: FleetCursor = { schemaVersion: 1, selection, afterGroupName, savedAtMs: deps.clock.now() };
   await putJson(deps, config.bucket, fleetCursorKey(config.bucketPrefix), value);
 }

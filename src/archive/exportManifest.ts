@@ -23,7 +23,12 @@ const ObjectEntrySchema = z.object({
   /** The object's ETag as ListObjectsV2 gave it (free with the listing): `archive verify` compares it. Absent in older manifests. */
   etag: z.string().optional(),
 });
-const PartRefSchema = z.object({ key: z.string(), first: z.string(), last: z.string(), count: z.number().int().positive() });
+const PartRefSchema = z.object({
+  key: z.string(),
+  first: z.string(),
+  last: z.string(),
+  count: z.number().int().positive(),
+});
 const ManifestSchema = z.object({
   logGroupName: z.string(),
   fromMs: z.number(),
@@ -45,7 +50,8 @@ type ExportManifest = z.infer<typeof ManifestSchema>;
 type ObjectEntry = z.infer<typeof ObjectEntrySchema>;
 type ManifestDeps = Pick<Deps, 'clients' | 'call' | 'clock'> & Partial<Pick<Deps, 'deadline'>>;
 
-const partKey = (destinationPrefix: string, n: number): string => `${destinationPrefix}/manifest-parts/${String(n).padStart(5, '0')}.json`;
+const partKey = (destinationPrefix: string, n: number): string =>
+  `${destinationPrefix}/manifest-parts/${String(n).padStart(5, '0')}.json`;
 
 /** `<dest>/<taskId>/<stream name, may contain slashes>/000000.gz` → the stream name. */
 function streamOfKey(key: string, taskPrefix: string): string {
@@ -81,7 +87,8 @@ async function writeExportManifest(
   for await (const page of listObjectPages(deps, bucket, taskPrefix)) {
     // A million-object listing takes a while: at the deadline the export stays in flight (its task id
     // saved), and the next run verifies it again.
-    if (deps.deadline && deps.deadline.remainingMs() <= 0) throw new DeadlineReachedError(`the deadline came while verifying export ${taskId}`);
+    if (deps.deadline && deps.deadline.remainingMs() <= 0)
+      throw new DeadlineReachedError(`the deadline came while verifying export ${taskId}`);
     for (const o of page) {
       if (o.Key === undefined || o.Key.endsWith(`/${EXPORT_WRITE_TEST_OBJECT}`)) continue;
       buffer.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag === undefined ? {} : { etag: o.ETag }) });
@@ -112,7 +119,11 @@ async function writeExportManifest(
 }
 
 /** Reads a window's manifest; undefined when there is none (or it is not of this shape). */
-async function readExportManifest(deps: ManifestDeps, bucket: string, window: Pick<ArchivedWindow, 'destinationPrefix'>): Promise<ExportManifest | undefined> {
+async function readExportManifest(
+  deps: ManifestDeps,
+  bucket: string,
+  window: Pick<ArchivedWindow, 'destinationPrefix'>,
+): Promise<ExportManifest | undefined> {
   const stored = await getJson<unknown>(deps, bucket, manifestKey(window.destinationPrefix));
   const parsed = stored ? ManifestSchema.safeParse(stored.value) : undefined;
   return parsed?.success ? parsed.data : undefined;
@@ -123,7 +134,11 @@ async function readExportManifest(deps: ManifestDeps, bucket: string, window: Pi
  *
  * @example for await (const o of manifestObjects(deps, bucket, manifest)) console.log(o.key, o.size);
  */
-async function* manifestObjects(deps: ManifestDeps, bucket: string, manifest: ExportManifest): AsyncGenerator<ObjectEntry> {
+async function* manifestObjects(
+  deps: ManifestDeps,
+  bucket: string,
+  manifest: ExportManifest,
+): AsyncGenerator<ObjectEntry> {
   yield* manifest.objects ?? [];
   for (const part of manifest.parts ?? []) yield* await readPart(deps, bucket, part.key);
 }
@@ -192,7 +207,9 @@ class ArchiveIndex {
       this.#parts.set(key, cached);
       return cached;
     }
-    const loading = readPart(this.#deps, this.#bucket, key).then((objects) => new Set(objects.map((o) => streamOfKey(o.key, taskPrefix))));
+    const loading = readPart(this.#deps, this.#bucket, key).then(
+      (objects) => new Set(objects.map((o) => streamOfKey(o.key, taskPrefix))),
+    );
     this.#parts.set(key, loading);
     while (this.#parts.size > PARTS_CACHED) this.#parts.delete(this.#parts.keys().next().value!);
     return loading;
@@ -200,7 +217,11 @@ class ArchiveIndex {
 }
 
 /** The parts whose key range meets `[low, high]`, found by binary search (parts are in key order). */
-function partsOverlapping<T extends { first: string; last: string }>(parts: readonly T[], low: string, high: string): T[] {
+function partsOverlapping<T extends { first: string; last: string }>(
+  parts: readonly T[],
+  low: string,
+  high: string,
+): T[] {
   let lo = 0;
   let hi = parts.length;
   while (lo < hi) {
@@ -213,5 +234,13 @@ function partsOverlapping<T extends { first: string; last: string }>(parts: read
   return out;
 }
 
-export { ArchiveIndex, PART_OBJECTS, manifestObjects, partsOverlapping, readExportManifest, streamOfKey, writeExportManifest };
+export {
+  ArchiveIndex,
+  PART_OBJECTS,
+  manifestObjects,
+  partsOverlapping,
+  readExportManifest,
+  streamOfKey,
+  writeExportManifest,
+};
 export type { ExportManifest, ObjectEntry };

@@ -75,7 +75,11 @@ const systemMonotonicMs = (): number => performance.now();
  * Takes the group's lock, or says who holds it. A lock whose holder stopped renewing for its ttl
  * (by CloudWatch's clock) is taken over.
  */
-async function acquireGroupLock(deps: LockDeps, logGroupName: string, options: GroupLockOptions = {}): Promise<GroupLockResult> {
+async function acquireGroupLock(
+  deps: LockDeps,
+  logGroupName: string,
+  options: GroupLockOptions = {},
+): Promise<GroupLockResult> {
   const ttlMs = options.ttlMs ?? GROUP_LOCK_TTL_MS;
   let tookOverFrom: string | undefined;
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -95,7 +99,10 @@ async function acquireGroupLock(deps: LockDeps, logGroupName: string, options: G
     tookOverFrom = looked.runId ?? 'an unclaimed lock';
     deps.logger.warn({ logGroupName, expiredHolder: looked.runId }, 'group lock expired: taking it over');
   }
-  return { acquired: false, detail: `the group lock of ${logGroupName} kept changing hands while this run tried to take it; left alone` };
+  return {
+    acquired: false,
+    detail: `the group lock of ${logGroupName} kept changing hands while this run tried to take it; left alone`,
+  };
 }
 
 type Inspection =
@@ -113,7 +120,10 @@ async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Pro
       { timestamp: deps.clock.now(), message: message(deps, 'probe', ttlMs, { nonce: probe }) },
     ]);
     if (rejected.length > 0) {
-      return { state: 'held', detail: `${logGroupName} is locked by another run and this host's clock is too far off to probe it (PutLogEvents refused the probe); left alone` };
+      return {
+        state: 'held',
+        detail: `${logGroupName} is locked by another run and this host's clock is too far off to probe it (PutLogEvents refused the probe); left alone`,
+      };
     }
   } catch (err) {
     if (errorName(err) === 'ResourceNotFoundException') return { state: 'gone' };
@@ -121,10 +131,24 @@ async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Pro
   }
   const events = await readLockEvents(deps, logGroupName);
   const mine = events.find((e) => parseLockMessage(e.message)?.nonce === probe);
-  if (!mine) return { state: 'held', detail: `${logGroupName} is locked by another run (its probe was not read back yet); left alone` };
-  const verdict = judgeLock({ creationTimeMs: stream.creationTimeMs, events, serverNowMs: mine.ingestionTimeMs, defaultTtlMs: ttlMs });
-  if (verdict.state === 'held') return { state: 'held', detail: describeHolder(logGroupName, verdict, mine.ingestionTimeMs) };
-  return { state: 'expired', creationTimeMs: stream.creationTimeMs, ...(verdict.runId ? { runId: verdict.runId } : {}) };
+  if (!mine)
+    return {
+      state: 'held',
+      detail: `${logGroupName} is locked by another run (its probe was not read back yet); left alone`,
+    };
+  const verdict = judgeLock({
+    creationTimeMs: stream.creationTimeMs,
+    events,
+    serverNowMs: mine.ingestionTimeMs,
+    defaultTtlMs: ttlMs,
+  });
+  if (verdict.state === 'held')
+    return { state: 'held', detail: describeHolder(logGroupName, verdict, mine.ingestionTimeMs) };
+  return {
+    state: 'expired',
+    creationTimeMs: stream.creationTimeMs,
+    ...(verdict.runId ? { runId: verdict.runId } : {}),
+  };
 }
 
 /** Writes our claim into the stream we just created and starts holding it. */
@@ -146,20 +170,25 @@ async function claim(
   const lose = (why: string): never => {
     if (!controller.signal.aborted) {
       log.error({ why }, 'group lock lost: stopping this group before its next call');
-      controller.abort(new GroupLockLostError(`lost the lock of ${logGroupName}: ${why}; this run stopped working on the group`));
+      controller.abort(
+        new GroupLockLostError(`lost the lock of ${logGroupName}: ${why}; this run stopped working on the group`),
+      );
     }
     throw controller.signal.reason;
   };
   const checkInTime = (): void => {
     if (controller.signal.aborted) return;
-    if (monotonic() - confirmedMono >= ttlMs - marginMs) lose(`not renewed for ${Math.round((monotonic() - confirmedMono) / 1000)} s`);
+    if (monotonic() - confirmedMono >= ttlMs - marginMs)
+      lose(`not renewed for ${Math.round((monotonic() - confirmedMono) / 1000)} s`);
   };
   const renew = async (): Promise<void> => {
     if (controller.signal.aborted) throw controller.signal.reason;
     checkInTime();
     const sentAt = monotonic();
     try {
-      await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'heartbeat', ttlMs) }]);
+      await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [
+        { timestamp: timestamp(), message: message(deps, 'heartbeat', ttlMs) },
+      ]);
     } catch (err) {
       if (errorName(err) === 'ResourceNotFoundException') lose('its lock stream was deleted');
       throw err;

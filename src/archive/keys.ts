@@ -12,7 +12,8 @@ const groupNameOfKey = (key: string): string => key.replaceAll('~', '/');
 const streamNameOfKey = (key: string): string => decodeURIComponent(key);
 
 /** The state object holding a group's watermark, archived windows and the export in flight. */
-const stateKey = (prefix: string, logGroupName: string): string => `${prefix}/state/groups/${groupKey(logGroupName)}.json`;
+const stateKey = (prefix: string, logGroupName: string): string =>
+  `${prefix}/state/groups/${groupKey(logGroupName)}.json`;
 const stateListPrefix = (prefix: string): string => `${prefix}/state/groups/`;
 
 /** The lease that keeps two runs off one archive prefix. */

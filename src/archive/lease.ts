@@ -54,7 +54,9 @@ interface HeldLease {
 
 async function readLease(deps: LeaseDeps, bucket: string, key: string): Promise<HeldLease | undefined> {
   try {
-    const out = await callAws(deps.call, 'GetObject', () => deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    const out = await callAws(deps.call, 'GetObject', () =>
+      deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+    );
     const text = await out.Body!.transformToString();
     let parsed: unknown;
     try {
@@ -64,7 +66,9 @@ async function readLease(deps: LeaseDeps, bucket: string, key: string): Promise<
     }
     const body = LeaseBodySchema.safeParse(parsed);
     if (!body.success) {
-      throw new LeaseHeldError(`s3://${bucket}/${key} is not a cwl-trim lease (${body.error.issues[0]?.message ?? 'unreadable'}); delete it if no run is working`);
+      throw new LeaseHeldError(
+        `s3://${bucket}/${key} is not a cwl-trim lease (${body.error.issues[0]?.message ?? 'unreadable'}); delete it if no run is working`,
+      );
     }
     return { body: body.data, etag: out.ETag ?? '', lastModifiedMs: out.LastModified?.getTime() ?? 0 };
   } catch (err) {
@@ -80,7 +84,9 @@ async function readLease(deps: LeaseDeps, bucket: string, key: string): Promise<
 async function serverNowMs(deps: LeaseDeps, bucket: string, key: string): Promise<number> {
   const probe = `${key.replace(/\.json$/, '')}-probe-${deps.runId}.json`;
   await putJson(deps, bucket, probe, { runId: deps.runId, purpose: 'reads S3 time to judge the lease' });
-  const head = await callAws(deps.call, 'HeadObject', () => deps.clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })));
+  const head = await callAws(deps.call, 'HeadObject', () =>
+    deps.clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })),
+  );
   await deleteObject(deps, bucket, probe);
   return head.LastModified?.getTime() ?? 0;
 }
@@ -108,7 +114,12 @@ async function acquireLease(
   const { bucket } = config;
   const key = leaseKey(config.bucketPrefix);
   const monotonic = options.monotonicMs ?? performance.now.bind(performance);
-  const body = (): LeaseBody => ({ runId: deps.runId, holder: `${hostname()}:${process.pid}`, acquiredAtMs: deps.clock.now(), ttlMs });
+  const body = (): LeaseBody => ({
+    runId: deps.runId,
+    holder: `${hostname()}:${process.pid}`,
+    acquiredAtMs: deps.clock.now(),
+    ttlMs,
+  });
   const sentAt = monotonic();
   let etag = await take(deps, bucket, key, body, ttlMs);
   let confirmedMono = sentAt;
@@ -126,7 +137,11 @@ async function acquireLease(
     if (controller.signal.aborted) return;
     const since = monotonic() - confirmedMono;
     if (since >= ttlMs - marginMs) {
-      lose(new LeaseHeldError(`the lease s3://${bucket}/${key} was not renewed for ${duration(since)}; another run may hold it now`));
+      lose(
+        new LeaseHeldError(
+          `the lease s3://${bucket}/${key} was not renewed for ${duration(since)}; another run may hold it now`,
+        ),
+      );
     }
   };
   const renew = async (): Promise<void> => {
@@ -140,7 +155,13 @@ async function acquireLease(
       const held = await readLease(deps, bucket, key);
       // Our own write whose answer was lost (and the retry refused): still ours.
       if (held?.body.runId === deps.runId) etag = held.etag;
-      else lose(new LeaseHeldError(`the lease s3://${bucket}/${key} was taken by another run${held ? ` (${held.body.runId} on ${held.body.holder})` : ''}`, { cause: err }));
+      else
+        lose(
+          new LeaseHeldError(
+            `the lease s3://${bucket}/${key} was taken by another run${held ? ` (${held.body.runId} on ${held.body.holder})` : ''}`,
+            { cause: err },
+          ),
+        );
     }
     confirmedMono = at;
   };
@@ -182,7 +203,13 @@ async function deleteIfOurs(deps: LeaseDeps, bucket: string, key: string): Promi
 }
 
 /** The create, or the takeover of an expired lease; throws LeaseHeldError while another run holds it. */
-async function take(deps: LeaseDeps, bucket: string, key: string, body: () => LeaseBody, ttlMs: number): Promise<string> {
+async function take(
+  deps: LeaseDeps,
+  bucket: string,
+  key: string,
+  body: () => LeaseBody,
+  ttlMs: number,
+): Promise<string> {
   try {
     return await putJson(deps, bucket, key, body(), { ifNoneMatch: '*' });
   } catch (err) {
@@ -206,7 +233,13 @@ async function take(deps: LeaseDeps, bucket: string, key: string, body: () => Le
   return putJsonOrHeld(deps, bucket, key, body(), { ifMatch: held.etag });
 }
 
-async function putJsonOrHeld(deps: LeaseDeps, bucket: string, key: string, value: LeaseBody, condition: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<string> {
+async function putJsonOrHeld(
+  deps: LeaseDeps,
+  bucket: string,
+  key: string,
+  value: LeaseBody,
+  condition: { ifMatch?: string; ifNoneMatch?: '*' },
+): Promise<string> {
   try {
     return await putJson(deps, bucket, key, value, condition);
   } catch (raced) {

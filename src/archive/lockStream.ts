@@ -9,7 +9,13 @@ import { callAws, errorName } from '../aws/callAws.js';
 import { deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
 import { DEFAULT_SETTLE, type Deps } from '../deps.js';
 import type { LogEvent } from '../plan/batchEvents.js';
-import { LOCK_STREAM_NAME, encodeLockMessage, parseLockMessage, type LockEvent, type LockMessage } from '../plan/lockState.js';
+import {
+  LOCK_STREAM_NAME,
+  encodeLockMessage,
+  parseLockMessage,
+  type LockEvent,
+  type LockMessage,
+} from '../plan/lockState.js';
 
 type LockDeps = Deps;
 
@@ -24,7 +30,14 @@ const cloudWatchClocks = new WeakMap<object, { readonly monotonic: () => number;
 const nonce = (): string => [...randomBytes(12)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
 
 const message = (deps: LockDeps, kind: LockMessage['kind'], ttlMs: number, extra: Partial<LockMessage> = {}): string =>
-  encodeLockMessage({ cwlTrimLock: 1, kind, runId: deps.runId, holder: `${hostname()}:${process.pid}`, ttlMs, ...extra });
+  encodeLockMessage({
+    cwlTrimLock: 1,
+    kind,
+    runId: deps.runId,
+    holder: `${hostname()}:${process.pid}`,
+    ttlMs,
+    ...extra,
+  });
 
 /** Every event of the lock stream with its ingestion time (a lock stream holds a few dozen). */
 async function readLockEvents(deps: LockDeps, logGroupName: string): Promise<LockEvent[]> {
@@ -58,7 +71,12 @@ async function holdsClaim(deps: LockDeps, logGroupName: string, claimNonce: stri
     try {
       page = await callAws(deps.call, 'GetLogEvents', () =>
         deps.clients.logs.send(
-          new GetLogEventsCommand({ logGroupName, logStreamName: LOCK_STREAM_NAME, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
+          new GetLogEventsCommand({
+            logGroupName,
+            logStreamName: LOCK_STREAM_NAME,
+            startFromHead: true,
+            ...(token ? { nextToken: token } : {}),
+          }),
         ),
       );
     } catch (err) {
@@ -83,7 +101,12 @@ interface Claimed {
  * could not write them otherwise), learnt from the stream's creation time once per client. Undefined
  * when the stream is gone (deleted under us: look again).
  */
-async function writeClaim(deps: LockDeps, logGroupName: string, ttlMs: number, monotonic: () => number): Promise<Claimed | undefined> {
+async function writeClaim(
+  deps: LockDeps,
+  logGroupName: string,
+  ttlMs: number,
+  monotonic: () => number,
+): Promise<Claimed | undefined> {
   const known = cloudWatchClocks.get(deps.clients.logs);
   let offsetMs = known?.monotonic === monotonic ? known.offsetMs : undefined;
   /** CloudWatch's clock from the stream's creation time (one DescribeLogStreams); false when the stream is gone. */
@@ -100,7 +123,9 @@ async function writeClaim(deps: LockDeps, logGroupName: string, ttlMs: number, m
   const claimNonce = nonce();
   const putClaim = async (): Promise<LogEvent[] | undefined> => {
     try {
-      return await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [{ timestamp: timestamp(), message: message(deps, 'claim', ttlMs, { nonce: claimNonce }) }]);
+      return await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [
+        { timestamp: timestamp(), message: message(deps, 'claim', ttlMs, { nonce: claimNonce }) },
+      ]);
     } catch (err) {
       if (errorName(err) === 'ResourceNotFoundException') return undefined;
       throw err;

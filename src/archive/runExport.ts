@@ -1,8 +1,4 @@
-import {
-  CreateExportTaskCommand,
-  DescribeExportTasksCommand,
-  type ExportTask,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CreateExportTaskCommand, DescribeExportTasksCommand, type ExportTask } from '@aws-sdk/client-cloudwatch-logs';
 import { callAws, errorName, isUncertainError } from '../aws/callAws.js';
 import { listExportTasks } from '../aws/exportTasks.js';
 import { ExportStatus } from '../constants.js';
@@ -63,7 +59,11 @@ async function runExport(
   let inFlight: InFlightExport =
     'destinationPrefix' in window
       ? window
-      : { ...window, destinationPrefix: exportPrefix(config.bucketPrefix, group, window), intentAtMs: deps.clock.now() };
+      : {
+          ...window,
+          destinationPrefix: exportPrefix(config.bucketPrefix, group, window),
+          intentAtMs: deps.clock.now(),
+        };
   const resumed = 'destinationPrefix' in window;
   let startedNow = false;
   if (!resumed) await saveGroupState(deps, config, ref, { ...ref.state, inFlight });
@@ -82,7 +82,8 @@ async function runExport(
   }
   const taskId = inFlight.taskId!;
   const ended = await waitForTask(deps, taskId);
-  if (ended === 'deadline') return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
+  if (ended === 'deadline')
+    return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
   hooks.taskEnded?.();
   if (ended.code !== ExportStatus.Completed) {
     // The window stays unarchived: the next run exports it again, into a new task folder.
@@ -95,7 +96,8 @@ async function runExport(
   try {
     return await verifyAndCommit(deps, config, ref, inFlight, taskId);
   } catch (err) {
-    if (err instanceof DeadlineReachedError) return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
+    if (err instanceof DeadlineReachedError)
+      return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
     throw err;
   }
 }
@@ -107,14 +109,23 @@ async function verifyAndCommit(
   inFlight: InFlightExport,
   taskId: string,
 ): Promise<ExportOutcome> {
-  const { window: archived, manifest } = await writeExportManifest(deps, config.bucket, ref.state.logGroupName, inFlight, taskId);
+  const { window: archived, manifest } = await writeExportManifest(
+    deps,
+    config.bucket,
+    ref.state.logGroupName,
+    inFlight,
+    taskId,
+  );
   const { inFlight: _done, ...rest } = ref.state;
   await saveGroupState(deps, config, ref, {
     ...rest,
     archivedThroughMs: inFlight.toMs,
     windows: [...ref.state.windows, archived],
   });
-  deps.logger.info({ logGroupName: ref.state.logGroupName, taskId, objects: archived.objectCount, bytes: archived.bytes }, 'export verified');
+  deps.logger.info(
+    { logGroupName: ref.state.logGroupName, taskId, objects: archived.objectCount, bytes: archived.bytes },
+    'export verified',
+  );
   return { status: 'archived', window: archived, manifest };
 }
 
@@ -131,7 +142,8 @@ async function findOurTask(
     t.destination === config.bucket && t.destinationPrefix === inFlight.destinationPrefix;
   for (const statusCode of [ExportStatus.Pending, ExportStatus.Running]) {
     for await (const task of listExportTasks(deps, { statusCode })) {
-      if (ours(task) && task.taskId) return { taskId: task.taskId, createdAtMs: task.executionInfo?.creationTime ?? inFlight.intentAtMs };
+      if (ours(task) && task.taskId)
+        return { taskId: task.taskId, createdAtMs: task.executionInfo?.creationTime ?? inFlight.intentAtMs };
     }
   }
   const keys = await listObjects(deps, config.bucket, `${inFlight.destinationPrefix}/`);
@@ -184,7 +196,10 @@ async function createTask(
       return { taskId: out.taskId!, createdAtMs: deps.clock.now() };
     } catch (err) {
       if (isUncertainError(err) && uncertain < MAX_UNCERTAIN_CREATES) {
-        deps.logger.warn({ err, logGroupName }, 'CreateExportTask answer lost; looking for the task before creating another');
+        deps.logger.warn(
+          { err, logGroupName },
+          'CreateExportTask answer lost; looking for the task before creating another',
+        );
         await deps.sleep(backoffDelayMs(deps.settle ?? DEFAULT_SETTLE, uncertain));
         uncertain += 1;
         const found = await findOurTask(deps, config, inFlight);

@@ -23,7 +23,8 @@ interface Stored<T> {
 }
 
 /** The fix named when a damaged object is found and the caller has no better advice. */
-const DEFAULT_FIX = 'cwl-trim wrote this object and cannot read it back: restore an earlier version (S3 versioning) or delete it if you know what it held';
+const DEFAULT_FIX =
+  'cwl-trim wrote this object and cannot read it back: restore an earlier version (S3 versioning) or delete it if you know what it held';
 
 /** Reads an object's bytes (gunzipped when the key ends in `.gz`); undefined when it does not exist. */
 async function getBytes(deps: S3Deps, bucket: string, key: string): Promise<Stored<Buffer> | undefined> {
@@ -52,12 +53,20 @@ function parseJson(bytes: Buffer, bucket: string, key: string, fix: string = DEF
 }
 
 /** Checks a parsed object against its schema; a mismatch becomes a {@link StateCorruptError}. */
-function checkSchema<T>(schema: z.ZodType<T>, value: unknown, bucket: string, key: string, fix: string = DEFAULT_FIX): T {
+function checkSchema<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  bucket: string,
+  key: string,
+  fix: string = DEFAULT_FIX,
+): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  throw new StateCorruptError(bucket, key, `does not match its schema${where}: ${issue?.message ?? 'invalid'}`, fix, { cause: parsed.error });
+  throw new StateCorruptError(bucket, key, `does not match its schema${where}: ${issue?.message ?? 'invalid'}`, fix, {
+    cause: parsed.error,
+  });
 }
 
 /** Reads a JSON object; undefined when it does not exist; damaged JSON is a {@link StateCorruptError}. */
@@ -71,7 +80,13 @@ async function getJson<T>(deps: S3Deps, bucket: string, key: string): Promise<St
  * Reads a JSON object and validates it against its schema: durable state is never trusted as it
  * comes. Undefined when it does not exist.
  */
-async function getValidated<T>(deps: S3Deps, bucket: string, key: string, schema: z.ZodType<T>, fix?: string): Promise<Stored<T> | undefined> {
+async function getValidated<T>(
+  deps: S3Deps,
+  bucket: string,
+  key: string,
+  schema: z.ZodType<T>,
+  fix?: string,
+): Promise<Stored<T> | undefined> {
   const stored = await getBytes(deps, bucket, key);
   if (!stored) return undefined;
   return { value: checkSchema(schema, parseJson(stored.value, bucket, key, fix), bucket, key, fix), etag: stored.etag };
@@ -127,13 +142,17 @@ async function putText(
 
 /** The objects under a prefix, one page (up to 1,000) at a time. */
 async function* listObjectPages(deps: S3Deps, bucket: string, prefix: string): AsyncGenerator<_Object[]> {
-  const pages = paginate(deps.call, {
-    operation: 'ListObjectsV2',
-    send: (input: ListObjectsV2CommandInput) => deps.clients.s3.send(new ListObjectsV2Command(input)),
-    inputToken: 'ContinuationToken',
-    // As paginateListObjectsV2, plus IsTruncated: a last page may still carry a token.
-    outputToken: (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
-  }, { Bucket: bucket, Prefix: prefix });
+  const pages = paginate(
+    deps.call,
+    {
+      operation: 'ListObjectsV2',
+      send: (input: ListObjectsV2CommandInput) => deps.clients.s3.send(new ListObjectsV2Command(input)),
+      inputToken: 'ContinuationToken',
+      // As paginateListObjectsV2, plus IsTruncated: a last page may still carry a token.
+      outputToken: (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
+    },
+    { Bucket: bucket, Prefix: prefix },
+  );
   for await (const page of pages) yield page.Contents ?? [];
 }
 
@@ -145,7 +164,9 @@ async function listObjects(deps: S3Deps, bucket: string, prefix: string): Promis
 }
 
 async function deleteObject(deps: S3Deps, bucket: string, key: string): Promise<void> {
-  await callAws(deps.call, 'DeleteObject', () => deps.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+  await callAws(deps.call, 'DeleteObject', () =>
+    deps.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
+  );
 }
 
 /** Deletes every object under a prefix, 1,000 keys a call. */
@@ -162,5 +183,17 @@ async function deletePrefix(deps: S3Deps, bucket: string, prefix: string): Promi
   return keys.length;
 }
 
-export { checkSchema, deleteObject, deletePrefix, getBytes, getJson, getValidated, listObjectPages, listObjects, parseJson, putJson, putText };
+export {
+  checkSchema,
+  deleteObject,
+  deletePrefix,
+  getBytes,
+  getJson,
+  getValidated,
+  listObjectPages,
+  listObjects,
+  parseJson,
+  putJson,
+  putText,
+};
 export type { S3Deps, Stored };

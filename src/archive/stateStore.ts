@@ -42,7 +42,7 @@ const GroupStateSchema = z.object({
 });
 
 const FIX_STATE =
-  'It holds the group\'s watermark and archived windows: restore an earlier version (S3 versioning), ' +
+  "It holds the group's watermark and archived windows: restore an earlier version (S3 versioning), " +
   'or move it aside to have the group archived again from scratch (its exports stay in S3)';
 
 /**
@@ -55,7 +55,12 @@ async function loadGroupState(deps: S3Deps, config: StoreConfig, logGroupName: s
   if (!stored) return { state: { logGroupName, windows: [] } };
   const { version: _version, ...state } = stored.value;
   if (state.logGroupName !== logGroupName) {
-    throw new StateCorruptError(config.bucket, key, `holds the state of ${state.logGroupName}, not of ${logGroupName}`, FIX_STATE);
+    throw new StateCorruptError(
+      config.bucket,
+      key,
+      `holds the state of ${state.logGroupName}, not of ${logGroupName}`,
+      FIX_STATE,
+    );
   }
   return { state, etag: stored.etag };
 }

@@ -40,11 +40,17 @@ async function tailChangedSince(
   const left = new Map<string, number>();
   for (const e of expected) left.set(key(e), (left.get(key(e)) ?? 0) + 1);
   let seen = 0;
-  const stream = readEvents(deps, { logGroupName: saved.logGroupName, logStreamName: saved.logStreamName, startTimeMs: fromMs, unmask: saved.unmasked });
+  const stream = readEvents(deps, {
+    logGroupName: saved.logGroupName,
+    logStreamName: saved.logStreamName,
+    startTimeMs: fromMs,
+    unmask: saved.unmasked,
+  });
   for await (const e of stream) {
     seen += 1;
     const n = left.get(key(e)) ?? 0;
-    if (n === 0) return `an event at ${new Date(e.timestamp).toISOString()} arrived after the events were saved; left as it is`;
+    if (n === 0)
+      return `an event at ${new Date(e.timestamp).toISOString()} arrived after the events were saved; left as it is`;
     left.set(key(e), n - 1);
   }
   if (seen < expected.length) return 'events saved from the stream are no longer in it; left as it is';

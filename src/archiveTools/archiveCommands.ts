@@ -34,7 +34,14 @@ interface ArchiveIo {
 }
 
 /** The settings an archive command reads (DAYS and the group selection are the run's, not the archive's). */
-const ARCHIVE_SETTINGS = ['bucket', 'bucketPrefix', 'region', 'endpointUrl', 'quotaShare', 'logLevel'] as const satisfies readonly SettingName[];
+const ARCHIVE_SETTINGS = [
+  'bucket',
+  'bucketPrefix',
+  'region',
+  'endpointUrl',
+  'quotaShare',
+  'logLevel',
+] as const satisfies readonly SettingName[];
 
 /** Operations only the archive commands call, with their default quota (TPS): the limiters need one. */
 const ARCHIVE_QUOTAS_TPS = { CreateLogGroup: 5 } as const;
@@ -43,10 +50,21 @@ function addArchiveSettings(command: Command): Command {
   for (const name of ARCHIVE_SETTINGS) {
     const s = SETTINGS[name];
     const variable = 'fallbackEnv' in s ? `${s.env} or ${s.fallbackEnv}` : s.env;
-    const dflt = 'required' in s && s.required ? 'required' : 'default' in s && s.default !== undefined ? `default ${String(s.default)}` : 'optional';
+    const dflt =
+      'required' in s && s.required
+        ? 'required'
+        : 'default' in s && s.default !== undefined
+          ? `default ${String(s.default)}`
+          : 'optional';
     // Archive commands print data on stdout: their log lines go to stderr, at warn unless asked.
-    const description = name === 'logLevel' ? 'Least severe level of the JSON log lines, written to stderr.' : s.description;
-    command.addOption(new Option(`--${s.flag} <value>`, `${description} [${variable}; ${name === 'logLevel' ? 'default warn here' : dflt}]`));
+    const description =
+      name === 'logLevel' ? 'Least severe level of the JSON log lines, written to stderr.' : s.description;
+    command.addOption(
+      new Option(
+        `--${s.flag} <value>`,
+        `${description} [${variable}; ${name === 'logLevel' ? 'default warn here' : dflt}]`,
+      ),
+    );
   }
   return command;
 }
@@ -62,20 +80,32 @@ function overridesOf(opts: Record<string, unknown>, env: Env): Overrides {
 }
 
 function credentialsFrom(env: Env): ClientOptions {
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = env;
   if (!accessKeyId || !secretAccessKey) return {};
   return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
 }
 
-
 function badSettings(io: ArchiveIo, err: ConfigError): number {
-  io.stderr(`cwl-trim archive: invalid settings; nothing was done.\n${err.message.split('\n').map((p) => `  ${p}`).join('\n')}\n`);
+  io.stderr(
+    `cwl-trim archive: invalid settings; nothing was done.\n${err.message
+      .split('\n')
+      .map((p) => `  ${p}`)
+      .join('\n')}\n`,
+  );
   return ExitCode.BadSettings;
 }
 
 /** Settings → deps → the command's work → exit code; errors on stderr. */
-async function withDeps(opts: Record<string, unknown>, env: Env, io: ArchiveIo,
-  work: (config: Readonly<Config>, deps: Deps) => Promise<number>): Promise<number> {
+async function withDeps(
+  opts: Record<string, unknown>,
+  env: Env,
+  io: ArchiveIo,
+  work: (config: Readonly<Config>, deps: Deps) => Promise<number>,
+): Promise<number> {
   let config: Readonly<Config>;
   try {
     config = parseConfig(env, overridesOf(opts, env));
@@ -119,7 +149,9 @@ function progressPrinter(io: ArchiveIo): (p: ReadProgress) => void {
     const now = Date.now();
     if (now - lastMs < 500 && p.objectsRead < p.objects) return;
     lastMs = now;
-    io.stderr(`\rarchive cat: ${p.objectsRead}/${p.objects} objects read, ${p.events.toLocaleString('en-US')} events\u001b[K${p.objectsRead === p.objects ? '\n' : ''}`);
+    io.stderr(
+      `\rarchive cat: ${p.objectsRead}/${p.objects} objects read, ${p.events.toLocaleString('en-US')} events\u001b[K${p.objectsRead === p.objects ? '\n' : ''}`,
+    );
   };
 }
 
@@ -137,12 +169,16 @@ async function cat(opts: CatOptions, config: Readonly<Config>, deps: Deps, io: A
     onProgress: progress,
     onUnreadableWindow: (fromMs, toMs, problem) => {
       unreadable += 1;
-      io.stderr(`archive cat: window ${new Date(fromMs).toISOString()} – ${new Date(toMs).toISOString()} cannot be read: ${problem} (run archive verify)\n`);
+      io.stderr(
+        `archive cat: window ${new Date(fromMs).toISOString()} – ${new Date(toMs).toISOString()} cannot be read: ${problem} (run archive verify)\n`,
+      );
     },
     onNoArchive: () => {
       unreadable += 1;
-      io.stderr(`archive cat: nothing is archived for ${opts.logGroup} under s3://${config.bucket}/${config.bucketPrefix}/ `
-        + '(archive ls lists the archived groups; check --bucket and --bucket-prefix)\n');
+      io.stderr(
+        `archive cat: nothing is archived for ${opts.logGroup} under s3://${config.bucket}/${config.bucketPrefix}/ ` +
+          '(archive ls lists the archived groups; check --bucket and --bucket-prefix)\n',
+      );
     },
   });
   for await (const batch of source) await writeOut(io, `${batch.map(format).join('\n')}\n`);
@@ -155,75 +191,106 @@ type ArchiveAction = <T extends Record<string, unknown>>(
 ) => (opts: T) => Promise<void>;
 
 function addCat(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
-  addArchiveSettings(archive.command('cat')
-    .description('Print archived events of one group in timestamp order: <ISO-8601 UTC ms> <stream> <message> (or JSON lines).')
-    .requiredOption('--log-group <name>', 'The log group whose archive to read.')
-    .option('--stream <name>', 'Only this stream (exact name).')
-    .option('--stream-prefix <prefix>', 'Only streams whose name starts with this.')
-    .option('--start <time>', 'From this time, inclusive: ISO-8601 UTC (2026-10-01), epoch ms, or an age (30d, 12h).')
-    .option('--end <time>', 'Until this time, exclusive (same forms as --start).')
-    .option('--grep <text>', 'Only events whose message contains this text.')
-    .option('--regex <re>', 'Only events whose message matches this regular expression.')
-    .option('--json', 'JSON lines: {"timestamp","logStreamName","message"}.'))
-    .action(run<CatOptions & Record<string, unknown>>((opts, config, deps) => cat(opts, config, deps, io)));
+  addArchiveSettings(
+    archive
+      .command('cat')
+      .description(
+        'Print archived events of one group in timestamp order: <ISO-8601 UTC ms> <stream> <message> (or JSON lines).',
+      )
+      .requiredOption('--log-group <name>', 'The log group whose archive to read.')
+      .option('--stream <name>', 'Only this stream (exact name).')
+      .option('--stream-prefix <prefix>', 'Only streams whose name starts with this.')
+      .option('--start <time>', 'From this time, inclusive: ISO-8601 UTC (2026-10-01), epoch ms, or an age (30d, 12h).')
+      .option('--end <time>', 'Until this time, exclusive (same forms as --start).')
+      .option('--grep <text>', 'Only events whose message contains this text.')
+      .option('--regex <re>', 'Only events whose message matches this regular expression.')
+      .option('--json', 'JSON lines: {"timestamp","logStreamName","message"}.'),
+  ).action(run<CatOptions & Record<string, unknown>>((opts, config, deps) => cat(opts, config, deps, io)));
 }
 
 function addVerify(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
-  addArchiveSettings(archive.command('verify')
-    .description('Check every manifest\'s objects exist with the listed sizes, windows are contiguous, and nothing unlisted sits under exports/. Exit 0 only when all holds.')
-    .option('--log-group <name>', 'Only this group (default: every archived group).')
-    .option('--json', 'Print the findings as JSON.'))
-    .action(run<{ logGroup?: string; json?: boolean }>(async (opts, config, deps) => {
+  addArchiveSettings(
+    archive
+      .command('verify')
+      .description(
+        "Check every manifest's objects exist with the listed sizes, windows are contiguous, and nothing unlisted sits under exports/. Exit 0 only when all holds.",
+      )
+      .option('--log-group <name>', 'Only this group (default: every archived group).')
+      .option('--json', 'Print the findings as JSON.'),
+  ).action(
+    run<{ logGroup?: string; json?: boolean }>(async (opts, config, deps) => {
       const result = await verifyArchive(deps, config, opts.logGroup);
       await writeOut(io, opts.json === true ? `${JSON.stringify(result, null, 2)}\n` : renderVerification(result));
       return result.ok ? ExitCode.Done : ExitCode.Failed;
-    }));
+    }),
+  );
 }
 
 function addLs(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
-  addArchiveSettings(archive.command('ls')
-    .description('Per group: archived windows, watermark, rebuild journals and rejected events, gaps and overlaps.')
-    .option('--log-group <name>', 'Only this group (default: every archived group).')
-    .option('--json', 'Print the listing as JSON.'))
-    .action(run<{ logGroup?: string; json?: boolean }>(async (opts, config, deps) => {
+  addArchiveSettings(
+    archive
+      .command('ls')
+      .description('Per group: archived windows, watermark, rebuild journals and rejected events, gaps and overlaps.')
+      .option('--log-group <name>', 'Only this group (default: every archived group).')
+      .option('--json', 'Print the listing as JSON.'),
+  ).action(
+    run<{ logGroup?: string; json?: boolean }>(async (opts, config, deps) => {
       const listing = await listArchive(deps, config, opts.logGroup);
       await writeOut(io, opts.json === true ? `${JSON.stringify(listing, null, 2)}\n` : renderListing(listing));
       return ExitCode.Done;
-    }));
+    }),
+  );
 }
 
 function addRestore(archive: Command, run: ArchiveAction, io: ArchiveIo): void {
-  addArchiveSettings(archive.command('restore')
-    .description('Put archived events of a time range back into a NEW log group (created if absent, never the original). Resumable: run it again to finish.')
-    .requiredOption('--log-group <name>', 'The archived group to read.')
-    .requiredOption('--start <time>', 'From this time, inclusive (same forms as archive cat).')
-    .requiredOption('--end <time>', 'Until this time, exclusive.')
-    .requiredOption('--to-log-group <name>', 'The group to put the events into; must differ from --log-group.')
-    .option('--stream <name>', 'Only this stream (exact name).')
-    .option('--stream-prefix <prefix>', 'Only streams whose name starts with this.'))
-    .action(run<{ logGroup: string; toLogGroup: string; start: string; end: string; stream?: string; streamPrefix?: string }>(async (opts, config, deps) => {
-      const outcome = await restoreArchive(deps, config, opts);
-      await writeOut(io, `${outcome.text}\n`);
-      return outcome.ok ? ExitCode.Done : ExitCode.Failed;
-    }));
+  addArchiveSettings(
+    archive
+      .command('restore')
+      .description(
+        'Put archived events of a time range back into a NEW log group (created if absent, never the original). Resumable: run it again to finish.',
+      )
+      .requiredOption('--log-group <name>', 'The archived group to read.')
+      .requiredOption('--start <time>', 'From this time, inclusive (same forms as archive cat).')
+      .requiredOption('--end <time>', 'Until this time, exclusive.')
+      .requiredOption('--to-log-group <name>', 'The group to put the events into; must differ from --log-group.')
+      .option('--stream <name>', 'Only this stream (exact name).')
+      .option('--stream-prefix <prefix>', 'Only streams whose name starts with this.'),
+  ).action(
+    run<{ logGroup: string; toLogGroup: string; start: string; end: string; stream?: string; streamPrefix?: string }>(
+      async (opts, config, deps) => {
+        const outcome = await restoreArchive(deps, config, opts);
+        await writeOut(io, `${outcome.text}\n`);
+        return outcome.ok ? ExitCode.Done : ExitCode.Failed;
+      },
+    ),
+  );
 }
 
 /** Needs no AWS call: only the bucket and prefix settings. */
 function addAthenaDdl(archive: Command, env: Env, io: ArchiveIo, done: (code: number) => void): void {
-  addArchiveSettings(archive.command('athena-ddl')
-    .description('Print a CREATE EXTERNAL TABLE (partition projection) for Amazon Athena over the export layout.')
-    .option('--table <name>', 'Table name.', 'cwl_archive')
-    .option('--database <name>', 'Database name.', 'default'))
-    .action((opts: { table: string; database: string } & Record<string, unknown>) => {
-      try {
-        const config = parseConfig(env, overridesOf(opts, env));
-        io.stdout(athenaDdl({ bucket: config.bucket, bucketPrefix: config.bucketPrefix, table: opts.table, database: opts.database }));
-        done(ExitCode.Done);
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        done(badSettings(io, err));
-      }
-    });
+  addArchiveSettings(
+    archive
+      .command('athena-ddl')
+      .description('Print a CREATE EXTERNAL TABLE (partition projection) for Amazon Athena over the export layout.')
+      .option('--table <name>', 'Table name.', 'cwl_archive')
+      .option('--database <name>', 'Database name.', 'default'),
+  ).action((opts: { table: string; database: string } & Record<string, unknown>) => {
+    try {
+      const config = parseConfig(env, overridesOf(opts, env));
+      io.stdout(
+        athenaDdl({
+          bucket: config.bucket,
+          bucketPrefix: config.bucketPrefix,
+          table: opts.table,
+          database: opts.database,
+        }),
+      );
+      done(ExitCode.Done);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      done(badSettings(io, err));
+    }
+  });
 }
 
 /**
@@ -232,8 +299,11 @@ function addAthenaDdl(archive: Command, env: Env, io: ArchiveIo, done: (code: nu
  * @example registerArchiveCommands(program, process.env, processIo, (code) => { exitCode = code; });
  */
 function registerArchiveCommands(program: Command, env: Env, io: ArchiveIo, done: (code: number) => void): void {
-  const archive = program.command('archive').description('Read, check and restore the archive in S3: cat, verify, ls, restore, athena-ddl.');
-  const run: ArchiveAction = (work) => async (opts) => done(await withDeps(opts, env, io, (config, deps) => work(opts, config, deps)));
+  const archive = program
+    .command('archive')
+    .description('Read, check and restore the archive in S3: cat, verify, ls, restore, athena-ddl.');
+  const run: ArchiveAction = (work) => async (opts) =>
+    done(await withDeps(opts, env, io, (config, deps) => work(opts, config, deps)));
   addCat(archive, run, io);
   addVerify(archive, run, io);
   addLs(archive, run, io);

@@ -35,7 +35,9 @@ const stateSchema = z.looseObject({
   logGroupName: z.string().min(1),
   archivedThroughMs: z.number().int().optional(),
   windows: z.array(windowSchema),
-  inFlight: z.looseObject({ fromMs: z.number(), toMs: z.number(), destinationPrefix: z.string(), taskId: z.string().optional() }).optional(),
+  inFlight: z
+    .looseObject({ fromMs: z.number(), toMs: z.number(), destinationPrefix: z.string(), taskId: z.string().optional() })
+    .optional(),
 });
 
 const manifestObjectSchema = z.looseObject({
@@ -108,25 +110,38 @@ interface IndexReadOptions {
 const MANIFEST_READS_AT_ONCE = 8;
 
 const describeZod = (err: z.ZodError): string =>
-  err.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
 
-async function readValidated<T>(deps: S3Deps, bucket: string, key: string, schema: z.ZodType<T>): Promise<{ value?: T; problem?: string }> {
+async function readValidated<T>(
+  deps: S3Deps,
+  bucket: string,
+  key: string,
+  schema: z.ZodType<T>,
+): Promise<{ value?: T; problem?: string }> {
   let stored: Stored<unknown> | undefined;
   try {
     stored = await getJson<unknown>(deps, bucket, key);
   } catch (err) {
-    if (err instanceof SyntaxError || err instanceof StateCorruptError) return { problem: `s3://${bucket}/${key} is not valid JSON` };
+    if (err instanceof SyntaxError || err instanceof StateCorruptError)
+      return { problem: `s3://${bucket}/${key} is not valid JSON` };
     throw err;
   }
   if (stored === undefined) return { problem: `s3://${bucket}/${key} is missing` };
   const parsed = schema.safeParse(stored.value);
-  return parsed.success ? { value: parsed.data } : { problem: `s3://${bucket}/${key} is malformed (${describeZod(parsed.error)})` };
+  return parsed.success
+    ? { value: parsed.data }
+    : { problem: `s3://${bucket}/${key} is malformed (${describeZod(parsed.error)})` };
 }
 
 function manifestProblem(window: StateWindow, manifest: ManifestView): string | undefined {
   if (manifest.taskId !== window.taskId || manifest.fromMs !== window.fromMs || manifest.toMs !== window.toMs) {
-    return `the manifest (task ${manifest.taskId}, ${manifest.fromMs}–${manifest.toMs}) disagrees with the state `
-      + `(task ${window.taskId}, ${window.fromMs}–${window.toMs})`;
+    return (
+      `the manifest (task ${manifest.taskId}, ${manifest.fromMs}–${manifest.toMs}) disagrees with the state ` +
+      `(task ${window.taskId}, ${window.fromMs}–${window.toMs})`
+    );
   }
   if (manifest.objectCount !== window.objectCount) {
     return `the manifest lists ${manifest.objectCount} objects, the state says ${window.objectCount}`;
@@ -141,7 +156,12 @@ function manifestProblem(window: StateWindow, manifest: ManifestView): string | 
  * const index = await readGroupIndex(deps, config, '/app/orders');
  * for (const w of index.windows) console.log(w.window.fromMs, w.manifest?.objects.length ?? w.problem);
  */
-async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: string, options: IndexReadOptions = {}): Promise<GroupIndex> {
+async function readGroupIndex(
+  deps: S3Deps,
+  config: IndexConfig,
+  logGroupName: string,
+  options: IndexReadOptions = {},
+): Promise<GroupIndex> {
   const key = stateKey(config.bucketPrefix, logGroupName);
   const { value: state, problem: stateProblem } = await readValidated(deps, config.bucket, key, stateSchema);
   if (state === undefined) {
@@ -155,9 +175,15 @@ async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: s
       const window = state.windows[i]!;
       const mKey = manifestKey(window.destinationPrefix);
       const { value: read, problem } = await readValidated(deps, config.bucket, mKey, manifestSchema);
-      const manifest = read && (options.objects === false ? withoutObjects(read) : await withObjects(deps, config.bucket, read));
+      const manifest =
+        read && (options.objects === false ? withoutObjects(read) : await withObjects(deps, config.bucket, read));
       const disagreement = manifest && manifestProblem(window, manifest);
-      windows[i] = { window, manifestKey: mKey, ...(manifest && { manifest }), ...((problem ?? disagreement) && { problem: (problem ?? disagreement)! }) };
+      windows[i] = {
+        window,
+        manifestKey: mKey,
+        ...(manifest && { manifest }),
+        ...((problem ?? disagreement) && { problem: (problem ?? disagreement)! }),
+      };
     }
   };
   await Promise.all(Array.from({ length: Math.min(MANIFEST_READS_AT_ONCE, state.windows.length) }, worker));
@@ -197,11 +223,22 @@ function withoutObjects(m: z.output<typeof manifestSchema>): ManifestView {
  *
  * @example const { objects } = await readWindowObjects(deps, config, entry.window);
  */
-async function readWindowObjects(deps: S3Deps, config: IndexConfig, window: StateWindow): Promise<{ objects: ManifestObject[]; problem?: string }> {
-  const { value: read, problem } = await readValidated(deps, config.bucket, manifestKey(window.destinationPrefix), manifestSchema);
+async function readWindowObjects(
+  deps: S3Deps,
+  config: IndexConfig,
+  window: StateWindow,
+): Promise<{ objects: ManifestObject[]; problem?: string }> {
+  const { value: read, problem } = await readValidated(
+    deps,
+    config.bucket,
+    manifestKey(window.destinationPrefix),
+    manifestSchema,
+  );
   const manifest = read && (await withObjects(deps, config.bucket, read));
   const disagreement = problem ?? (manifest && manifestProblem(window, manifest));
-  return disagreement === undefined && manifest ? { objects: manifest.objects } : { objects: [], problem: disagreement ?? 'unreadable manifest' };
+  return disagreement === undefined && manifest
+    ? { objects: manifest.objects }
+    : { objects: [], problem: disagreement ?? 'unreadable manifest' };
 }
 
 const catchUpSchema = z.looseObject({
@@ -219,7 +256,8 @@ interface CatchUpEntry {
 }
 
 /** Where src/archive/catchUp.ts writes a group's catch-ups (each folder with its manifest.json). */
-const catchUpListPrefix = (config: IndexConfig, logGroupName: string): string => `${config.bucketPrefix}/exports/${groupKey(logGroupName)}/late/`;
+const catchUpListPrefix = (config: IndexConfig, logGroupName: string): string =>
+  `${config.bucketPrefix}/exports/${groupKey(logGroupName)}/late/`;
 
 /**
  * The group's catch-ups, each manifest read and validated (one listing, one GET per catch-up). Read-only.
@@ -257,10 +295,38 @@ function readableEntries(index: GroupIndex): StateWindow[] {
 
 /** The windows of an index that can be read (manifest present and consistent), as the source selection takes them. */
 function readableWindows(index: GroupIndex): IndexedWindow[] {
-  return index.windows.flatMap((w) => (w.manifest && w.problem === undefined
-    ? [{ fromMs: w.window.fromMs, toMs: w.window.toMs, taskId: w.window.taskId, destinationPrefix: w.window.destinationPrefix, objects: w.manifest.objects }]
-    : []));
+  return index.windows.flatMap((w) =>
+    w.manifest && w.problem === undefined
+      ? [
+          {
+            fromMs: w.window.fromMs,
+            toMs: w.window.toMs,
+            taskId: w.window.taskId,
+            destinationPrefix: w.window.destinationPrefix,
+            objects: w.manifest.objects,
+          },
+        ]
+      : [],
+  );
 }
 
-export { catchUpListPrefix, listIndexedGroups, readCatchUps, readGroupIndex, readWindowObjects, readableEntries, readableWindows };
-export type { CatchUpEntry, GroupIndex, IndexReadOptions, GroupStateView, IndexConfig, ManifestObject, ManifestView, StateWindow, WindowEntry };
+export {
+  catchUpListPrefix,
+  listIndexedGroups,
+  readCatchUps,
+  readGroupIndex,
+  readWindowObjects,
+  readableEntries,
+  readableWindows,
+};
+export type {
+  CatchUpEntry,
+  GroupIndex,
+  IndexReadOptions,
+  GroupStateView,
+  IndexConfig,
+  ManifestObject,
+  ManifestView,
+  StateWindow,
+  WindowEntry,
+};

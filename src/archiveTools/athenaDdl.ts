@@ -32,7 +32,10 @@ const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 const regexLiteral = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const identifier = (name: string, flag: string): string => {
   if (!/^[a-z_][a-z0-9_]*$/i.test(name)) {
-    throw new ConfigError(flag, `${flag} must be letters, digits and underscores (Athena's rule for names), got ${JSON.stringify(name)}; e.g. ${flag} cwl_archive.`);
+    throw new ConfigError(
+      flag,
+      `${flag} must be letters, digits and underscores (Athena's rule for names), got ${JSON.stringify(name)}; e.g. ${flag} cwl_archive.`,
+    );
   }
   return name.toLowerCase();
 };

@@ -25,8 +25,11 @@ function parseTime(flag: string, text: string, nowMs: number): number {
     const ms = Date.parse(zoned);
     if (!Number.isNaN(ms)) return ms;
   }
-  throw new ConfigError(flag, `${flag} must be a time, got ${JSON.stringify(text)}. Give an ISO-8601 date or time in UTC `
-    + `(${flag} 2026-10-01 or ${flag} 2026-10-01T12:00:00Z), epoch milliseconds, now, or an age such as 30d, 12h or 90m.`);
+  throw new ConfigError(
+    flag,
+    `${flag} must be a time, got ${JSON.stringify(text)}. Give an ISO-8601 date or time in UTC ` +
+      `(${flag} 2026-10-01 or ${flag} 2026-10-01T12:00:00Z), epoch milliseconds, now, or an age such as 30d, 12h or 90m.`,
+  );
 }
 
 interface CatFlags {
@@ -63,26 +66,37 @@ function catRequest(flags: CatFlags, nowMs: number): CatRequest {
   const startMs = flags.start === undefined ? undefined : attempt(() => parseTime('--start', flags.start!, nowMs));
   const endMs = flags.end === undefined ? undefined : attempt(() => parseTime('--end', flags.end!, nowMs));
   if (startMs !== undefined && endMs !== undefined && endMs <= startMs) {
-    problems.push(`--end must come after --start (the range is start inclusive, end exclusive), got ${new Date(startMs).toISOString()} `
-      + `to ${new Date(endMs).toISOString()}.`);
+    problems.push(
+      `--end must come after --start (the range is start inclusive, end exclusive), got ${new Date(startMs).toISOString()} ` +
+        `to ${new Date(endMs).toISOString()}.`,
+    );
   }
   if (flags.stream !== undefined && flags.streamPrefix !== undefined) {
     problems.push('--stream and --stream-prefix cannot be combined: give one stream by name, or a name prefix.');
   }
-  if (flags.grep !== undefined && flags.regex !== undefined) problems.push('--grep and --regex cannot be combined: give one of them.');
+  if (flags.grep !== undefined && flags.regex !== undefined)
+    problems.push('--grep and --regex cannot be combined: give one of them.');
   let pattern: RegExp | undefined;
   if (flags.regex !== undefined) {
     pattern = attempt(() => {
       try {
         return new RegExp(flags.regex!, 'u');
       } catch (err) {
-        throw new ConfigError('--regex', `--regex must be a JavaScript regular expression, got ${JSON.stringify(flags.regex)}: ${(err as Error).message}.`);
+        throw new ConfigError(
+          '--regex',
+          `--regex must be a JavaScript regular expression, got ${JSON.stringify(flags.regex)}: ${(err as Error).message}.`,
+        );
       }
     });
   }
   if (problems.length > 0) throw new ConfigError('archive', problems.join('\n'));
   const grep = flags.grep;
-  const matches = grep !== undefined ? (m: string) => m.includes(grep) : pattern !== undefined ? (m: string) => pattern.test(m) : undefined;
+  const matches =
+    grep !== undefined
+      ? (m: string) => m.includes(grep)
+      : pattern !== undefined
+        ? (m: string) => pattern.test(m)
+        : undefined;
   return {
     query: {
       ...(startMs !== undefined && { startMs }),
@@ -104,8 +118,9 @@ const wants = (request: CatRequest) => {
   const { startMs, endMs } = request.query;
   const matches = request.matches;
   return (timestamp: number, message: () => string): boolean =>
-    (startMs === undefined || timestamp >= startMs) && (endMs === undefined || timestamp < endMs)
-    && (matches === undefined || matches(message()));
+    (startMs === undefined || timestamp >= startMs) &&
+    (endMs === undefined || timestamp < endMs) &&
+    (matches === undefined || matches(message()));
 };
 
 export { catRequest, parseTime, wants };

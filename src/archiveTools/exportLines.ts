@@ -18,7 +18,16 @@ interface ArchivedEvent {
 /** `YYYY-MM-DDTHH:MM:SS.mmmZ` is 24 characters, then a space. */
 const STAMP_LENGTH = 24;
 /** Where the separators sit in a stamp, and what they are. */
-const SEPARATORS: readonly (readonly [number, number])[] = [[4, 45], [7, 45], [10, 84], [13, 58], [16, 58], [19, 46], [23, 90], [24, 32]];
+const SEPARATORS: readonly (readonly [number, number])[] = [
+  [4, 45],
+  [7, 45],
+  [10, 84],
+  [13, 58],
+  [16, 58],
+  [19, 46],
+  [23, 90],
+  [24, 32],
+];
 const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22] as const;
 
 /**
@@ -112,7 +121,8 @@ function parseExportText(text: string, logStreamName: string): ArchivedEvent[] {
 }
 
 /** `<ISO-8601 UTC ms> <stream> <message>`: the line `archive cat` prints. */
-const formatEventLine = (e: ArchivedEvent): string => `${new Date(e.timestamp).toISOString()} ${e.logStreamName} ${e.message}`;
+const formatEventLine = (e: ArchivedEvent): string =>
+  `${new Date(e.timestamp).toISOString()} ${e.logStreamName} ${e.message}`;
 
 /** One JSON line with `timestamp` (epoch ms), `logStreamName` and `message`: `archive cat --json`. */
 const formatEventJson = (e: ArchivedEvent): string =>

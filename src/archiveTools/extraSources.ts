@@ -26,7 +26,9 @@ interface ExtraLayout {
   /** The folder holding one group's objects of this kind (ends with `/`). */
   readonly groupPrefix: (bucketPrefix: string, logGroupName: string) => string;
   /** The stream, format and span of one object, from the part of its key after `groupPrefix`; undefined to skip it. */
-  readonly parse: (rest: string) => { logStreamName: string; format: SourceFormatName; fromMs?: number; toMs?: number } | undefined;
+  readonly parse: (
+    rest: string,
+  ) => { logStreamName: string; format: SourceFormatName; fromMs?: number; toMs?: number } | undefined;
 }
 
 const formatOf = (name: string): SourceFormatName | undefined =>
@@ -49,7 +51,9 @@ const EXTRA_LAYOUTS: readonly ExtraLayout[] = [
     groupPrefix: (p, g) => `${p}/rejected/${groupKey(g)}/`,
     parse: (rest) => {
       const parts = streamAndFile(rest);
-      return parts && parts.file.endsWith('.json.gz') ? { logStreamName: parts.logStreamName, format: SourceFormat.JsonEvents } : undefined;
+      return parts && parts.file.endsWith('.json.gz')
+        ? { logStreamName: parts.logStreamName, format: SourceFormat.JsonEvents }
+        : undefined;
     },
   },
   {
@@ -60,7 +64,11 @@ const EXTRA_LAYOUTS: readonly ExtraLayout[] = [
       const format = parts && formatOf(parts.file);
       if (!parts || !format) return undefined;
       const span = /^(\d+)-(\d+)(?:[-.]|$)/.exec(parts.file);
-      return { logStreamName: parts.logStreamName, format, ...(span && { fromMs: Number(span[1]), toMs: Number(span[2]) }) };
+      return {
+        logStreamName: parts.logStreamName,
+        format,
+        ...(span && { fromMs: Number(span[1]), toMs: Number(span[2]) }),
+      };
     },
   },
 ];
@@ -89,7 +97,7 @@ async function listExtraSources(deps: S3Deps, config: IndexConfig, logGroupName:
       });
     }
   }
-  found.push(...await catchUpSources(deps, config, logGroupName));
+  found.push(...(await catchUpSources(deps, config, logGroupName)));
   return found;
 }
 
@@ -103,14 +111,30 @@ async function catchUpSources(deps: S3Deps, config: IndexConfig, logGroupName: s
     for (const o of manifest?.objects ?? []) {
       listed.add(o.key);
       if (!sizes.has(o.key)) continue; // gone: archive verify says so
-      found.push({ kind: 'late', key: o.key, logStreamName: manifest!.logStreamName, format: SourceFormat.ExportLines, fromMs: manifest!.fromMs, toMs: manifest!.toMs, size: o.size });
+      found.push({
+        kind: 'late',
+        key: o.key,
+        logStreamName: manifest!.logStreamName,
+        format: SourceFormat.ExportLines,
+        fromMs: manifest!.fromMs,
+        toMs: manifest!.toMs,
+        size: o.size,
+      });
     }
   }
   for (const [key, size] of sizes) {
     // An object no readable manifest lists (its manifest lost): still read, its stream from the key (`…/<taskId>/<stream>/000000.gz`).
     const match = /\/late-events\/(.+)\/[^/]+\.gz$/.exec(key);
     if (listed.has(key) || !match) continue;
-    found.push({ kind: 'late', key, logStreamName: match[1]!, format: SourceFormat.ExportLines, fromMs: Number.NEGATIVE_INFINITY, toMs: Number.POSITIVE_INFINITY, ...(size === undefined ? {} : { size }) });
+    found.push({
+      kind: 'late',
+      key,
+      logStreamName: match[1]!,
+      format: SourceFormat.ExportLines,
+      fromMs: Number.NEGATIVE_INFINITY,
+      toMs: Number.POSITIVE_INFINITY,
+      ...(size === undefined ? {} : { size }),
+    });
   }
   return found;
 }

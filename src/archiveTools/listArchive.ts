@@ -42,7 +42,13 @@ interface Listing {
 async function journalsOf(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<string[]> {
   const prefix = `${journalListPrefix(config.bucketPrefix)}${groupKey(logGroupName)}/`;
   const keys = (await listObjects(deps, config.bucket, prefix)).map((o) => o.Key ?? '');
-  return [...new Set(keys.filter((k) => k.endsWith('/manifest.json')).map((k) => streamNameOfKey(k.slice(prefix.length, -'/manifest.json'.length))))].sort();
+  return [
+    ...new Set(
+      keys
+        .filter((k) => k.endsWith('/manifest.json'))
+        .map((k) => streamNameOfKey(k.slice(prefix.length, -'/manifest.json'.length))),
+    ),
+  ].sort();
 }
 
 async function listGroup(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<GroupListing> {
@@ -67,7 +73,13 @@ async function listGroup(deps: S3Deps, config: IndexConfig, logGroupName: string
     logGroupName,
     ...(index.state?.archivedThroughMs === undefined ? {} : { archivedThroughMs: index.state.archivedThroughMs }),
     windows,
-    ...(inFlight && { inFlight: { fromMs: inFlight.fromMs, toMs: inFlight.toMs, ...(inFlight.taskId === undefined ? {} : { taskId: inFlight.taskId }) } }),
+    ...(inFlight && {
+      inFlight: {
+        fromMs: inFlight.fromMs,
+        toMs: inFlight.toMs,
+        ...(inFlight.taskId === undefined ? {} : { taskId: inFlight.taskId }),
+      },
+    }),
     journals: await journalsOf(deps, config, logGroupName),
     extra,
     findings: windowFindings(windows, index.state?.archivedThroughMs),
@@ -92,13 +104,21 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 function renderListing(listing: Listing): string {
   const lines: string[] = [];
   for (const g of listing.groups) {
-    lines.push(`${g.logGroupName}  archived through ${g.archivedThroughMs === undefined ? '(nothing yet)' : iso(g.archivedThroughMs)}`);
+    lines.push(
+      `${g.logGroupName}  archived through ${g.archivedThroughMs === undefined ? '(nothing yet)' : iso(g.archivedThroughMs)}`,
+    );
     for (const w of g.windows) {
-      lines.push(`  ${iso(w.fromMs)} – ${iso(w.toMs)}  task ${w.taskId}  ${w.objects} objects  ${w.bytes.toLocaleString('en-US')} bytes  exported ${iso(w.exportedAtMs)}${w.problem ? `  ✗ ${w.problem}` : ''}`);
+      lines.push(
+        `  ${iso(w.fromMs)} – ${iso(w.toMs)}  task ${w.taskId}  ${w.objects} objects  ${w.bytes.toLocaleString('en-US')} bytes  exported ${iso(w.exportedAtMs)}${w.problem ? `  ✗ ${w.problem}` : ''}`,
+      );
     }
-    if (g.inFlight) lines.push(`  export in flight: ${iso(g.inFlight.fromMs)} – ${iso(g.inFlight.toMs)}${g.inFlight.taskId ? ` (task ${g.inFlight.taskId})` : ''}`);
+    if (g.inFlight)
+      lines.push(
+        `  export in flight: ${iso(g.inFlight.fromMs)} – ${iso(g.inFlight.toMs)}${g.inFlight.taskId ? ` (task ${g.inFlight.taskId})` : ''}`,
+      );
     if (g.journals.length > 0) lines.push(`  rebuild journals: ${g.journals.join(', ')}`);
-    for (const [kind, n] of Object.entries(g.extra)) lines.push(`  ${kind} events: ${n.objects} objects, ${n.bytes.toLocaleString('en-US')} bytes`);
+    for (const [kind, n] of Object.entries(g.extra))
+      lines.push(`  ${kind} events: ${n.objects} objects, ${n.bytes.toLocaleString('en-US')} bytes`);
     for (const f of g.findings) lines.push(`  ✗ ${f.kind}: ${f.detail}`);
     if (g.findings.length === 0 && g.windows.length > 0) lines.push('  windows contiguous up to the watermark');
   }

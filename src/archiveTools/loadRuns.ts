@@ -47,19 +47,30 @@ async function getBytes(deps: S3Deps, bucket: string, key: string): Promise<Buff
 function jsonEvents(bytes: Buffer, source: EventSource, wanted: Wanted): CompactEvents {
   const body = JSON.parse((isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8')) as { events?: unknown };
   if (!Array.isArray(body.events)) {
-    throw new CwlTrimError('ARCHIVE_OBJECT_INVALID', `s3 object ${source.key} has no "events" array: it is not an archive object cwl-trim can read`);
+    throw new CwlTrimError(
+      'ARCHIVE_OBJECT_INVALID',
+      `s3 object ${source.key} has no "events" array: it is not an archive object cwl-trim can read`,
+    );
   }
   const events: { timestamp: number; message: string }[] = [];
   for (const e of body.events as { timestamp?: unknown; message?: unknown }[]) {
     if (typeof e.timestamp !== 'number' || typeof e.message !== 'string') {
-      throw new CwlTrimError('ARCHIVE_OBJECT_INVALID', `s3 object ${source.key} holds an event without a numeric timestamp and a message`);
+      throw new CwlTrimError(
+        'ARCHIVE_OBJECT_INVALID',
+        `s3 object ${source.key} holds an event without a numeric timestamp and a message`,
+      );
     }
     const message = e.message;
     if (wanted(e.timestamp, () => message)) events.push({ timestamp: e.timestamp, message });
   }
   events.sort((a, b) => a.timestamp - b.timestamp);
   const heldBytes = events.reduce((n, e) => n + 2 * e.message.length + 64, 0);
-  return { count: events.length, heldBytes, timestampAt: (k) => events[k]!.timestamp, at: (k, logStreamName) => ({ ...events[k]!, logStreamName }) };
+  return {
+    count: events.length,
+    heldBytes,
+    timestampAt: (k) => events[k]!.timestamp,
+    at: (k, logStreamName) => ({ ...events[k]!, logStreamName }),
+  };
 }
 
 /** A run over sorted events in memory, as one chunk; `onDone` once it is read. */
@@ -115,7 +126,8 @@ class RunStore {
   }
 
   async #toRun(bytes: Buffer, source: EventSource, wanted: Wanted): Promise<EventRun> {
-    if (source.format === SourceFormat.JsonEvents) return this.#hold(jsonEvents(bytes, source, wanted), source.logStreamName);
+    if (source.format === SourceFormat.JsonEvents)
+      return this.#hold(jsonEvents(bytes, source, wanted), source.logStreamName);
     const text = isGzip(bytes) ? await this.#gunzip(bytes) : bytes;
     const index = indexExportBytes(text);
     const order = keptInOrder(index, wanted, (i) => text.toString('utf8', index.start[i]!, index.end[i]!));
@@ -143,7 +155,11 @@ class RunStore {
         const message = raw ? undefined : Buffer.from(JSON.stringify(text.toString('utf8', start, end)), 'utf8');
         const need = 24 + (message?.length ?? end - start);
         if (used + need > SPILL_WRITE_BYTES) await flush();
-        if (need > SPILL_WRITE_BYTES) throw new CwlTrimError('EVENT_TOO_LARGE', `an event of ${end - start} bytes in ${source.key} is larger than cat can spill`);
+        if (need > SPILL_WRITE_BYTES)
+          throw new CwlTrimError(
+            'EVENT_TOO_LARGE',
+            `an event of ${end - start} bytes in ${source.key} is larger than cat can spill`,
+          );
         used += out.write(`${index.ts[i]!}\t`, used, 'latin1');
         used += message ? message.copy(out, used) : text.copy(out, used, start, end);
         out[used++] = 10;
@@ -205,7 +221,9 @@ class RunStore {
   /** Decompresses into the reusable buffer (grown to the largest object seen); returns a view of it. */
   async #gunzip(bytes: Buffer): Promise<Buffer> {
     let length = 0;
-    for await (const chunk of Readable.from([bytes]).pipe(createGunzip({ chunkSize: 64 * 1024 })) as AsyncIterable<Buffer>) {
+    for await (const chunk of Readable.from([bytes]).pipe(
+      createGunzip({ chunkSize: 64 * 1024 }),
+    ) as AsyncIterable<Buffer>) {
       if (length + chunk.length > this.#scratch.length) {
         const bigger = Buffer.allocUnsafe(Math.max(this.#scratch.length * 2, length + chunk.length));
         this.#scratch.copy(bigger, 0, 0, length);

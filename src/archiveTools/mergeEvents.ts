@@ -159,7 +159,10 @@ async function* mergeSources<S extends { readonly ordinal: number }>(
         const groups = inGroups(sources.slice(next, end), Math.max(1, maxOpen - heap.size));
         next = end;
         for (const group of groups) {
-          const cursor = await cursorOf(group.length === 1 ? await open(group[0]!) : await combine(group), group[0]!.ordinal);
+          const cursor = await cursorOf(
+            group.length === 1 ? await open(group[0]!) : await combine(group),
+            group[0]!.ordinal,
+          );
           if (cursor) heap.push(cursor);
         }
         continue;

@@ -41,7 +41,7 @@ function indexExportBytes(bytes: Uint8Array): EventIndex {
   const index = new EventIndex();
   const code = (i: number): number => bytes[i]!;
   let open = -1;
-  for (let pos = 0; pos < bytes.length;) {
+  for (let pos = 0; pos < bytes.length; ) {
     const found = bytes.indexOf(10, pos);
     const nl = found < 0 ? bytes.length : found;
     const timestamp = stampAt(code, pos, nl);
@@ -60,7 +60,11 @@ function indexExportBytes(bytes: Uint8Array): EventIndex {
  * The positions (into `index`) of the events `wanted` keeps, sorted by timestamp; equal timestamps keep
  * the object's order. `message` decodes one event's message, for filters that read it.
  */
-function keptInOrder(index: EventIndex, wanted: (timestamp: number, message: () => string) => boolean, message: (i: number) => string): Uint32Array {
+function keptInOrder(
+  index: EventIndex,
+  wanted: (timestamp: number, message: () => string) => boolean,
+  message: (i: number) => string,
+): Uint32Array {
   const kept = new Uint32Array(index.count);
   let n = 0;
   for (let i = 0; i < index.count; i += 1) if (wanted(index.ts[i]!, () => message(i))) kept[n++] = i;
@@ -102,7 +106,11 @@ function compactCopy(bytes: Buffer, index: EventIndex, order: Uint32Array): Comp
     count: order.length,
     heldBytes: total + 12 * order.length,
     timestampAt: (k) => ts[k]!,
-    at: (k, logStreamName) => ({ timestamp: ts[k]!, logStreamName, message: text.toString('utf8', offsets[k]!, offsets[k + 1]!) }),
+    at: (k, logStreamName) => ({
+      timestamp: ts[k]!,
+      logStreamName,
+      message: text.toString('utf8', offsets[k]!, offsets[k + 1]!),
+    }),
   };
 }
 

@@ -3,7 +3,14 @@
  * query's events, and the merge reads them in timestamp order, a window at a time.
  */
 import type { Deps } from '../deps.js';
-import { readGroupIndex, readWindowObjects, readableEntries, readableWindows, type IndexConfig, type StateWindow } from './archiveIndex.js';
+import {
+  readGroupIndex,
+  readWindowObjects,
+  readableEntries,
+  readableWindows,
+  type IndexConfig,
+  type StateWindow,
+} from './archiveIndex.js';
 import { wants, type CatRequest } from './catQuery.js';
 import type { ArchivedEvent } from './exportLines.js';
 import { listExtraSources } from './extraSources.js';
@@ -70,15 +77,24 @@ function mergedRun(batches: AsyncGenerator<ArchivedEvent[]>): EventRun {
  * merge reaches each: the index of a long range never holds every window's objects), and the objects
  * kept outside exports. Ordered by the earliest timestamp each can hold, then by key.
  */
-async function plannedReads(deps: ReadDeps, config: IndexConfig, logGroupName: string, request: CatRequest, options: ReadOptions = {}): Promise<ReadSource[]> {
+async function plannedReads(
+  deps: ReadDeps,
+  config: IndexConfig,
+  logGroupName: string,
+  request: CatRequest,
+  options: ReadOptions = {},
+): Promise<ReadSource[]> {
   const index = await readGroupIndex(deps, config, logGroupName, { objects: false });
-  for (const w of index.windows) if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
+  for (const w of index.windows)
+    if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
   const extra = await listExtraSources(deps, config, logGroupName);
   if (index.state === undefined && index.stateProblem === undefined && extra.length === 0) options.onNoArchive?.();
   const { startMs = Number.NEGATIVE_INFINITY, endMs = Number.POSITIVE_INFINITY } = request.query;
   const inRange = (s: { fromMs: number; toMs: number }): boolean => s.toMs >= startMs && s.fromMs < endMs;
   const reads: (EventSource | Omit<WindowSource, 'ordinal'>)[] = [
-    ...readableEntries(index).filter(inRange).map((window) => ({ kind: 'window' as const, fromMs: window.fromMs, toMs: window.toMs, window })),
+    ...readableEntries(index)
+      .filter(inRange)
+      .map((window) => ({ kind: 'window' as const, fromMs: window.fromMs, toMs: window.toMs, window })),
     ...extra.filter((s) => inRange(s) && streamMatches(s.logStreamName, request.query)),
   ];
   const keyOf = (s: (typeof reads)[number]): string => ('key' in s ? s.key : s.window.destinationPrefix);
@@ -88,9 +104,16 @@ async function plannedReads(deps: ReadDeps, config: IndexConfig, logGroupName: s
 }
 
 /** The objects one query needs, in merge order (export windows from the index, plus the extra layouts). */
-async function plannedSources(deps: ReadDeps, config: IndexConfig, logGroupName: string, request: CatRequest, options: ReadOptions = {}): Promise<OrderedSource[]> {
+async function plannedSources(
+  deps: ReadDeps,
+  config: IndexConfig,
+  logGroupName: string,
+  request: CatRequest,
+  options: ReadOptions = {},
+): Promise<OrderedSource[]> {
   const index = await readGroupIndex(deps, config, logGroupName);
-  for (const w of index.windows) if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
+  for (const w of index.windows)
+    if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
   const extra = await listExtraSources(deps, config, logGroupName);
   if (index.state === undefined && index.stateProblem === undefined && extra.length === 0) options.onNoArchive?.();
   return selectSources([...exportSources(readableWindows(index)), ...extra], request.query);
@@ -134,7 +157,8 @@ async function* readSources(
   const report = (): void => options.onProgress?.({ objects, objectsRead, events, spilledRuns: store.spilled });
   try {
     /** The earliest timestamp a source can contribute to the query: the merge opens it no later than that. */
-    const earliest = (s: { readonly fromMs: number }): number => Math.max(s.fromMs, request.query.startMs ?? Number.NEGATIVE_INFINITY);
+    const earliest = (s: { readonly fromMs: number }): number =>
+      Math.max(s.fromMs, request.query.startMs ?? Number.NEGATIVE_INFINITY);
     const openObject = async (source: OrderedSource): Promise<EventRun> => {
       const run = await store.load(deps, config.bucket, source, wanted);
       objectsRead += 1;

@@ -52,12 +52,20 @@ const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
 function checkFlags(flags: RestoreFlags, nowMs: number): CatRequest {
   const problems: string[] = [];
-  for (const [flag, name] of [['--log-group', flags.logGroup], ['--to-log-group', flags.toLogGroup]] as const) {
-    if (!GROUP_NAME.test(name)) problems.push(`${flag} must be a log group name (1–512 letters, digits and . - _ / #), got ${JSON.stringify(name)}.`);
+  for (const [flag, name] of [
+    ['--log-group', flags.logGroup],
+    ['--to-log-group', flags.toLogGroup],
+  ] as const) {
+    if (!GROUP_NAME.test(name))
+      problems.push(
+        `${flag} must be a log group name (1–512 letters, digits and . - _ / #), got ${JSON.stringify(name)}.`,
+      );
   }
   if (flags.toLogGroup === flags.logGroup) {
-    problems.push(`--to-log-group must name a new group, not the archived one (${flags.logGroup}): restore never writes into the original. `
-      + `Pass e.g. --to-log-group '${flags.logGroup}-restored'.`);
+    problems.push(
+      `--to-log-group must name a new group, not the archived one (${flags.logGroup}): restore never writes into the original. ` +
+        `Pass e.g. --to-log-group '${flags.logGroup}-restored'.`,
+    );
   }
   let request: CatRequest | undefined;
   try {
@@ -74,10 +82,17 @@ function checkFlags(flags: RestoreFlags, nowMs: number): CatRequest {
 async function targetGroup(deps: Deps, name: string): Promise<{ exists: boolean; retentionInDays?: number }> {
   let nextToken: string | undefined;
   do {
-    const page = await callAws(deps.call, 'DescribeLogGroups', () => deps.clients.logs.send(
-      new DescribeLogGroupsCommand({ logGroupNamePrefix: name, ...(nextToken ? { nextToken } : {}) })));
+    const page = await callAws(deps.call, 'DescribeLogGroups', () =>
+      deps.clients.logs.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: name, ...(nextToken ? { nextToken } : {}) }),
+      ),
+    );
     const found = page.logGroups?.find((g) => g.logGroupName === name);
-    if (found) return { exists: true, ...(found.retentionInDays === undefined ? {} : { retentionInDays: found.retentionInDays }) };
+    if (found)
+      return {
+        exists: true,
+        ...(found.retentionInDays === undefined ? {} : { retentionInDays: found.retentionInDays }),
+      };
     nextToken = page.nextToken;
   } while (nextToken);
   return { exists: false };
@@ -90,15 +105,25 @@ async function countEvents(deps: Deps, config: IndexConfig, group: string, reque
 }
 
 const progressKey = (config: IndexConfig, flags: RestoreFlags): string => {
-  const id = createHash('sha256').update(JSON.stringify([flags.logGroup, flags.start, flags.end, flags.stream ?? null, flags.streamPrefix ?? null])).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(JSON.stringify([flags.logGroup, flags.start, flags.end, flags.stream ?? null, flags.streamPrefix ?? null]))
+    .digest('hex')
+    .slice(0, 16);
   return `${config.bucketPrefix}/restores/${groupKey(flags.toLogGroup)}/${id}.json`;
 };
 
 /**
  * Restores one stream from `progress.current.put` on; saves progress after every batch.
  */
-async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlags, request: CatRequest, stream: string,
-  sources: readonly OrderedSource[], state: { progress: RestoreProgress; save: (p: RestoreProgress) => Promise<void> }): Promise<number> {
+async function restoreStream(
+  deps: Deps,
+  config: IndexConfig,
+  flags: RestoreFlags,
+  request: CatRequest,
+  stream: string,
+  sources: readonly OrderedSource[],
+  state: { progress: RestoreProgress; save: (p: RestoreProgress) => Promise<void> },
+): Promise<number> {
   // Created with the first batch: a stream with no event in the range is not created at all.
   let created = false;
   const resumed = state.progress.current?.stream === stream ? state.progress.current : undefined;
@@ -115,8 +140,18 @@ async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlag
       // After a crash: this batch may have landed. Keep only what the target does not hold yet.
       const first = toPut[0]!;
       const present: LogEvent[] = [];
-      for await (const e of readEvents(deps, { logGroupName: flags.toLogGroup, logStreamName: stream, startTimeMs: first.timestamp, endTimeMs: toPut.at(-1)!.timestamp + 1 })) present.push(e);
-      toPut = notYetPut(toPut, present, earlierSameMs.filter((e) => e.timestamp >= first.timestamp));
+      for await (const e of readEvents(deps, {
+        logGroupName: flags.toLogGroup,
+        logStreamName: stream,
+        startTimeMs: first.timestamp,
+        endTimeMs: toPut.at(-1)!.timestamp + 1,
+      }))
+        present.push(e);
+      toPut = notYetPut(
+        toPut,
+        present,
+        earlierSameMs.filter((e) => e.timestamp >= first.timestamp),
+      );
       uncertain = undefined;
     }
     await state.save({ ...state.progress, current: { stream, put, pending: events.length } });
@@ -124,12 +159,21 @@ async function restoreStream(deps: Deps, config: IndexConfig, flags: RestoreFlag
     created = true;
     const rejected = toPut.length === 0 ? [] : await putEvents(deps, flags.toLogGroup, stream, toPut);
     put += events.length;
-    await state.save({ ...state.progress, current: { stream, put }, put: state.progress.put + toPut.length - rejected.length,
-      rejected: state.progress.rejected + rejected.length });
+    await state.save({
+      ...state.progress,
+      current: { stream, put },
+      put: state.progress.put + toPut.length - rejected.length,
+      rejected: state.progress.rejected + rejected.length,
+    });
     deps.progress?.(`restore ${flags.toLogGroup} ${stream}: ${put} events`);
   };
   // The stream's sources keep their ordinals (merge order), so a resumed restore sees the same sequence.
-  for await (const batch of readSources(deps, config, sources.filter((s) => s.logStreamName === stream), request)) {
+  for await (const batch of readSources(
+    deps,
+    config,
+    sources.filter((s) => s.logStreamName === stream),
+    request,
+  )) {
     for (const archived of batch) {
       const event = toPutEvent(archived);
       if (skipped < resumeAt) {
@@ -168,23 +212,45 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
   const { startMs, endMs } = request.query as { startMs: number; endMs: number };
   const target = await targetGroup(deps, flags.toLogGroup);
   const oldestMs = oldestRestorableMs(deps.clock.now(), target.retentionInDays);
-  const tooOld = startMs < oldestMs
-    ? await countEvents(deps, config, flags.logGroup, { ...request, query: { ...request.query, endMs: Math.min(endMs, oldestMs) } })
-    : 0;
-  const refused = refusal({ sourceGroup: flags.logGroup, startMs, endMs, oldestMs, tooOld,
-    ...(flags.stream === undefined ? {} : { stream: flags.stream }), ...(flags.streamPrefix === undefined ? {} : { streamPrefix: flags.streamPrefix }) });
+  const tooOld =
+    startMs < oldestMs
+      ? await countEvents(deps, config, flags.logGroup, {
+          ...request,
+          query: { ...request.query, endMs: Math.min(endMs, oldestMs) },
+        })
+      : 0;
+  const refused = refusal({
+    sourceGroup: flags.logGroup,
+    startMs,
+    endMs,
+    oldestMs,
+    tooOld,
+    ...(flags.stream === undefined ? {} : { stream: flags.stream }),
+    ...(flags.streamPrefix === undefined ? {} : { streamPrefix: flags.streamPrefix }),
+  });
   if (refused !== undefined) return { ok: false, text: refused, put: 0, rejected: 0, refused: tooOld };
 
   const key = progressKey(config, flags);
   const stored = await getJson<RestoreProgress>(deps, config.bucket, key);
   if (stored?.value.done === true) {
-    return { ok: true, text: `already restored: ${stored.value.put} events into ${flags.toLogGroup} (s3://${config.bucket}/${key})`, put: stored.value.put, rejected: stored.value.rejected };
+    return {
+      ok: true,
+      text: `already restored: ${stored.value.put} events into ${flags.toLogGroup} (s3://${config.bucket}/${key})`,
+      put: stored.value.put,
+      rejected: stored.value.rejected,
+    };
   }
   const sources = await plannedSources(deps, config, flags.logGroup, request);
   const streams = [...new Set(sources.map((s) => s.logStreamName))].sort();
   if (streams.length === 0) {
-    return { ok: false, put: 0, rejected: 0, text: `nothing to restore: no archived object of ${flags.logGroup} can hold events `
-      + `from ${flags.start} to ${flags.end}; nothing was written (archive ls shows what is archived).` };
+    return {
+      ok: false,
+      put: 0,
+      rejected: 0,
+      text:
+        `nothing to restore: no archived object of ${flags.logGroup} can hold events ` +
+        `from ${flags.start} to ${flags.end}; nothing was written (archive ls shows what is archived).`,
+    };
   }
   const state = {
     progress: stored?.value ?? { request: flags, completedStreams: [], put: 0, rejected: 0, done: false },
@@ -195,7 +261,9 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
   };
   if (!target.exists) {
     try {
-      await callAws(deps.call, 'CreateLogGroup', () => deps.clients.logs.send(new CreateLogGroupCommand({ logGroupName: flags.toLogGroup })));
+      await callAws(deps.call, 'CreateLogGroup', () =>
+        deps.clients.logs.send(new CreateLogGroupCommand({ logGroupName: flags.toLogGroup })),
+      );
     } catch (err) {
       if (errorName(err) !== 'ResourceAlreadyExistsException') throw err;
     }
@@ -203,14 +271,17 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
   for (const stream of streams) {
     if (state.progress.completedStreams.includes(stream)) continue;
     // A stream with nothing to put leaves no trace: reading it again on a resume writes nothing either.
-    if (await restoreStream(deps, config, flags, request, stream, sources, state) === 0) continue;
+    if ((await restoreStream(deps, config, flags, request, stream, sources, state)) === 0) continue;
     const { current: _done, ...rest } = state.progress;
     await state.save({ ...rest, completedStreams: [...rest.completedStreams, stream] });
   }
   await state.save({ ...state.progress, done: true });
   const { put, rejected, completedStreams } = state.progress;
-  const text = `restored ${put} events of ${completedStreams.length} stream${completedStreams.length === 1 ? '' : 's'} from ${flags.logGroup} into ${flags.toLogGroup}`
-    + (rejected > 0 ? `; ${rejected} events refused by PutLogEvents (still in the archive: read them with archive cat)` : '');
+  const text =
+    `restored ${put} events of ${completedStreams.length} stream${completedStreams.length === 1 ? '' : 's'} from ${flags.logGroup} into ${flags.toLogGroup}` +
+    (rejected > 0
+      ? `; ${rejected} events refused by PutLogEvents (still in the archive: read them with archive cat)`
+      : '');
   return { ok: rejected === 0, text, put, rejected };
 }
 

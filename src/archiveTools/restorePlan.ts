@@ -18,7 +18,10 @@ const RESTORE_AGE_MARGIN_MS = MS_PER_HOUR;
  * @example oldestRestorableMs(Date.now(), 7); // now − 7 days + 1 hour
  */
 function oldestRestorableMs(nowMs: number, targetRetentionDays?: number): number {
-  const ageMs = Math.min(PUT_MAX_AGE_MS, targetRetentionDays === undefined ? Number.POSITIVE_INFINITY : targetRetentionDays * MS_PER_DAY);
+  const ageMs = Math.min(
+    PUT_MAX_AGE_MS,
+    targetRetentionDays === undefined ? Number.POSITIVE_INFINITY : targetRetentionDays * MS_PER_DAY,
+  );
   return nowMs - ageMs + RESTORE_AGE_MARGIN_MS;
 }
 
@@ -42,11 +45,20 @@ interface RefusalInput {
 function refusal(input: RefusalInput): string | undefined {
   if (input.tooOld === 0) return undefined;
   const iso = (ms: number): string => new Date(ms).toISOString();
-  const streamFlag = input.stream !== undefined ? ` --stream '${input.stream}'` : input.streamPrefix !== undefined ? ` --stream-prefix '${input.streamPrefix}'` : '';
-  return `refused: ${input.tooOld} archived event${input.tooOld === 1 ? ' is' : 's are'} older than ${iso(input.oldestMs)}, which PutLogEvents `
-    + 'no longer accepts (14 days, or the target group\'s retention); nothing was written. Read them from the archive instead:\n'
-    + `  cwl-trim archive cat --log-group '${input.sourceGroup}'${streamFlag} --start ${iso(input.startMs)} --end ${iso(Math.min(input.endMs, input.oldestMs))}`
-    + (input.endMs > input.oldestMs ? `\nor restore only from ${iso(input.oldestMs)} on (--start ${iso(input.oldestMs)}).` : '');
+  const streamFlag =
+    input.stream !== undefined
+      ? ` --stream '${input.stream}'`
+      : input.streamPrefix !== undefined
+        ? ` --stream-prefix '${input.streamPrefix}'`
+        : '';
+  return (
+    `refused: ${input.tooOld} archived event${input.tooOld === 1 ? ' is' : 's are'} older than ${iso(input.oldestMs)}, which PutLogEvents ` +
+    "no longer accepts (14 days, or the target group's retention); nothing was written. Read them from the archive instead:\n" +
+    `  cwl-trim archive cat --log-group '${input.sourceGroup}'${streamFlag} --start ${iso(input.startMs)} --end ${iso(Math.min(input.endMs, input.oldestMs))}` +
+    (input.endMs > input.oldestMs
+      ? `\nor restore only from ${iso(input.oldestMs)} on (--start ${iso(input.oldestMs)}).`
+      : '')
+  );
 }
 
 const eventKey = (e: { timestamp: number; message: string }): string => `${e.timestamp}\u0000${e.message}`;
@@ -79,7 +91,10 @@ function notYetPut<E extends { timestamp: number; message: string }>(
 }
 
 /** Events PutLogEvents takes: timestamp and message only. */
-const toPutEvent = (e: ArchivedEvent): { timestamp: number; message: string } => ({ timestamp: e.timestamp, message: e.message });
+const toPutEvent = (e: ArchivedEvent): { timestamp: number; message: string } => ({
+  timestamp: e.timestamp,
+  message: e.message,
+});
 
 export { RESTORE_AGE_MARGIN_MS, notYetPut, oldestRestorableMs, refusal, toPutEvent };
 export type { RefusalInput };

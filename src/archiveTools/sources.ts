@@ -73,7 +73,8 @@ function exportSources(windows: readonly IndexedWindow[]): EventSource[] {
 }
 
 const streamMatches = (name: string, query: EventQuery): boolean =>
-  (query.stream === undefined || name === query.stream) && (query.streamPrefix === undefined || name.startsWith(query.streamPrefix));
+  (query.stream === undefined || name === query.stream) &&
+  (query.streamPrefix === undefined || name.startsWith(query.streamPrefix));
 
 /**
  * The sources that can hold events of the query (stream and span overlap), ordered for the merge:
@@ -92,7 +93,8 @@ function selectSources(sources: readonly EventSource[], query: EventQuery): Orde
 }
 
 /** The earliest timestamp a source can contribute to the query: the merge opens it no later than that. */
-const earliestOf = (source: EventSource, query: EventQuery): number => Math.max(source.fromMs, query.startMs ?? Number.NEGATIVE_INFINITY);
+const earliestOf = (source: EventSource, query: EventQuery): number =>
+  Math.max(source.fromMs, query.startMs ?? Number.NEGATIVE_INFINITY);
 
 /** Whether an event falls in the query's time range (streams are chosen with the sources). */
 const inRange = (timestamp: number, query: EventQuery): boolean =>

@@ -79,7 +79,11 @@ function fileRun(path: string, stream: string | readonly string[]): EventRun {
     logStreamNameAt: nameAt,
     eventAt: (i) => {
       const text = buffer.toString('utf8', lines.start[i]!, lines.end[i]!);
-      return { timestamp: lines.ts[i]!, logStreamName: nameAt(i), message: buffer[lines.start[i]!] === QUOTE ? (JSON.parse(text) as string) : text };
+      return {
+        timestamp: lines.ts[i]!,
+        logStreamName: nameAt(i),
+        message: buffer[lines.start[i]!] === QUOTE ? (JSON.parse(text) as string) : text,
+      };
     },
   };
   /** The non-negative integer written in `buffer[from, to)`. */

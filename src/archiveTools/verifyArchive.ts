@@ -22,9 +22,16 @@ async function listFolders(deps: S3Deps, bucket: string, prefix: string): Promis
   const folders: string[] = [];
   let token: string | undefined;
   do {
-    const page = await callAws(deps.call, 'ListObjectsV2', () => deps.clients.s3.send(new ListObjectsV2Command({
-      Bucket: bucket, Prefix: prefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}),
-    })));
+    const page = await callAws(deps.call, 'ListObjectsV2', () =>
+      deps.clients.s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          Delimiter: '/',
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      ),
+    );
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix.slice(prefix.length, -1));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -54,11 +61,27 @@ async function verifyArchive(deps: S3Deps, config: IndexConfig, logGroupName?: s
       .filter((o) => o.Key !== undefined)
       .map((o) => ({ key: o.Key!, size: o.Size ?? 0, ...(o.ETag === undefined ? {} : { etag: o.ETag }) }));
     const verified = verifyGroup(index, listed, await readCatchUps(deps, config, name));
-    groups.push(index.state === undefined && index.stateProblem === undefined && logGroupName !== undefined && listed.length === 0
-      ? { ...verified, problems: [{ kind: 'state-unreadable', detail: `${name} has no archive under s3://${config.bucket}/${config.bucketPrefix}/`, key: index.stateKey }] }
-      : verified);
+    groups.push(
+      index.state === undefined && index.stateProblem === undefined && logGroupName !== undefined && listed.length === 0
+        ? {
+            ...verified,
+            problems: [
+              {
+                kind: 'state-unreadable',
+                detail: `${name} has no archive under s3://${config.bucket}/${config.bucketPrefix}/`,
+                key: index.stateKey,
+              },
+            ],
+          }
+        : verified,
+    );
   }
-  return { ok: groups.every((g) => g.problems.length === 0), bucket: config.bucket, bucketPrefix: config.bucketPrefix, groups };
+  return {
+    ok: groups.every((g) => g.problems.length === 0),
+    bucket: config.bucket,
+    bucketPrefix: config.bucketPrefix,
+    groups,
+  };
 }
 
 /** The verification for people: a line per group, a line per problem, and the verdict. */
@@ -66,13 +89,19 @@ function renderVerification(v: Verification): string {
   const lines: string[] = [];
   for (const g of v.groups) {
     const status = g.problems.length === 0 ? 'ok' : `${g.problems.length} problem${g.problems.length === 1 ? '' : 's'}`;
-    lines.push(`${g.logGroupName}: ${g.windows} windows, ${g.objectsChecked} objects (${g.bytesChecked.toLocaleString('en-US')} bytes) checked — ${status}`);
-    for (const p of g.problems) lines.push(`  ✗ ${p.kind}: ${p.detail}${p.key === undefined ? '' : ` (s3://${v.bucket}/${p.key})`}`);
+    lines.push(
+      `${g.logGroupName}: ${g.windows} windows, ${g.objectsChecked} objects (${g.bytesChecked.toLocaleString('en-US')} bytes) checked — ${status}`,
+    );
+    for (const p of g.problems)
+      lines.push(`  ✗ ${p.kind}: ${p.detail}${p.key === undefined ? '' : ` (s3://${v.bucket}/${p.key})`}`);
     for (const n of g.notes) lines.push(`  · ${n}`);
   }
   if (v.groups.length === 0) lines.push(`nothing archived under s3://${v.bucket}/${v.bucketPrefix}/`);
-  lines.push(v.ok ? 'archive verified: every listed object is present with its size, windows are contiguous, nothing unlisted.'
-    : 'archive NOT verified: see the problems above.');
+  lines.push(
+    v.ok
+      ? 'archive verified: every listed object is present with its size, windows are contiguous, nothing unlisted.'
+      : 'archive NOT verified: see the problems above.',
+  );
   return `${lines.join('\n')}\n`;
 }
 

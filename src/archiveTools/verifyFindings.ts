@@ -14,8 +14,17 @@ interface ListedObject {
 }
 
 interface VerifyProblem {
-  readonly kind: 'state-unreadable' | 'manifest-missing' | 'manifest-invalid' | 'object-missing' | 'size-mismatch'
-    | 'checksum-mismatch' | 'gap' | 'overlap' | 'watermark' | 'unlisted-object';
+  readonly kind:
+    | 'state-unreadable'
+    | 'manifest-missing'
+    | 'manifest-invalid'
+    | 'object-missing'
+    | 'size-mismatch'
+    | 'checksum-mismatch'
+    | 'gap'
+    | 'overlap'
+    | 'watermark'
+    | 'unlisted-object';
   readonly detail: string;
   readonly key?: string;
 }
@@ -43,43 +52,71 @@ interface ObjectTally {
 }
 
 /** One manifest's objects against the listing: present, same size, same ETag when recorded. */
-function checkObjects(tally: ObjectTally, byKey: ReadonlyMap<string, ListedObject>, objects: readonly ManifestObject[], listedIn: string): void {
+function checkObjects(
+  tally: ObjectTally,
+  byKey: ReadonlyMap<string, ListedObject>,
+  objects: readonly ManifestObject[],
+  listedIn: string,
+): void {
   for (const object of objects) {
     tally.accounted.add(object.key);
     const found = byKey.get(object.key);
     if (found === undefined) {
-      tally.problems.push({ kind: 'object-missing', detail: `listed in the manifest of ${listedIn}, absent from S3`, key: object.key });
+      tally.problems.push({
+        kind: 'object-missing',
+        detail: `listed in the manifest of ${listedIn}, absent from S3`,
+        key: object.key,
+      });
       continue;
     }
     tally.objectsChecked += 1;
     tally.bytesChecked += found.size;
     // One problem per object: a different size already says the bytes changed.
     if (found.size !== object.size) {
-      tally.problems.push({ kind: 'size-mismatch', detail: `the manifest says ${object.size} bytes, S3 holds ${found.size}`, key: object.key });
+      tally.problems.push({
+        kind: 'size-mismatch',
+        detail: `the manifest says ${object.size} bytes, S3 holds ${found.size}`,
+        key: object.key,
+      });
     } else if (object.etag === undefined) tally.withoutChecksum += 1;
     else if (unquote(object.etag) !== unquote(found.etag)) {
-      tally.problems.push({ kind: 'checksum-mismatch', detail: `the manifest records ETag ${object.etag}, S3 has ${found.etag ?? 'none'}`, key: object.key });
+      tally.problems.push({
+        kind: 'checksum-mismatch',
+        detail: `the manifest records ETag ${object.etag}, S3 has ${found.etag ?? 'none'}`,
+        key: object.key,
+      });
     }
   }
 }
 
 /** Every window's manifest and objects, then the catch-ups of late writers (under exports/ too, each with its manifest; not part of the tiling). */
-function checkManifests(tally: ObjectTally, index: GroupIndex, listed: readonly ListedObject[], catchUps: readonly CatchUpEntry[]): void {
+function checkManifests(
+  tally: ObjectTally,
+  index: GroupIndex,
+  listed: readonly ListedObject[],
+  catchUps: readonly CatchUpEntry[],
+): void {
   const byKey = new Map(listed.map((o) => [o.key, o]));
   for (const entry of index.windows) {
     tally.accounted.add(entry.manifestKey);
     if (entry.manifest === undefined) {
       const missing = entry.problem?.endsWith('is missing') === true;
-      tally.problems.push({ kind: missing ? 'manifest-missing' : 'manifest-invalid', detail: entry.problem ?? 'unreadable manifest', key: entry.manifestKey });
+      tally.problems.push({
+        kind: missing ? 'manifest-missing' : 'manifest-invalid',
+        detail: entry.problem ?? 'unreadable manifest',
+        key: entry.manifestKey,
+      });
       continue;
     }
-    if (entry.problem !== undefined) tally.problems.push({ kind: 'manifest-invalid', detail: entry.problem, key: entry.manifestKey });
+    if (entry.problem !== undefined)
+      tally.problems.push({ kind: 'manifest-invalid', detail: entry.problem, key: entry.manifestKey });
     for (const key of entry.manifest.partKeys ?? []) tally.accounted.add(key);
     checkObjects(tally, byKey, entry.manifest.objects, `task ${entry.window.taskId}`);
   }
   for (const c of catchUps) {
     tally.accounted.add(c.manifestKey);
-    if (c.manifest === undefined) tally.problems.push({ kind: 'manifest-invalid', detail: c.problem ?? 'unreadable manifest', key: c.manifestKey });
+    if (c.manifest === undefined)
+      tally.problems.push({ kind: 'manifest-invalid', detail: c.problem ?? 'unreadable manifest', key: c.manifestKey });
     else checkObjects(tally, byKey, c.manifest.objects, `the catch-up of late events of ${c.manifest.logStreamName}`);
   }
 }
@@ -89,25 +126,48 @@ function checkManifests(tally: ObjectTally, index: GroupIndex, listed: readonly 
  *
  * @example verifyGroup(index, listedObjects).problems; // [] when the archive is whole
  */
-function verifyGroup(index: GroupIndex, listed: readonly ListedObject[], catchUps: readonly CatchUpEntry[] = []): GroupVerification {
-  const tally: ObjectTally = { problems: [], accounted: new Set(), objectsChecked: 0, bytesChecked: 0, withoutChecksum: 0 };
+function verifyGroup(
+  index: GroupIndex,
+  listed: readonly ListedObject[],
+  catchUps: readonly CatchUpEntry[] = [],
+): GroupVerification {
+  const tally: ObjectTally = {
+    problems: [],
+    accounted: new Set(),
+    objectsChecked: 0,
+    bytesChecked: 0,
+    withoutChecksum: 0,
+  };
   const { problems } = tally;
   const notes: string[] = [];
-  if (index.stateProblem !== undefined) problems.push({ kind: 'state-unreadable', detail: index.stateProblem, key: index.stateKey });
+  if (index.stateProblem !== undefined)
+    problems.push({ kind: 'state-unreadable', detail: index.stateProblem, key: index.stateKey });
   checkManifests(tally, index, listed, catchUps);
   const state = index.state;
-  for (const f of windowFindings(index.windows.map((w) => w.window), state?.archivedThroughMs)) {
+  for (const f of windowFindings(
+    index.windows.map((w) => w.window),
+    state?.archivedThroughMs,
+  )) {
     problems.push({ kind: f.kind === 'gap' || f.kind === 'overlap' ? f.kind : 'watermark', detail: f.detail });
   }
   const inFlight = state?.inFlight?.destinationPrefix;
-  if (inFlight !== undefined) notes.push(`an export is in flight into ${inFlight}/ (objects there are not checked yet)`);
+  if (inFlight !== undefined)
+    notes.push(`an export is in flight into ${inFlight}/ (objects there are not checked yet)`);
   for (const o of listed) {
     if (tally.accounted.has(o.key) || o.key.endsWith(`/${EXPORT_WRITE_TEST_OBJECT}`)) continue;
     if (inFlight !== undefined && o.key.startsWith(`${inFlight}/`)) continue;
     problems.push({ kind: 'unlisted-object', detail: 'under exports/ but in no manifest', key: o.key });
   }
-  if (tally.withoutChecksum > 0) notes.push(`${tally.withoutChecksum} objects have no checksum in their manifest: sizes checked only`);
-  return { logGroupName: index.logGroupName, windows: index.windows.length, objectsChecked: tally.objectsChecked, bytesChecked: tally.bytesChecked, problems, notes };
+  if (tally.withoutChecksum > 0)
+    notes.push(`${tally.withoutChecksum} objects have no checksum in their manifest: sizes checked only`);
+  return {
+    logGroupName: index.logGroupName,
+    windows: index.windows.length,
+    objectsChecked: tally.objectsChecked,
+    bytesChecked: tally.bytesChecked,
+    problems,
+    notes,
+  };
 }
 
 export { verifyGroup };

@@ -66,20 +66,29 @@ function toInfo(type: GuardedType, p: AccountPolicy): AccountPolicyInfo {
 }
 
 async function listPolicies(deps: AccountDeps, policyType: GuardedType): Promise<AccountPolicyInfo[]> {
-  const pages = paginate(deps.call, {
-    operation: 'DescribeAccountPolicies',
-    send: (input: DescribeAccountPoliciesCommandInput) => deps.clients.logs.send(new DescribeAccountPoliciesCommand(input)),
-    inputToken: 'nextToken',
-    outputToken: (page) => page.nextToken,
-  }, { policyType });
+  const pages = paginate(
+    deps.call,
+    {
+      operation: 'DescribeAccountPolicies',
+      send: (input: DescribeAccountPoliciesCommandInput) =>
+        deps.clients.logs.send(new DescribeAccountPoliciesCommand(input)),
+      inputToken: 'nextToken',
+      outputToken: (page) => page.nextToken,
+    },
+    { policyType },
+  );
   const found: AccountPolicyInfo[] = [];
   for await (const page of pages) found.push(...(page.accountPolicies ?? []).map((p) => toInfo(policyType, p)));
   return found;
 }
 
-async function readStorageTier(deps: AccountDeps): Promise<Pick<AccountSettings, 'storageTier' | 'storageTierUnreadable'>> {
+async function readStorageTier(
+  deps: AccountDeps,
+): Promise<Pick<AccountSettings, 'storageTier' | 'storageTierUnreadable'>> {
   try {
-    const out = await callAws(deps.call, 'GetStorageTierPolicy', () => deps.clients.logs.send(new GetStorageTierPolicyCommand({})));
+    const out = await callAws(deps.call, 'GetStorageTierPolicy', () =>
+      deps.clients.logs.send(new GetStorageTierPolicyCommand({})),
+    );
     return { storageTier: out.storageTier === 'INTELLIGENT_TIERING' ? 'INTELLIGENT_TIERING' : 'STANDARD' };
   } catch (err) {
     return { storageTier: 'STANDARD', storageTierUnreadable: errorName(err) };
@@ -92,7 +101,9 @@ async function readStorageTier(deps: AccountDeps): Promise<Pick<AccountSettings,
  *
  * @example const { policies } = await readAccountPolicies(deps);
  */
-async function readAccountPolicies(deps: AccountDeps): Promise<Pick<AccountSettings, 'policies' | 'policiesUnreadable'>> {
+async function readAccountPolicies(
+  deps: AccountDeps,
+): Promise<Pick<AccountSettings, 'policies' | 'policiesUnreadable'>> {
   try {
     // The five listings at once: the limiter paces them, their round trips overlap.
     const lists = await Promise.all(GUARDED_TYPES.map((type) => listPolicies(deps, type)));

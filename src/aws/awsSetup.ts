@@ -5,12 +5,14 @@
  */
 import type { AwsClients } from './clients.js';
 
-const REGION_FIX = 'Set AWS_REGION (or AWS_DEFAULT_REGION), pass --region eu-west-1, or give the profile a region '
-  + '(aws configure set region eu-west-1 --profile NAME).';
-const CREDENTIALS_FIX = 'The SDK looked, in order, at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the profile '
-  + '(--profile or AWS_PROFILE, else "default") in ~/.aws/credentials and ~/.aws/config (SSO and credential_process '
-  + 'included), a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), and the container or instance role. '
-  + 'Run `aws configure` or `aws sso login --profile NAME`, pass --profile, or set the variables.';
+const REGION_FIX =
+  'Set AWS_REGION (or AWS_DEFAULT_REGION), pass --region eu-west-1, or give the profile a region ' +
+  '(aws configure set region eu-west-1 --profile NAME).';
+const CREDENTIALS_FIX =
+  'The SDK looked, in order, at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the profile ' +
+  '(--profile or AWS_PROFILE, else "default") in ~/.aws/credentials and ~/.aws/config (SSO and credential_process ' +
+  'included), a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), and the container or instance role. ' +
+  'Run `aws configure` or `aws sso login --profile NAME`, pass --profile, or set the variables.';
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

@@ -46,16 +46,34 @@ interface AwsCallContext {
 }
 
 const THROTTLING_NAMES = new Set([
-  'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded',
-  'Throttling', 'SlowDown',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'Throttling',
+  'SlowDown',
 ]);
 const TRANSIENT_NAMES = new Set([
-  'ServiceUnavailableException', 'ServiceUnavailable', 'InternalFailure', 'InternalServerError', 'InternalError',
+  'ServiceUnavailableException',
+  'ServiceUnavailable',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalError',
   // DeleteLogStream under concurrent updates of the same group.
   'OperationAbortedException',
-  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+]);
 
 interface ErrorShape {
   name?: unknown;
@@ -88,7 +106,9 @@ function errorName(err: unknown): string {
  */
 function isThrottlingError(err: unknown): boolean {
   const e = shape(err);
-  return THROTTLING_NAMES.has(errorName(err)) || e.$metadata?.httpStatusCode === 429 || e.$retryable?.throttling === true;
+  return (
+    THROTTLING_NAMES.has(errorName(err)) || e.$metadata?.httpStatusCode === 429 || e.$retryable?.throttling === true
+  );
 }
 
 /**
@@ -174,7 +194,12 @@ const toError = (err: unknown): Error => (err instanceof Error ? err : new Error
  * @example
  * const page = await callAws(ctx, 'DescribeLogGroups', () => logs.send(new DescribeLogGroupsCommand(input)));
  */
-async function callAws<T>(ctx: AwsCallContext, operation: string, send: () => Promise<T>, options: CallOptions = {}): Promise<T> {
+async function callAws<T>(
+  ctx: AwsCallContext,
+  operation: string,
+  send: () => Promise<T>,
+  options: CallOptions = {},
+): Promise<T> {
   const { limiters, stats, signal } = ctx;
   const limiter = limiters.for(operation);
   const { retries = 8, minTimeoutMs = 200, maxTimeoutMs = 20_000 } = ctx.retry ?? {};
@@ -197,7 +222,12 @@ async function callAws<T>(ctx: AwsCallContext, operation: string, send: () => Pr
   };
   try {
     const result = await pRetry(attempt, {
-      retries, minTimeout: minTimeoutMs, maxTimeout: maxTimeoutMs, factor: 2, randomize: true, signal,
+      retries,
+      minTimeout: minTimeoutMs,
+      maxTimeout: maxTimeoutMs,
+      factor: 2,
+      randomize: true,
+      signal,
     });
     stats.record(operation, 'successes');
     return result;

@@ -46,7 +46,12 @@ interface ClientOptions {
   readonly endpoints?: Partial<Record<ServiceName, string>>;
 }
 
-const DEFAULT_TIMEOUTS: RequestTimeouts = Object.freeze({ connectionMs: 5_000, requestMs: 30_000, bulkRequestMs: 60_000, idleMs: 60_000 });
+const DEFAULT_TIMEOUTS: RequestTimeouts = Object.freeze({
+  connectionMs: 5_000,
+  requestMs: 30_000,
+  bulkRequestMs: 60_000,
+  idleMs: 60_000,
+});
 
 /**
  * The send options of a call that carries up to a megabyte: its own per-request timeout, when set.
@@ -64,7 +69,9 @@ const bulkRequest = (deps: { readonly clients: Pick<AwsClients, 'timeouts'> }): 
  * CPU. It skips that work when the logger has no `info` (`logger?.info?.(…)`); everything still goes
  * nowhere, as with the default logger (cwl-trim logs its calls itself).
  */
-const SDK_LOGGER = { debug: () => undefined, warn: () => undefined, error: () => undefined } as unknown as NonNullable<CloudWatchLogsClientConfig['logger']>;
+const SDK_LOGGER = { debug: () => undefined, warn: () => undefined, error: () => undefined } as unknown as NonNullable<
+  CloudWatchLogsClientConfig['logger']
+>;
 
 /** Local emulators ignore the Region but the SDK insists on one: the last resort for a loopback endpoint. */
 const LOCAL_DEFAULT_REGION = 'us-east-1';
@@ -89,7 +96,11 @@ function needsPathStyle(endpoint: string): boolean {
  * The Region: the configured one (flag, AWS_REGION, AWS_DEFAULT_REGION), else the SDK's chain (the
  * profile's `region`); only a loopback endpoint with no Region anywhere falls back to us-east-1.
  */
-function regionOf(region: string | undefined, endpoint: string | undefined, profile: string | undefined): CloudWatchLogsClientConfig['region'] {
+function regionOf(
+  region: string | undefined,
+  endpoint: string | undefined,
+  profile: string | undefined,
+): CloudWatchLogsClientConfig['region'] {
   if (region !== undefined) return region;
   if (endpoint === undefined || !isLoopback(endpoint)) return undefined;
   // A client is the only public handle on the SDK's own region chain; it is never sent a request.
@@ -137,11 +148,14 @@ function createClients(config: Pick<Config, 'region' | 'endpointUrl'>, options: 
     };
   };
   const s3Endpoint = endpointOf('s3');
-  const s3Local = s3Endpoint === undefined ? {} : {
-    ...(needsPathStyle(s3Endpoint) && { forcePathStyle: true }),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  } as const;
+  const s3Local =
+    s3Endpoint === undefined
+      ? {}
+      : ({
+          ...(needsPathStyle(s3Endpoint) && { forcePathStyle: true }),
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        } as const);
   const clients = {
     logs: new CloudWatchLogsClient(common('logs')),
     s3: new S3Client({ ...common('s3'), ...s3Local }),

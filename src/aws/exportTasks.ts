@@ -1,5 +1,9 @@
 /** DescribeExportTasks as a listing: every page, the whole input resent with each token. */
-import { DescribeExportTasksCommand, type DescribeExportTasksCommandInput, type ExportTask } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeExportTasksCommand,
+  type DescribeExportTasksCommandInput,
+  type ExportTask,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { Deps } from '../deps.js';
 import { DESCRIBE_PAGE_LIMIT } from '../constants.js';
 import { paginate } from './paginate.js';
@@ -14,12 +18,17 @@ async function* listExportTasks(
   deps: Pick<Deps, 'clients' | 'call'>,
   input: Omit<DescribeExportTasksCommandInput, 'nextToken'>,
 ): AsyncGenerator<ExportTask> {
-  const pages = paginate(deps.call, {
-    operation: 'DescribeExportTasks',
-    send: (request: DescribeExportTasksCommandInput) => deps.clients.logs.send(new DescribeExportTasksCommand(request)),
-    inputToken: 'nextToken',
-    outputToken: (page) => page.nextToken,
-  }, { limit: DESCRIBE_PAGE_LIMIT, ...input });
+  const pages = paginate(
+    deps.call,
+    {
+      operation: 'DescribeExportTasks',
+      send: (request: DescribeExportTasksCommandInput) =>
+        deps.clients.logs.send(new DescribeExportTasksCommand(request)),
+      inputToken: 'nextToken',
+      outputToken: (page) => page.nextToken,
+    },
+    { limit: DESCRIBE_PAGE_LIMIT, ...input },
+  );
   for await (const page of pages) yield* page.exportTasks ?? [];
 }
 

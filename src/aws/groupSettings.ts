@@ -51,9 +51,11 @@ async function transformerOf(deps: SettingsDeps, logGroupName: string): Promise<
 /** Subscription + metric filters of a group (one page each is enough to know whether there is any). */
 async function filterCountOf(deps: SettingsDeps, logGroupName: string): Promise<number> {
   const subs = await callAws(deps.call, 'DescribeSubscriptionFilters', () =>
-    deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })));
+    deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })),
+  );
   const metrics = await callAws(deps.call, 'DescribeMetricFilters', () =>
-    deps.clients.logs.send(new DescribeMetricFiltersCommand({ logGroupName, limit: 50 })));
+    deps.clients.logs.send(new DescribeMetricFiltersCommand({ logGroupName, limit: 50 })),
+  );
   return (subs.subscriptionFilters?.length ?? 0) + (metrics.metricFilters?.length ?? 0);
 }
 
@@ -96,13 +98,15 @@ async function readGroupExtras(
     options.emptyGroupCandidate === true ? filterCountOf(deps, name) : undefined,
   ]);
   const account: AccountSettings = { ...policies, ...tier };
-  const policyNames = (type: Parameters<typeof policiesFor>[1]): string[] => policiesFor(account, type, name).map((p) => p.name);
+  const policyNames = (type: Parameters<typeof policiesFor>[1]): string[] =>
+    policiesFor(account, type, name).map((p) => p.name);
   const extras: GroupExtras = {
     accountSubscriptionPolicies: policyNames('SUBSCRIPTION_FILTER_POLICY'),
     accountMetricPolicies: policyNames('METRIC_EXTRACTION_POLICY'),
     transformers: [...policyNames('TRANSFORMER_POLICY'), ...(own ? [own] : [])],
-    accountDataProtection: (g.inheritedProperties ?? []).includes('ACCOUNT_DATA_PROTECTION')
-      || policyNames('DATA_PROTECTION_POLICY').length > 0,
+    accountDataProtection:
+      (g.inheritedProperties ?? []).includes('ACCOUNT_DATA_PROTECTION') ||
+      policyNames('DATA_PROTECTION_POLICY').length > 0,
     deletionProtected: g.deletionProtectionEnabled === true,
     ...(g.retentionPolicyName ? { retentionPolicyName: g.retentionPolicyName } : {}),
     storageTier: account.storageTier,

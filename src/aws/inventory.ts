@@ -69,7 +69,11 @@ async function* itemGroups(deps: InventoryDeps, item: WalkItem): AsyncGenerator<
  *
  * @example for await (const g of selectedGroups(deps, config.selection)) console.log(g.logGroupName);
  */
-async function* selectedGroups(deps: InventoryDeps, selection: GroupSelection, afterName?: string): AsyncGenerator<LogGroup> {
+async function* selectedGroups(
+  deps: InventoryDeps,
+  selection: GroupSelection,
+  afterName?: string,
+): AsyncGenerator<LogGroup> {
   for (const item of walkItems(selection)) {
     if (afterName !== undefined && itemIsBehind(item, afterName)) continue;
     for await (const g of itemGroups(deps, item)) {
@@ -89,7 +93,10 @@ async function groupTags(deps: InventoryDeps, g: LogGroup): Promise<Record<strin
 }
 
 /** How many subscription and metric filters a group has: asked only once a re-put is in question. */
-async function filterCounts(deps: InventoryDeps, logGroupName: string): Promise<{ subscription: number; metric: number }> {
+async function filterCounts(
+  deps: InventoryDeps,
+  logGroupName: string,
+): Promise<{ subscription: number; metric: number }> {
   const subs = await callAws(deps.call, 'DescribeSubscriptionFilters', () =>
     deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })),
   );
@@ -100,7 +107,10 @@ async function filterCounts(deps: InventoryDeps, logGroupName: string): Promise<
 }
 
 /** SDK group → our plain metadata; filter counts are filled in when they are read. */
-function toGroupInfo(g: LogGroup, filters: { subscription: number; metric: number } = { subscription: 0, metric: 0 }): GroupInfo {
+function toGroupInfo(
+  g: LogGroup,
+  filters: { subscription: number; metric: number } = { subscription: 0, metric: 0 },
+): GroupInfo {
   return {
     logGroupName: g.logGroupName!,
     arn: g.arn ?? '',
@@ -135,12 +145,17 @@ interface StreamsLook {
  */
 async function lookAtStreams(deps: InventoryDeps, logGroupName: string): Promise<StreamsLook> {
   const page = await callAws(deps.call, 'DescribeLogStreams', () =>
-    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, limit: 50 })),
+    deps.clients.logs.send(
+      new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, limit: 50 }),
+    ),
   );
   const streams = (page.logStreams ?? []).map(toStreamInfo);
   let newest = streams[0];
-  for (const s of streams) if ((s.lastEventTimestampMs ?? -Infinity) > (newest?.lastEventTimestampMs ?? -Infinity)) newest = s;
-  const whole = page.nextToken ? undefined : [...streams].sort((a, b) => (a.logStreamName < b.logStreamName ? -1 : a.logStreamName > b.logStreamName ? 1 : 0));
+  for (const s of streams)
+    if ((s.lastEventTimestampMs ?? -Infinity) > (newest?.lastEventTimestampMs ?? -Infinity)) newest = s;
+  const whole = page.nextToken
+    ? undefined
+    : [...streams].sort((a, b) => (a.logStreamName < b.logStreamName ? -1 : a.logStreamName > b.logStreamName ? 1 : 0));
   return { ...(newest ? { newest } : {}), ...(whole ? { whole } : {}) };
 }
 
@@ -166,14 +181,20 @@ class StaleTokenError extends Error {
  * Throws {@link DeadlineReachedError} before a page it has no time for, and {@link StaleTokenError}
  * when the saved token is refused.
  */
-async function* streamPages(deps: InventoryDeps, logGroupName: string, startToken?: string): AsyncGenerator<StreamPage> {
+async function* streamPages(
+  deps: InventoryDeps,
+  logGroupName: string,
+  startToken?: string,
+): AsyncGenerator<StreamPage> {
   let token = startToken;
   for (;;) {
     checkDeadline(deps, `listing the streams of ${logGroupName}`);
     let page: DescribeLogStreamsCommandOutput;
     try {
       page = await callAws(deps.call, 'DescribeLogStreams', () =>
-        deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 50, ...(token ? { nextToken: token } : {}) })),
+        deps.clients.logs.send(
+          new DescribeLogStreamsCommand({ logGroupName, limit: 50, ...(token ? { nextToken: token } : {}) }),
+        ),
       );
     } catch (err) {
       if (token !== undefined && token === startToken && errorName(err) === 'InvalidParameterException') {
@@ -192,5 +213,15 @@ async function* streamPages(deps: InventoryDeps, logGroupName: string, startToke
   }
 }
 
-export { ALL_GROUPS_PREFIX, StaleTokenError, checkDeadline, filterCounts, lookAtStreams, resourceArn, selectedGroups, streamPages, toGroupInfo };
+export {
+  ALL_GROUPS_PREFIX,
+  StaleTokenError,
+  checkDeadline,
+  filterCounts,
+  lookAtStreams,
+  resourceArn,
+  selectedGroups,
+  streamPages,
+  toGroupInfo,
+};
 export type { InventoryDeps, StreamPage, StreamsLook };

@@ -116,7 +116,10 @@ class TokenBucketLimiter implements RateLimiter {
   #start(queued: Queued): void {
     const run = Promise.resolve().then(queued.job);
     run.then(queued.resolve, queued.reject);
-    const settled = run.then(() => undefined, () => undefined);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#running.add(settled);
     void settled.then(() => this.#running.delete(settled));
   }
@@ -194,8 +197,11 @@ function createLimiters(options: LimitersOptions): Limiters {
   );
   const known = (operation: string): void => {
     if (!limiters.has(operation)) {
-      throw new CwlTrimError('UNKNOWN_OPERATION', `No limiter for "${operation}": add its quota to `
-        + `DEFAULT_QUOTAS_TPS (src/constants.ts). Known operations: ${[...limiters.keys()].join(', ')}.`);
+      throw new CwlTrimError(
+        'UNKNOWN_OPERATION',
+        `No limiter for "${operation}": add its quota to ` +
+          `DEFAULT_QUOTAS_TPS (src/constants.ts). Known operations: ${[...limiters.keys()].join(', ')}.`,
+      );
     }
   };
   let stopped: Promise<void> | undefined;

@@ -51,7 +51,11 @@ async function* listStreams(deps: LogsDeps, logGroupName: string, namePrefix?: s
 }
 
 /** One stream's current metadata, or undefined when it does not exist. */
-async function describeStream(deps: LogsDeps, logGroupName: string, logStreamName: string): Promise<StreamInfo | undefined> {
+async function describeStream(
+  deps: LogsDeps,
+  logGroupName: string,
+  logStreamName: string,
+): Promise<StreamInfo | undefined> {
   for await (const s of listStreams(deps, logGroupName, logStreamName)) {
     if (s.logStreamName === logStreamName) return s;
   }
@@ -59,7 +63,11 @@ async function describeStream(deps: LogsDeps, logGroupName: string, logStreamNam
 }
 
 /** Deletes a stream; one already gone counts as deleted. */
-async function deleteStream(deps: LogsDeps, logGroupName: string, logStreamName: string): Promise<'deleted' | 'absent'> {
+async function deleteStream(
+  deps: LogsDeps,
+  logGroupName: string,
+  logStreamName: string,
+): Promise<'deleted' | 'absent'> {
   try {
     await callAws(deps.call, 'DeleteLogStream', () =>
       deps.clients.logs.send(new DeleteLogStreamCommand({ logGroupName, logStreamName })),
@@ -72,7 +80,11 @@ async function deleteStream(deps: LogsDeps, logGroupName: string, logStreamName:
 }
 
 /** Creates a stream; a producer that recreated it first is fine (`ResourceAlreadyExistsException`). */
-async function createStream(deps: LogsDeps, logGroupName: string, logStreamName: string): Promise<'created' | 'existed'> {
+async function createStream(
+  deps: LogsDeps,
+  logGroupName: string,
+  logStreamName: string,
+): Promise<'created' | 'existed'> {
   try {
     await callAws(deps.call, 'CreateLogStream', () =>
       deps.clients.logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName })),
@@ -111,13 +123,17 @@ async function* readEvents(
     ...(query.unmask ? { unmask: true } : {}),
     ...(query.pageSize === undefined ? {} : { limit: query.pageSize }),
   };
-  const pages = paginate(deps.call, {
-    operation: 'GetLogEvents',
-    send: (request: GetLogEventsCommandInput) => deps.clients.logs.send(new GetLogEventsCommand(request)),
-    inputToken: 'nextToken',
-    outputToken: (page) => page.nextForwardToken,
-    stopOnSameToken: true,
-  }, input);
+  const pages = paginate(
+    deps.call,
+    {
+      operation: 'GetLogEvents',
+      send: (request: GetLogEventsCommandInput) => deps.clients.logs.send(new GetLogEventsCommand(request)),
+      inputToken: 'nextToken',
+      outputToken: (page) => page.nextForwardToken,
+      stopOnSameToken: true,
+    },
+    input,
+  );
   for await (const page of pages) {
     for (const e of page.events ?? []) yield { timestamp: e.timestamp ?? 0, message: e.message ?? '' };
   }
@@ -145,12 +161,27 @@ async function putEvents(
   logStreamName: string,
   events: readonly LogEvent[],
 ): Promise<LogEvent[]> {
-  const out = await callAws(deps.call, 'PutLogEvents', () =>
-    deps.clients.logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [...events] }), bulkRequest(deps)),
+  const out = await callAws(
+    deps.call,
+    'PutLogEvents',
+    () =>
+      deps.clients.logs.send(
+        new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [...events] }),
+        bulkRequest(deps),
+      ),
     { retryUncertain: false },
   );
   return rejectedIndices(out.rejectedLogEventsInfo, events.length).map((i) => events[i]!);
 }
 
-export { createStream, deleteStream, describeStream, listStreams, putEvents, readEvents, rejectedIndices, toStreamInfo };
+export {
+  createStream,
+  deleteStream,
+  describeStream,
+  listStreams,
+  putEvents,
+  readEvents,
+  rejectedIndices,
+  toStreamInfo,
+};
 export type { LogsDeps };

@@ -30,7 +30,11 @@ interface PageSpec<I, O> {
  * @example
  * for await (const page of paginate(deps.call, spec, { logGroupName, startTime, startFromHead: true })) …
  */
-async function* paginate<I extends object, O>(ctx: AwsCallContext, spec: PageSpec<I, O>, input: NoInfer<I>): AsyncGenerator<O> {
+async function* paginate<I extends object, O>(
+  ctx: AwsCallContext,
+  spec: PageSpec<I, O>,
+  input: NoInfer<I>,
+): AsyncGenerator<O> {
   let token = (input as Record<string, unknown>)[spec.inputToken] as string | undefined;
   for (;;) {
     const request = { ...input, ...(token === undefined ? {} : { [spec.inputToken]: token }) } as I;

@@ -32,7 +32,10 @@ function endpointsFrom(flags: AwsFlags, env: Env): NonNullable<ClientOptions['en
     const value = env[name]?.trim();
     if (!value) continue;
     if (!/^https?:\/\/[^/]/.test(value) || !URL.canParse(value)) {
-      throw new ConfigError(name, `${name} must be an http:// or https:// URL, got ${JSON.stringify(value)}. Unset it to use AWS_ENDPOINT_URL or AWS's own endpoint.`);
+      throw new ConfigError(
+        name,
+        `${name} must be an http:// or https:// URL, got ${JSON.stringify(value)}. Unset it to use AWS_ENDPOINT_URL or AWS's own endpoint.`,
+      );
     }
     endpoints[service] = value;
   }
@@ -48,15 +51,27 @@ function endpointsFrom(flags: AwsFlags, env: Env): NonNullable<ClientOptions['en
 function awsClientOptions(flags: AwsFlags, env: Env): ClientOptions {
   const profile = flags.profile ?? (env.AWS_PROFILE?.trim() || undefined);
   if (profile !== undefined && !PROFILE_PATTERN.test(profile)) {
-    throw new ConfigError('profile', `--profile (AWS_PROFILE) must be a profile name of ~/.aws/config, got ${JSON.stringify(profile)}.`);
+    throw new ConfigError(
+      'profile',
+      `--profile (AWS_PROFILE) must be a profile name of ~/.aws/config, got ${JSON.stringify(profile)}.`,
+    );
   }
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = env;
   // As the AWS CLI: an explicit --profile beats keys in the environment; AWS_PROFILE does not.
-  const keys = flags.profile === undefined && accessKeyId && secretAccessKey
-    ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
-    : {};
+  const keys =
+    flags.profile === undefined && accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+      : {};
   const endpoints = endpointsFrom(flags, env);
-  return { ...keys, ...(profile !== undefined && { profile }), ...(Object.keys(endpoints).length > 0 && { endpoints }) };
+  return {
+    ...keys,
+    ...(profile !== undefined && { profile }),
+    ...(Object.keys(endpoints).length > 0 && { endpoints }),
+  };
 }
 
 export { SERVICE_ENDPOINT_ENV, awsClientOptions };

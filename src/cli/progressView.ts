@@ -69,7 +69,8 @@ function rateText(state: PhaseState, nowMs: number): string {
   const steps = state.done - state.startDone;
   if (elapsedMs <= 0 || steps <= 0) return '';
   const perSecond = (steps * 1000) / elapsedMs;
-  const rate = perSecond >= 10 ? perSecond.toFixed(0) : perSecond >= 1 ? perSecond.toFixed(1) : perSecond.toPrecision(2);
+  const rate =
+    perSecond >= 10 ? perSecond.toFixed(0) : perSecond >= 1 ? perSecond.toFixed(1) : perSecond.toPrecision(2);
   if (state.total === undefined || state.done >= state.total) return `${rate}/s`;
   return `${rate}/s, ETA ${formatDuration(((state.total - state.done) / perSecond) * 1000)}`;
 }
@@ -84,8 +85,13 @@ function stepText(phase: ProgressPhase, state: PhaseState, nowMs: number): strin
 function advance(previous: PhaseState | undefined, event: ProgressEvent, t: number): PhaseState {
   const fresh = previous === undefined || previous.subject !== event.subject || event.done < previous.done;
   const state: PhaseState = fresh
-    ? { ...(event.subject !== undefined && { subject: event.subject }), done: event.done, startedAtMs: t,
-      startDone: event.done, lastLineAtMs: Number.NEGATIVE_INFINITY }
+    ? {
+        ...(event.subject !== undefined && { subject: event.subject }),
+        done: event.done,
+        startedAtMs: t,
+        startDone: event.done,
+        lastLineAtMs: Number.NEGATIVE_INFINITY,
+      }
     : previous;
   state.done = event.done;
   if (event.total !== undefined) state.total = event.total;
@@ -101,7 +107,12 @@ interface TerminalBars {
 }
 
 /** One live bar per phase on a terminal (cli-progress), sized to its width. */
-function terminalBars(tty: NonNullable<ProgressViewOptions['tty']>, columns: number, write: (text: string) => void, now: () => number): TerminalBars {
+function terminalBars(
+  tty: NonNullable<ProgressViewOptions['tty']>,
+  columns: number,
+  write: (text: string) => void,
+  now: () => number,
+): TerminalBars {
   const multi = new MultiBar({
     stream: tty,
     fps: BAR_FPS,
@@ -186,9 +197,11 @@ function createProgressView(options: ProgressViewOptions): ProgressView {
       const t = now();
       if (bars || t - lastWriteAtMs < HEARTBEAT_MS) return;
       const state = current === undefined ? undefined : phases.get(current);
-      writeLine(current === undefined || state === undefined
-        ? `still working (${formatDuration(t - lastWriteAtMs)} since the last line)`
-        : `still working: ${stepText(current, state, t)}, ${formatDuration(t - state.startedAtMs)} in this phase`);
+      writeLine(
+        current === undefined || state === undefined
+          ? `still working (${formatDuration(t - lastWriteAtMs)} since the last line)`
+          : `still working: ${stepText(current, state, t)}, ${formatDuration(t - state.startedAtMs)} in this phase`,
+      );
     },
     start() {
       timer = setInterval(() => view.tick(), HEARTBEAT_MS / 6);

@@ -25,12 +25,12 @@ interface TerminalIo {
 
 /** After the commands' help, wrapped to the terminal's width. */
 const EPILOGUE = [
-  'Every flag can also be set by its environment variable (shown in brackets); a flag wins over its variable '
-    + "(--no-force-rebuild and the like turn a variable's true off). LOG_GROUP_PREFIXES=/ (or --log-group-prefix /) "
-    + 'selects every log group on purpose.',
-  'Exit codes: 0 done (or the plan was printed) · 1 failed · 2 invalid settings (no AWS call made) · 3 partial: work '
-    + 'is left for the next run · 4 another cwl-trim run holds the lease · 130 stopped by Ctrl-C or SIGTERM at a safe '
-    + 'point (the lease released, the report written; a second Ctrl-C exits at once).',
+  'Every flag can also be set by its environment variable (shown in brackets); a flag wins over its variable ' +
+    "(--no-force-rebuild and the like turn a variable's true off). LOG_GROUP_PREFIXES=/ (or --log-group-prefix /) " +
+    'selects every log group on purpose.',
+  'Exit codes: 0 done (or the plan was printed) · 1 failed · 2 invalid settings (no AWS call made) · 3 partial: work ' +
+    'is left for the next run · 4 another cwl-trim run holds the lease · 130 stopped by Ctrl-C or SIGTERM at a safe ' +
+    'point (the lease released, the report written; a second Ctrl-C exits at once).',
 ] as const;
 
 const epilogue = (width: number): string => `\n${EPILOGUE.map((p) => wrapText(p, width).join('\n')).join('\n\n')}`;
@@ -42,7 +42,8 @@ function columnsFrom(env: Env): number | undefined {
 }
 
 /** Help and report width: the terminal's (or COLUMNS), within what the tables can use. */
-const widthOf = (io: TerminalIo, env: Env): number => Math.min(160, Math.max(80, io.columns ?? columnsFrom(env) ?? 100));
+const widthOf = (io: TerminalIo, env: Env): number =>
+  Math.min(160, Math.max(80, io.columns ?? columnsFrom(env) ?? 100));
 
 /** The first Ctrl-C (or SIGTERM) stops a real run at its next safe point; a second one exits at once. */
 function watchForStop(mode: Mode, io: TerminalIo, view: ProgressView): StopWatch | undefined {
@@ -56,8 +57,13 @@ function watchForStop(mode: Mode, io: TerminalIo, view: ProgressView): StopWatch
   return watchStopSignals({
     source: io.signals,
     // A plan changes nothing and holds no lease: there is nothing to finish.
-    onStop: (signal) => (mode === 'plan' ? exitNow(signal) : say(`cwl-trim: ${signal}: stopping at the next safe point `
-      + '(the step under way finishes, the lease is released, the report is written); press Ctrl-C again to exit now.')),
+    onStop: (signal) =>
+      mode === 'plan'
+        ? exitNow(signal)
+        : say(
+            `cwl-trim: ${signal}: stopping at the next safe point ` +
+              '(the step under way finishes, the lease is released, the report is written); press Ctrl-C again to exit now.',
+          ),
     onSecond: exitNow,
   });
 }

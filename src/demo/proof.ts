@@ -65,7 +65,11 @@ function kindOf(key: string): 'exports' | 'manifests' | 'markers' | 'state' | 'r
  * Every event in the exported objects, from the key layout AWS uses:
  * `<prefix>/exports/<group with / as ~>/<from>-<to>/<taskId>/<stream>/000000.gz`, lines `ISO message`.
  */
-function archivedCounts(sandbox: Sandbox, bucket: string, prefix: string): { counts: Map<string, number>; objects: ArchiveObjects } {
+function archivedCounts(
+  sandbox: Sandbox,
+  bucket: string,
+  prefix: string,
+): { counts: Map<string, number>; objects: ArchiveObjects } {
   const counts = new Map<string, number>();
   const all = sandbox.objects(bucket, `${prefix}/`);
   const kinds = { exports: 0, manifests: 0, markers: 0, state: 0, reports: 0, other: 0, exportedBytes: 0 };
@@ -123,7 +127,9 @@ function proveGroup(
     }
   }
   const mine = `${group}\u0000`;
-  const unexpected = [...archive.keys(), ...cloudWatch.keys()].filter((k) => k.startsWith(mine) && !seededKeys.has(k)).length;
+  const unexpected = [...archive.keys(), ...cloudWatch.keys()].filter(
+    (k) => k.startsWith(mine) && !seededKeys.has(k),
+  ).length;
   return {
     logGroupName: group,
     ...tally,
@@ -149,9 +155,15 @@ function proveNothingLost(
   const groups = [...seeded].map(([group, streams]) => proveGroup(group, streams, archive, cloudWatch, sandbox));
   const sum = (key: keyof Omit<GroupProof, 'logGroupName'>): number => groups.reduce((n, g) => n + g[key], 0);
   const total = {
-    seeded: sum('seeded'), archived: sum('archived'), inCloudWatch: sum('inCloudWatch'), both: sum('both'),
-    lost: sum('lost'), duplicated: sum('duplicated'), unexpected: sum('unexpected'),
-    streamsBefore: sum('streamsBefore'), streamsAfter: sum('streamsAfter'),
+    seeded: sum('seeded'),
+    archived: sum('archived'),
+    inCloudWatch: sum('inCloudWatch'),
+    both: sum('both'),
+    lost: sum('lost'),
+    duplicated: sum('duplicated'),
+    unexpected: sum('unexpected'),
+    streamsBefore: sum('streamsBefore'),
+    streamsAfter: sum('streamsAfter'),
   };
   return { groups, total, objects, nothingLost: total.lost === 0 && total.duplicated === 0 && total.unexpected === 0 };
 }

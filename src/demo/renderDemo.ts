@@ -30,9 +30,16 @@ function renderAccount(account: SeededAccount): string {
     const traits = [
       group.tagged ? `tag ${DEMO_TAG.key}=${DEMO_TAG.value}` : `no ${DEMO_TAG.key} tag`,
       group.retentionInDays === undefined ? '' : `retention ${group.retentionInDays} d`,
-    ].filter((t) => t !== '').join(', ');
-    table.push([truncateMiddle(group.logGroupName, 26), `${group.about} (${traits})`, formatCount(streams.size),
-      formatCount(events), formatBytes(group.storedBytes)]);
+    ]
+      .filter((t) => t !== '')
+      .join(', ');
+    table.push([
+      truncateMiddle(group.logGroupName, 26),
+      `${group.about} (${traits})`,
+      formatCount(streams.size),
+      formatCount(events),
+      formatBytes(group.storedBytes),
+    ]);
   }
   return table.toString();
 }
@@ -50,9 +57,16 @@ function renderProof(proof: Proof): string {
     wordWrap: true,
     style: plain,
   });
-  const row = (name: string, g: Proof['total']) => [truncateMiddle(name, 26), formatCount(g.seeded), formatCount(g.archived),
-    formatCount(g.inCloudWatch), formatCount(g.both), formatCount(g.lost), formatCount(g.duplicated),
-    `${formatCount(g.streamsBefore)} → ${formatCount(g.streamsAfter)}`];
+  const row = (name: string, g: Proof['total']) => [
+    truncateMiddle(name, 26),
+    formatCount(g.seeded),
+    formatCount(g.archived),
+    formatCount(g.inCloudWatch),
+    formatCount(g.both),
+    formatCount(g.lost),
+    formatCount(g.duplicated),
+    `${formatCount(g.streamsBefore)} → ${formatCount(g.streamsAfter)}`,
+  ];
   for (const g of proof.groups) table.push(row(g.logGroupName, g));
   table.push(row('Total', proof.total));
   const o = proof.objects;
@@ -60,16 +74,22 @@ function renderProof(proof: Proof): string {
   const lines = [
     table.toString(),
     '',
-    ...wrapText(`The archive: ${plural(o.exports, 'exported .gz object')} (${formatBytes(o.exportedBytes)}), `
-      + `${plural(o.manifests, 'manifest')}, ${plural(o.markers, 'export marker')}, ${plural(o.state, 'state object')}, `
-      + `${plural(o.reports, 'run report')}${o.other > 0 ? `, ${plural(o.other, 'other object')}` : ''}. For example:`, WIDTH),
+    ...wrapText(
+      `The archive: ${plural(o.exports, 'exported .gz object')} (${formatBytes(o.exportedBytes)}), ` +
+        `${plural(o.manifests, 'manifest')}, ${plural(o.markers, 'export marker')}, ${plural(o.state, 'state object')}, ` +
+        `${plural(o.reports, 'run report')}${o.other > 0 ? `, ${plural(o.other, 'other object')}` : ''}. For example:`,
+      WIDTH,
+    ),
     ...o.sampleKeys.map((k) => `  ${truncateMiddle(k, WIDTH - 2)}`),
     '',
-    ...wrapText(proof.nothingLost
-      ? `Nothing lost: each of the ${formatCount(t.seeded)} seeded events is in the archive or still in CloudWatch `
-        + `(${formatCount(t.both)} in both: archived, not trimmed), none twice in either place, and nothing unexpected.`
-      : `PROBLEM: ${formatCount(t.lost)} events lost, ${formatCount(t.duplicated)} duplicated, ${formatCount(t.unexpected)} `
-        + 'unexpected. Please report this: it is a bug.', WIDTH),
+    ...wrapText(
+      proof.nothingLost
+        ? `Nothing lost: each of the ${formatCount(t.seeded)} seeded events is in the archive or still in CloudWatch ` +
+            `(${formatCount(t.both)} in both: archived, not trimmed), none twice in either place, and nothing unexpected.`
+        : `PROBLEM: ${formatCount(t.lost)} events lost, ${formatCount(t.duplicated)} duplicated, ${formatCount(t.unexpected)} ` +
+            'unexpected. Please report this: it is a bug.',
+      WIDTH,
+    ),
   ];
   return lines.join('\n');
 }

@@ -63,8 +63,12 @@ function demoSettings(sandbox: Sandbox): Overrides {
 }
 
 /** One cwl-trim run against the sandbox, as the CLI does it, returning its JSON report. */
-async function trim(sandbox: Sandbox, config: Readonly<Config>, warn: (text: string) => void,
-  progress?: (line: string) => void): Promise<JsonReport> {
+async function trim(
+  sandbox: Sandbox,
+  config: Readonly<Config>,
+  warn: (text: string) => void,
+  progress?: (line: string) => void,
+): Promise<JsonReport> {
   const clients = createClients(config, { credentials: DEMO_CREDENTIALS });
   const runId = randomUUID().slice(0, 8);
   const deps = createDeps(config, {
@@ -103,17 +107,23 @@ async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   // The sandbox is not AWS: the SDK's notice about Node versions would only be noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const sandbox = await startSandbox({ clock: createSandboxClock(options.nowMs ?? Date.now()), quotasTps: scaledQuotas(QUOTA_SCALE) });
+  const sandbox = await startSandbox({
+    clock: createSandboxClock(options.nowMs ?? Date.now()),
+    quotasTps: scaledQuotas(QUOTA_SCALE),
+  });
   try {
     sandbox.createBucket(BUCKET);
     const account = seedAccount(sandbox, sandbox.clock.now());
     const settings = demoSettings(sandbox);
     const flags = `--days ${settings.days} --bucket ${BUCKET} --tag ${String(settings.logGroupTag)} \\\n      --endpoint-url ${sandbox.endpoint}`;
     say(
-      ...wrapText(`cwl-trim demo: a local CloudWatch Logs + S3 sandbox on ${sandbox.endpoint}: no AWS account, `
-        + `nothing leaves this machine. API quotas are scaled ×${QUOTA_SCALE} for the demo, in the sandbox and in `
-        + 'cwl-trim\'s limiters, so that it takes seconds; against AWS, cwl-trim uses QUOTA_SHARE (default: half) of '
-        + 'the real quotas.', WIDTH),
+      ...wrapText(
+        `cwl-trim demo: a local CloudWatch Logs + S3 sandbox on ${sandbox.endpoint}: no AWS account, ` +
+          `nothing leaves this machine. API quotas are scaled ×${QUOTA_SCALE} for the demo, in the sandbox and in ` +
+          "cwl-trim's limiters, so that it takes seconds; against AWS, cwl-trim uses QUOTA_SHARE (default: half) of " +
+          'the real quotas.',
+        WIDTH,
+      ),
       '',
       'The seeded account. Stored sizes are what such groups would report; the sandbox holds a sample of',
       'their events, so measured bytes below are small next to the estimates.',
@@ -126,17 +136,28 @@ async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const before = sandbox.calls.length;
     const plan = await trim(sandbox, parseConfig({}, { ...settings, dryRun: true }), warn);
     const dryRunCalls = callsSince(sandbox, before);
-    say(renderTable(plan), `The dry run sent ${dryRunCalls.calls} calls, ${dryRunCalls.mutating} of which change anything `
-      + '(from the sandbox\'s call log).', '', 'Step 2 · the real run (progress goes to stderr in the CLI):',
-      `  $ cwl-trim run ${flags}`, '');
-    const run = await trim(sandbox, parseConfig({}, { ...settings, dryRun: false }), warn, (line) => say(`  · ${line}`));
+    say(
+      renderTable(plan),
+      `The dry run sent ${dryRunCalls.calls} calls, ${dryRunCalls.mutating} of which change anything ` +
+        "(from the sandbox's call log).",
+      '',
+      'Step 2 · the real run (progress goes to stderr in the CLI):',
+      `  $ cwl-trim run ${flags}`,
+      '',
+    );
+    const run = await trim(sandbox, parseConfig({}, { ...settings, dryRun: false }), warn, (line) =>
+      say(`  · ${line}`),
+    );
     say('', renderTable(run), 'Step 3 · the proof, counted from the sandbox against the seed, event by event:', '');
     const proof = proveNothingLost(sandbox, BUCKET, plan.archive.prefix, account.events);
     say(renderProof(proof));
     return { plan, run, proof, endpoint: sandbox.endpoint, dryRunCalls };
   } finally {
     await sandbox.stop();
-    say('', `Demo finished in ${((performance.now() - started) / 1000).toFixed(1)} s; the sandbox is stopped, nothing is left running.`);
+    say(
+      '',
+      `Demo finished in ${((performance.now() - started) / 1000).toFixed(1)} s; the sandbox is stopped, nothing is left running.`,
+    );
   }
 }
 

@@ -65,7 +65,10 @@ function lambdaStreams(nowMs: number, cutoffMs: number): Map<string, SeedEvent[]
       events.push({ timestamp: t, message: `START RequestId: ${id} Version: $LATEST` });
       events.push({ timestamp: t + 5, message: `INFO order ${hex(next, 6)} checked out for customer ${hex(next, 6)}` });
       events.push({ timestamp: t + ms, message: `END RequestId: ${id}` });
-      events.push({ timestamp: t + ms + 1, message: `REPORT RequestId: ${id} Duration: ${ms}.00 ms Billed Duration: ${ms} ms` });
+      events.push({
+        timestamp: t + ms + 1,
+        message: `REPORT RequestId: ${id} Duration: ${ms}.00 ms Billed Duration: ${ms} ms`,
+      });
       t += ms + MS_PER_MINUTE + Math.floor(next() * 4 * MS_PER_MINUTE);
     }
     streams.set(`${day}/[$LATEST]${hex(next, 32)}`, events);
@@ -104,23 +107,63 @@ function cronStreams(nowMs: number): Map<string, SeedEvent[]> {
   for (let d = 60; d >= 1; d -= 3) {
     const start = nowMs - d * MS_PER_DAY;
     const day = new Date(start).toISOString().slice(0, 10).replaceAll('-', '/');
-    streams.set(`${day}/[$LATEST]cron${String(d).padStart(2, '0')}`, steady(`nightly cron day-${d}`, start, start + 3 * MS_PER_MINUTE, MS_PER_MINUTE));
+    streams.set(
+      `${day}/[$LATEST]cron${String(d).padStart(2, '0')}`,
+      steady(`nightly cron day-${d}`, start, start + 3 * MS_PER_MINUTE, MS_PER_MINUTE),
+    );
   }
   return streams;
 }
 
-const GROUPS: readonly (DemoGroup & { readonly streams: (nowMs: number, cutoffMs: number) => Map<string, SeedEvent[]> })[] = [
-  { logGroupName: '/aws/lambda/checkout-api', about: 'Lambda function: 360 short streams over 60 days',
-    logGroupClass: 'STANDARD', tagged: true, subscriptionFilter: false, storedBytes: 4.8 * GB, retentionInDays: 90,
-    streams: lambdaStreams },
-  { logGroupName: '/ecs/orders-service', about: 'container hosts: one written for a year, retired 19 h ago',
-    logGroupClass: 'STANDARD', tagged: true, subscriptionFilter: false, storedBytes: 36 * GB, streams: serviceStreams },
-  { logGroupName: '/ecs/payments', about: 'workers, with a subscription filter to a SIEM',
-    logGroupClass: 'STANDARD', tagged: true, subscriptionFilter: true, storedBytes: 9 * GB, streams: paymentStreams },
-  { logGroupName: '/vpc/flow-logs', about: 'VPC flow logs in the Infrequent Access class',
-    logGroupClass: 'INFREQUENT_ACCESS', tagged: true, subscriptionFilter: false, storedBytes: 120 * GB, streams: flowLogStreams },
-  { logGroupName: '/aws/lambda/legacy-cron', about: 'nightly cron Lambda; not selected by the tag, so it must stay untouched',
-    logGroupClass: 'STANDARD', tagged: false, subscriptionFilter: false, storedBytes: 0.3 * GB, streams: cronStreams },
+const GROUPS: readonly (DemoGroup & {
+  readonly streams: (nowMs: number, cutoffMs: number) => Map<string, SeedEvent[]>;
+})[] = [
+  {
+    logGroupName: '/aws/lambda/checkout-api',
+    about: 'Lambda function: 360 short streams over 60 days',
+    logGroupClass: 'STANDARD',
+    tagged: true,
+    subscriptionFilter: false,
+    storedBytes: 4.8 * GB,
+    retentionInDays: 90,
+    streams: lambdaStreams,
+  },
+  {
+    logGroupName: '/ecs/orders-service',
+    about: 'container hosts: one written for a year, retired 19 h ago',
+    logGroupClass: 'STANDARD',
+    tagged: true,
+    subscriptionFilter: false,
+    storedBytes: 36 * GB,
+    streams: serviceStreams,
+  },
+  {
+    logGroupName: '/ecs/payments',
+    about: 'workers, with a subscription filter to a SIEM',
+    logGroupClass: 'STANDARD',
+    tagged: true,
+    subscriptionFilter: true,
+    storedBytes: 9 * GB,
+    streams: paymentStreams,
+  },
+  {
+    logGroupName: '/vpc/flow-logs',
+    about: 'VPC flow logs in the Infrequent Access class',
+    logGroupClass: 'INFREQUENT_ACCESS',
+    tagged: true,
+    subscriptionFilter: false,
+    storedBytes: 120 * GB,
+    streams: flowLogStreams,
+  },
+  {
+    logGroupName: '/aws/lambda/legacy-cron',
+    about: 'nightly cron Lambda; not selected by the tag, so it must stay untouched',
+    logGroupClass: 'STANDARD',
+    tagged: false,
+    subscriptionFilter: false,
+    storedBytes: 0.3 * GB,
+    streams: cronStreams,
+  },
 ];
 
 /**
@@ -140,7 +183,7 @@ function seedAccount(sandbox: Sandbox, nowMs: number): SeededAccount {
       creationTimeMs: earliest,
       logGroupClass: group.logGroupClass,
       storedBytes: Math.round(group.storedBytes),
-      ...(group.tagged ? { tags: { [DEMO_TAG.key]: DEMO_TAG.value, team: 'shop' } } : { }),
+      ...(group.tagged ? { tags: { [DEMO_TAG.key]: DEMO_TAG.value, team: 'shop' } } : {}),
       ...(group.retentionInDays === undefined ? {} : { retentionInDays: group.retentionInDays }),
     });
     for (const [name, streamEvents] of seeded) sandbox.seedStream(group.logGroupName, name, streamEvents);

@@ -19,12 +19,16 @@ type DeletionDeps = Pick<Deps, 'clients' | 'call' | 'deadline'>;
 async function whyNot(deps: DeletionDeps, logGroupName: string): Promise<string | undefined> {
   // Two: cwl-trim's own lock stream (held by this run while it deletes) does not count.
   const streams = await callAws(deps.call, 'DescribeLogStreams', () =>
-    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 2 })));
-  if ((streams.logStreams ?? []).some((s) => s.logStreamName !== LOCK_STREAM_NAME)) return 'a stream was created since the plan; the group is kept';
+    deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 2 })),
+  );
+  if ((streams.logStreams ?? []).some((s) => s.logStreamName !== LOCK_STREAM_NAME))
+    return 'a stream was created since the plan; the group is kept';
   const subs = await callAws(deps.call, 'DescribeSubscriptionFilters', () =>
-    deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })));
+    deps.clients.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName })),
+  );
   const metrics = await callAws(deps.call, 'DescribeMetricFilters', () =>
-    deps.clients.logs.send(new DescribeMetricFiltersCommand({ logGroupName, limit: 1 })));
+    deps.clients.logs.send(new DescribeMetricFiltersCommand({ logGroupName, limit: 1 })),
+  );
   if ((subs.subscriptionFilters ?? []).length + (metrics.metricFilters ?? []).length > 0) {
     return 'a filter was added since the plan; the group is kept';
   }
@@ -43,7 +47,8 @@ async function deleteEmptyGroup(deps: DeletionDeps, group: GroupPlan): Promise<G
   if (blocked) return { outcome: 'skipped', detail: blocked };
   try {
     await callAws(deps.call, 'DeleteLogGroup', () =>
-      deps.clients.logs.send(new DeleteLogGroupCommand({ logGroupName: group.logGroupName })));
+      deps.clients.logs.send(new DeleteLogGroupCommand({ logGroupName: group.logGroupName })),
+    );
     return { outcome: 'deleted', detail: group.deleteGroup.detail };
   } catch (err) {
     if (errorName(err) === 'ResourceNotFoundException') return { outcome: 'deleted', detail: 'already gone' };

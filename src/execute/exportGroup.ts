@@ -36,7 +36,13 @@ async function exportGroup(
   const createdAtMs: number[] = [];
   try {
     for (const [i, window] of windows.entries()) {
-      const outcome = await runExport(deps, config, ref, window, i === windows.length - 1 ? { taskEnded: slotFree } : {});
+      const outcome = await runExport(
+        deps,
+        config,
+        ref,
+        window,
+        i === windows.length - 1 ? { taskEnded: slotFree } : {},
+      );
       exports.push(toExportResult(outcome));
       if (outcome.status !== 'archived') return { exports, archivedAll: false, createdAtMs };
       index.remember(outcome.manifest);
@@ -54,11 +60,27 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
   const window = { fromMs: outcome.window.fromMs, toMs: outcome.window.toMs };
   switch (outcome.status) {
     case 'archived':
-      return { ...window, status: 'archived', taskId: outcome.window.taskId, objects: outcome.window.objectCount, bytes: outcome.window.bytes };
+      return {
+        ...window,
+        status: 'archived',
+        taskId: outcome.window.taskId,
+        objects: outcome.window.objectCount,
+        bytes: outcome.window.bytes,
+      };
     case 'failed':
-      return { ...window, status: 'failed', message: outcome.message, ...(outcome.taskId ? { taskId: outcome.taskId } : {}) };
+      return {
+        ...window,
+        status: 'failed',
+        message: outcome.message,
+        ...(outcome.taskId ? { taskId: outcome.taskId } : {}),
+      };
     case 'deadline':
-      return { ...window, status: 'deadline', ...(outcome.taskId ? { taskId: outcome.taskId } : {}), ...(outcome.started ? { started: true } : {}) };
+      return {
+        ...window,
+        status: 'deadline',
+        ...(outcome.taskId ? { taskId: outcome.taskId } : {}),
+        ...(outcome.started ? { started: true } : {}),
+      };
   }
 }
 

@@ -6,7 +6,9 @@ import { acquireGroupLock, type GroupLock } from '../archive/groupLock.js';
 import type { Deps } from '../deps.js';
 import { describeError } from '../errors.js';
 
-type LockOutcome = { readonly lock: GroupLock } | { readonly skip: { readonly lockedBy: string } | { readonly error: string } };
+type LockOutcome =
+  | { readonly lock: GroupLock }
+  | { readonly skip: { readonly lockedBy: string } | { readonly error: string } };
 
 /** The group's lock, or why the group is left alone (another run holds it, or the lock could not be read). */
 async function lockGroup(deps: Deps, logGroupName: string): Promise<LockOutcome> {

@@ -120,7 +120,13 @@ async function runGroups(deps: Deps, config: Readonly<Config>, run: RunInput): P
   if (walkError !== undefined) throw walkError;
   if (record.fatal) throw record.fatal;
   const walkLeft = record.walkLeft || record.outOfTime;
-  if (!config.dryRun) await saveWalk(deps, config, selection, { walkLeft, started: record.started, finished: record.finished, resumed: fleet !== undefined });
+  if (!config.dryRun)
+    await saveWalk(deps, config, selection, {
+      walkLeft,
+      started: record.started,
+      finished: record.finished,
+      resumed: fleet !== undefined,
+    });
   return {
     groups: record.entries.flatMap((e) => (e.plan ? [e.plan] : [])),
     results: record.entries.flatMap((e) => (e.result ? [e.result] : [])),
@@ -146,14 +152,26 @@ async function runTurn(
   }
   const name = g.logGroupName!;
   const entry = record.start(name);
-  deps.progress?.(`group ${record.started.length}: ${name}`, { phase: 'export', done: record.started.length, total: record.started.length, subject: name });
+  deps.progress?.(`group ${record.started.length}: ${name}`, {
+    phase: 'export',
+    done: record.started.length,
+    total: record.started.length,
+    subject: name,
+  });
   try {
-    record.settle(entry, name, await runGroup(deps, config, g, { ...run, maxListed: record.maxListed(), releaseSlot: turn.release }));
+    record.settle(
+      entry,
+      name,
+      await runGroup(deps, config, g, { ...run, maxListed: record.maxListed(), releaseSlot: turn.release }),
+    );
   } catch (err) {
     // A lost lease or a state conflict ends the walk; any other error is this group's alone.
     deps.logger.error({ err, logGroupName: name }, 'group failed');
     const state = { logGroupName: name, windows: [] };
-    entry.plan = groupPlanOf(groupContext(toGroupInfo(g), state, config, run.nowMs, run.pending, () => false), new GroupLedger(0).summary());
+    entry.plan = groupPlanOf(
+      groupContext(toGroupInfo(g), state, config, run.nowMs, run.pending, () => false),
+      new GroupLedger(0).summary(),
+    );
     entry.result = { logGroupName: name, exports: [], streams: [], error: describeError(err) };
     if (err instanceof StateConflictError || err instanceof LeaseHeldError) record.fatal ??= err;
   } finally {

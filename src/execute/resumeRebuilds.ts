@@ -37,24 +37,46 @@ async function resumeRebuilds(
     // A group outside the selection whose stream was never touched: only the journal goes, no lock needed.
     if (decision.action === 'leave' && (await untouched(deps, journal))) {
       await journal.remove();
-      results.push({ ...base, outcome: 'skipped', detail: `${decision.reason}; the stream was not touched and its journal is discarded` });
+      results.push({
+        ...base,
+        outcome: 'skipped',
+        detail: `${decision.reason}; the stream was not touched and its journal is discarded`,
+      });
       continue;
     }
     // The group's lock first: another run (another deployment) may be finishing this very rebuild.
     const locked = await lockGroup(deps, p.logGroupName);
     if ('skip' in locked) {
       const skip = locked.skip;
-      results.push({ ...base, outcome: 'lockedBy' in skip ? 'skipped' : 'failed', detail: 'lockedBy' in skip ? skip.lockedBy : skip.error });
+      results.push({
+        ...base,
+        outcome: 'lockedBy' in skip ? 'skipped' : 'failed',
+        detail: 'lockedBy' in skip ? skip.lockedBy : skip.error,
+      });
       continue;
     }
     try {
       const manifest = await journal.manifest();
       if (!manifest) continue;
-      deps.progress?.(`finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`);
-      const outcome = await finishRebuild(locked.lock.deps, config, journal, manifest, true, decision.action === 'leave' ? { leaveUntouched: decision } : {});
+      deps.progress?.(
+        `finishing the rebuild of ${manifest.logGroupName} ${manifest.logStreamName} left by an earlier run`,
+      );
+      const outcome = await finishRebuild(
+        locked.lock.deps,
+        config,
+        journal,
+        manifest,
+        true,
+        decision.action === 'leave' ? { leaveUntouched: decision } : {},
+      );
       if (outcome.status === 'rebuilt') {
         const { status: _s, ...measured } = outcome;
-        results.push({ ...base, outcome: 'done', ...(decision.action === 'finish' && decision.reason ? { detail: decision.reason } : {}), ...measured });
+        results.push({
+          ...base,
+          outcome: 'done',
+          ...(decision.action === 'finish' && decision.reason ? { detail: decision.reason } : {}),
+          ...measured,
+        });
       } else {
         results.push({ ...base, outcome: outcome.status, detail: outcome.detail });
       }

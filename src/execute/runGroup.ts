@@ -64,7 +64,13 @@ async function runGroup(deps: Deps, config: Readonly<Config>, g: LogGroup, run: 
   }
 }
 
-async function runLockedGroup(deps: Deps, config: Readonly<Config>, g: LogGroup, run: GroupRun, lock: LazyLock): Promise<GroupOutput> {
+async function runLockedGroup(
+  deps: Deps,
+  config: Readonly<Config>,
+  g: LogGroup,
+  run: GroupRun,
+  lock: LazyLock,
+): Promise<GroupOutput> {
   const info = toGroupInfo(g);
   const ref: StateRef = await loadGroupState(deps, config, info.logGroupName);
   const skip = skipWholeGroup(info);
@@ -82,12 +88,20 @@ async function runLockedGroup(deps: Deps, config: Readonly<Config>, g: LogGroup,
 }
 
 /** State read, the one look at the streams that decides the export (unless the first window's answer is known without it). */
-async function startGroup(deps: Deps, config: Readonly<Config>, g: LogGroup, ref: StateRef, run: GroupRun): Promise<GroupStart> {
+async function startGroup(
+  deps: Deps,
+  config: Readonly<Config>,
+  g: LogGroup,
+  ref: StateRef,
+  run: GroupRun,
+): Promise<GroupStart> {
   const info = toGroupInfo(g);
   const before = ref.state;
   const look = firstWindowHoldsAnyEvent(info, before) ? undefined : await lookAtStreams(deps, info.logGroupName);
-  const mayHaveEvents = (w: TimeWindow): boolean => (look ? newestEventMayFallIn(look.newest?.lastEventTimestampMs, w) : true);
-  const context = (): ReturnType<typeof groupContext> => groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents);
+  const mayHaveEvents = (w: TimeWindow): boolean =>
+    look ? newestEventMayFallIn(look.newest?.lastEventTimestampMs, w) : true;
+  const context = (): ReturnType<typeof groupContext> =>
+    groupContext(info, before, config, run.nowMs, run.pending, mayHaveEvents);
   const decision = context().decision;
   // With nothing to export, a look that read the whole group (up to 50 streams) is its listing: the
   // streams are planned from it as from a first page read now (an export in between would make it stale).
@@ -106,7 +120,11 @@ async function startGroup(deps: Deps, config: Readonly<Config>, g: LogGroup, ref
 }
 
 /** Another run holds the group (or its lock could not be read): the group is left alone this run. */
-const lockedOut = (start: GroupStart, why: { lockedBy: string } | { error: string }, exports: ExportResult[] = []): GroupOutput => ({
+const lockedOut = (
+  start: GroupStart,
+  why: { lockedBy: string } | { error: string },
+  exports: ExportResult[] = [],
+): GroupOutput => ({
   plan: start.unchanged(),
   result: { logGroupName: start.name, exports, streams: [], ...why },
   finished: true,
@@ -136,11 +154,26 @@ async function exportPhase(
     }
     exportDeps = locked.lock.deps;
   }
-  const done = await exportGroup(exportDeps, config, start.ref, { logGroupName: start.name, ...start.decision }, start.index, run.releaseSlot);
+  const done = await exportGroup(
+    exportDeps,
+    config,
+    start.ref,
+    { logGroupName: start.name, ...start.decision },
+    start.index,
+    run.releaseSlot,
+  );
   const outOfTime = done.exports.some((e) => e.status === 'deadline');
   if ('error' in done) {
     const result = { logGroupName: start.name, exports: done.exports, streams: [], error: done.error };
-    return { output: { plan: start.unchanged(), result, finished: false, outOfTime, ...(done.fatal ? { fatal: done.fatal } : {}) } };
+    return {
+      output: {
+        plan: start.unchanged(),
+        result,
+        finished: false,
+        outOfTime,
+        ...(done.fatal ? { fatal: done.fatal } : {}),
+      },
+    };
   }
   const archivedThroughMs = start.ref.state.archivedThroughMs;
   return {
@@ -177,7 +210,13 @@ function trimGroupPages(
 }
 
 /** The retention and the deletion of an emptied group (each a change too: under the lock), then the group's result. */
-async function finishGroup(deps: Deps, start: GroupStart, trimmed: TrimPagesOutput, exported: Exported, lock: LazyLock): Promise<GroupOutput> {
+async function finishGroup(
+  deps: Deps,
+  start: GroupStart,
+  trimmed: TrimPagesOutput,
+  exported: Exported,
+  lock: LazyLock,
+): Promise<GroupOutput> {
   const plan = trimmed.plan;
   const needsLock = plan.retention !== undefined || plan.deleteGroup !== undefined;
   const locked = needsLock ? await lock.take() : undefined;

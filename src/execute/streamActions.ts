@@ -129,8 +129,12 @@ class StreamActions {
     this.#tally = tallyResult(this.#tally, r, plan.estimate);
     if (plan.action === StreamAction.Delete) {
       this.#deletesDone += 1;
-      this.#deps.progress?.(`${logGroupName}: ${this.#deletesDone}/${this.#deletesPlanned} deletes`,
-        { phase: 'delete', done: this.#deletesDone, total: this.#deletesPlanned, subject: logGroupName });
+      this.#deps.progress?.(`${logGroupName}: ${this.#deletesDone}/${this.#deletesPlanned} deletes`, {
+        phase: 'delete',
+        done: this.#deletesDone,
+        total: this.#deletesPlanned,
+        subject: logGroupName,
+      });
     }
     if (r.outcome !== 'done') ledger.pin(plan);
     if (ledger.isListed(plan.logStreamName)) this.#listed.set(plan.logStreamName, r);
@@ -146,7 +150,10 @@ class StreamActions {
       page.pending -= 1;
     } catch (err) {
       // Its page stays open: the next run reads the stream again and catches it up then.
-      this.#deps.logger.error({ err, logGroupName, logStreamName: plan.logStreamName }, 'catching up late events failed');
+      this.#deps.logger.error(
+        { err, logGroupName, logStreamName: plan.logStreamName },
+        'catching up late events failed',
+      );
       this.#tally = { ...this.#tally, outcomes: { ...this.#tally.outcomes, failed: this.#tally.outcomes.failed + 1 } };
     }
   }

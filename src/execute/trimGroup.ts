@@ -45,13 +45,17 @@ async function carryOut(
   cutoffMs: number,
 ): Promise<StreamResult> {
   const base = { logGroupName, logStreamName: s.logStreamName, action: s.action as 'delete' | 'rebuild' };
-  if (deps.deadline.remainingMs() <= 0) return { ...base, outcome: 'deadline', detail: 'not reached before the deadline' };
+  if (deps.deadline.remainingMs() <= 0)
+    return { ...base, outcome: 'deadline', detail: 'not reached before the deadline' };
   try {
     const blocked = await blockedAction(index, state, s);
     if (blocked) return { ...base, outcome: 'skipped', detail: blocked };
     // Late events in already exported windows are archived before the stream can lose them.
     const late = s.catchUp?.length ? await catchUpStream(deps, config, logGroupName, s.snapshot, s.catchUp) : undefined;
-    const done = s.action === StreamAction.Delete ? await runDelete(deps, logGroupName, s) : await runRebuild(deps, config, logGroupName, s, cutoffMs);
+    const done =
+      s.action === StreamAction.Delete
+        ? await runDelete(deps, logGroupName, s)
+        : await runRebuild(deps, config, logGroupName, s, cutoffMs);
     return late?.events ? { ...done, caughtUp: late.events } : done;
   } catch (err) {
     deps.logger.error({ err, logGroupName, logStreamName: s.logStreamName }, 'stream action failed');
@@ -70,7 +74,13 @@ async function runDelete(deps: Deps, logGroupName: string, s: StreamPlan): Promi
   };
 }
 
-async function runRebuild(deps: Deps, config: TrimConfig, logGroupName: string, s: StreamPlan, cutoffMs: number): Promise<StreamResult> {
+async function runRebuild(
+  deps: Deps,
+  config: TrimConfig,
+  logGroupName: string,
+  s: StreamPlan,
+  cutoffMs: number,
+): Promise<StreamResult> {
   deps.progress?.(`rebuilding ${logGroupName} ${s.logStreamName}`);
   const outcome = await rebuildStream(deps, config, {
     logGroupName,
@@ -94,7 +104,8 @@ async function applyRetention(deps: Deps, group: GroupPlan, archived: boolean): 
   if (!change) return undefined;
   const days = change.targetDays;
   if (!change.safe) return { days, outcome: 'skipped', detail: change.detail };
-  if (!archived) return { days, outcome: 'skipped', detail: 'the archive is not verified up to date; retention left as it is' };
+  if (!archived)
+    return { days, outcome: 'skipped', detail: 'the archive is not verified up to date; retention left as it is' };
   if (change.currentDays === days) return { days, outcome: 'unchanged', detail: change.detail };
   await callAws(deps.call, 'PutRetentionPolicy', () =>
     deps.clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: group.logGroupName, retentionInDays: days })),

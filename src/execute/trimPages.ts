@@ -8,7 +8,14 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { clearStreamCursor, loadStreamCursor, saveStreamCursor, type StreamCursor } from '../archive/cursors.js';
 import { readGroupExtras } from '../aws/groupSettings.js';
-import { StaleTokenError, checkDeadline, filterCounts, streamPages, toGroupInfo, type StreamPage } from '../aws/inventory.js';
+import {
+  StaleTokenError,
+  checkDeadline,
+  filterCounts,
+  streamPages,
+  toGroupInfo,
+  type StreamPage,
+} from '../aws/inventory.js';
 import type { Deps } from '../deps.js';
 import { DeadlineReachedError } from '../errors.js';
 import { bytesPerWeight, streamWeight } from '../plan/estimateStream.js';
@@ -122,7 +129,15 @@ class PageTrim {
   public async start(): Promise<void> {
     this.#ctx = this.#contextOf(await this.#readSettings(false));
     const { now, index, rebuildLane, lock } = this.#input;
-    this.#actions = new StreamActions(this.#deps, this.#config, { logGroupName: this.#name, cutoffMs: this.#cutoffMs, now, index, rebuildLane, lock, ledger: this.#ledger });
+    this.#actions = new StreamActions(this.#deps, this.#config, {
+      logGroupName: this.#name,
+      cutoffMs: this.#cutoffMs,
+      now,
+      index,
+      rebuildLane,
+      lock,
+      ledger: this.#ledger,
+    });
     this.#cursor = this.#real ? await loadStreamCursor(this.#deps, this.#config, this.#name) : undefined;
     this.#streams = this.#cursor?.streamsBefore ?? 0;
     this.#weightBefore = this.#cursor?.weightBefore ?? 0;
@@ -152,7 +167,10 @@ class PageTrim {
         break;
       } catch (err) {
         if (err instanceof StaleTokenError && attempt === 0) {
-          this.#deps.logger.warn({ logGroupName: this.#name }, 'the saved listing position is no longer valid; listing the group from the start');
+          this.#deps.logger.warn(
+            { logGroupName: this.#name },
+            'the saved listing position is no longer valid; listing the group from the start',
+          );
           this.#cursor = undefined;
           this.#streams = 0;
           this.#weightBefore = 0;
@@ -179,7 +197,11 @@ class PageTrim {
   /** Plans one page and starts its actions; false once the group's lock went to another run. */
   async #takePage(page: StreamPage): Promise<boolean> {
     this.#lastNextToken = page.nextToken;
-    if (this.#config.strategy === 'rebuild' && !this.#filtersRead && page.streams.some((s) => straddles(s, this.#cutoffMs))) {
+    if (
+      this.#config.strategy === 'rebuild' &&
+      !this.#filtersRead &&
+      page.streams.some((s) => straddles(s, this.#cutoffMs))
+    ) {
       this.#ctx = this.#contextOf(await this.#readSettings(true));
       this.#filtersRead = true;
     }
@@ -228,9 +250,13 @@ class PageTrim {
     const startedFrom = this.#cursor?.streamsBefore ?? 0;
     let advanced = this.#pages > 0;
     if (this.#real) {
-      const at = this.#listingLeft || this.#actions.tally.outcomes.deadline > 0 ? this.#position(this.#lastNextToken) : undefined;
+      const at =
+        this.#listingLeft || this.#actions.tally.outcomes.deadline > 0
+          ? this.#position(this.#lastNextToken)
+          : undefined;
       if (at) await saveStreamCursor(this.#deps, this.#config, at);
-      else if (this.#cursor || this.#pages >= CURSOR_EVERY_PAGES) await clearStreamCursor(this.#deps, this.#config, this.#name);
+      else if (this.#cursor || this.#pages >= CURSOR_EVERY_PAGES)
+        await clearStreamCursor(this.#deps, this.#config, this.#name);
       // The next invocation starts further on than this one did (or lists from the start after a finished listing).
       advanced = at === undefined ? this.#pages > 0 : at.streamsBefore > startedFrom;
     }

@@ -37,8 +37,7 @@ const PUT_LIMITS: BatchLimits = Object.freeze({
 });
 
 /** The bytes PutLogEvents counts for one event. */
-const eventPutBytes = (event: LogEvent): number =>
-  Buffer.byteLength(event.message, 'utf8') + PUT_EVENT_OVERHEAD_BYTES;
+const eventPutBytes = (event: LogEvent): number => Buffer.byteLength(event.message, 'utf8') + PUT_EVENT_OVERHEAD_BYTES;
 
 /**
  * Stateful packer behind {@link batchEvents}: feed it events in timestamp order, it returns a finished

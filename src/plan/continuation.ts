@@ -21,7 +21,9 @@ function ranOutOfTime(result: RunResult): boolean {
     result.deadlineReached ||
     result.walkLeft === true ||
     t.outcomes.deadline > 0 ||
-    result.groups.some((g) => g.notReached === true || g.listingLeft === true || g.exports.some((e) => e.status === 'deadline'))
+    result.groups.some(
+      (g) => g.notReached === true || g.listingLeft === true || g.exports.some((e) => e.status === 'deadline'),
+    )
   );
 }
 
@@ -35,9 +37,13 @@ function ranOutOfTime(result: RunResult): boolean {
 function madeProgress(result: RunResult): boolean {
   return (
     runTally(result).outcomes.done > 0 ||
-    result.groups.some((g) =>
-      // An export task this run started is under way in AWS (a large one outlasts an invocation).
-      g.exports.some((e) => e.status === 'archived' || e.started === true) || g.retention?.outcome === 'set' || g.listingAdvanced === true)
+    result.groups.some(
+      (g) =>
+        // An export task this run started is under way in AWS (a large one outlasts an invocation).
+        g.exports.some((e) => e.status === 'archived' || e.started === true) ||
+        g.retention?.outcome === 'set' ||
+        g.listingAdvanced === true,
+    )
   );
 }
 
@@ -52,11 +58,19 @@ function continuationDecision(output: RunOutput, continuation: number, max: numb
   if (!result) return { continue: false, reason: 'a dry run does not continue' };
   if (result.outcome === 'done') return { continue: false, reason: 'nothing left to do' };
   if (!ranOutOfTime(result)) {
-    return { continue: false, reason: `work is left for a reason other than time (${result.outcome}); the next scheduled run retries it` };
+    return {
+      continue: false,
+      reason: `work is left for a reason other than time (${result.outcome}); the next scheduled run retries it`,
+    };
   }
-  if (!madeProgress(result)) return { continue: false, reason: 'the run made no progress before its deadline; not looping' };
-  if (continuation >= max) return { continue: false, reason: `${max} continuations reached; the next scheduled run carries on` };
-  return { continue: true, reason: `deadline reached with work left (continuation ${continuation + 1} of at most ${max})` };
+  if (!madeProgress(result))
+    return { continue: false, reason: 'the run made no progress before its deadline; not looping' };
+  if (continuation >= max)
+    return { continue: false, reason: `${max} continuations reached; the next scheduled run carries on` };
+  return {
+    continue: true,
+    reason: `deadline reached with work left (continuation ${continuation + 1} of at most ${max})`,
+  };
 }
 
 export { continuationDecision, madeProgress, ranOutOfTime };

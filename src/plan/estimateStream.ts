@@ -45,7 +45,8 @@ function storedBytesInWindow(
     const last = s.lastEventTimestampMs;
     if (first === undefined || last === undefined) return sum;
     const inside = Math.max(0, Math.min(last, window.toMs) - Math.max(first, window.fromMs));
-    const fraction = last === first ? (first >= window.fromMs && first <= window.toMs ? 1 : 0) : inside / (last - first);
+    const fraction =
+      last === first ? (first >= window.fromMs && first <= window.toMs ? 1 : 0) : inside / (last - first);
     return sum + (shares.get(s.logStreamName) ?? 0) * fraction;
   }, 0);
 }
@@ -87,7 +88,12 @@ function storagePriceAt(prices: Prices, tier: StorageTierName | undefined, ageDa
  * Σ over the removed data's remaining life of (CloudWatch price at its age − archive price), in
  * USD per GB: the price steps down at the tier ages as the data ages, so the life is cut there.
  */
-function netPerGbOverLife(prices: Prices, tier: StorageTierName | undefined, ageDays: number, lifeMonths: number): number {
+function netPerGbOverLife(
+  prices: Prices,
+  tier: StorageTierName | undefined,
+  ageDays: number,
+  lifeMonths: number,
+): number {
   const endDays = ageDays + lifeMonths * DAYS_PER_MONTH;
   const cuts = [ageDays, ...TIER_AGES_DAYS.filter((d) => d > ageDays && d < endDays), endDays];
   let total = 0;
@@ -153,5 +159,16 @@ const ZERO_ESTIMATE: StreamEstimate = Object.freeze({
 /** Whole days, for messages. */
 const days = (ms: number): string => `${Math.round((ms / MS_PER_DAY) * 10) / 10} d`;
 
-export { TIER_AGES_DAYS, ZERO_ESTIMATE, bytesPerWeight, days, estimateAction, fractionBefore, storagePriceAt, storedBytesInWindow, streamStoredBytes, streamWeight };
+export {
+  TIER_AGES_DAYS,
+  ZERO_ESTIMATE,
+  bytesPerWeight,
+  days,
+  estimateAction,
+  fractionBefore,
+  storagePriceAt,
+  storedBytesInWindow,
+  streamStoredBytes,
+  streamWeight,
+};
 export type { EstimateInput };

@@ -1,5 +1,13 @@
 import { FIRST_EXPORT_LOOKBACK_MS, MS_PER_DAY, RETENTION_EXPORT_LAG_MS } from '../constants.js';
-import type { ArchivedWindow, GroupInfo, GroupState, InFlightExport, Strategy, StreamInfo, TimeWindow } from '../types.js';
+import type {
+  ArchivedWindow,
+  GroupInfo,
+  GroupState,
+  InFlightExport,
+  Strategy,
+  StreamInfo,
+  TimeWindow,
+} from '../types.js';
 
 /**
  * The trim cutoff: events with a timestamp before it are archived and then removed.
@@ -51,14 +59,17 @@ function planExport(
     // CreateExportTask refuses a `to` before the group's creation time.
     return { ...base, noExportReason: 'the group was created after the cutoff' };
   }
-  if (!mayHaveEvents({ fromMs, toMs: throughMs })) return { ...base, noExportReason: 'no stream has events in the window' };
+  if (!mayHaveEvents({ fromMs, toMs: throughMs }))
+    return { ...base, noExportReason: 'no stream has events in the window' };
   return { ...base, exportWindow: { fromMs, toMs: throughMs } };
 }
 
 /** Whether any of these streams has an event in the window, by its metadata. */
 function streamsHaveEventsIn(streams: readonly StreamInfo[], window: TimeWindow): boolean {
   return streams.some(
-    (s) => s.firstEventTimestampMs !== undefined && s.firstEventTimestampMs <= window.toMs &&
+    (s) =>
+      s.firstEventTimestampMs !== undefined &&
+      s.firstEventTimestampMs <= window.toMs &&
       (s.lastEventTimestampMs ?? Number.POSITIVE_INFINITY) >= window.fromMs,
   );
 }
@@ -102,9 +113,20 @@ function coveringExportCreatedAtMs(
  *
  * @example firstWindowHoldsAnyEvent({ ...group, storedBytes: 1024 }, { logGroupName, windows: [] }) // true
  */
-function firstWindowHoldsAnyEvent(group: Pick<GroupInfo, 'storedBytes'>, state: Pick<GroupState, 'archivedThroughMs' | 'inFlight'>): boolean {
+function firstWindowHoldsAnyEvent(
+  group: Pick<GroupInfo, 'storedBytes'>,
+  state: Pick<GroupState, 'archivedThroughMs' | 'inFlight'>,
+): boolean {
   return state.archivedThroughMs === undefined && state.inFlight === undefined && group.storedBytes > 0;
 }
 
-export { archiveThroughMs, firstWindowHoldsAnyEvent, coveringExportCreatedAtMs, cutoffMs, newestEventMayFallIn, planExport, streamsHaveEventsIn };
+export {
+  archiveThroughMs,
+  firstWindowHoldsAnyEvent,
+  coveringExportCreatedAtMs,
+  cutoffMs,
+  newestEventMayFallIn,
+  planExport,
+  streamsHaveEventsIn,
+};
 export type { ExportDecision };

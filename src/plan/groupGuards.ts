@@ -5,7 +5,15 @@
  */
 import { LogGroupClass } from '../constants.js';
 import { type Config, type GroupInfo, type GroupState } from '../types.js';
-import { GroupSkipReason, StreamAction, StreamReason, type GroupPlan, type RetentionChange, type StreamPlan, type StreamReasonCode } from './planTypes.js';
+import {
+  GroupSkipReason,
+  StreamAction,
+  StreamReason,
+  type GroupPlan,
+  type RetentionChange,
+  type StreamPlan,
+  type StreamReasonCode,
+} from './planTypes.js';
 
 type GuardSettings = Pick<Config, 'allowFilteredGroups' | 'unmask'>;
 
@@ -44,7 +52,10 @@ function classSkip(group: Pick<GroupInfo, 'logGroupClass'>): GroupPlan['skip'] {
 const readsStreams = (logGroupClass: string): boolean => classSkip({ logGroupClass }) === undefined;
 
 /** Why a rebuild must not re-put this group's events, from account policies and transformers. */
-function rebuildBlocked(group: GroupInfo, settings: GuardSettings): { reason: StreamReasonCode; detail: string } | undefined {
+function rebuildBlocked(
+  group: GroupInfo,
+  settings: GuardSettings,
+): { reason: StreamReasonCode; detail: string } | undefined {
   const x = group.extras;
   if (!x) return undefined;
   if (x.transformers.length > 0) {
@@ -56,29 +67,33 @@ function rebuildBlocked(group: GroupInfo, settings: GuardSettings): { reason: St
   if (x.accountPoliciesUnreadable !== undefined && !(settings.allowFilteredGroups && settings.unmask)) {
     return {
       reason: StreamReason.AccountPoliciesUnknown,
-      detail: `account policies could not be read (${x.accountPoliciesUnreadable}); an account subscription, metric `
-        + 'or data protection policy may apply; allow logs:DescribeAccountPolicies',
+      detail:
+        `account policies could not be read (${x.accountPoliciesUnreadable}); an account subscription, metric ` +
+        'or data protection policy may apply; allow logs:DescribeAccountPolicies',
     };
   }
   if (!settings.allowFilteredGroups && x.accountSubscriptionPolicies.length > 0) {
     return {
       reason: StreamReason.AccountSubscriptionPolicy,
-      detail: `re-put events would be delivered again by the account subscription policy ${names(x.accountSubscriptionPolicies)}; `
-        + 'set ALLOW_FILTERED_GROUPS=true to accept',
+      detail:
+        `re-put events would be delivered again by the account subscription policy ${names(x.accountSubscriptionPolicies)}; ` +
+        'set ALLOW_FILTERED_GROUPS=true to accept',
     };
   }
   if (!settings.allowFilteredGroups && x.accountMetricPolicies.length > 0) {
     return {
       reason: StreamReason.AccountMetricPolicy,
-      detail: `re-put events would be counted again by the account metric extraction policy ${names(x.accountMetricPolicies)}; `
-        + 'set ALLOW_FILTERED_GROUPS=true to accept',
+      detail:
+        `re-put events would be counted again by the account metric extraction policy ${names(x.accountMetricPolicies)}; ` +
+        'set ALLOW_FILTERED_GROUPS=true to accept',
     };
   }
   if (!settings.unmask && x.accountDataProtection) {
     return {
       reason: StreamReason.AccountDataProtected,
-      detail: "the account's data protection policy masks reads: masked events would replace the originals; "
-        + 'set UNMASK=true (needs logs:Unmask)',
+      detail:
+        "the account's data protection policy masks reads: masked events would replace the originals; " +
+        'set UNMASK=true (needs logs:Unmask)',
     };
   }
   return undefined;
@@ -134,12 +149,14 @@ function planGroupDeletion(
   pendingRebuild: boolean,
 ): GroupPlan['deleteGroup'] {
   const { group, streams, state } = entry;
-  if (config.deleteEmptyGroups !== true || streams.length > 0 || group.storedBytes > 0 || pendingRebuild) return undefined;
+  if (config.deleteEmptyGroups !== true || streams.length > 0 || group.storedBytes > 0 || pendingRebuild)
+    return undefined;
   if (group.extras?.filterCount !== 0 || group.extras.deletionProtected) return undefined;
   if (state.archivedThroughMs === undefined || state.windows.length === 0 || state.inFlight) return undefined;
   return {
-    detail: `no stream and no filter left, archived through ${new Date(state.archivedThroughMs).toISOString()}: `
-      + 'the group is deleted (DELETE_EMPTY_GROUPS)',
+    detail:
+      `no stream and no filter left, archived through ${new Date(state.archivedThroughMs).toISOString()}: ` +
+      'the group is deleted (DELETE_EMPTY_GROUPS)',
   };
 }
 

@@ -1,4 +1,11 @@
-import { StreamAction, type GroupTotals, type ReasonCount, type StreamActionKind, type StreamEstimate, type StreamPlan } from './planTypes.js';
+import {
+  StreamAction,
+  type GroupTotals,
+  type ReasonCount,
+  type StreamActionKind,
+  type StreamEstimate,
+  type StreamPlan,
+} from './planTypes.js';
 
 /** Nothing planned yet. */
 const EMPTY_TOTALS: GroupTotals = Object.freeze({
@@ -18,7 +25,13 @@ const EMPTY_TOTALS: GroupTotals = Object.freeze({
 
 /** The money figures of totals and estimates: each linear in a stream's stored bytes. */
 const MONEY_FIELDS = [
-  'removeStoredBytes', 'reputBytes', 'reputCostUsd', 'monthlySavingUsd', 'cloudWatchMonthlyUsd', 'archiveMonthlyUsd', 'lifetimeSavingUsd',
+  'removeStoredBytes',
+  'reputBytes',
+  'reputCostUsd',
+  'monthlySavingUsd',
+  'cloudWatchMonthlyUsd',
+  'archiveMonthlyUsd',
+  'lifetimeSavingUsd',
 ] as const;
 type MoneyField = (typeof MONEY_FIELDS)[number];
 /** The money figures of an estimate or of totals. */
@@ -98,9 +111,12 @@ class GroupLedger {
     this.#totals = addToTotals(this.#totals, plan);
     const key = `${plan.action}|${plan.reason}`;
     const seen = this.#reasons.get(key);
-    this.#reasons.set(key, seen
-      ? { ...seen, count: seen.count + 1, detailsVary: seen.detailsVary || seen.example !== plan.detail }
-      : { action: plan.action, reason: plan.reason, count: 1, example: plan.detail, detailsVary: false });
+    this.#reasons.set(
+      key,
+      seen
+        ? { ...seen, count: seen.count + 1, detailsVary: seen.detailsVary || seen.example !== plan.detail }
+        : { action: plan.action, reason: plan.reason, count: 1, example: plan.detail, detailsVary: false },
+    );
     this.#place({ plan, seq: this.#seq++ }, rankOf(plan.action));
   }
 

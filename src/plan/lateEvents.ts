@@ -41,7 +41,11 @@ function lateRanges(stream: StreamInfo, range: TimeWindow, windows: readonly Arc
  *
  * @example retentionCatchUpWindows(state.windows, nowMs, 7 * MS_PER_DAY)
  */
-function retentionCatchUpWindows(windows: readonly ArchivedWindow[], nowMs: number, retentionMs: number): ArchivedWindow[] {
+function retentionCatchUpWindows(
+  windows: readonly ArchivedWindow[],
+  nowMs: number,
+  retentionMs: number,
+): ArchivedWindow[] {
   return windows.filter((w) => {
     const settled = w.toMs + Math.min(PUT_MAX_AGE_MS, retentionMs) + METADATA_LAG_MS;
     const beforeExpiry = w.fromMs + retentionMs - RETENTION_MIN_HEADROOM_MS;
@@ -84,7 +88,8 @@ function eventsToCatchUp(
  * AWS's export line format: `2021-04-21T00:00:00.000Z message`, one event a line, so that readers of
  * the archive read caught-up events like exported ones.
  */
-const exportLine = (e: { timestamp: number; message: string }): string => `${new Date(e.timestamp).toISOString()} ${e.message}`;
+const exportLine = (e: { timestamp: number; message: string }): string =>
+  `${new Date(e.timestamp).toISOString()} ${e.message}`;
 
 /** The inverse of {@link exportLine}. */
 function parseExportLine(line: string): { timestamp: number; message: string } | undefined {

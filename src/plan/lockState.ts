@@ -84,9 +84,7 @@ function judgeLock(input: {
 }): LockVerdict {
   const all = input.events.map((e) => ({ ...e, body: parseLockMessage(e.message) }));
   const parsed = all.filter((e): e is LockEvent & { body: LockMessage } => e.body !== undefined);
-  const claim = parsed
-    .filter((e) => e.body.kind === 'claim')
-    .sort((a, b) => a.ingestionTimeMs - b.ingestionTimeMs)[0];
+  const claim = parsed.filter((e) => e.body.kind === 'claim').sort((a, b) => a.ingestionTimeMs - b.ingestionTimeMs)[0];
   const ttlMs = claim?.body.ttlMs ?? input.defaultTtlMs;
   let lastAliveMs = input.creationTimeMs;
   for (const e of all) {
@@ -102,16 +100,32 @@ function judgeLock(input: {
 }
 
 /** A duration for people: seconds under two minutes, minutes above. */
-const duration = (ms: number): string => (ms < 120_000 ? `${Math.max(0, Math.round(ms / 1_000))} s` : `${Math.ceil(ms / 60_000)} min`);
+const duration = (ms: number): string =>
+  ms < 120_000 ? `${Math.max(0, Math.round(ms / 1_000))} s` : `${Math.ceil(ms / 60_000)} min`;
 
 /** One sentence for the report: who holds the group, since when, and how long it stays held. */
-function describeHolder(logGroupName: string, verdict: Extract<LockVerdict, { state: 'held' }>, serverNowMs: number): string {
-  const who = verdict.runId ? `cwl-trim run ${verdict.runId} on ${verdict.holder ?? 'an unknown host'}` : 'a cwl-trim run that has not written its claim yet';
+function describeHolder(
+  logGroupName: string,
+  verdict: Extract<LockVerdict, { state: 'held' }>,
+  serverNowMs: number,
+): string {
+  const who = verdict.runId
+    ? `cwl-trim run ${verdict.runId} on ${verdict.holder ?? 'an unknown host'}`
+    : 'a cwl-trim run that has not written its claim yet';
   return (
     `${who} holds ${logGroupName} (lock stream ${LOCK_STREAM_NAME}, renewed ${duration(serverNowMs - verdict.lastAliveMs)} ago by ` +
     `CloudWatch's clock); left alone. If that run died, its lock expires in ${duration(verdict.remainingMs)} and the next run takes it over`
   );
 }
 
-export { LOCK_STREAM_NAME, LockMessageSchema, describeHolder, duration, encodeLockMessage, isLockStream, judgeLock, parseLockMessage };
+export {
+  LOCK_STREAM_NAME,
+  LockMessageSchema,
+  describeHolder,
+  duration,
+  encodeLockMessage,
+  isLockStream,
+  judgeLock,
+  parseLockMessage,
+};
 export type { LockEvent, LockMessage, LockVerdict };

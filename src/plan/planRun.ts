@@ -1,8 +1,28 @@
-import { ALLOWED_RETENTION_DAYS, MS_PER_DAY, RETENTION_EXPORT_LAG_MS, RETENTION_MIN_HEADROOM_MS } from '../constants.js';
+import {
+  ALLOWED_RETENTION_DAYS,
+  MS_PER_DAY,
+  RETENTION_EXPORT_LAG_MS,
+  RETENTION_MIN_HEADROOM_MS,
+} from '../constants.js';
 import { type Config, type GroupInfo, type GroupState, type StreamInfo, type TimeWindow } from '../types.js';
-import { StreamAction, StreamReason, type GroupPlan, type PendingRebuild, type Plan, type ReasonCount, type RetentionChange, type StreamPlan } from './planTypes.js';
+import {
+  StreamAction,
+  StreamReason,
+  type GroupPlan,
+  type PendingRebuild,
+  type Plan,
+  type ReasonCount,
+  type RetentionChange,
+  type StreamPlan,
+} from './planTypes.js';
 import { ZERO_ESTIMATE, bytesPerWeight, streamWeight } from './estimateStream.js';
-import { archiveThroughMs, cutoffMs as computeCutoffMs, planExport, streamsHaveEventsIn, type ExportDecision } from './exportWindow.js';
+import {
+  archiveThroughMs,
+  cutoffMs as computeCutoffMs,
+  planExport,
+  streamsHaveEventsIn,
+  type ExportDecision,
+} from './exportWindow.js';
 import { classSkip, guardRetention, guardStream, planGroupDeletion } from './groupGuards.js';
 import { EMPTY_TOTALS, GroupLedger, addTotals, type LedgerSummary } from './groupLedger.js';
 import { planStream, type StreamContext } from './planStream.js';
@@ -31,11 +51,21 @@ function planRun(
   nowMs: number,
   pendingRebuilds: readonly PendingRebuild[] = [],
 ): Plan {
-  return planOf(inventory.map((entry) => planGroup(entry, config, nowMs, pendingRebuilds)), config, nowMs, pendingRebuilds);
+  return planOf(
+    inventory.map((entry) => planGroup(entry, config, nowMs, pendingRebuilds)),
+    config,
+    nowMs,
+    pendingRebuilds,
+  );
 }
 
 /** A run's plan from its groups' plans. */
-function planOf(groups: readonly GroupPlan[], config: Readonly<Config>, nowMs: number, pendingRebuilds: readonly PendingRebuild[]): Plan {
+function planOf(
+  groups: readonly GroupPlan[],
+  config: Readonly<Config>,
+  nowMs: number,
+  pendingRebuilds: readonly PendingRebuild[],
+): Plan {
   const totals = groups.reduce((sum, g) => addTotals(sum, g.totals), EMPTY_TOTALS);
   const exports = groups.reduce((n, g) => n + (g.resumeExport ? 1 : 0) + (g.exportWindow ? 1 : 0), 0);
   return {
@@ -96,13 +126,18 @@ function groupContext(
     plannedExports.push({ window: r, createdAtMs: exported?.createdAtMs[0] ?? r.taskCreatedAtMs ?? r.intentAtMs });
   }
   if (decision.exportWindow) {
-    plannedExports.push({ window: decision.exportWindow, createdAtMs: exported?.createdAtMs[plannedExports.length] ?? nowMs });
+    plannedExports.push({
+      window: decision.exportWindow,
+      createdAtMs: exported?.createdAtMs[plannedExports.length] ?? nowMs,
+    });
   }
   const archivedThroughAfterMs = exported
     ? exported.archivedThroughMs
-    : decision.exportWindow?.toMs ?? decision.resumeExport?.toMs ?? state.archivedThroughMs;
+    : (decision.exportWindow?.toMs ?? decision.resumeExport?.toMs ?? state.archivedThroughMs);
   const journaled = new Set(
-    pendingRebuilds.filter((p) => p.logGroupName === group.logGroupName && p.phase !== 'incomplete-save').map((p) => p.logStreamName),
+    pendingRebuilds
+      .filter((p) => p.logGroupName === group.logGroupName && p.phase !== 'incomplete-save')
+      .map((p) => p.logStreamName),
   );
   return {
     group,
@@ -129,7 +164,9 @@ function groupContext(
  * while the group's total is unknown: the ledger scales every estimate at the end.
  */
 function planStreamIn(ctx: GroupContext, stream: StreamInfo, storedBytes: number): StreamPlan {
-  const plan = ctx.journaled.has(stream.logStreamName) ? journalPending(stream) : planStream(stream, { ...ctx.stream, storedBytes });
+  const plan = ctx.journaled.has(stream.logStreamName)
+    ? journalPending(stream)
+    : planStream(stream, { ...ctx.stream, storedBytes });
   // Account policies, transformers, deletion protection: guards over the stream's own decision.
   return guardStream(plan, ctx.group, ctx.config);
 }
@@ -137,9 +174,14 @@ function planStreamIn(ctx: GroupContext, stream: StreamInfo, storedBytes: number
 /** A group's plan from its context and its ledger's summary. */
 function groupPlanOf(ctx: GroupContext, summary: LedgerSummary): GroupPlan {
   const { group, config, decision } = ctx;
-  const retention = config.strategy === 'retention' ? guardRetention(planRetention(group, config.days), group) : undefined;
+  const retention =
+    config.strategy === 'retention' ? guardRetention(planRetention(group, config.days), group) : undefined;
   const advice = config.strategy === 'rebuild' ? retentionAdvice(summary.reasons) : undefined;
-  const deleteGroup = planGroupDeletion({ group, streams: { length: summary.totals.streams }, state: ctx.state }, config, ctx.hasPendingRebuild);
+  const deleteGroup = planGroupDeletion(
+    { group, streams: { length: summary.totals.streams }, state: ctx.state },
+    config,
+    ctx.hasPendingRebuild,
+  );
   return {
     ...groupBase(group, ctx.state),
     ...(decision.resumeExport ? { resumeExport: decision.resumeExport } : {}),
@@ -206,7 +248,8 @@ const skipWholeGroup = classSkip;
  * least two days between the archive's lag and expiry: otherwise events could expire unarchived.
  */
 function planRetention(group: GroupInfo, days: number): RetentionChange {
-  const targetDays = ALLOWED_RETENTION_DAYS.find((d) => d >= days) ?? ALLOWED_RETENTION_DAYS[ALLOWED_RETENTION_DAYS.length - 1]!;
+  const targetDays =
+    ALLOWED_RETENTION_DAYS.find((d) => d >= days) ?? ALLOWED_RETENTION_DAYS[ALLOWED_RETENTION_DAYS.length - 1]!;
   const headroomMs = targetDays * MS_PER_DAY - RETENTION_EXPORT_LAG_MS;
   const safe = headroomMs >= RETENTION_MIN_HEADROOM_MS;
   const current = group.retentionInDays;

@@ -8,7 +8,15 @@ import {
   REPUT_SAFETY_MARGIN_MS,
 } from '../constants.js';
 import { type ArchivedWindow, type Config, type GroupInfo, type StreamInfo, type TimeWindow } from '../types.js';
-import { StreamAction, StreamReason, type CatchUpRange, type StreamActionKind, type StreamEstimate, type StreamPlan, type StreamReasonCode } from './planTypes.js';
+import {
+  StreamAction,
+  StreamReason,
+  type CatchUpRange,
+  type StreamActionKind,
+  type StreamEstimate,
+  type StreamPlan,
+  type StreamReasonCode,
+} from './planTypes.js';
 import { coveringExportCreatedAtMs } from './exportWindow.js';
 import { lateRanges, retentionCatchUpWindows } from './lateEvents.js';
 import { isLockStream } from './lockState.js';
@@ -52,7 +60,8 @@ const decide = (
   logStreamName: stream.logStreamName,
   action,
   reason,
-  detail: catchUp.length === 0 ? detail : `${detail}; late events in ${catchUp.length} archived window(s) are archived first`,
+  detail:
+    catchUp.length === 0 ? detail : `${detail}; late events in ${catchUp.length} archived window(s) are archived first`,
   snapshot: stream,
   estimate,
   ...(requiresArchivedThroughMs === undefined ? {} : { requiresArchivedThroughMs }),
@@ -71,7 +80,12 @@ const decide = (
 function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
   const { cutoffMs, settings } = ctx;
   if (isLockStream(stream.logStreamName)) {
-    return decide(stream, StreamAction.Keep, StreamReason.LockStream, "cwl-trim's lock of this group (another run is working on it); never trimmed");
+    return decide(
+      stream,
+      StreamAction.Keep,
+      StreamReason.LockStream,
+      "cwl-trim's lock of this group (another run is working on it); never trimmed",
+    );
   }
   const first = stream.firstEventTimestampMs;
   const last = stream.lastEventTimestampMs;
@@ -79,12 +93,28 @@ function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
   if (settings.strategy === 'retention' && first < cutoffMs) {
     // Late writes into archived windows are caught up before the retention can expire them.
     const catchUp = retentionLate(stream, first, last, ctx);
-    return decide(stream, StreamAction.Keep, StreamReason.RetentionStrategy, 'the group retention expires these events once archived', ZERO_ESTIMATE, undefined, catchUp);
+    return decide(
+      stream,
+      StreamAction.Keep,
+      StreamReason.RetentionStrategy,
+      'the group retention expires these events once archived',
+      ZERO_ESTIMATE,
+      undefined,
+      catchUp,
+    );
   }
   if (first >= cutoffMs) {
     // Late writes into archived windows nearing expiry are caught up with the retention strategy.
     const catchUp = settings.strategy === 'retention' ? retentionLate(stream, first, last, ctx) : [];
-    return decide(stream, StreamAction.Keep, StreamReason.Current, 'every event is newer than the cutoff', ZERO_ESTIMATE, undefined, catchUp);
+    return decide(
+      stream,
+      StreamAction.Keep,
+      StreamReason.Current,
+      'every event is newer than the cutoff',
+      ZERO_ESTIMATE,
+      undefined,
+      catchUp,
+    );
   }
   return last < cutoffMs ? planExpired(stream, first, last, ctx) : planStraddling(stream, first, ctx);
 }
@@ -103,7 +133,10 @@ function planExpired(stream: StreamInfo, first: number, last: number, ctx: Strea
   const span = { fromMs: first, toMs: last };
   // Earlier exports that may have missed late writes are caught up before the delete (never a reason
   // to skip for good); only this run's own exports, whose tasks begin now, make it wait a run.
-  const blocked = notArchived(stream, last, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, span, { ...ctx, windows: [] });
+  const blocked =
+    notArchived(stream, last, ctx) ??
+    idleFor(stream, ctx) ??
+    ingestedAfterExport(stream, span, { ...ctx, windows: [] });
   if (blocked) return decide(stream, StreamAction.Skip, blocked.reason, blocked.detail, estimate);
   const catchUp = lateRanges(stream, span, ctx.windows);
   return decide(stream, StreamAction.Delete, StreamReason.Expired, 'every event is archived', estimate, last, catchUp);
@@ -128,11 +161,15 @@ function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): 
     );
   }
   if (group.hasDataProtectionPolicy && !settings.unmask) {
-    return skip(StreamReason.DataProtected, 'events read back masked would replace the originals; set UNMASK=true (needs logs:Unmask)');
+    return skip(
+      StreamReason.DataProtected,
+      'events read back masked would replace the originals; set UNMASK=true (needs logs:Unmask)',
+    );
   }
   // Only this run's window matters here: earlier windows were checked when they were trimmed.
   const thisRun = { fromMs: Math.max(first, (ctx.archivedThroughBeforeMs ?? -1) + 1), toMs: cutoffMs - 1 };
-  const blocked = notArchived(stream, cutoffMs - 1, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, thisRun, ctx);
+  const blocked =
+    notArchived(stream, cutoffMs - 1, ctx) ?? idleFor(stream, ctx) ?? ingestedAfterExport(stream, thisRun, ctx);
   if (blocked) return skip(blocked.reason, blocked.detail);
   if (!settings.forceRebuild && estimate.savingOverStayUsd < estimate.reputCostUsd) {
     return skip(
@@ -145,12 +182,24 @@ function planStraddling(stream: StreamInfo, first: number, ctx: StreamContext): 
   // Events before this run's window were archived by earlier exports: late writes into them are caught up first.
   const earlier = { fromMs: first, toMs: Math.min(cutoffMs - 1, ctx.archivedThroughBeforeMs ?? -1) };
   const catchUp = lateRanges(stream, earlier, ctx.windows);
-  return decide(stream, StreamAction.Rebuild, StreamReason.Straddling, 'events before the cutoff are archived', plain, cutoffMs - 1, catchUp);
+  return decide(
+    stream,
+    StreamAction.Rebuild,
+    StreamReason.Straddling,
+    'events before the cutoff are archived',
+    plain,
+    cutoffMs - 1,
+    catchUp,
+  );
 }
 
 function retentionLate(stream: StreamInfo, first: number, last: number, ctx: StreamContext): CatchUpRange[] {
   const retentionMs = effectiveRetentionDays(ctx) * MS_PER_DAY;
-  return lateRanges(stream, { fromMs: first, toMs: last }, retentionCatchUpWindows(ctx.windows, ctx.nowMs, retentionMs));
+  return lateRanges(
+    stream,
+    { fromMs: first, toMs: last },
+    retentionCatchUpWindows(ctx.windows, ctx.nowMs, retentionMs),
+  );
 }
 
 /** The retention events will expire at: the group's, or the one this run sets (the smallest allowed ≥ DAYS). */
@@ -201,7 +250,8 @@ function ingestedAfterExport(stream: StreamInfo, range: TimeWindow, ctx: StreamC
 
 function outsidePutWindow(ctx: StreamContext): string | undefined {
   const { settings, group, nowMs, cutoffMs } = ctx;
-  const retentionMs = group.retentionInDays === undefined ? Number.POSITIVE_INFINITY : group.retentionInDays * MS_PER_DAY;
+  const retentionMs =
+    group.retentionInDays === undefined ? Number.POSITIVE_INFINITY : group.retentionInDays * MS_PER_DAY;
   const limitMs = Math.min(PUT_MAX_AGE_MS, retentionMs);
   const oldestKeptAgeMs = nowMs - cutoffMs;
   if (oldestKeptAgeMs + REPUT_SAFETY_MARGIN_MS < limitMs) return undefined;

@@ -8,9 +8,7 @@ import { type ArchivedWindow, type GroupState } from '../types.js';
 import { StreamAction, type StreamPlan } from './planTypes.js';
 
 /** Go ahead once each window listed holds an object for the stream; or leave the stream, and why. */
-type Recheck =
-  | { readonly blocked: string }
-  | { readonly lookups: readonly ArchivedWindow[] };
+type Recheck = { readonly blocked: string } | { readonly lookups: readonly ArchivedWindow[] };
 
 /**
  * @example
@@ -20,7 +18,8 @@ type Recheck =
 function recheck(state: GroupState, s: StreamPlan): Recheck {
   // Only a stream with no events at all has no requirement.
   const required = s.requiresArchivedThroughMs;
-  if (required !== undefined && required > (state.archivedThroughMs ?? -Infinity)) return { blocked: 'its window is not archived yet' };
+  if (required !== undefined && required > (state.archivedThroughMs ?? -Infinity))
+    return { blocked: 'its window is not archived yet' };
   // Its first event, and for a delete its last: the windows between hold the rest of the stream.
   const points = [s.snapshot.firstEventTimestampMs];
   if (s.action === StreamAction.Delete) points.push(s.snapshot.lastEventTimestampMs);

@@ -115,7 +115,13 @@ interface RunResult {
   readonly outcome: RunOutcome;
 }
 
-const NO_OUTCOMES: Readonly<Record<ActionOutcome, number>> = Object.freeze({ done: 0, skipped: 0, failed: 0, abandoned: 0, deadline: 0 });
+const NO_OUTCOMES: Readonly<Record<ActionOutcome, number>> = Object.freeze({
+  done: 0,
+  skipped: 0,
+  failed: 0,
+  abandoned: 0,
+  deadline: 0,
+});
 const NO_TALLY: ResultTally = Object.freeze({
   outcomes: NO_OUTCOMES,
   deleted: 0,
@@ -125,7 +131,13 @@ const NO_TALLY: ResultTally = Object.freeze({
   rejectedEvents: 0,
   caughtUpEvents: 0,
   doneEstimate: Object.freeze({
-    removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0, cloudWatchMonthlyUsd: 0, archiveMonthlyUsd: 0, lifetimeSavingUsd: 0,
+    removeStoredBytes: 0,
+    reputBytes: 0,
+    reputCostUsd: 0,
+    monthlySavingUsd: 0,
+    cloudWatchMonthlyUsd: 0,
+    archiveMonthlyUsd: 0,
+    lifetimeSavingUsd: 0,
   }),
 });
 
@@ -138,14 +150,13 @@ function tallyResult(t: ResultTally, r: StreamResult, estimate?: DoneMoney): Res
     outcomes: { ...t.outcomes, [r.outcome]: t.outcomes[r.outcome] + 1 },
     deleted: t.deleted + (done && r.action === 'delete' ? 1 : 0),
     rebuilt: t.rebuilt + (rebuilt ? 1 : 0),
-    reputEvents: t.reputEvents + (rebuilt ? r.events ?? 0 : 0),
-    reputBytes: t.reputBytes + (rebuilt ? r.bytes ?? 0 : 0),
+    reputEvents: t.reputEvents + (rebuilt ? (r.events ?? 0) : 0),
+    reputBytes: t.reputBytes + (rebuilt ? (r.bytes ?? 0) : 0),
     rejectedEvents: t.rejectedEvents + (r.rejected ?? 0),
     caughtUpEvents: t.caughtUpEvents + (r.caughtUp ?? 0),
     doneEstimate: e ? addMoney(t.doneEstimate, e) : t.doneEstimate,
   };
 }
-
 
 /** A group's tally: its own when it has one, else counted from its listed results. */
 const tallyOf = (g: GroupResult): ResultTally => g.tally ?? g.streams.reduce((t, r) => tallyResult(t, r), NO_TALLY);
@@ -153,32 +164,58 @@ const tallyOf = (g: GroupResult): ResultTally => g.tally ?? g.streams.reduce((t,
 /** Every action's outcome counted over the run: resumed rebuilds and each group's tally. */
 function runTally(result: Pick<RunResult, 'resumedRebuilds' | 'groups'>): ResultTally {
   const resumed = result.resumedRebuilds.reduce((t, r) => tallyResult(t, r), NO_TALLY);
-  return result.groups.map(tallyOf).reduce((a, b) => ({
-    outcomes: Object.fromEntries(Object.entries(a.outcomes).map(([k, v]) => [k, v + b.outcomes[k as ActionOutcome]])) as Record<ActionOutcome, number>,
-    deleted: a.deleted + b.deleted,
-    rebuilt: a.rebuilt + b.rebuilt,
-    reputEvents: a.reputEvents + b.reputEvents,
-    reputBytes: a.reputBytes + b.reputBytes,
-    rejectedEvents: a.rejectedEvents + b.rejectedEvents,
-    caughtUpEvents: a.caughtUpEvents + b.caughtUpEvents,
-    doneEstimate: addMoney(a.doneEstimate, b.doneEstimate),
-  }), resumed);
+  return result.groups.map(tallyOf).reduce(
+    (a, b) => ({
+      outcomes: Object.fromEntries(
+        Object.entries(a.outcomes).map(([k, v]) => [k, v + b.outcomes[k as ActionOutcome]]),
+      ) as Record<ActionOutcome, number>,
+      deleted: a.deleted + b.deleted,
+      rebuilt: a.rebuilt + b.rebuilt,
+      reputEvents: a.reputEvents + b.reputEvents,
+      reputBytes: a.reputBytes + b.reputBytes,
+      rejectedEvents: a.rejectedEvents + b.rejectedEvents,
+      caughtUpEvents: a.caughtUpEvents + b.caughtUpEvents,
+      doneEstimate: addMoney(a.doneEstimate, b.doneEstimate),
+    }),
+    resumed,
+  );
 }
 
 /** The outcome of a run, from its parts: any failure or refused event is a failure. */
 function runOutcome(result: Omit<RunResult, 'outcome'>): RunOutcome {
   const t = runTally(result);
   const failed =
-    result.groups.some((g) => g.error !== undefined || g.exports.some((e) => e.status === 'failed') || g.retention?.outcome === 'failed') ||
-    t.outcomes.failed > 0 || t.rejectedEvents > 0;
+    result.groups.some(
+      (g) => g.error !== undefined || g.exports.some((e) => e.status === 'failed') || g.retention?.outcome === 'failed',
+    ) ||
+    t.outcomes.failed > 0 ||
+    t.rejectedEvents > 0;
   if (failed) return 'failed';
   const notDone = Object.entries(t.outcomes).some(([k, v]) => k !== 'done' && v > 0);
   const partial =
     result.deadlineReached ||
-    result.groups.some((g) => g.notReached || g.lockedBy !== undefined || g.exports.some((e) => e.status !== 'archived') || g.listingLeft === true) ||
+    result.groups.some(
+      (g) =>
+        g.notReached ||
+        g.lockedBy !== undefined ||
+        g.exports.some((e) => e.status !== 'archived') ||
+        g.listingLeft === true,
+    ) ||
     notDone;
   return partial ? 'partial' : 'done';
 }
 
 export { ACTION_OUTCOMES, NO_TALLY, runOutcome, runTally, tallyOf, tallyResult };
-export type { ActionOutcome, DoneMoney, ExportResult, GroupDeletionResult, GroupResult, ResultTally, RetentionResult, RunOutcome, RunOutput, RunResult, StreamResult };
+export type {
+  ActionOutcome,
+  DoneMoney,
+  ExportResult,
+  GroupDeletionResult,
+  GroupResult,
+  ResultTally,
+  RetentionResult,
+  RunOutcome,
+  RunOutput,
+  RunResult,
+  StreamResult,
+};

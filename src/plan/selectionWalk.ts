@@ -9,7 +9,8 @@ type WalkItem =
   | { readonly kind: 'prefix'; readonly prefix: string }
   | { readonly kind: 'name'; readonly name: string };
 
-const itemKey = (item: WalkItem): string => (item.kind === 'all' ? '' : item.kind === 'prefix' ? item.prefix : item.name);
+const itemKey = (item: WalkItem): string =>
+  item.kind === 'all' ? '' : item.kind === 'prefix' ? item.prefix : item.name;
 
 /**
  * The listings that walk a selection in ascending name order, each group once: every group (the `/`
@@ -20,8 +21,8 @@ const itemKey = (item: WalkItem): string => (item.kind === 'all' ? '' : item.kin
  * @example walkItems({ names: ['b'], prefixes: ['/aws/'], excludePrefixes: [] }) // [prefix /aws/, name b]
  */
 function walkItems(selection: GroupSelection): WalkItem[] {
-  const everything = selection.prefixes.includes(ALL_GROUPS_PREFIX) ||
-    (selection.names.length === 0 && selection.prefixes.length === 0);
+  const everything =
+    selection.prefixes.includes(ALL_GROUPS_PREFIX) || (selection.names.length === 0 && selection.prefixes.length === 0);
   if (everything) return [{ kind: 'all' }];
   const prefixes = [...new Set(selection.prefixes)];
   const covered = (s: string, self?: string): boolean => prefixes.some((p) => p !== self && s.startsWith(p));

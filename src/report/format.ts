@@ -43,7 +43,9 @@ function formatUsd(usd: number): string {
  * @example formatCount(12345) // '12,345'
  */
 function formatCount(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /**
@@ -125,4 +127,14 @@ function wrapText(text: string, width: number, indent = ''): string[] {
   return lines;
 }
 
-export { formatBytes, formatCount, formatPayback, formatTime, formatUsd, formatWindow, plural, truncateMiddle, wrapText };
+export {
+  formatBytes,
+  formatCount,
+  formatPayback,
+  formatTime,
+  formatUsd,
+  formatWindow,
+  plural,
+  truncateMiddle,
+  wrapText,
+};

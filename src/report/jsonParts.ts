@@ -58,17 +58,23 @@ function estimateOf(e: StreamEstimate) {
   };
 }
 
-
 /** The sum of no estimates. */
 const NO_MONEY: Money = {
-  removeStoredBytes: 0, reputBytes: 0, reputCostUsd: 0, monthlySavingUsd: 0, cloudWatchMonthlyUsd: 0, archiveMonthlyUsd: 0,
+  removeStoredBytes: 0,
+  reputBytes: 0,
+  reputCostUsd: 0,
+  monthlySavingUsd: 0,
+  cloudWatchMonthlyUsd: 0,
+  archiveMonthlyUsd: 0,
   lifetimeSavingUsd: 0,
 };
 
-
 /** The money of a group's planned deletes and rebuilds (skips and keeps remove nothing). */
 function moneyOfStreams(streams: readonly StreamPlan[]): Money {
-  return streams.reduce((sum, s) => (s.action === 'delete' || s.action === 'rebuild' ? addMoney(sum, s.estimate) : sum), NO_MONEY);
+  return streams.reduce(
+    (sum, s) => (s.action === 'delete' || s.action === 'rebuild' ? addMoney(sum, s.estimate) : sum),
+    NO_MONEY,
+  );
 }
 
 /** @example estimatedTotals(moneyOfStreams(group.streams)) */
@@ -104,13 +110,14 @@ function streamResultOf(r: ResultLike): JsonStreamResult {
  * @example notAttempted(groupResult) // { outcome: 'not-attempted', detail: 'the group was not reached…', … }
  */
 function notAttempted(group: GroupResult | undefined): JsonStreamResult {
-  const detail = group === undefined || group.notReached === true
-    ? 'the group was not reached before the deadline'
-    : group.error !== undefined
-      ? `the group failed: ${group.error}`
-      : group.lockedBy !== undefined
-        ? `another run holds the group: ${group.lockedBy}`
-      : "the group's export was not archived this run";
+  const detail =
+    group === undefined || group.notReached === true
+      ? 'the group was not reached before the deadline'
+      : group.error !== undefined
+        ? `the group failed: ${group.error}`
+        : group.lockedBy !== undefined
+          ? `another run holds the group: ${group.lockedBy}`
+          : "the group's export was not archived this run";
   return streamResultOf({ outcome: 'not-attempted', detail });
 }
 

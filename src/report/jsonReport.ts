@@ -39,13 +39,19 @@ const NOT_REACHED = { exports: [], streams: [], notReached: true } as const;
 const acts = (s: StreamPlan): boolean => s.action === StreamAction.Delete || s.action === StreamAction.Rebuild;
 
 /** A group's planned streams with the result the run gave each (delete and rebuild only). */
-function resultsOf(group: GroupPlan, result: GroupResult | undefined, run: boolean): Map<string, JsonStreamEntry['result']> {
+function resultsOf(
+  group: GroupPlan,
+  result: GroupResult | undefined,
+  run: boolean,
+): Map<string, JsonStreamEntry['result']> {
   const byName = new Map<string, StreamResult>((result?.streams ?? []).map((r) => [r.logStreamName, r]));
-  return new Map(group.streams.map((s) => {
-    if (!run || !acts(s)) return [s.logStreamName, null];
-    const r = byName.get(s.logStreamName);
-    return [s.logStreamName, r ? streamResultOf(r) : notAttempted(result)];
-  }));
+  return new Map(
+    group.streams.map((s) => {
+      if (!run || !acts(s)) return [s.logStreamName, null];
+      const r = byName.get(s.logStreamName);
+      return [s.logStreamName, r ? streamResultOf(r) : notAttempted(result)];
+    }),
+  );
 }
 
 /** Which streams are listed: unfinished actions, then rebuilds, skips, deletes; plan order kept. */
@@ -100,7 +106,9 @@ function groupResultOf(result: GroupResult, plannedActions: number): JsonGroupRe
     reputBytes: t.reputBytes,
     rejectedEvents: t.rejectedEvents,
     groupDeletion: result.groupDeletion ? { ...result.groupDeletion } : null,
-    ...(t.caughtUpEvents > 0 || (result.caughtUpEvents ?? 0) > 0 ? { caughtUpEvents: (result.caughtUpEvents ?? 0) + t.caughtUpEvents } : {}),
+    ...(t.caughtUpEvents > 0 || (result.caughtUpEvents ?? 0) > 0
+      ? { caughtUpEvents: (result.caughtUpEvents ?? 0) + t.caughtUpEvents }
+      : {}),
   };
 }
 
@@ -126,14 +134,23 @@ function groupOf(group: GroupPlan, result: GroupResult | undefined, run: boolean
     deleteGroup: group.deleteGroup ? { ...group.deleteGroup } : null,
     warnings: [...group.warnings],
     totals: {
-      streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
+      streams: t.streams,
+      delete: t.delete,
+      rebuild: t.rebuild,
+      keep: t.keep,
+      skip: t.skip,
       estimated: estimatedTotals(t),
     },
     reasons: group.reasons.map((r) => ({ ...r })),
-    streams: group.streams.flatMap((s, i) => (shown.has(i) ? [streamEntry(s, results.get(s.logStreamName) ?? null)] : [])),
+    streams: group.streams.flatMap((s, i) =>
+      shown.has(i) ? [streamEntry(s, results.get(s.logStreamName) ?? null)] : [],
+    ),
     streamsOmitted: omitted,
     // A group the run has no result for was never reached (runGroups reports every group it starts).
-    result: run && !group.skip ? groupResultOf(result ?? { ...NOT_REACHED, logGroupName: group.logGroupName }, t.delete + t.rebuild) : null,
+    result:
+      run && !group.skip
+        ? groupResultOf(result ?? { ...NOT_REACHED, logGroupName: group.logGroupName }, t.delete + t.rebuild)
+        : null,
   };
 }
 
@@ -154,22 +171,23 @@ function pricingOf(plan: Plan, prices: Prices): NonNullable<JsonReport['pricing'
 }
 
 function notesOf(plan: Plan, run: boolean, max: number, prices?: Prices): string[] {
-  const ratio = prices?.compressionRatioSource === 'default'
-    ? "the default, from the AWS pricing calculator's stored = 15 % of ingested"
-    : 'the COMPRESSION_RATIO setting';
+  const ratio =
+    prices?.compressionRatioSource === 'default'
+      ? "the default, from the AWS pricing calculator's stored = 15 % of ingested"
+      : 'the COMPRESSION_RATIO setting';
   const priced = prices
-    ? ` Prices: ingestion $${prices.ingestionPerGb}/GB, CloudWatch storage $${prices.storagePerGbMonth}/GB-month `
-      + `(with Intelligent-Tiering $${prices.tier30To90PerGbMonth} for data 30–90 days old, $${prices.tierOver90PerGbMonth} `
-      + `older), archive (S3 Standard) $${prices.archivePerGbMonth}/GB-month; re-put bytes = kept share × compression ratio `
-      + `${prices.compressionRatio} (${ratio}). A saving counts for as long as the removed data would have stayed (until `
-      + `retention expires it, at most ${prices.paybackHorizonMonths} months): lifetimeSavingUsd; a rebuild must pay its `
-      + 're-put back within that.'
+    ? ` Prices: ingestion $${prices.ingestionPerGb}/GB, CloudWatch storage $${prices.storagePerGbMonth}/GB-month ` +
+      `(with Intelligent-Tiering $${prices.tier30To90PerGbMonth} for data 30–90 days old, $${prices.tierOver90PerGbMonth} ` +
+      `older), archive (S3 Standard) $${prices.archivePerGbMonth}/GB-month; re-put bytes = kept share × compression ratio ` +
+      `${prices.compressionRatio} (${ratio}). A saving counts for as long as the removed data would have stayed (until ` +
+      `retention expires it, at most ${prices.paybackHorizonMonths} months): lifetimeSavingUsd; a rebuild must pay its ` +
+      're-put back within that.'
     : '';
   const notes = [
-    'Estimates (estimate, totals.estimated) come from CloudWatch metadata, not from reading events: each group\'s '
-      + `storedBytes (compressed) is shared among its streams by their event time span.${priced}`,
-    `Streams whose action is keep are counted under reasons, not listed; at most ${max} other streams are listed `
-      + 'per group, unfinished actions, rebuilds and skips first (the rest are counted in streamsOmitted).',
+    "Estimates (estimate, totals.estimated) come from CloudWatch metadata, not from reading events: each group's " +
+      `storedBytes (compressed) is shared among its streams by their event time span.${priced}`,
+    `Streams whose action is keep are counted under reasons, not listed; at most ${max} other streams are listed ` +
+      'per group, unfinished actions, rebuilds and skips first (the rest are counted in streamsOmitted).',
   ];
   if (run) notes.push('Results, totals.measured and export objects/bytes were counted by this run itself.');
   if (plan.dryRun) notes.push('Dry run: read-only calls only, nothing was changed.');
@@ -209,14 +227,24 @@ function toJsonReport(output: RunOutput, meta: ReportMeta): JsonReport {
       groups: t.groups,
       groupsSkipped: plan.groups.filter((g) => g.skip).length,
       exports: t.exports,
-      streams: t.streams, delete: t.delete, rebuild: t.rebuild, keep: t.keep, skip: t.skip,
+      streams: t.streams,
+      delete: t.delete,
+      rebuild: t.rebuild,
+      keep: t.keep,
+      skip: t.skip,
       estimated: estimatedTotals(t),
-      ...(result ? measuredOf(plan, result, groups, meta.prices?.compressionRatio) : { estimatedDone: null, measured: null }),
+      ...(result
+        ? measuredOf(plan, result, groups, meta.prices?.compressionRatio)
+        : { estimatedDone: null, measured: null }),
     },
     groups,
     pendingRebuilds: plan.pendingRebuilds.map((p) => ({ ...p })),
     resumedRebuilds: result
-      ? result.resumedRebuilds.map((r) => ({ logGroupName: r.logGroupName, logStreamName: r.logStreamName, ...streamResultOf(r) }))
+      ? result.resumedRebuilds.map((r) => ({
+          logGroupName: r.logGroupName,
+          logStreamName: r.logStreamName,
+          ...streamResultOf(r),
+        }))
       : null,
     leftForNextRun: result ? leftOf(result, groups) : null,
     warnings: plan.groups.flatMap((g) => g.warnings.map((w) => `${g.logGroupName}: ${w}`)),

@@ -24,12 +24,13 @@ function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[],
   for (const g of result.groups) {
     if (g.tally) continue;
     const doneNames = new Set(g.streams.filter((s) => s.outcome === 'done').map((s) => s.logStreamName));
-    for (const s of plans.get(g.logGroupName)?.streams ?? []) if (doneNames.has(s.logStreamName)) done = addMoney(done, s.estimate);
+    for (const s of plans.get(g.logGroupName)?.streams ?? [])
+      if (doneNames.has(s.logStreamName)) done = addMoney(done, s.estimate);
   }
   const exports = result.groups.flatMap((g) => g.exports);
   const archived = exports.filter((e) => e.status === 'archived');
-  const planned = result.resumedRebuilds.length
-    + groups.reduce((n, g) => n + (g.result ? g.totals.delete + g.totals.rebuild : 0), 0);
+  const planned =
+    result.resumedRebuilds.length + groups.reduce((n, g) => n + (g.result ? g.totals.delete + g.totals.rebuild : 0), 0);
   return {
     estimatedDone: estimatedTotals(done),
     measured: {
@@ -51,10 +52,16 @@ function measuredOf(plan: Plan, result: RunResult, groups: readonly JsonGroup[],
 /** Work this run meant to do and did not: the next run picks it up. */
 function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<JsonReport['leftForNextRun']> {
   const items: JsonLeftItem[] = [];
-  const why = (outcome: string, detail: string | null | undefined): string => (detail ? `${outcome}: ${detail}` : outcome);
+  const why = (outcome: string, detail: string | null | undefined): string =>
+    detail ? `${outcome}: ${detail}` : outcome;
   for (const r of result.resumedRebuilds) {
     if (r.outcome === 'done') continue;
-    items.push({ logGroupName: r.logGroupName, logStreamName: r.logStreamName, what: 'rebuild', why: why(r.outcome, r.detail) });
+    items.push({
+      logGroupName: r.logGroupName,
+      logStreamName: r.logStreamName,
+      what: 'rebuild',
+      why: why(r.outcome, r.detail),
+    });
   }
   if (result.walkLeft) {
     items.push({ logGroupName: WALK_LEFT_GROUPS, logStreamName: null, what: 'group', why: WALK_LEFT });
@@ -70,7 +77,8 @@ function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<Js
     if (r.lockedBy) left('group', r.lockedBy);
     for (const e of r.exports) if (e.status !== 'archived') left('export', e.message ?? `export ${e.status}`);
     if (r.retention?.outcome === 'skipped' || r.retention?.outcome === 'failed') left('retention', r.retention.detail);
-    if (r.groupDeletion && r.groupDeletion.outcome !== 'deleted') left('group', `not deleted: ${r.groupDeletion.detail}`);
+    if (r.groupDeletion && r.groupDeletion.outcome !== 'deleted')
+      left('group', `not deleted: ${r.groupDeletion.detail}`);
     for (const s of g.streams) {
       const outcome = s.result?.outcome;
       // A not-attempted action is covered by its group's line above.
@@ -78,7 +86,11 @@ function leftOf(result: RunResult, groups: readonly JsonGroup[]): NonNullable<Js
       left(s.action === 'rebuild' ? 'rebuild' : 'delete', why(outcome, s.result?.detail), s.logStreamName);
     }
   }
-  return { count: items.length, items: items.slice(0, MAX_LEFT_ITEMS), omitted: Math.max(items.length - MAX_LEFT_ITEMS, 0) };
+  return {
+    count: items.length,
+    items: items.slice(0, MAX_LEFT_ITEMS),
+    omitted: Math.max(items.length - MAX_LEFT_ITEMS, 0),
+  };
 }
 
 function runTimes(result: RunResult): NonNullable<JsonReport['run']> {
@@ -100,7 +112,11 @@ const ratioOf = (measured: number, estimated: number): number | null =>
  * exports wrote to S3 against the stored bytes of the windows they exported (what the archive holds
  * per stored byte).
  */
-function measuredRatios(plan: Plan, result: RunResult, ratioUsed: number | undefined): { compressionRatio: number | null; archiveRatio: number | null } {
+function measuredRatios(
+  plan: Plan,
+  result: RunResult,
+  ratioUsed: number | undefined,
+): { compressionRatio: number | null; archiveRatio: number | null } {
   let putBack = 0;
   let keptStored = 0;
   let exported = 0;

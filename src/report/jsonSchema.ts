@@ -106,7 +106,9 @@ const ExportResultSchema = z.strictObject({
 const GroupResultSchema = z.strictObject({
   exports: z.array(ExportResultSchema),
   archivedThrough: TimeSchema.nullable(),
-  retention: z.strictObject({ days: count, outcome: z.enum(['set', 'unchanged', 'skipped', 'failed']), detail: z.string() }).nullable(),
+  retention: z
+    .strictObject({ days: count, outcome: z.enum(['set', 'unchanged', 'skipped', 'failed']), detail: z.string() })
+    .nullable(),
   error: z.string().nullable(),
   notReached: z.boolean(),
   /** Another run held the group's lock: the group was left alone. */
@@ -134,18 +136,24 @@ const GroupSchema = z.strictObject({
   archivedThroughBefore: TimeSchema.nullable(),
   resumeExport: WindowSchema.nullable(),
   exportWindow: WindowSchema.nullable(),
-  retention: z.strictObject({
-    currentDays: count.nullable(),
-    targetDays: count,
-    safe: z.boolean(),
-    detail: z.string(),
-  }).nullable(),
+  retention: z
+    .strictObject({
+      currentDays: count.nullable(),
+      targetDays: count,
+      safe: z.boolean(),
+      detail: z.string(),
+    })
+    .nullable(),
   retentionAdvice: z.string().nullable(),
   /** DELETE_EMPTY_GROUPS: the group is deleted after this run's work (null: it is kept). */
   deleteGroup: z.strictObject({ detail: z.string() }).nullable(),
   warnings: z.array(z.string()),
   totals: z.strictObject({
-    streams: count, delete: count, rebuild: count, keep: count, skip: count,
+    streams: count,
+    delete: count,
+    rebuild: count,
+    keep: count,
+    skip: count,
     estimated: EstimatedTotalsSchema,
   }),
   reasons: z.array(ReasonCountSchema),
@@ -175,7 +183,11 @@ const LeftItemSchema = z.strictObject({
 });
 
 const OperationStatsSchema = z.strictObject({
-  calls: count, successes: count, retries: count, throttles: count, failures: count,
+  calls: count,
+  successes: count,
+  retries: count,
+  throttles: count,
+  failures: count,
 });
 
 /** The prices and ratios every estimate used, and where each came from. */
@@ -209,12 +221,14 @@ const JsonReportSchema = z.strictObject({
   archive: z.strictObject({ bucket: z.string(), prefix: z.string(), uri: z.string() }),
   /** null when the report was built without the prices (older callers). */
   pricing: PricingSchema.nullable(),
-  run: z.strictObject({
-    startedAt: TimeSchema,
-    finishedAt: TimeSchema,
-    durationMs: count,
-    deadlineReached: z.boolean(),
-  }).nullable(),
+  run: z
+    .strictObject({
+      startedAt: TimeSchema,
+      finishedAt: TimeSchema,
+      durationMs: count,
+      deadlineReached: z.boolean(),
+    })
+    .nullable(),
   totals: z.strictObject({
     groups: count,
     groupsSkipped: count,
@@ -229,22 +243,24 @@ const JsonReportSchema = z.strictObject({
     /** Run only: the same estimate, for the actions that were done. */
     estimatedDone: EstimatedTotalsSchema.nullable(),
     /** Run only: counted by the run itself. */
-    measured: z.strictObject({
-      exportsArchived: count,
-      exportsNotArchived: count,
-      archivedObjects: count,
-      archivedBytes: bytes,
-      deleted: count,
-      rebuilt: count,
-      notDone: count,
-      reputEvents: count,
-      reputBytes: bytes,
-      rejectedEvents: count,
-      /** Uncompressed bytes the rebuilds put back ÷ the stored bytes they were estimated from (null: no rebuild). */
-      compressionRatio: z.number().positive().nullable(),
-      /** Bytes the exports wrote to S3 ÷ the stored bytes of the windows they exported (null: no export). */
-      archiveRatio: z.number().positive().nullable(),
-    }).nullable(),
+    measured: z
+      .strictObject({
+        exportsArchived: count,
+        exportsNotArchived: count,
+        archivedObjects: count,
+        archivedBytes: bytes,
+        deleted: count,
+        rebuilt: count,
+        notDone: count,
+        reputEvents: count,
+        reputBytes: bytes,
+        rejectedEvents: count,
+        /** Uncompressed bytes the rebuilds put back ÷ the stored bytes they were estimated from (null: no rebuild). */
+        compressionRatio: z.number().positive().nullable(),
+        /** Bytes the exports wrote to S3 ÷ the stored bytes of the windows they exported (null: no export). */
+        archiveRatio: z.number().positive().nullable(),
+      })
+      .nullable(),
   }),
   groups: z.array(GroupSchema),
   pendingRebuilds: z.array(PendingRebuildSchema),

@@ -60,9 +60,14 @@ function actionRows(group: JsonGroup): Row[] {
 function windowRows(group: JsonGroup): Row[] {
   const rows: Row[] = [];
   if (group.resumeExport) {
-    rows.push(['Export to finish', `${formatWindow(group.resumeExport.from.ms, group.resumeExport.to.ms)} (left in flight by an earlier run)`]);
+    rows.push([
+      'Export to finish',
+      `${formatWindow(group.resumeExport.from.ms, group.resumeExport.to.ms)} (left in flight by an earlier run)`,
+    ]);
   }
-  const before = group.archivedThroughBefore ? `archived through ${formatTime(group.archivedThroughBefore.ms)} before this run` : '';
+  const before = group.archivedThroughBefore
+    ? `archived through ${formatTime(group.archivedThroughBefore.ms)} before this run`
+    : '';
   if (group.exportWindow) {
     const first = group.archivedThroughBefore ? ` (${before})` : ' (first export of this group)';
     rows.push(['Window to archive', `${formatWindow(group.exportWindow.from.ms, group.exportWindow.to.ms)}${first}`]);
@@ -86,16 +91,22 @@ function reputText(e: Pick<JsonGroup['totals']['estimated'], 'reputBytes' | 'rep
  *
  * @example storageText(report.totals.estimated) // 'CloudWatch $1.16 a month less, S3 Standard $0.89 more: net $0.27 a month'
  */
-function storageText(e: Pick<JsonGroup['totals']['estimated'], 'cloudWatchMonthlyUsd' | 'archiveMonthlyUsd' | 'monthlySavingUsd'>): string {
-  return `CloudWatch ${formatUsd(e.cloudWatchMonthlyUsd)} a month less, S3 Standard ${formatUsd(e.archiveMonthlyUsd)} more: `
-    + `net ${formatUsd(e.monthlySavingUsd)} a month`;
+function storageText(
+  e: Pick<JsonGroup['totals']['estimated'], 'cloudWatchMonthlyUsd' | 'archiveMonthlyUsd' | 'monthlySavingUsd'>,
+): string {
+  return (
+    `CloudWatch ${formatUsd(e.cloudWatchMonthlyUsd)} a month less, S3 Standard ${formatUsd(e.archiveMonthlyUsd)} more: ` +
+    `net ${formatUsd(e.monthlySavingUsd)} a month`
+  );
 }
 
 /** @example lifetimeText(e) // '$3.24 over the data's remaining life (until retention expires it, ≤ the payback horizon)' */
 function lifetimeText(e: Pick<JsonGroup['totals']['estimated'], 'lifetimeSavingUsd'>): string {
   const what = e.lifetimeSavingUsd < 0 ? 'more than it saves: ' : '';
-  return `${what}${formatUsd(e.lifetimeSavingUsd)} over the data's remaining life (until retention would expire it, `
-    + 'at most the payback horizon)';
+  return (
+    `${what}${formatUsd(e.lifetimeSavingUsd)} over the data's remaining life (until retention would expire it, ` +
+    'at most the payback horizon)'
+  );
 }
 
 function moneyRows(group: JsonGroup): Row[] {
@@ -106,7 +117,9 @@ function moneyRows(group: JsonGroup): Row[] {
     ['Storage (est.)', storageText(e)],
     ['Saving (est.)', lifetimeText(e)],
     ['Re-put (est.)', reputText(e)],
-    ...(group.totals.rebuild > 0 ? [['Payback (est.)', `${formatPayback(e.paybackMonths)} for the rebuilds planned`] as Row] : []),
+    ...(group.totals.rebuild > 0
+      ? [['Payback (est.)', `${formatPayback(e.paybackMonths)} for the rebuilds planned`] as Row]
+      : []),
   ];
 }
 
@@ -121,25 +134,33 @@ function adviceText(group: JsonGroup): string | undefined {
   if (!advice.startsWith('cheaper') || notWorth.length === 0) return `STRATEGY=retention is ${advice}`;
   const cost = notWorth.reduce((n, s) => n + s.estimate.reputCostUsd, 0);
   const saving = notWorth.reduce((n, s) => n + s.estimate.lifetimeSavingUsd, 0);
-  return `STRATEGY=retention is cheaper for the ${plural(notWorth.length, 'stream')} kept as not-worth-it: re-putting `
-    + `would cost ${formatUsd(cost)} to save ${formatUsd(saving)} over the data's remaining life`;
+  return (
+    `STRATEGY=retention is cheaper for the ${plural(notWorth.length, 'stream')} kept as not-worth-it: re-putting ` +
+    `would cost ${formatUsd(cost)} to save ${formatUsd(saving)} over the data's remaining life`
+  );
 }
 
 function resultText(result: JsonStreamEntry['result']): string {
   if (!result) return '';
   if (result.outcome === 'done') {
-    return result.events === null ? ' → done' : ` → done: ${formatCount(result.events)} events (${formatBytes(result.bytes ?? 0)}) put back`;
+    return result.events === null
+      ? ' → done'
+      : ` → done: ${formatCount(result.events)} events (${formatBytes(result.bytes ?? 0)}) put back`;
   }
   return ` → ${result.outcome}${result.detail ? `: ${result.detail}` : ''}`;
 }
 
 /** Rebuilds, skips and unfinished actions by name (deletes are many and alike: counted above). */
 function streamRows(group: JsonGroup): Row[] {
-  const interesting = group.streams.filter((s) => s.action !== 'delete' || (s.result !== null && s.result.outcome !== 'done'));
-  const rows: Row[] = interesting.slice(0, STREAMS_SHOWN).map((s) => [
-    `  ${s.action}`,
-    `${truncateMiddle(s.logStreamName, STREAM_NAME_WIDTH)} — ${s.reason}: ${s.detail}${resultText(s.result)}`,
-  ]);
+  const interesting = group.streams.filter(
+    (s) => s.action !== 'delete' || (s.result !== null && s.result.outcome !== 'done'),
+  );
+  const rows: Row[] = interesting
+    .slice(0, STREAMS_SHOWN)
+    .map((s) => [
+      `  ${s.action}`,
+      `${truncateMiddle(s.logStreamName, STREAM_NAME_WIDTH)} — ${s.reason}: ${s.detail}${resultText(s.result)}`,
+    ]);
   const more = interesting.length - rows.length + group.streamsOmitted.rebuild + group.streamsOmitted.skip;
   if (more > 0) rows.push(['', `… and ${plural(more, 'more stream')} (see --json)`]);
   return rows;
@@ -148,19 +169,24 @@ function streamRows(group: JsonGroup): Row[] {
 function resultRows(group: JsonGroup): Row[] {
   const r = group.result;
   if (!r) return [];
-  const rows: Row[] = r.exports.map((e): Row => [
-    'Export',
-    e.status === 'archived'
-      ? `archived ${formatWindow(e.window.from.ms, e.window.to.ms)}: ${plural(e.objects ?? 0, 'object')}, ${formatBytes(e.bytes ?? 0)} (measured)`
-      : `${e.status}${e.message ? `: ${e.message}` : ''} — the window stays for the next run`,
-  ]);
-  const put = r.rebuilt > 0 ? ` (${formatCount(r.reputEvents)} events, ${formatBytes(r.reputBytes)} put back, measured)` : '';
-  const refused = r.rejectedEvents > 0 ? `; ${plural(r.rejectedEvents, 'event')} refused by PutLogEvents, kept in the archive` : '';
+  const rows: Row[] = r.exports.map(
+    (e): Row => [
+      'Export',
+      e.status === 'archived'
+        ? `archived ${formatWindow(e.window.from.ms, e.window.to.ms)}: ${plural(e.objects ?? 0, 'object')}, ${formatBytes(e.bytes ?? 0)} (measured)`
+        : `${e.status}${e.message ? `: ${e.message}` : ''} — the window stays for the next run`,
+    ],
+  );
+  const put =
+    r.rebuilt > 0 ? ` (${formatCount(r.reputEvents)} events, ${formatBytes(r.reputBytes)} put back, measured)` : '';
+  const refused =
+    r.rejectedEvents > 0 ? `; ${plural(r.rejectedEvents, 'event')} refused by PutLogEvents, kept in the archive` : '';
   const late = r.caughtUpEvents ? `; ${plural(r.caughtUpEvents, 'late event')} archived first` : '';
-  if (!r.notReached) rows.push(['Done', `${formatCount(r.deleted)} deleted, ${formatCount(r.rebuilt)} rebuilt${put}${refused}${late}`]);
-  const notDone = STREAM_OUTCOMES
-    .filter((o) => o !== 'done' && r.outcomes[o] > 0)
-    .map((o) => `${formatCount(r.outcomes[o])} ${o}`);
+  if (!r.notReached)
+    rows.push(['Done', `${formatCount(r.deleted)} deleted, ${formatCount(r.rebuilt)} rebuilt${put}${refused}${late}`]);
+  const notDone = STREAM_OUTCOMES.filter((o) => o !== 'done' && r.outcomes[o] > 0).map(
+    (o) => `${formatCount(r.outcomes[o])} ${o}`,
+  );
   if (notDone.length > 0) rows.push(['Not done', `${notDone.join(', ')} — left for the next run`]);
   if (r.error !== null) rows.push(['Group failed', r.error]);
   if (r.lockedBy) rows.push(['Locked', r.lockedBy]);

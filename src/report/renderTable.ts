@@ -15,7 +15,15 @@ import {
   wrapText,
 } from './format.js';
 import type { JsonReport } from './jsonSchema.js';
-import { TABLE_WIDTH, lifetimeText, renderGroup, reputText, storageText, twoColumnTable, type Row } from './renderGroup.js';
+import {
+  TABLE_WIDTH,
+  lifetimeText,
+  renderGroup,
+  reputText,
+  storageText,
+  twoColumnTable,
+  type Row,
+} from './renderGroup.js';
 
 /** Summary columns: name, four counts, three amounts. With nine borders: 100 columns. */
 const SUMMARY_WIDTHS = [28, 8, 9, 7, 7, 10, 10, 12] as const;
@@ -33,16 +41,17 @@ const OUTCOME_TEXT: Record<JsonReport['outcome'], string> = {
 };
 
 function header(report: JsonReport, width: number): string[] {
-  const title = report.mode === 'plan'
-    ? `cwl-trim plan · dry run: read-only calls only, nothing was changed · run ${report.runId}`
-    : `cwl-trim run · ${report.outcome} · run ${report.runId}`;
+  const title =
+    report.mode === 'plan'
+      ? `cwl-trim plan · dry run: read-only calls only, nothing was changed · run ${report.runId}`
+      : `cwl-trim run · ${report.outcome} · run ${report.runId}`;
   return [
     title,
-    `Planned at ${formatTime(report.plannedAt.ms)} · strategy ${report.strategy} · DAYS=${report.days}: `
-      + `archive, then trim, events before ${formatTime(report.cutoff.ms)}`,
+    `Planned at ${formatTime(report.plannedAt.ms)} · strategy ${report.strategy} · DAYS=${report.days}: ` +
+      `archive, then trim, events before ${formatTime(report.cutoff.ms)}`,
     `Archive: ${report.archive.uri}`,
-    '"est." = estimated from CloudWatch metadata (a group\'s stored bytes, shared among its streams by time '
-      + 'span); "measured" = counted by this run.',
+    '"est." = estimated from CloudWatch metadata (a group\'s stored bytes, shared among its streams by time ' +
+      'span); "measured" = counted by this run.',
   ].flatMap((line) => wrapText(line, width));
 }
 
@@ -64,13 +73,28 @@ function summary(report: JsonReport, width: number): string {
       continue;
     }
     const t = g.totals;
-    table.push([name, formatCount(t.delete), formatCount(t.rebuild), formatCount(t.keep), formatCount(t.skip),
-      formatBytes(t.estimated.removeStoredBytes), formatBytes(t.estimated.reputBytes), formatUsd(t.estimated.lifetimeSavingUsd)]);
+    table.push([
+      name,
+      formatCount(t.delete),
+      formatCount(t.rebuild),
+      formatCount(t.keep),
+      formatCount(t.skip),
+      formatBytes(t.estimated.removeStoredBytes),
+      formatBytes(t.estimated.reputBytes),
+      formatUsd(t.estimated.lifetimeSavingUsd),
+    ]);
   }
   const t = report.totals;
-  table.push([`Total (${plural(t.groups, 'group')})`, formatCount(t.delete), formatCount(t.rebuild), formatCount(t.keep),
-    formatCount(t.skip), formatBytes(t.estimated.removeStoredBytes), formatBytes(t.estimated.reputBytes),
-    formatUsd(t.estimated.lifetimeSavingUsd)]);
+  table.push([
+    `Total (${plural(t.groups, 'group')})`,
+    formatCount(t.delete),
+    formatCount(t.rebuild),
+    formatCount(t.keep),
+    formatCount(t.skip),
+    formatBytes(t.estimated.removeStoredBytes),
+    formatBytes(t.estimated.reputBytes),
+    formatUsd(t.estimated.lifetimeSavingUsd),
+  ]);
   return table.toString();
 }
 
@@ -79,12 +103,21 @@ function measuredRows(report: JsonReport): Row[] {
   const done = report.totals.estimatedDone;
   if (!m || !done) return [];
   return [
-    ['Archived (measured)', `${plural(m.exportsArchived, 'export')} verified in S3: ${plural(m.archivedObjects, 'object')}, `
-      + `${formatBytes(m.archivedBytes)}${m.exportsNotArchived > 0 ? `; ${m.exportsNotArchived} not archived` : ''}`],
-    ['Done (measured)', `${formatCount(m.deleted)} deleted, ${formatCount(m.rebuilt)} rebuilt: ${formatCount(m.reputEvents)} `
-      + `events (${formatBytes(m.reputBytes)}) put back, ${formatCount(m.rejectedEvents)} refused; ${formatCount(m.notDone)} not done`],
-    ['Removed (est.)', `${formatBytes(done.removeStoredBytes)} stored, saving ${formatUsd(done.lifetimeSavingUsd)} over the `
-      + `data's remaining life, for ${formatUsd(done.reputCostUsd)} of re-ingestion`],
+    [
+      'Archived (measured)',
+      `${plural(m.exportsArchived, 'export')} verified in S3: ${plural(m.archivedObjects, 'object')}, ` +
+        `${formatBytes(m.archivedBytes)}${m.exportsNotArchived > 0 ? `; ${m.exportsNotArchived} not archived` : ''}`,
+    ],
+    [
+      'Done (measured)',
+      `${formatCount(m.deleted)} deleted, ${formatCount(m.rebuilt)} rebuilt: ${formatCount(m.reputEvents)} ` +
+        `events (${formatBytes(m.reputBytes)}) put back, ${formatCount(m.rejectedEvents)} refused; ${formatCount(m.notDone)} not done`,
+    ],
+    [
+      'Removed (est.)',
+      `${formatBytes(done.removeStoredBytes)} stored, saving ${formatUsd(done.lifetimeSavingUsd)} over the ` +
+        `data's remaining life, for ${formatUsd(done.reputCostUsd)} of re-ingestion`,
+    ],
   ];
 }
 
@@ -92,17 +125,22 @@ function measuredRows(report: JsonReport): Row[] {
 function pricingRows(report: JsonReport): Row[] {
   const p = report.pricing;
   if (!p) return [];
-  const source = p.compressionRatioSource === 'default' ? "default: AWS pricing calculator's 15 %" : 'COMPRESSION_RATIO';
+  const source =
+    p.compressionRatioSource === 'default' ? "default: AWS pricing calculator's 15 %" : 'COMPRESSION_RATIO';
   const m = report.totals.measured;
   // Far off the estimate, a measurement says the group's storedBytes and its events disagree (a sampled demo).
-  const odd = (r: number): string => (r < 0.05 || r > 50 ? ' (implausible: storedBytes does not match the events)' : '');
+  const odd = (r: number): string =>
+    r < 0.05 || r > 50 ? ' (implausible: storedBytes does not match the events)' : '';
   const measured = [
-    m?.compressionRatio == null ? '' : `; measured by this run's rebuilds: ${m.compressionRatio}${odd(m.compressionRatio / p.compressionRatio)}`,
+    m?.compressionRatio == null
+      ? ''
+      : `; measured by this run's rebuilds: ${m.compressionRatio}${odd(m.compressionRatio / p.compressionRatio)}`,
     m?.archiveRatio == null ? '' : `; exports wrote ${m.archiveRatio} byte per stored byte${odd(m.archiveRatio)}`,
   ].join('');
-  const tier = p.storageTier === 'INTELLIGENT_TIERING'
-    ? `; Intelligent-Tiering: old data priced at $${p.tier30To90PerGbMonth} (30–90 days) and $${p.tierOver90PerGbMonth} (older) a GB-month`
-    : '';
+  const tier =
+    p.storageTier === 'INTELLIGENT_TIERING'
+      ? `; Intelligent-Tiering: old data priced at $${p.tier30To90PerGbMonth} (30–90 days) and $${p.tierOver90PerGbMonth} (older) a GB-month`
+      : '';
   return [['Ratios', `compression ${p.compressionRatio} (${source})${measured}${tier}`]];
 }
 
@@ -111,10 +149,16 @@ function totals(report: JsonReport, width: number): string {
   const e = t.estimated;
   const planned = t.groups - t.groupsSkipped;
   const rows: Row[] = [
-    ['Groups', `${formatCount(t.groups)} selected: ${formatCount(planned)} planned, ${formatCount(t.groupsSkipped)} skipped`],
+    [
+      'Groups',
+      `${formatCount(t.groups)} selected: ${formatCount(planned)} planned, ${formatCount(t.groupsSkipped)} skipped`,
+    ],
     ['Exports', `${plural(t.exports, 'window')} to archive`],
-    ['Streams', `${formatCount(t.streams)} in all: ${formatCount(t.delete)} to delete · ${formatCount(t.rebuild)} to rebuild · `
-      + `${formatCount(t.keep)} to keep · ${formatCount(t.skip)} skipped`],
+    [
+      'Streams',
+      `${formatCount(t.streams)} in all: ${formatCount(t.delete)} to delete · ${formatCount(t.rebuild)} to rebuild · ` +
+        `${formatCount(t.keep)} to keep · ${formatCount(t.skip)} skipped`,
+    ],
     ['Remove (est.)', `${formatBytes(e.removeStoredBytes)} stored`],
     ['Storage (est.)', storageText(e)],
     ['Saving (est.)', lifetimeText(e)],
@@ -122,7 +166,12 @@ function totals(report: JsonReport, width: number): string {
     ['Payback (est.)', `${formatPayback(e.paybackMonths)} for the rebuilds planned`],
     ...pricingRows(report),
     ...(report.pendingRebuilds.length > 0
-      ? [['Unfinished rebuilds', `${plural(report.pendingRebuilds.length, 'rebuild')} left by an earlier run, finished first`] as Row]
+      ? [
+          [
+            'Unfinished rebuilds',
+            `${plural(report.pendingRebuilds.length, 'rebuild')} left by an earlier run, finished first`,
+          ] as Row,
+        ]
       : []),
     ...measuredRows(report),
     ['Outcome', OUTCOME_TEXT[report.outcome]],
@@ -143,13 +192,23 @@ function footer(report: JsonReport, width: number): string[] {
     lines.push('');
   }
   if (report.apiCalls) {
-    const calls = Object.entries(report.apiCalls).sort(([a], [b]) => a.localeCompare(b))
-      .map(([op, s]) => `${op} ${formatCount(s.calls)}${s.throttles > 0 ? ` (${formatCount(s.throttles)} throttled)` : ''}`);
+    const calls = Object.entries(report.apiCalls)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([op, s]) =>
+          `${op} ${formatCount(s.calls)}${s.throttles > 0 ? ` (${formatCount(s.throttles)} throttled)` : ''}`,
+      );
     lines.push(...wrapText(`API calls: ${calls.length > 0 ? calls.join(' · ') : 'none'}`, width, '  '));
   }
   if (report.mode === 'plan') {
-    lines.push('', ...wrapText('Nothing was changed. `cwl-trim run` with the same settings carries out this plan; it re-checks '
-      + 'each stream before deleting it.', width));
+    lines.push(
+      '',
+      ...wrapText(
+        'Nothing was changed. `cwl-trim run` with the same settings carries out this plan; it re-checks ' +
+          'each stream before deleting it.',
+        width,
+      ),
+    );
   }
   return lines;
 }
@@ -166,7 +225,9 @@ function renderTable(report: JsonReport, options: { readonly width?: number } = 
   const parts = [
     header(report, width).join('\n'),
     report.groups.length === 0
-      ? report.run?.deadlineReached ? 'No log group was reached before the deadline.' : 'No log group matched the selection.'
+      ? report.run?.deadlineReached
+        ? 'No log group was reached before the deadline.'
+        : 'No log group matched the selection.'
       : summary(report, width),
     ...report.groups.map((g) => renderGroup(g, width)),
     totals(report, width),

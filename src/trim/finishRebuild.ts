@@ -67,11 +67,15 @@ async function finishRebuild(
   const saved = resumed ? await journal.progress() : SAVED;
   if (saved.phase === 'removing') {
     await journal.remove();
-    return { status: 'abandoned', detail: 'an earlier run had started to remove this journal; its removal is finished' };
+    return {
+      status: 'abandoned',
+      detail: 'an earlier run had started to remove this journal; its removal is finished',
+    };
   }
-  const start = saved.phase === 'putting'
-    ? await resumePutting(deps, journal, manifest, saved, resumed)
-    : await replaceStream(deps, journal, manifest, saved, options);
+  const start =
+    saved.phase === 'putting'
+      ? await resumePutting(deps, journal, manifest, saved, resumed)
+      : await replaceStream(deps, journal, manifest, saved, options);
   if ('status' in start) return start;
   const put = await putBatches(deps, config, journal, manifest, start);
   if ('status' in put) return put;
@@ -85,7 +89,14 @@ async function finishRebuild(
   }
   await journal.remove();
   const why = options.leaveUntouched ? { detail: options.leaveUntouched.ifDeleted } : {};
-  return { status: 'rebuilt', events: put.put, bytes: manifest.bytes, batches: manifest.batches, rejected: put.rejected, ...why };
+  return {
+    status: 'rebuilt',
+    events: put.put,
+    bytes: manifest.bytes,
+    batches: manifest.batches,
+    rejected: put.rejected,
+    ...why,
+  };
 }
 
 /** Where putting back starts: the progress, and the first batch that may be in the stream already (checked, and the next ones while they are). */
@@ -94,7 +105,13 @@ interface PutStart {
   readonly checkFrom?: number;
 }
 
-const PUT_FROM_START = (version: JournalProgress['version']): JournalProgress => ({ version, phase: 'putting', nextBatch: 0, rejected: 0, put: 0 });
+const PUT_FROM_START = (version: JournalProgress['version']): JournalProgress => ({
+  version,
+  phase: 'putting',
+  nextBatch: 0,
+  rejected: 0,
+  put: 0,
+});
 
 /**
  * Before any batch is put: leave a stream that changed since it was saved, verify the journal, take
@@ -116,12 +133,17 @@ async function replaceStream(
   }
   if (sameStream && options.leaveUntouched !== undefined) {
     await journal.remove();
-    return { status: 'skipped', detail: `${options.leaveUntouched.reason}; the stream was not touched and its journal is discarded` };
+    return {
+      status: 'skipped',
+      detail: `${options.leaveUntouched.reason}; the stream was not touched and its journal is discarded`,
+    };
   }
   // The journal is whole first (a damaged one fails the stream, named); then the last look (issue 13):
   // the tail read with GetLogEvents, which does not lag like the metadata.
   await verifyJournal(journal, manifest, sameStream);
-  const tail = sameStream ? await tailChangedSince(deps, manifest, (i) => journal.readBatch(i, manifest.batchList[i]!)) : undefined;
+  const tail = sameStream
+    ? await tailChangedSince(deps, manifest, (i) => journal.readBatch(i, manifest.batchList[i]!))
+    : undefined;
   if (tail) {
     await journal.remove();
     return { status: 'abandoned', detail: tail };
@@ -135,7 +157,9 @@ async function replaceStream(
   await journal.setProgress(started);
   // A stream that exists but is not the one saved was recreated: by us (progress older than it
   // should be) or by a producer. Either way our batches may be in it.
-  return (current !== undefined && !sameStream) || created === 'existed' ? { progress: started, checkFrom: 0 } : { progress: started };
+  return (current !== undefined && !sameStream) || created === 'existed'
+    ? { progress: started, checkFrom: 0 }
+    : { progress: started };
 }
 
 /** A rebuild that was putting back when it stopped: its journal verified, its progress trusted only if it adds up. */
@@ -150,8 +174,10 @@ async function resumePutting(
   const recorded = manifest.batchList.slice(0, progress.nextBatch).reduce((n, b) => n + b.events, 0);
   if (progress.nextBatch > manifest.batches || progress.put + progress.rejected !== recorded) {
     // Progress that does not add up is not trusted: what the stream holds is read from batch 0.
-    deps.logger.warn({ logGroupName: manifest.logGroupName, logStreamName: manifest.logStreamName, progress },
-      'journal progress does not match its manifest; checking the stream from the first batch');
+    deps.logger.warn(
+      { logGroupName: manifest.logGroupName, logStreamName: manifest.logStreamName, progress },
+      'journal progress does not match its manifest; checking the stream from the first batch',
+    );
     return { progress: PUT_FROM_START(progress.version), checkFrom: 0 };
   }
   // After a crash only the first batch not recorded as put may have been put already.
@@ -201,9 +227,17 @@ async function putBatches(
       rejected: progress.rejected + rejected.length,
     } satisfies JournalProgress;
     await journal.setProgress(progress);
-    if (present > 0) deps.logger.info({ logGroupName, logStreamName, batch: index, present }, 'events already in the stream were not put again');
-    deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`,
-      { phase: 'rebuild', done: index + 1, total: manifest.batches, subject: logStreamName });
+    if (present > 0)
+      deps.logger.info(
+        { logGroupName, logStreamName, batch: index, present },
+        'events already in the stream were not put again',
+      );
+    deps.progress?.(`${logStreamName}: put back batch ${index + 1}/${manifest.batches}`, {
+      phase: 'rebuild',
+      done: index + 1,
+      total: manifest.batches,
+      subject: logStreamName,
+    });
   }
   return progress;
 }
@@ -220,11 +254,21 @@ async function verifyJournal(journal: Journal, manifest: JournalManifest, stream
     if (!(err instanceof JournalInvalidError)) throw err;
     if (streamIntact) {
       await journal.remove();
-      throw new JournalInvalidError(err.bucket, err.key, err.problem,
-        'The stream was not touched; the journal was discarded and the next run saves its events again', { cause: err });
+      throw new JournalInvalidError(
+        err.bucket,
+        err.key,
+        err.problem,
+        'The stream was not touched; the journal was discarded and the next run saves its events again',
+        { cause: err },
+      );
     }
-    throw new JournalInvalidError(err.bucket, err.key, err.problem,
-      'The stream was already deleted: restore the object (S3 versioning) and run again; the journal is kept and nothing more is put until then', { cause: err });
+    throw new JournalInvalidError(
+      err.bucket,
+      err.key,
+      err.problem,
+      'The stream was already deleted: restore the object (S3 versioning) and run again; the journal is kept and nothing more is put until then',
+      { cause: err },
+    );
   }
 }
 

@@ -56,7 +56,13 @@ const BATCH_KEY = /\/batch-(\d{6,})\.json$/;
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Progress of a journal that has none stored: saved, nothing deleted or put yet. */
-const SAVED: JournalProgress = Object.freeze({ version: PROGRESS_VERSION, phase: 'saved', nextBatch: 0, rejected: 0, put: 0 });
+const SAVED: JournalProgress = Object.freeze({
+  version: PROGRESS_VERSION,
+  phase: 'saved',
+  nextBatch: 0,
+  rejected: 0,
+  put: 0,
+});
 
 /** A journal for one stream; all I/O goes through the injected S3 client. */
 class Journal {
@@ -69,7 +75,13 @@ class Journal {
   }
 
   /** The journal of one stream under the archive prefix. */
-  public static of(deps: S3Deps, bucket: string, bucketPrefix: string, logGroupName: string, logStreamName: string): Journal {
+  public static of(
+    deps: S3Deps,
+    bucket: string,
+    bucketPrefix: string,
+    logGroupName: string,
+    logStreamName: string,
+  ): Journal {
     return new Journal(deps, { bucket, prefix: journalPrefix(bucketPrefix, logGroupName, logStreamName) });
   }
 
@@ -95,13 +107,22 @@ class Journal {
     const { bucket } = this.location;
     const key = batchKey(this.location.prefix, index);
     const invalid = (problem: string, cause?: unknown): JournalInvalidError =>
-      new JournalInvalidError(bucket, key, problem, 'see the README (rebuild journal)', cause === undefined ? undefined : { cause });
+      new JournalInvalidError(
+        bucket,
+        key,
+        problem,
+        'see the README (rebuild journal)',
+        cause === undefined ? undefined : { cause },
+      );
     let stored: Stored<Buffer> | undefined;
     try {
       stored = await getBytes(this.#deps, bucket, key);
     } catch (err) {
       if (!(err instanceof StateUnreadableError)) throw err;
-      throw invalid('cannot be read (AccessDenied): the role needs s3:GetObject on the journal and, for an SSE-KMS bucket, kms:Decrypt on its key', err);
+      throw invalid(
+        'cannot be read (AccessDenied): the role needs s3:GetObject on the journal and, for an SSE-KMS bucket, kms:Decrypt on its key',
+        err,
+      );
     }
     if (!stored) throw invalid(`batch ${index} of ${this.location.prefix} is missing`);
     if (sha256(stored.value) !== entry.sha256) throw invalid(`batch ${index} is not what was saved (SHA-256 differs)`);
@@ -114,7 +135,9 @@ class Journal {
     const first = events[0]?.timestamp;
     const last = events[events.length - 1]?.timestamp;
     if (events.length !== entry.events || first !== entry.firstEventMs || last !== entry.lastEventMs) {
-      throw invalid(`batch ${index} holds ${events.length} events (${first}…${last}), the manifest says ${entry.events} (${entry.firstEventMs}…${entry.lastEventMs})`);
+      throw invalid(
+        `batch ${index} holds ${events.length} events (${first}…${last}), the manifest says ${entry.events} (${entry.firstEventMs}…${entry.lastEventMs})`,
+      );
     }
     return events;
   }
@@ -125,11 +148,18 @@ class Journal {
    * {@link JournalInvalidError} on the first that is not; holds {@link VERIFY_AT_ONCE} batches at most.
    */
   public async verify(manifest: JournalManifest): Promise<void> {
-    const keys = (await listObjects(this.#deps, this.location.bucket, `${this.location.prefix}/`)).map((o) => o.Key ?? '');
+    const keys = (await listObjects(this.#deps, this.location.bucket, `${this.location.prefix}/`)).map(
+      (o) => o.Key ?? '',
+    );
     for (const key of keys) {
       const index = Number(BATCH_KEY.exec(key)?.[1] ?? -1);
       if (index >= manifest.batches) {
-        throw new JournalInvalidError(this.location.bucket, key, `batch ${index} is not listed in the manifest (${manifest.batches} batches)`, 'see the README (rebuild journal)');
+        throw new JournalInvalidError(
+          this.location.bucket,
+          key,
+          `batch ${index} is not listed in the manifest (${manifest.batches} batches)`,
+          'see the README (rebuild journal)',
+        );
       }
     }
     let next = 0;
@@ -149,12 +179,20 @@ class Journal {
   }
 
   public async manifest(): Promise<JournalManifest | undefined> {
-    return (await getValidated(this.#deps, this.location.bucket, this.#manifestKey, JournalManifestSchema, FIX_MANIFEST))?.value;
+    return (
+      await getValidated(this.#deps, this.location.bucket, this.#manifestKey, JournalManifestSchema, FIX_MANIFEST)
+    )?.value;
   }
 
   /** The stored progress; a journal without one is saved and untouched. */
   public async progress(): Promise<JournalProgress> {
-    const stored = await getValidated(this.#deps, this.location.bucket, this.#progressKey, JournalProgressSchema, FIX_MANIFEST);
+    const stored = await getValidated(
+      this.#deps,
+      this.location.bucket,
+      this.#progressKey,
+      JournalProgressSchema,
+      FIX_MANIFEST,
+    );
     return stored?.value ?? SAVED;
   }
 

@@ -53,9 +53,18 @@ const JournalManifestSchema = z
     /** One entry per batch, in order. */
     batchList: z.array(BatchEntrySchema),
   })
-  .refine((m) => m.batchList.length === m.batches, { message: 'batchList does not have `batches` entries', path: ['batchList'] })
-  .refine((m) => m.batchList.reduce((n, b) => n + b.events, 0) === m.events, { message: 'the batches do not add up to `events`', path: ['events'] })
-  .refine((m) => m.batchList.reduce((n, b) => n + b.bytes, 0) === m.bytes, { message: 'the batches do not add up to `bytes`', path: ['bytes'] });
+  .refine((m) => m.batchList.length === m.batches, {
+    message: 'batchList does not have `batches` entries',
+    path: ['batchList'],
+  })
+  .refine((m) => m.batchList.reduce((n, b) => n + b.events, 0) === m.events, {
+    message: 'the batches do not add up to `events`',
+    path: ['events'],
+  })
+  .refine((m) => m.batchList.reduce((n, b) => n + b.bytes, 0) === m.bytes, {
+    message: 'the batches do not add up to `bytes`',
+    path: ['bytes'],
+  });
 
 const JournalPhaseSchema = z.enum(['saved', 'deleting', 'putting', 'removing']);
 

@@ -13,7 +13,8 @@ const REMOVING = 'removing';
 const DAMAGED = 'damaged';
 
 /** Why a pending rebuild outside the run's selection is still finished. */
-const FINISHED_ANYWAY = 'its group is not selected by this run, but its stream had already been deleted: finished so that its events are not lost';
+const FINISHED_ANYWAY =
+  'its group is not selected by this run, but its stream had already been deleted: finished so that its events are not lost';
 /** Why one is left alone. */
 const NOT_SELECTED = 'its group is not selected by this run';
 
@@ -52,10 +53,16 @@ function decidePendingRebuild(pending: Pick<PendingRebuild, 'phase'>, groupSelec
  *
  * @example selectsGroup({ names: [], prefixes: ['/app/'], excludePrefixes: ['/app/tmp'] }, '/app/orders'); // true
  */
-function selectsGroup(selection: GroupSelection, logGroupName: string, tags?: Readonly<Record<string, string>>): boolean {
+function selectsGroup(
+  selection: GroupSelection,
+  logGroupName: string,
+  tags?: Readonly<Record<string, string>>,
+): boolean {
   if (selection.excludePrefixes.some((p) => logGroupName.startsWith(p))) return false;
-  const everything = selection.prefixes.includes('/') || (selection.names.length === 0 && selection.prefixes.length === 0);
-  const named = everything || selection.names.includes(logGroupName) || selection.prefixes.some((p) => logGroupName.startsWith(p));
+  const everything =
+    selection.prefixes.includes('/') || (selection.names.length === 0 && selection.prefixes.length === 0);
+  const named =
+    everything || selection.names.includes(logGroupName) || selection.prefixes.some((p) => logGroupName.startsWith(p));
   if (!named) return false;
   if (selection.tag === undefined) return true;
   return tags !== undefined && tags[selection.tag.key] === selection.tag.value;
@@ -68,7 +75,10 @@ function selectsGroup(selection: GroupSelection, logGroupName: string, tags?: Re
  *
  * @example const pending = await readPendingRebuilds(deps, config);
  */
-async function readPendingRebuilds(deps: S3Deps, config: Pick<Config, 'bucket' | 'bucketPrefix'>): Promise<PendingRebuild[]> {
+async function readPendingRebuilds(
+  deps: S3Deps,
+  config: Pick<Config, 'bucket' | 'bucketPrefix'>,
+): Promise<PendingRebuild[]> {
   const keys = (await listObjects(deps, config.bucket, journalListPrefix(config.bucketPrefix))).map((o) => o.Key ?? '');
   const dirOf = (k: string): string => k.slice(0, k.lastIndexOf('/'));
   const dirs = [...new Set(keys.map(dirOf))].sort();
@@ -78,7 +88,14 @@ async function readPendingRebuilds(deps: S3Deps, config: Pick<Config, 'bucket' |
   const pending: PendingRebuild[] = [];
   for (const prefix of dirs) {
     const [group = '', stream = ''] = prefix.slice(journalListPrefix(config.bucketPrefix).length).split('/');
-    const bare = { logGroupName: groupNameOfKey(group), logStreamName: streamNameOfKey(stream), journalPrefix: prefix, events: 0, batches: 0, nextBatch: 0 };
+    const bare = {
+      logGroupName: groupNameOfKey(group),
+      logStreamName: streamNameOfKey(stream),
+      journalPrefix: prefix,
+      events: 0,
+      batches: 0,
+      nextBatch: 0,
+    };
     const journal = new Journal(deps, { bucket: config.bucket, prefix });
     // A manifest alone, without batches or progress: a removal that died halfway (older versions
     // deleted the progress before the manifest). Without progress the stream was never deleted

@@ -39,7 +39,10 @@ async function putBatch(
       return { rejected, present: batch.length - pending.length };
     } catch (err) {
       if (!isUncertainError(err) || attempt + 1 >= MAX_UNCERTAIN_PUTS) throw err;
-      deps.logger.warn({ err, logStreamName: manifest.logStreamName, batch: index }, 'PutLogEvents answer lost; checking what reached the stream');
+      deps.logger.warn(
+        { err, logStreamName: manifest.logStreamName, batch: index },
+        'PutLogEvents answer lost; checking what reached the stream',
+      );
       await deps.sleep(backoffDelayMs(deps.settle ?? DEFAULT_SETTLE, attempt));
       pending = await notYetPut(deps, journal, manifest, index, batch);
     }

@@ -37,7 +37,10 @@ describe.skipIf(!motoAvailable())('archive cat end to end against moto', () => {
 
   it('prints exactly the events that left CloudWatch, each once, in timestamp order across streams; verify finds every object with its ETag', async () => {
     const config = configFactory({
-      bucket: BUCKET, endpointUrl: moto.endpoint, region: 'us-east-1', days: 1,
+      bucket: BUCKET,
+      endpointUrl: moto.endpoint,
+      region: 'us-east-1',
+      days: 1,
       selection: { names: [GROUP], prefixes: [], excludePrefixes: [] },
     });
     const clients = createClients(config, { credentials: TEST_CREDENTIALS });
@@ -47,12 +50,18 @@ describe.skipIf(!motoAvailable())('archive cat end to end against moto', () => {
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
     const seeded = new Map<string, SeedEvent[]>();
     // Two expired streams whose events interleave in time, so that cat really merges.
-    for (const [stream, offsetMs] of [['2026/11/30/[$LATEST]aaa', 0], ['2026/11/30/[$LATEST]bbb', 7 * MS_PER_MINUTE]] as const) {
+    for (const [stream, offsetMs] of [
+      ['2026/11/30/[$LATEST]aaa', 0],
+      ['2026/11/30/[$LATEST]bbb', 7 * MS_PER_MINUTE],
+    ] as const) {
       await clients.logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: stream }));
       const events: SeedEvent[] = [];
-      for (let t = realNow - 5 * MS_PER_DAY + offsetMs; t < realNow - 4 * MS_PER_DAY; t += 10 * MS_PER_MINUTE) events.push({ timestamp: t, message: `${stream} at ${t}` });
+      for (let t = realNow - 5 * MS_PER_DAY + offsetMs; t < realNow - 4 * MS_PER_DAY; t += 10 * MS_PER_MINUTE)
+        events.push({ timestamp: t, message: `${stream} at ${t}` });
       for (let i = 0; i < events.length; i += 100) {
-        await clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: events.slice(i, i + 100) }));
+        await clients.logs.send(
+          new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: events.slice(i, i + 100) }),
+        );
       }
       seeded.set(stream, events);
     }
@@ -71,8 +80,12 @@ describe.skipIf(!motoAvailable())('archive cat end to end against moto', () => {
       let stdout = '';
       let stderr = '';
       const code = await main(['archive', ...argv, '--bucket', BUCKET, '--endpoint-url', moto.endpoint], ENV, {
-        stdout: (t) => { stdout += t; },
-        stderr: (t) => { stderr += t; },
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: (t) => {
+          stderr += t;
+        },
       });
       return { code, stdout, stderr };
     };
@@ -89,7 +102,9 @@ describe.skipIf(!motoAvailable())('archive cat end to end against moto', () => {
     // moto's own copies in its layout (`<random id>/<stream with - for />`), which the helper leaves in place.
     const verified = await cli(['verify', '--log-group', GROUP, '--json']);
     const taskId = result!.groups[0]!.exports[0]!.taskId!;
-    const { groups } = JSON.parse(verified.stdout) as { groups: { objectsChecked: number; problems: { kind: string; key?: string }[]; notes: string[] }[] };
+    const { groups } = JSON.parse(verified.stdout) as {
+      groups: { objectsChecked: number; problems: { kind: string; key?: string }[]; notes: string[] }[];
+    };
     expect(groups[0]!.objectsChecked).toBeGreaterThanOrEqual(2);
     expect(groups[0]!.notes.filter((n) => n.includes('no checksum'))).toEqual([]);
     expect(groups[0]!.problems.length).toBeGreaterThan(0);

@@ -59,7 +59,14 @@ describeContract('export to S3', (target, name) => {
   const spanDays = name === 'sandbox' ? 30 : 13; // moto: history only through PutLogEvents, ≤ 14 days old
   const create = (input: Partial<CreateExportTaskCommandInput> = {}) =>
     target().logs.send(
-      new CreateExportTaskCommand({ logGroupName: GROUP, from: 0, to: Date.now(), destination: BUCKET, destinationPrefix: PREFIX, ...input }),
+      new CreateExportTaskCommand({
+        logGroupName: GROUP,
+        from: 0,
+        to: Date.now(),
+        destination: BUCKET,
+        destinationPrefix: PREFIX,
+        ...input,
+      }),
     );
 
   beforeEach(async () => {
@@ -99,32 +106,48 @@ describeContract('export to S3', (target, name) => {
     },
   );
 
-  it.skipIf(motoDeviation(name))('exports `from` and `to` inclusive with millisecond timestamps (moto: writes .000Z)', async () => {
-    const t = target();
-    const now = Date.now(); // after the group's creation: `to` may not precede it
-    const at = [now + 1_001, now + 2_001, now + 3_001];
-    await t.seedHistory(GROUP, 'worker', at.map((timestamp, i) => ({ timestamp, message: `m${i}` })));
-    const { taskId } = await create({ from: at[0], to: at[2] });
-    await settled(t, taskId);
-    expect((await readBack(t, `${PREFIX}/`)).lines.sort()).toEqual(at.map((ts, i) => `${new Date(ts).toISOString()} m${i}`));
-  });
+  it.skipIf(motoDeviation(name))(
+    'exports `from` and `to` inclusive with millisecond timestamps (moto: writes .000Z)',
+    async () => {
+      const t = target();
+      const now = Date.now(); // after the group's creation: `to` may not precede it
+      const at = [now + 1_001, now + 2_001, now + 3_001];
+      await t.seedHistory(
+        GROUP,
+        'worker',
+        at.map((timestamp, i) => ({ timestamp, message: `m${i}` })),
+      );
+      const { taskId } = await create({ from: at[0], to: at[2] });
+      await settled(t, taskId);
+      expect((await readBack(t, `${PREFIX}/`)).lines.sort()).toEqual(
+        at.map((ts, i) => `${new Date(ts).toISOString()} m${i}`),
+      );
+    },
+  );
 
   it.skipIf(motoDeviation(name))('exports more than 10,000 events of one stream (moto: stops at 10,000)', async () => {
     const t = target();
     const start = Date.now() + 1_000; // after the group's creation, within the +2 h PutLogEvents accepts
-    await t.seedHistory(GROUP, 'worker', Array.from({ length: 10_050 }, (_, i) => ({ timestamp: start + i, message: `n${i}` })));
+    await t.seedHistory(
+      GROUP,
+      'worker',
+      Array.from({ length: 10_050 }, (_, i) => ({ timestamp: start + i, message: `n${i}` })),
+    );
     const { taskId } = await create({ from: start, to: start + 20_000 });
     await settled(t, taskId);
     expect((await readBack(t, `${PREFIX}/`)).lines).toHaveLength(10_050);
   });
 
-  it.skipIf(motoDeviation(name))('runs asynchronously, PENDING first (moto: completes within the create call)', async () => {
-    const t = target();
-    const { taskId } = await create();
-    const res = await t.logs.send(new DescribeExportTasksCommand({ taskId }));
-    expect(['PENDING', 'RUNNING']).toContain(res.exportTasks?.[0]?.status?.code);
-    expect((await settled(t, taskId)).status?.code).toBe('COMPLETED');
-  });
+  it.skipIf(motoDeviation(name))(
+    'runs asynchronously, PENDING first (moto: completes within the create call)',
+    async () => {
+      const t = target();
+      const { taskId } = await create();
+      const res = await t.logs.send(new DescribeExportTasksCommand({ taskId }));
+      expect(['PENDING', 'RUNNING']).toContain(res.exportTasks?.[0]?.status?.code);
+      expect((await settled(t, taskId)).status?.code).toBe('COMPLETED');
+    },
+  );
 
   it.skipIf(motoDeviation(name))('allows one active export task per account (moto: no limit)', async () => {
     const t = target();

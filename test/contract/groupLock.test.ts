@@ -34,7 +34,10 @@ describeContract('the per-group lock', (target) => {
     const a = await acquireGroupLock(deps('runa'), GROUP, { renewEveryMs: 0 });
     expect(a.acquired).toBe(true);
     const b = await acquireGroupLock(deps('runb'), GROUP, { renewEveryMs: 0 });
-    expect(b).toMatchObject({ acquired: false, detail: expect.stringMatching(/cwl-trim run runa on .* holds \/contract\/locked/) });
+    expect(b).toMatchObject({
+      acquired: false,
+      detail: expect.stringMatching(/cwl-trim run runa on .* holds \/contract\/locked/),
+    });
     if (!a.acquired) return;
     await a.lock.renew();
     expect(a.lock.signal.aborted).toBe(false);

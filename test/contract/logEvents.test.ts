@@ -1,7 +1,13 @@
 /**
  * Contract: PutLogEvents rules and GetLogEvents paging, on the sandbox and on moto.
  */
-import { CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, PutLogEventsCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { GetLogEventsCommandInput, InputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, expect, it } from 'vitest';
 import { MS_PER_DAY, MS_PER_HOUR, PUT_MAX_BATCH_BYTES, PUT_MAX_EVENTS } from '../../src/constants.js';
@@ -15,7 +21,9 @@ describeContract('PutLogEvents', (target, name) => {
   const put = (logEvents: InputLogEvent[]) =>
     target().logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents }));
   const messages = async (): Promise<string[]> => {
-    const res = await target().logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, startFromHead: true }));
+    const res = await target().logs.send(
+      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, startFromHead: true }),
+    );
     return (res.events ?? []).map((e) => e.message ?? '');
   };
 
@@ -26,7 +34,13 @@ describeContract('PutLogEvents', (target, name) => {
 
   it('refuses a batch out of chronological order and stores none of it', async () => {
     const now = Date.now();
-    const err = await expectAwsError(put([{ timestamp: now, message: 'b' }, { timestamp: now - 1_000, message: 'a' }]), 'InvalidParameterException');
+    const err = await expectAwsError(
+      put([
+        { timestamp: now, message: 'b' },
+        { timestamp: now - 1_000, message: 'a' },
+      ]),
+      'InvalidParameterException',
+    );
     expect(err.message).toMatch(/chronological order/);
     expect(await messages()).toEqual([]);
   });
@@ -76,32 +90,50 @@ describeContract('PutLogEvents', (target, name) => {
 
   it.skipIf(motoDeviation(name))('refuses a batch spanning more than 24 h (moto: span not checked)', async () => {
     const now = Date.now();
-    await expectAwsError(put([{ timestamp: now - 25 * MS_PER_HOUR, message: 'a' }, { timestamp: now, message: 'b' }]), 'InvalidParameterException');
+    await expectAwsError(
+      put([
+        { timestamp: now - 25 * MS_PER_HOUR, message: 'a' },
+        { timestamp: now, message: 'b' },
+      ]),
+      'InvalidParameterException',
+    );
   });
 
   it.skipIf(motoDeviation(name))('refuses more than 10,000 events (moto: count not checked)', async () => {
     const now = Date.now();
-    await expectAwsError(put(Array.from({ length: PUT_MAX_EVENTS + 1 }, () => ({ timestamp: now, message: 'x' }))), 'InvalidParameterException');
+    await expectAwsError(
+      put(Array.from({ length: PUT_MAX_EVENTS + 1 }, () => ({ timestamp: now, message: 'x' }))),
+      'InvalidParameterException',
+    );
   });
 
-  it.skipIf(motoDeviation(name))('refuses more than 1,048,576 bytes counting 26 per event (moto: size not checked)', async () => {
-    const now = Date.now();
-    const message = 'a'.repeat(PUT_MAX_BATCH_BYTES / 4 - 26);
-    await put(Array.from({ length: 4 }, () => ({ timestamp: now, message })));
-    await expectAwsError(put(Array.from({ length: 4 }, (_, i) => ({ timestamp: now, message: i === 0 ? `${message}!` : message }))), 'InvalidParameterException');
-  });
+  it.skipIf(motoDeviation(name))(
+    'refuses more than 1,048,576 bytes counting 26 per event (moto: size not checked)',
+    async () => {
+      const now = Date.now();
+      const message = 'a'.repeat(PUT_MAX_BATCH_BYTES / 4 - 26);
+      await put(Array.from({ length: 4 }, () => ({ timestamp: now, message })));
+      await expectAwsError(
+        put(Array.from({ length: 4 }, (_, i) => ({ timestamp: now, message: i === 0 ? `${message}!` : message }))),
+        'InvalidParameterException',
+      );
+    },
+  );
 
-  it.skipIf(motoDeviation(name))("drops events older than the group's retention, reporting expiredLogEventEndIndex (moto: retention never enforced)", async () => {
-    const now = Date.now();
-    await target().logs.send(new PutRetentionPolicyCommand({ logGroupName: GROUP, retentionInDays: 3 }));
-    const res = await put([
-      { timestamp: now - 3 * MS_PER_DAY - 2 * MS_PER_HOUR, message: 'expired' },
-      { timestamp: now - 3 * MS_PER_DAY - MS_PER_HOUR, message: 'expired-too' },
-      { timestamp: now - 3 * MS_PER_DAY + 20 * MS_PER_HOUR, message: 'kept' },
-    ]);
-    expect(res.rejectedLogEventsInfo).toEqual({ expiredLogEventEndIndex: 2 });
-    expect(await messages()).toEqual(['kept']);
-  });
+  it.skipIf(motoDeviation(name))(
+    "drops events older than the group's retention, reporting expiredLogEventEndIndex (moto: retention never enforced)",
+    async () => {
+      const now = Date.now();
+      await target().logs.send(new PutRetentionPolicyCommand({ logGroupName: GROUP, retentionInDays: 3 }));
+      const res = await put([
+        { timestamp: now - 3 * MS_PER_DAY - 2 * MS_PER_HOUR, message: 'expired' },
+        { timestamp: now - 3 * MS_PER_DAY - MS_PER_HOUR, message: 'expired-too' },
+        { timestamp: now - 3 * MS_PER_DAY + 20 * MS_PER_HOUR, message: 'kept' },
+      ]);
+      expect(res.rejectedLogEventsInfo).toEqual({ expiredLogEventEndIndex: 2 });
+      expect(await messages()).toEqual(['kept']);
+    },
+  );
 });
 
 describeContract('GetLogEvents', (target, name) => {
@@ -112,7 +144,11 @@ describeContract('GetLogEvents', (target, name) => {
   beforeEach(async () => {
     base = Date.now() - 60_000;
     await target().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
-    await target().seedHistory(GROUP, STREAM, Array.from({ length: 25 }, (_, i) => ({ timestamp: base + i * 1_000, message: `e${i}` })));
+    await target().seedHistory(
+      GROUP,
+      STREAM,
+      Array.from({ length: 25 }, (_, i) => ({ timestamp: base + i * 1_000, message: `e${i}` })),
+    );
   });
 
   it('reads forward page by page and, at the end, returns the token it was sent', async () => {

@@ -22,18 +22,27 @@ describeContract('readEvents over several pages', (target) => {
   beforeEach(async () => {
     base = Math.floor((Date.now() - 60 * 60_000) / 1_000) * 1_000;
     await target().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
-    await target().seedHistory(GROUP, STREAM, Array.from({ length: EVENTS }, (_, i) => ({ timestamp: base + i * 1_000, message: `e${i}` })));
+    await target().seedHistory(
+      GROUP,
+      STREAM,
+      Array.from({ length: EVENTS }, (_, i) => ({ timestamp: base + i * 1_000, message: `e${i}` })),
+    );
   });
   afterEach(async () => {
     await limiters?.stop();
   });
 
-  const read = async (query: { startTimeMs: number; endTimeMs?: number; pageSize: number }): Promise<{ messages: string[]; calls: number }> => {
+  const read = async (query: {
+    startTimeMs: number;
+    endTimeMs?: number;
+    pageSize: number;
+  }): Promise<{ messages: string[]; calls: number }> => {
     limiters = createLimiters({ quotaShare: 1, quotasTps: { GetLogEvents: 1_000 } });
     const call = { limiters, stats: createCallStats() };
     const deps = { clients: { logs: target().logs } as unknown as AwsClients, call };
     const messages: string[] = [];
-    for await (const e of readEvents(deps, { logGroupName: GROUP, logStreamName: STREAM, ...query })) messages.push(e.message);
+    for await (const e of readEvents(deps, { logGroupName: GROUP, logStreamName: STREAM, ...query }))
+      messages.push(e.message);
     return { messages, calls: call.stats.snapshot()['GetLogEvents']?.calls ?? 0 };
   };
 

@@ -34,7 +34,10 @@ const STRADDLING = '2026/12/01/[$LATEST]straddling';
 const EXPIRED = 'expired';
 const AHEAD_MS = 25 * MS_PER_HOUR;
 
-interface Ev { timestamp: number; message: string }
+interface Ev {
+  timestamp: number;
+  message: string;
+}
 const key = (e: Ev): string => `${e.timestamp} ${e.message}`;
 
 describe.skipIf(!motoAvailable())('an end-to-end rebuild against moto', () => {
@@ -48,7 +51,11 @@ describe.skipIf(!motoAvailable())('an end-to-end rebuild against moto', () => {
 
   it('archives, deletes the expired stream, rebuilds the straddling one: nothing lost, nothing twice', async () => {
     const config = configFactory({
-      bucket: BUCKET, endpointUrl: moto.endpoint, region: 'us-east-1', days: 1, forceRebuild: true,
+      bucket: BUCKET,
+      endpointUrl: moto.endpoint,
+      region: 'us-east-1',
+      days: 1,
+      forceRebuild: true,
       selection: { names: [GROUP], prefixes: [], excludePrefixes: [] },
     });
     const clients = createClients(config, { credentials: TEST_CREDENTIALS });
@@ -60,10 +67,13 @@ describe.skipIf(!motoAvailable())('an end-to-end rebuild against moto', () => {
     const seed = async (stream: string, fromMs: number, toMs: number): Promise<void> => {
       await clients.logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: stream }));
       const events: Ev[] = [];
-      for (let t = fromMs; t < toMs; t += 10 * MS_PER_MINUTE) events.push({ timestamp: t, message: `${stream} at ${t}` });
+      for (let t = fromMs; t < toMs; t += 10 * MS_PER_MINUTE)
+        events.push({ timestamp: t, message: `${stream} at ${t}` });
       for (let i = 0; i < events.length; i += 100) {
         const batch = events.slice(i, i + 100);
-        await clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: batch }));
+        await clients.logs.send(
+          new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: batch }),
+        );
       }
       seeded.set(stream, events);
     };
@@ -79,7 +89,9 @@ describe.skipIf(!motoAvailable())('an end-to-end rebuild against moto', () => {
     });
     const { plan, result } = await runCwlTrim(config, deps);
 
-    const actions = Object.fromEntries(plan.groups[0]!.streams.map((s) => [s.logStreamName, `${s.action}:${s.reason}`]));
+    const actions = Object.fromEntries(
+      plan.groups[0]!.streams.map((s) => [s.logStreamName, `${s.action}:${s.reason}`]),
+    );
     expect(actions).toEqual({ [STRADDLING]: 'rebuild:straddling', [EXPIRED]: 'delete:expired' });
     expect(result?.outcome).toBe('done');
     expect(copied.copied).toBeGreaterThan(0);
@@ -90,19 +102,32 @@ describe.skipIf(!motoAvailable())('an end-to-end rebuild against moto', () => {
     const kept: string[] = [];
     let token: string | undefined;
     for (;;) {
-      const page = await clients.logs.send(new GetLogEventsCommand({
-        logGroupName: GROUP, logStreamName: STRADDLING, startFromHead: true, ...(token ? { nextToken: token } : {}),
-      }));
+      const page = await clients.logs.send(
+        new GetLogEventsCommand({
+          logGroupName: GROUP,
+          logStreamName: STRADDLING,
+          startFromHead: true,
+          ...(token ? { nextToken: token } : {}),
+        }),
+      );
       kept.push(...(page.events ?? []).map((e) => key({ timestamp: e.timestamp ?? 0, message: e.message ?? '' })));
       if (!page.nextForwardToken || page.nextForwardToken === token) break;
       token = page.nextForwardToken;
     }
     const all = [...seeded.values()].flat();
-    expect(kept.sort()).toEqual(seeded.get(STRADDLING)!.filter((e) => e.timestamp >= plan.cutoffMs).map(key).sort());
+    expect(kept.sort()).toEqual(
+      seeded
+        .get(STRADDLING)!
+        .filter((e) => e.timestamp >= plan.cutoffMs)
+        .map(key)
+        .sort(),
+    );
 
     // The archive (AWS layout, under this run's task) holds every event before the cutoff.
     const taskId = result!.groups[0]!.exports[0]!.taskId!;
-    const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${config.bucketPrefix}/` }));
+    const listed = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${config.bucketPrefix}/` }),
+    );
     const archived: string[] = [];
     for (const o of listed.Contents ?? []) {
       if (!o.Key?.includes(`/${taskId}/`) || !o.Key.endsWith('.gz')) continue;
@@ -117,6 +142,11 @@ describe.skipIf(!motoAvailable())('an end-to-end rebuild against moto', () => {
         expect(line.slice(space + 1).startsWith(stream)).toBe(true);
       }
     }
-    expect(archived.sort()).toEqual(all.filter((e) => e.timestamp < plan.cutoffMs).map(key).sort());
+    expect(archived.sort()).toEqual(
+      all
+        .filter((e) => e.timestamp < plan.cutoffMs)
+        .map(key)
+        .sort(),
+    );
   });
 });

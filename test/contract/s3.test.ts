@@ -30,9 +30,22 @@ describeContract('S3', (target) => {
 
   it('stores a streamed upload of a default-checksum client byte-exact', async () => {
     const t = target();
-    const client = new S3Client({ endpoint: t.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
+    const client = new S3Client({
+      endpoint: t.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
     try {
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'streamed.bin', Body: Readable.from([BINARY]), ContentLength: BINARY.length }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'streamed.bin',
+          Body: Readable.from([BINARY]),
+          ContentLength: BINARY.length,
+        }),
+      );
     } finally {
       client.destroy();
     }
@@ -43,9 +56,25 @@ describeContract('S3', (target) => {
   it('honours If-None-Match: * and If-Match on PutObject', async () => {
     const t = target();
     const first = await t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lock', Body: 'one', IfNoneMatch: '*' }));
-    await expectAwsError(t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lock', Body: 'two', IfNoneMatch: '*' })), 'PreconditionFailed');
-    await expectAwsError(t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lock', Body: 'two', IfMatch: '"00000000000000000000000000000000"' })), 'PreconditionFailed');
-    await expectAwsError(t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'absent', Body: 'x', IfMatch: first.ETag })), 'NoSuchKey');
+    await expectAwsError(
+      t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lock', Body: 'two', IfNoneMatch: '*' })),
+      'PreconditionFailed',
+    );
+    await expectAwsError(
+      t.s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'lock',
+          Body: 'two',
+          IfMatch: '"00000000000000000000000000000000"',
+        }),
+      ),
+      'PreconditionFailed',
+    );
+    await expectAwsError(
+      t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'absent', Body: 'x', IfMatch: first.ETag })),
+      'NoSuchKey',
+    );
     await t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lock', Body: 'two', IfMatch: first.ETag }));
     const got = await t.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'lock' }));
     expect(await got.Body?.transformToString()).toBe('two');
@@ -58,7 +87,9 @@ describeContract('S3', (target) => {
     const seen: string[] = [];
     let ContinuationToken: string | undefined;
     do {
-      const res = await t.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'p/', MaxKeys: 10, ContinuationToken }));
+      const res = await t.s3.send(
+        new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'p/', MaxKeys: 10, ContinuationToken }),
+      );
       expect(res.KeyCount).toBe(res.Contents?.length);
       seen.push(...(res.Contents ?? []).map((o) => o.Key ?? ''));
       ContinuationToken = res.IsTruncated ? res.NextContinuationToken : undefined;

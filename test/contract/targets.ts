@@ -3,7 +3,11 @@
  * where moto is known to differ from AWS (../shared/TOOLCHAIN.md, and what running moto showed)
  * is skipped on moto and says why in its name; the sandbox is never bent toward moto.
  */
-import { CreateLogStreamCommand, PutLogEventsCommand, ResourceAlreadyExistsException } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  ResourceAlreadyExistsException,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { PUT_MAX_EVENTS, PUT_MAX_SPAN_MS } from '../../src/constants.js';
 import { startSandbox } from '@cwl-trim/sandbox';
@@ -93,8 +97,11 @@ async function startMotoTarget(): Promise<RunningTarget> {
     seedHistory: async (group, stream, events) => {
       await createStream(clients, group, stream);
       for (const logEvents of batches(events)) {
-        const res = await clients.logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents }));
-        if (res.rejectedLogEventsInfo) throw new Error(`moto rejected seeded history: ${JSON.stringify(res.rejectedLogEventsInfo)}`);
+        const res = await clients.logs.send(
+          new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents }),
+        );
+        if (res.rejectedLogEventsInfo)
+          throw new Error(`moto rejected seeded history: ${JSON.stringify(res.rejectedLogEventsInfo)}`);
       }
     },
     reset: () => moto.reset(),

@@ -16,8 +16,14 @@ describe('the failed-run alarm', () => {
     const alarm = template.Resources.FailedRunAlarm!;
     expect(alarm.Type).toBe('AWS::CloudWatch::Alarm');
     expect(alarm.Properties).toMatchObject({
-      Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
       Dimensions: [{ Name: 'FunctionName', Value: 'cwl-trim-dev' }],
     });
     const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
@@ -28,7 +34,8 @@ describe('the failed-run alarm', () => {
     expect(template.Parameters?.AlarmEmail?.Default).toBe(TEST_PARAMS.alarmEmail);
     expect(template.Parameters?.AlarmTopicArn?.Default).toBe('');
     expect(template.Resources.AlarmTopic).toMatchObject({
-      Type: 'AWS::SNS::Topic', Condition: 'HasAlarmEmail',
+      Type: 'AWS::SNS::Topic',
+      Condition: 'HasAlarmEmail',
       Properties: { Subscription: [{ Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } }] },
     });
     expect(template.Resources.FailedRunAlarm!.Properties!.AlarmActions).toEqual({

@@ -45,8 +45,15 @@ beforeAll(async () => {
   sandbox = await startSandbox({ quotasTps: false, exportTiming: EXPORT_TIMING });
   sandbox.createBucket(BUCKET);
   Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: sandbox.region, AWS_ENDPOINT_URL: sandbox.endpoint,
-    DAYS: '7', BUCKET, LOG_GROUP_PREFIXES: '/app/', QUOTA_SHARE: '1', LOG_LEVEL: 'warn',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: sandbox.region,
+    AWS_ENDPOINT_URL: sandbox.endpoint,
+    DAYS: '7',
+    BUCKET,
+    LOG_GROUP_PREFIXES: '/app/',
+    QUOTA_SHARE: '1',
+    LOG_LEVEL: 'warn',
   });
   for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'DRY_RUN']) delete process.env[name];
 }, 150_000);
@@ -60,7 +67,11 @@ afterAll(async () => {
 /** Lambda's context for an invocation that has `workMs` left after the handler's margin. */
 function lambdaContext(workMs: number): LambdaContext {
   const endsAt = Date.now() + MARGIN_MS + workMs;
-  return { functionName: FUNCTION_NAME, awsRequestId: 'artifact-test', getRemainingTimeInMillis: () => endsAt - Date.now() };
+  return {
+    functionName: FUNCTION_NAME,
+    awsRequestId: 'artifact-test',
+    getRemainingTimeInMillis: () => endsAt - Date.now(),
+  };
 }
 
 function storedReport(key: string | null) {
@@ -81,14 +92,20 @@ describe('the packaged handler, unzipped, against the sandbox', () => {
     expect(firstReport.leftForNextRun?.count).toBeGreaterThan(0);
     // State saved in S3: the first group's watermark moved; the unfinished ones are listed for the next run.
     const state = sandbox.objects(BUCKET, 'cwl-archive/state/groups/');
-    expect(state.map((o) => o.key)).toContain(`cwl-archive/state/groups/${groupNames(1)[0]!.replaceAll('/', '~')}.json`);
+    expect(state.map((o) => o.key)).toContain(
+      `cwl-archive/state/groups/${groupNames(1)[0]!.replaceAll('/', '~')}.json`,
+    );
     const invoked = invocations(sandbox);
     expect(invoked).toEqual([{ functionName: FUNCTION_NAME, invocationType: 'Event', payload: { continuation: 1 } }]);
 
     sandbox.clearCalls();
     const second = await bundled(invoked[0]!.payload, lambdaContext(60_000));
 
-    expect(second).toMatchObject({ outcome: 'done', continuation: 1, next: { invoked: false, reason: 'nothing left to do' } });
+    expect(second).toMatchObject({
+      outcome: 'done',
+      continuation: 1,
+      next: { invoked: false, reason: 'nothing left to do' },
+    });
     expect(invocations(sandbox)).toEqual([]);
     const secondReport = storedReport(second.reportKey);
     expect(secondReport.totals.measured?.exportsArchived).toBeGreaterThan(0);

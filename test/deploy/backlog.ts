@@ -25,8 +25,14 @@ function seedBacklog(sandbox: Sandbox, nowMs: number, groupCount: number): Seede
   for (const group of groupNames(groupCount)) {
     sandbox.seedGroup(group, { creationTimeMs: nowMs - 40 * MS_PER_DAY });
     const streams: [string, SeedEvent[]][] = [
-      ['2026/10/01/[$LATEST]old-a', history(`${group} old-a`, nowMs - 30 * MS_PER_DAY, nowMs - 25 * MS_PER_DAY, 6 * HOUR)],
-      ['2026/10/06/[$LATEST]old-b', history(`${group} old-b`, nowMs - 25 * MS_PER_DAY, nowMs - 20 * MS_PER_DAY, 6 * HOUR)],
+      [
+        '2026/10/01/[$LATEST]old-a',
+        history(`${group} old-a`, nowMs - 30 * MS_PER_DAY, nowMs - 25 * MS_PER_DAY, 6 * HOUR),
+      ],
+      [
+        '2026/10/06/[$LATEST]old-b',
+        history(`${group} old-b`, nowMs - 25 * MS_PER_DAY, nowMs - 20 * MS_PER_DAY, 6 * HOUR),
+      ],
       ['current', history(`${group} current`, nowMs - 3 * MS_PER_DAY, nowMs - 20 * HOUR, 2 * HOUR)],
     ];
     for (const [stream, events] of streams) {
@@ -50,9 +56,10 @@ function expectNothingLost(sandbox: Sandbox, seeded: Seeded, cutoffMs: number): 
     const old = events.filter((e) => e.timestamp < cutoffMs);
     expect(keys(archive.get(key) ?? []), `archive of ${key}`).toEqual(keys(old));
     const inCloudWatch = sandbox.streamNames(group).includes(stream) ? sandbox.events(group, stream) : [];
-    expect(inCloudWatch.map((e) => `${e.timestamp} ${e.message}`), `CloudWatch of ${key}`).toEqual(
-      events.filter((e) => e.timestamp >= cutoffMs).map((e) => `${e.timestamp} ${e.message}`),
-    );
+    expect(
+      inCloudWatch.map((e) => `${e.timestamp} ${e.message}`),
+      `CloudWatch of ${key}`,
+    ).toEqual(events.filter((e) => e.timestamp >= cutoffMs).map((e) => `${e.timestamp} ${e.message}`));
   }
 }
 

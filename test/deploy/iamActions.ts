@@ -88,7 +88,10 @@ function sdkImports(code: string): Map<string, { pkg: string; name: string }> {
   const found = new Map<string, { pkg: string; name: string }>();
   for (const m of code.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"](@aws-sdk\/client-[a-z0-9-]+)['"]/g)) {
     for (const spec of m[1]!.split(',')) {
-      const [name, alias] = spec.replace(/^\s*type\s+/, '').trim().split(/\s+as\s+/);
+      const [name, alias] = spec
+        .replace(/^\s*type\s+/, '')
+        .trim()
+        .split(/\s+as\s+/);
       if (name) found.set((alias ?? name).trim(), { pkg: m[2]!, name: name.trim() });
     }
   }
@@ -125,7 +128,10 @@ function deriveIamActions(srcDir: string = join(ROOT, 'src')): DerivedActions {
       const operation = imported.name.slice(0, -'Command'.length);
       const mapper = PACKAGES[imported.pkg];
       const actions = mapper?.(operation);
-      if (!actions) throw new Error(`${file}: no IAM mapping for ${imported.name} of ${imported.pkg}; add it to test/deploy/iamActions.ts`);
+      if (!actions)
+        throw new Error(
+          `${file}: no IAM mapping for ${imported.name} of ${imported.pkg}; add it to test/deploy/iamActions.ts`,
+        );
       uses.push({ file, pkg: imported.pkg, operation, actions });
       if (operation === 'GetLogEvents' && /\bunmask\s*:/.test(code)) {
         uses.push({ file, pkg: imported.pkg, operation: 'GetLogEvents (unmask: true)', actions: ['logs:Unmask'] });
@@ -139,7 +145,9 @@ function deriveIamActions(srcDir: string = join(ROOT, 'src')): DerivedActions {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { actions, uses } = deriveIamActions();
   for (const action of actions) {
-    const where = [...new Set(uses.filter((u) => u.actions.includes(action)).map((u) => `${u.operation} in ${u.file}`))];
+    const where = [
+      ...new Set(uses.filter((u) => u.actions.includes(action)).map((u) => `${u.operation} in ${u.file}`)),
+    ];
     console.log(`${action.padEnd(32)} ${where.join('; ')}`);
   }
 }

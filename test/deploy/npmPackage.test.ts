@@ -35,9 +35,14 @@ const installed = (args: readonly string[], env: Record<string, string> = {}): P
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cwl-trim-npm-'));
-  const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], stagedPackage()).stdout) as { filename: string }[];
+  const packed = JSON.parse(
+    npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], stagedPackage()).stdout,
+  ) as { filename: string }[];
   prefix = join(dir, 'prefix');
-  npm(['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(dir, packed[0]!.filename)], dir);
+  npm(
+    ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(dir, packed[0]!.filename)],
+    dir,
+  );
   sandbox = await startSandbox();
   sandbox.createBucket('archive');
   sandbox.seedGroup(GROUP, { creationTimeMs: Date.now() - 60 * DAY });
@@ -52,10 +57,14 @@ afterAll(async () => {
 describe('npm pack', () => {
   it('ships the product only: bin, the bundles, package.json, README and LICENSE', () => {
     // In the repository itself, as `npm publish` would pack it (dist/ may or may not be built at this moment).
-    const [report] = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT).stdout) as { files: PackedFile[] }[];
+    const [report] = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT).stdout) as {
+      files: PackedFile[];
+    }[];
     const paths = report!.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'bin/cwl-trim.js', 'package.json']));
-    expect(paths.filter((p) => !/^(bin|dist)\//.test(p) && !['LICENSE', 'README.md', 'package.json'].includes(p))).toEqual([]);
+    expect(
+      paths.filter((p) => !/^(bin|dist)\//.test(p) && !['LICENSE', 'README.md', 'package.json'].includes(p)),
+    ).toEqual([]);
   });
 
   it('keeps the demo and its sandbox behind a lazy import: plan and run never evaluate them', () => {
@@ -90,7 +99,10 @@ describe('the installed cwl-trim', () => {
 
   it('plan reads the account through AWS_ENDPOINT_URL and prints the plan', async () => {
     const child = await installed(['plan', '--days', '7', '--bucket', 'archive', '--log-group-prefix', '/app/'], {
-      AWS_ENDPOINT_URL: sandbox.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: sandbox.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'eu-west-1',
     });
     expect(child.stderr).toContain('group 1: ');
     expect(child.stdout).toContain('cwl-trim plan · dry run');

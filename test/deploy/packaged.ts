@@ -38,7 +38,10 @@ function newestMtimeMs(path: string): number {
 }
 
 function stamp(): string {
-  return JSON.stringify({ params: TEST_PARAMS, inputsMtimeMs: Math.max(...INPUTS.map((p) => newestMtimeMs(join(ROOT, p)))) });
+  return JSON.stringify({
+    params: TEST_PARAMS,
+    inputsMtimeMs: Math.max(...INPUTS.map((p) => newestMtimeMs(join(ROOT, p)))),
+  });
 }
 
 function isFresh(): boolean {

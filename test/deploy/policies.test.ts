@@ -31,7 +31,11 @@ const groupResources = (raw: Record<string, string>): string[] =>
 describe('policies/render.cjs', () => {
   it('scopes the log group actions to exact names and prefixes', () => {
     expect(groupResources({ logGroupNames: '/a/one, /a/two', logGroupPrefixes: '/b/' })).toEqual([
-      `${GROUP}/a/one`, `${GROUP}/a/one:*`, `${GROUP}/a/two`, `${GROUP}/a/two:*`, `${GROUP}/b/*`,
+      `${GROUP}/a/one`,
+      `${GROUP}/a/one:*`,
+      `${GROUP}/a/two`,
+      `${GROUP}/a/two:*`,
+      `${GROUP}/b/*`,
     ]);
   });
 
@@ -43,26 +47,35 @@ describe('policies/render.cjs', () => {
 
   it('grants logs:Unmask only when the unmask setting is on', () => {
     expect(statement({ logGroupPrefixes: '/b/' }, 'UnmaskSelectedLogGroups')).toBeUndefined();
-    expect(statement({ logGroupPrefixes: '/b/', unmask: 'TRUE' }, 'UnmaskSelectedLogGroups')?.Action).toEqual(['logs:Unmask']);
-    const allowed = render.renderFunctionPolicy({ ...BASE, logGroupPrefixes: '/b/' }).Statement
-      .filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+    expect(statement({ logGroupPrefixes: '/b/', unmask: 'TRUE' }, 'UnmaskSelectedLogGroups')?.Action).toEqual([
+      'logs:Unmask',
+    ]);
+    const allowed = render
+      .renderFunctionPolicy({ ...BASE, logGroupPrefixes: '/b/' })
+      .Statement.filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => s.Action);
     expect([...new Set(allowed)].sort()).toEqual(deriveIamActions().actions.filter((a) => a !== 'logs:Unmask'));
   });
 
   it('denies the excluded prefixes, and leaves the deny out when nothing is excluded', () => {
-    expect(statement({ logGroupPrefixes: '/b/', excludeLogGroupPrefixes: '/b/prod-' }, 'NeverTouchExcludedLogGroups')?.Resource)
-      .toEqual([{ 'Fn::Sub': `${GROUP}/b/prod-*` }]);
+    expect(
+      statement({ logGroupPrefixes: '/b/', excludeLogGroupPrefixes: '/b/prod-' }, 'NeverTouchExcludedLogGroups')
+        ?.Resource,
+    ).toEqual([{ 'Fn::Sub': `${GROUP}/b/prod-*` }]);
     expect(statement({ logGroupPrefixes: '/b/' }, 'NeverTouchExcludedLogGroups')).toBeUndefined();
   });
 
   it('refuses to render without a bucket or a group selection', () => {
-    expect(() => render.renderFunctionPolicy({ functionName: 'f', logGroupPrefixes: '/b/' })).toThrow(/bucket=my-archive/);
+    expect(() => render.renderFunctionPolicy({ functionName: 'f', logGroupPrefixes: '/b/' })).toThrow(
+      /bucket=my-archive/,
+    );
     expect(() => render.renderFunctionPolicy({ ...BASE })).toThrow(/select log groups/);
   });
 
   it('uses the same default archive prefix as the settings, and trims slashes as they do', () => {
     expect(render.DEFAULT_BUCKET_PREFIX).toBe(SETTINGS.bucketPrefix.default);
-    const resource = (prefix: string) => render.renderBucketPolicy({ bucket: 'my-archive', bucketPrefix: prefix }).Statement[1]!.Resource['Fn::Sub'];
+    const resource = (prefix: string) =>
+      render.renderBucketPolicy({ bucket: 'my-archive', bucketPrefix: prefix }).Statement[1]!.Resource['Fn::Sub'];
     expect(resource('')).toBe('arn:${AWS::Partition}:s3:::my-archive/cwl-archive/exports/*');
     expect(resource('/logs/archive/')).toBe('arn:${AWS::Partition}:s3:::my-archive/logs/archive/exports/*');
   });

@@ -9,7 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { SETTINGS } from '../../src/settings.js';
 import { deriveIamActions } from './iamActions.js';
-import { ARTIFACT_PATH, TEMPLATE_PATH, TEST_PARAMS, ensurePackaged, packagedTemplate, type Template } from './packaged.js';
+import {
+  ARTIFACT_PATH,
+  TEMPLATE_PATH,
+  TEST_PARAMS,
+  ensurePackaged,
+  packagedTemplate,
+  type Template,
+} from './packaged.js';
 import { readZip } from './unzip.js';
 
 interface Statement {
@@ -34,7 +41,7 @@ const NEWER_THAN_CFN_LINT = ['logs:GetStorageTierPolicy'];
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 /** `{ "Fn::Sub": "arn:…" }` or a plain string → the string. */
 const text = (value: unknown): string =>
-  typeof value === 'string' ? value : (value as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(value);
+  typeof value === 'string' ? value : ((value as { 'Fn::Sub'?: string })['Fn::Sub'] ?? JSON.stringify(value));
 
 let template: Template;
 beforeAll(async () => {
@@ -52,15 +59,22 @@ const one = (type: string) => {
 /** The statements of every identity policy in the template (the function's role). */
 function roleStatements(): Statement[] {
   return ofType('AWS::IAM::Role').flatMap(([, role]) =>
-    ((role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement));
+    ((role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    ),
+  );
 }
 
 describe('the packaged function', () => {
   it('runs the bundle on nodejs22.x for 15 minutes, one invocation at a time, never retried by Lambda', () => {
     const fn = one('AWS::Lambda::Function').Properties!;
     expect(fn).toMatchObject({
-      Runtime: 'nodejs22.x', Handler: 'dist/handler.handler', Timeout: 900, MemorySize: 1024,
-      ReservedConcurrentExecutions: 1, FunctionName: FUNCTION_NAME,
+      Runtime: 'nodejs22.x',
+      Handler: 'dist/handler.handler',
+      Timeout: 900,
+      MemorySize: 1024,
+      ReservedConcurrentExecutions: 1,
+      FunctionName: FUNCTION_NAME,
     });
     expect(one('AWS::Lambda::EventInvokeConfig').Properties).toMatchObject({ MaximumRetryAttempts: 0 });
   });
@@ -72,18 +86,37 @@ describe('the packaged function', () => {
   });
 
   it('passes every setting to the environment under its variable, and they parse as the CLI would', () => {
-    const env = (one('AWS::Lambda::Function').Properties!.Environment as { Variables: Record<string, string> }).Variables;
-    const expected = Object.values(SETTINGS).map((s) => s.env).filter((name) => !name.startsWith('AWS_'));
+    const env = (one('AWS::Lambda::Function').Properties!.Environment as { Variables: Record<string, string> })
+      .Variables;
+    const expected = Object.values(SETTINGS)
+      .map((s) => s.env)
+      .filter((name) => !name.startsWith('AWS_'));
     expect(Object.keys(env).sort()).toEqual(expected.sort());
-    expect(env).toMatchObject({ DAYS: '30', BUCKET: TEST_PARAMS.bucket, BUCKET_PREFIX: 'cwl-archive', DRY_RUN: 'false',
-      LOG_GROUP_PREFIXES: TEST_PARAMS.logGroupPrefixes, EXCLUDE_LOG_GROUP_PREFIXES: TEST_PARAMS.excludeLogGroupPrefixes });
+    expect(env).toMatchObject({
+      DAYS: '30',
+      BUCKET: TEST_PARAMS.bucket,
+      BUCKET_PREFIX: 'cwl-archive',
+      DRY_RUN: 'false',
+      LOG_GROUP_PREFIXES: TEST_PARAMS.logGroupPrefixes,
+      EXCLUDE_LOG_GROUP_PREFIXES: TEST_PARAMS.excludeLogGroupPrefixes,
+    });
     const config = parseConfig(env);
-    expect(config).toMatchObject({ days: 30, bucket: TEST_PARAMS.bucket, dryRun: false, unmask: true, quotaShare: 0.5,
-      selection: { names: ['/ops/audit'], prefixes: ['/app/', '/aws/lambda/'], excludePrefixes: ['/app/secret-'] } });
+    expect(config).toMatchObject({
+      days: 30,
+      bucket: TEST_PARAMS.bucket,
+      dryRun: false,
+      unmask: true,
+      quotaShare: 0.5,
+      selection: { names: ['/ops/audit'], prefixes: ['/app/', '/aws/lambda/'], excludePrefixes: ['/app/secret-'] },
+    });
   });
 
   it('ships only the bundle: a small artifact without node_modules', () => {
-    expect(readZip(ARTIFACT_PATH).map((e) => e.name).sort()).toEqual(['dist/handler.js', 'dist/package.json']);
+    expect(
+      readZip(ARTIFACT_PATH)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['dist/handler.js', 'dist/package.json']);
     expect(statSync(ARTIFACT_PATH).size).toBeLessThan(1024 * 1024);
   });
 });
@@ -91,31 +124,54 @@ describe('the packaged function', () => {
 describe('the function IAM policy', () => {
   it('allows exactly the actions the code calls, derived from the code', () => {
     const { actions } = deriveIamActions();
-    const allowed = new Set(roleStatements().filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)));
+    const allowed = new Set(
+      roleStatements()
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => list(s.Action)),
+    );
     expect([...allowed].sort()).toEqual(actions);
-    const denied = roleStatements().filter((s) => s.Effect === 'Deny').flatMap((s) => list(s.Action));
+    const denied = roleStatements()
+      .filter((s) => s.Effect === 'Deny')
+      .flatMap((s) => list(s.Action));
     expect(denied.filter((a) => !actions.includes(a))).toEqual([]);
   });
 
   it('is the policies/ template rendered for these settings, not a copy', () => {
-    const rendered = render.renderFunctionPolicy({ ...TEST_PARAMS, bucketPrefix: 'cwl-archive', functionName: FUNCTION_NAME });
+    const rendered = render.renderFunctionPolicy({
+      ...TEST_PARAMS,
+      bucketPrefix: 'cwl-archive',
+      functionName: FUNCTION_NAME,
+    });
     expect(roleStatements()).toEqual(rendered.Statement);
   });
 
   it('uses no wildcard action anywhere, and * resources only where IAM offers no resource-level permission', () => {
-    for (const s of roleStatements()) expect(list(s.Action).filter((a) => a.includes('*')), s.Sid).toEqual([]);
+    for (const s of roleStatements())
+      expect(
+        list(s.Action).filter((a) => a.includes('*')),
+        s.Sid,
+      ).toEqual([]);
     const star = roleStatements().filter((s) => list(s.Resource).includes('*'));
     expect(star.flatMap((s) => list(s.Action))).toEqual(NO_RESOURCE_LEVEL);
     // Resource-based policies too (the framework's deployment bucket denies s3:* without TLS: a Deny).
-    const docs = ofType('AWS::S3::BucketPolicy').flatMap(([, r]) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+    const docs = ofType('AWS::S3::BucketPolicy').flatMap(
+      ([, r]) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
     expect(docs.filter((s) => s.Effect === 'Allow' && list(s.Action).some((a) => a.includes('*')))).toEqual([]);
   });
 
   it('scopes logs to the selected groups, S3 to the bucket and prefix, and Invoke to the function itself', () => {
-    const arns = (action: string) => roleStatements().filter((s) => s.Effect === 'Allow' && list(s.Action).includes(action))
-      .flatMap((s) => list(s.Resource).map(text));
+    const arns = (action: string) =>
+      roleStatements()
+        .filter((s) => s.Effect === 'Allow' && list(s.Action).includes(action))
+        .flatMap((s) => list(s.Resource).map(text));
     const group = 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:';
-    expect(arns('logs:DeleteLogStream')).toEqual([`${group}/ops/audit`, `${group}/ops/audit:*`, `${group}/app/*`, `${group}/aws/lambda/*`]);
+    expect(arns('logs:DeleteLogStream')).toEqual([
+      `${group}/ops/audit`,
+      `${group}/ops/audit:*`,
+      `${group}/app/*`,
+      `${group}/aws/lambda/*`,
+    ]);
     expect(arns('logs:Unmask')).toEqual(arns('logs:DeleteLogStream'));
     expect(arns('logs:DescribeLogGroups')).toEqual([`${group}*`]);
     expect(arns('logs:PutLogEvents')).toContain(`${group}/aws/lambda/${FUNCTION_NAME}:*`);
@@ -123,7 +179,9 @@ describe('the function IAM policy', () => {
     for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) {
       expect(arns(action)).toEqual([`arn:\${AWS::Partition}:s3:::${TEST_PARAMS.bucket}/cwl-archive/*`]);
     }
-    expect(arns('lambda:InvokeFunction')).toEqual([`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${FUNCTION_NAME}`]);
+    expect(arns('lambda:InvokeFunction')).toEqual([
+      `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${FUNCTION_NAME}`,
+    ]);
     const deny = roleStatements().find((s) => s.Effect === 'Deny');
     expect(list(deny!.Resource).map(text)).toEqual([`${group}/app/secret-*`]);
   });
@@ -132,15 +190,28 @@ describe('the function IAM policy', () => {
 describe('the archive bucket (createBucket=true)', () => {
   it('blocks public access, encrypts, keeps the archive on stack removal, and moves exports to Glacier', () => {
     const bucket = template.Resources.ArchiveBucket!;
-    expect(bucket).toMatchObject({ Condition: 'CreateArchiveBucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(bucket).toMatchObject({
+      Condition: 'CreateArchiveBucket',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
     expect(bucket.Properties).toMatchObject({
       BucketName: TEST_PARAMS.bucket,
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
     });
     expect(JSON.stringify(bucket.Properties!.LifecycleConfiguration)).toContain('"Prefix":"cwl-archive/exports/"');
     expect(template.Parameters).toMatchObject({
-      CreateArchiveBucket: { Default: 'true' }, GlacierAfterDays: { Default: '90' }, GlacierStorageClass: { Default: 'GLACIER_IR' },
+      CreateArchiveBucket: { Default: 'true' },
+      GlacierAfterDays: { Default: '90' },
+      GlacierStorageClass: { Default: 'GLACIER_IR' },
     });
   });
 
@@ -154,7 +225,9 @@ describe('the archive bucket (createBucket=true)', () => {
     for (const s of statements) {
       expect(text((s.Principal as { Service: unknown }).Service)).toBe('logs.${AWS::Region}.${AWS::URLSuffix}');
       expect(text(s.Condition!.StringEquals!['aws:SourceAccount'])).toBe('${AWS::AccountId}');
-      expect(text(s.Condition!.ArnLike!['aws:SourceArn'])).toBe('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*');
+      expect(text(s.Condition!.ArnLike!['aws:SourceArn'])).toBe(
+        'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*',
+      );
     }
     expect(statements[1]!.Condition!.StringEquals!['s3:x-amz-acl']).toBe('bucket-owner-full-control');
   });
@@ -166,11 +239,16 @@ const hasCfnLint = cfnLint.status === 0;
 describe.skipIf(!hasCfnLint)(`cfn-lint ${hasCfnLint ? cfnLint.stdout.trim() : '(not on the PATH: skipped)'}`, () => {
   it('finds nothing wrong with the template', () => {
     // W3005: the framework adds DependsOn for the role the function already references with GetAtt.
-    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', TEMPLATE_PATH], { encoding: 'utf8', timeout: 60_000 });
+    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', TEMPLATE_PATH], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     // W3037 for an IAM action newer than cfn-lint's action list (and its location line) is not a defect.
     const findings = `${lint.stdout}${lint.stderr}`.split('\n\n');
-    const kept = findings.filter((finding) => !NEWER_THAN_CFN_LINT.some((a) =>
-      finding.startsWith(`W3037 '${a.split(':')[1]!.toLowerCase()}' is not one of`)));
+    const kept = findings.filter(
+      (finding) =>
+        !NEWER_THAN_CFN_LINT.some((a) => finding.startsWith(`W3037 '${a.split(':')[1]!.toLowerCase()}' is not one of`)),
+    );
     expect(kept.join('\n\n').trim()).toBe('');
     // 4: warnings only (the ignored W3037).
     expect(lint.status).toBe(kept.length < findings.length ? 4 : 0);

@@ -24,9 +24,17 @@ async function archiveCli(sandbox: Sandbox, argv: readonly string[]): Promise<Ou
   let stdout = '';
   let stderr = '';
   const code = await main(['archive', ...argv, '--bucket', BUCKET, '--endpoint-url', sandbox.endpoint], ENV, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
-    deps: { clock: sandbox.clock, retry: { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 20 }, quotasTps: scaledQuotas(20) },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    deps: {
+      clock: sandbox.clock,
+      retry: { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 20 },
+      quotasTps: scaledQuotas(20),
+    },
   });
   return { code, stdout, stderr };
 }
@@ -45,7 +53,10 @@ async function shuffleExports(sandbox: Sandbox): Promise<void> {
   const random = seededRandom(5);
   try {
     for (const o of sandbox.objects(BUCKET, 'cwl-archive/exports/').filter((x) => x.key.endsWith('.gz'))) {
-      const lines = gunzipSync(o.body).toString('utf8').split('\n').filter((l) => l !== '');
+      const lines = gunzipSync(o.body)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       for (let i = lines.length - 1; i > 0; i -= 1) {
         const j = Math.floor(random() * (i + 1));
         [lines[i], lines[j]] = [lines[j]!, lines[i]!];
@@ -77,11 +88,17 @@ async function getText(sandbox: Sandbox, key: string): Promise<string> {
 }
 
 /** `archive cat`'s plain line for an event. */
-const catLine = (stream: string, e: SeedEvent): string => `${new Date(e.timestamp).toISOString()} ${stream} ${e.message}`;
+const catLine = (stream: string, e: SeedEvent): string =>
+  `${new Date(e.timestamp).toISOString()} ${stream} ${e.message}`;
 
 /** Events of several streams in cat's order: timestamp, then stream name. */
-function inCatOrder(streams: ReadonlyMap<string, readonly SeedEvent[]>, keep: (stream: string, e: SeedEvent) => boolean): string[] {
-  const all = [...streams].flatMap(([stream, events]) => events.filter((e) => keep(stream, e)).map((e) => ({ stream, e })));
+function inCatOrder(
+  streams: ReadonlyMap<string, readonly SeedEvent[]>,
+  keep: (stream: string, e: SeedEvent) => boolean,
+): string[] {
+  const all = [...streams].flatMap(([stream, events]) =>
+    events.filter((e) => keep(stream, e)).map((e) => ({ stream, e })),
+  );
   all.sort((a, b) => a.e.timestamp - b.e.timestamp || (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
   return all.map(({ stream, e }) => catLine(stream, e));
 }

@@ -24,7 +24,9 @@ function stagedPackage(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cwl-trim-package-'));
   mkdirSync(join(dir, 'bin'));
   for (const file of PACKAGE_FILES) copyFileSync(join(ROOT, file), join(dir, file));
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--outdir', join(dir, 'dist')], { encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--outdir', join(dir, 'dist')], {
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`scripts/build.mjs failed:\n${build.stdout}\n${build.stderr}`);
   staged = dir;
   return dir;
@@ -65,7 +67,9 @@ function startCommand(command: string, args: readonly string[], env: Record<stri
   let stdout = '';
   let stderr = '';
   const waiting: { text: string; resolve: () => void }[] = [];
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     for (const w of waiting.filter((x) => stderr.includes(x.text))) {
@@ -84,7 +88,8 @@ function startCommand(command: string, args: readonly string[], env: Record<stri
   return {
     child,
     done,
-    stderrContains: (text) => (stderr.includes(text) ? Promise.resolve() : new Promise((resolve) => waiting.push({ text, resolve }))),
+    stderrContains: (text) =>
+      stderr.includes(text) ? Promise.resolve() : new Promise((resolve) => waiting.push({ text, resolve })),
   };
 }
 

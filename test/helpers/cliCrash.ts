@@ -6,7 +6,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { createSandboxClock, startSandbox, type CallRecord, type Sandbox, type SeedEvent, type StallPhase } from '@cwl-trim/sandbox';
+import {
+  createSandboxClock,
+  startSandbox,
+  type CallRecord,
+  type Sandbox,
+  type SeedEvent,
+  type StallPhase,
+} from '@cwl-trim/sandbox';
 import { archivedEvents, BUCKET, keys } from './runHarness.js';
 import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import { DeleteLogStreamCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -32,7 +39,8 @@ interface CrashWorld {
 function around(stream: string, cutoffMs: number, fromMs: number, toMs: number): SeedEvent[] {
   const events: SeedEvent[] = [];
   for (let t = fromMs; t < toMs; t += HOUR) {
-    if (Math.abs(t - cutoffMs) >= CLEAR_OF_CUTOFF_MS) events.push({ timestamp: t, message: `${stream} at ${new Date(t).toISOString()}` });
+    if (Math.abs(t - cutoffMs) >= CLEAR_OF_CUTOFF_MS)
+      events.push({ timestamp: t, message: `${stream} at ${new Date(t).toISOString()}` });
   }
   return events;
 }
@@ -77,9 +85,27 @@ async function runCli(world: CrashWorld, kill?: KillPoint): Promise<CliRun> {
   const { sandbox } = world;
   const child = spawn(
     process.execPath,
-    [BIN, 'run', '--days', String(DAYS), '--bucket', BUCKET, '--log-group-prefix', '/app/', '--endpoint-url', sandbox.endpoint, '--force-rebuild'],
+    [
+      BIN,
+      'run',
+      '--days',
+      String(DAYS),
+      '--bucket',
+      BUCKET,
+      '--log-group-prefix',
+      '/app/',
+      '--endpoint-url',
+      sandbox.endpoint,
+      '--force-rebuild',
+    ],
     {
-      env: { PATH: process.env.PATH ?? '', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: sandbox.region, NODE_NO_WARNINGS: '1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: sandbox.region,
+        NODE_NO_WARNINGS: '1',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
@@ -136,11 +162,17 @@ function eventDifferences(world: CrashWorld): string[] {
     const kept = events.filter((e) => e.timestamp >= cutoffMs).map((e) => `${e.timestamp} ${e.message}`);
     const archived = keys(archive.get(`${GROUP}|${name}`) ?? []);
     if (archived.join('\n') !== old.join('\n')) {
-      problems.push(`${name}: archive holds ${archived.length} events, expected the ${old.length} before the cutoff once each`);
+      problems.push(
+        `${name}: archive holds ${archived.length} events, expected the ${old.length} before the cutoff once each`,
+      );
     }
-    const inCloudWatch = sandbox.streamNames(GROUP).includes(name) ? sandbox.events(GROUP, name).map((e) => `${e.timestamp} ${e.message}`) : [];
+    const inCloudWatch = sandbox.streamNames(GROUP).includes(name)
+      ? sandbox.events(GROUP, name).map((e) => `${e.timestamp} ${e.message}`)
+      : [];
     if (inCloudWatch.join('\n') !== kept.join('\n')) {
-      problems.push(`${name}: CloudWatch holds ${inCloudWatch.length} events, expected the ${kept.length} at or after the cutoff once each`);
+      problems.push(
+        `${name}: CloudWatch holds ${inCloudWatch.length} events, expected the ${kept.length} at or after the cutoff once each`,
+      );
     }
   }
   return problems;

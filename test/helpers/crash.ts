@@ -54,8 +54,10 @@ function intercept(deps: Deps, before: (command: SentCommand) => Promise<void>):
 }
 
 /** Predicates by command name and, optionally, a key fragment or input field. */
-const command = (name: string, where: (input: Record<string, unknown>) => boolean = () => true): Predicate =>
-  (c) => c.constructor.name === `${name}Command` && where(c.input);
+const command =
+  (name: string, where: (input: Record<string, unknown>) => boolean = () => true): Predicate =>
+  (c) =>
+    c.constructor.name === `${name}Command` && where(c.input);
 const s3Put = (keyFragment: string, where: (body: string) => boolean = () => true): Predicate =>
   command('PutObject', (input) => String(input.Key).includes(keyFragment) && where(bodyText(input.Body)));
 

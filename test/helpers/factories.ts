@@ -49,7 +49,12 @@ function groupFactory(overrides: Partial<GroupInfo> = {}): GroupInfo {
 }
 
 /** A stream written from `fromDaysAgo` to `toDaysAgo`, last ingested with its last event. */
-function streamFactory(name: string, fromDaysAgo: number, toDaysAgo: number, overrides: Partial<StreamInfo> = {}): StreamInfo {
+function streamFactory(
+  name: string,
+  fromDaysAgo: number,
+  toDaysAgo: number,
+  overrides: Partial<StreamInfo> = {},
+): StreamInfo {
   return {
     logStreamName: name,
     creationTimeMs: daysAgo(fromDaysAgo),

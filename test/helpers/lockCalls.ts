@@ -14,7 +14,8 @@ const onLockStream = (c: CallRecord): boolean => {
 const workCalls = (sandbox: Sandbox): CallRecord[] => sandbox.calls.filter((c) => !onLockStream(c));
 
 /** How many calls of `operation` the run made on the data (the lock's own calls left out). */
-const countWork = (sandbox: Sandbox, operation: string): number => workCalls(sandbox).filter((c) => c.operation === operation).length;
+const countWork = (sandbox: Sandbox, operation: string): number =>
+  workCalls(sandbox).filter((c) => c.operation === operation).length;
 
 /** The lock's own calls. */
 const lockCalls = (sandbox: Sandbox): CallRecord[] => sandbox.calls.filter(onLockStream);

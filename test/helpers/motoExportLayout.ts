@@ -44,7 +44,10 @@ function withAwsExportLayout(logs: CloudWatchLogsClient, s3: S3Client): { copied
     if (command instanceof DescribeAccountPoliciesCommand) return { accountPolicies: [] };
     if (command instanceof GetStorageTierPolicyCommand) return { storageTier: 'STANDARD' };
     if (command instanceof GetTransformerCommand) {
-      throw new ResourceNotFoundException({ message: 'The specified transformer does not exist.', $metadata: { httpStatusCode: 400 } });
+      throw new ResourceNotFoundException({
+        message: 'The specified transformer does not exist.',
+        $metadata: { httpStatusCode: 400 },
+      });
     }
     if (!(command instanceof CreateExportTaskCommand)) return send(command, ...rest);
     const { destination: bucket = '', destinationPrefix = '', logGroupName = '' } = command.input;
@@ -56,11 +59,13 @@ function withAwsExportLayout(logs: CloudWatchLogsClient, s3: S3Client): { copied
       const dashed = key.slice(destinationPrefix.length + 1).split('/')[1];
       const stream = names.find((n) => n.replace(/\//g, '-') === dashed);
       if (stream === undefined) throw new Error(`moto export object ${key} names no stream of ${logGroupName}`);
-      await s3.send(new CopyObjectCommand({
-        Bucket: bucket,
-        CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
-        Key: `${destinationPrefix}/${out.taskId}/${stream}/000000.gz`,
-      }));
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+          Key: `${destinationPrefix}/${out.taskId}/${stream}/000000.gz`,
+        }),
+      );
       counter.copied += 1;
     }
     return out;

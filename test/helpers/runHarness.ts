@@ -37,7 +37,8 @@ function testDeps(sandbox: Sandbox, config: Config, options: DepsOptions = {}): 
 /** Events every `everyMs` from `fromMs` to `toMs` (exclusive), with a message naming the stream and time. */
 function history(stream: string, fromMs: number, toMs: number, everyMs: number): SeedEvent[] {
   const events: SeedEvent[] = [];
-  for (let t = fromMs; t < toMs; t += everyMs) events.push({ timestamp: t, message: `${stream} event at ${new Date(t).toISOString()}` });
+  for (let t = fromMs; t < toMs; t += everyMs)
+    events.push({ timestamp: t, message: `${stream} event at ${new Date(t).toISOString()}` });
   return events;
 }
 
@@ -57,20 +58,29 @@ function archivedEvents(sandbox: Sandbox, prefix = 'cwl-archive'): Map<string, E
   const manifests = sandbox.objects(BUCKET, `${prefix}/exports/`).filter((o) => o.key.endsWith('/manifest.json'));
   for (const m of manifests) {
     const manifest = JSON.parse(m.body.toString('utf8')) as {
-      logGroupName: string; taskId: string; destinationPrefix: string; objects?: { key: string }[]; parts?: { key: string }[];
+      logGroupName: string;
+      taskId: string;
+      destinationPrefix: string;
+      objects?: { key: string }[];
+      parts?: { key: string }[];
     };
     // A large export lists its objects in parts beside the manifest.
-    const listed = manifest.objects ?? (manifest.parts ?? []).flatMap((part) => {
-      const object = sandbox.objects(BUCKET, part.key).find((o) => o.key === part.key);
-      if (!object) throw new Error(`manifest names part ${part.key} but S3 does not hold it`);
-      return (JSON.parse(object.body.toString('utf8')) as { objects: { key: string }[] }).objects;
-    });
+    const listed =
+      manifest.objects ??
+      (manifest.parts ?? []).flatMap((part) => {
+        const object = sandbox.objects(BUCKET, part.key).find((o) => o.key === part.key);
+        if (!object) throw new Error(`manifest names part ${part.key} but S3 does not hold it`);
+        return (JSON.parse(object.body.toString('utf8')) as { objects: { key: string }[] }).objects;
+      });
     for (const { key } of listed) {
       const object = sandbox.objects(BUCKET, key).find((o) => o.key === key);
       if (!object) throw new Error(`manifest lists ${key} but S3 does not hold it`);
       const taskPrefix = `${manifest.destinationPrefix}/${manifest.taskId}/`;
       const stream = `${manifest.logGroupName}|${key.slice(taskPrefix.length, key.lastIndexOf('/'))}`;
-      const lines = gunzipSync(object.body).toString('utf8').split('\n').filter((l) => l !== '');
+      const lines = gunzipSync(object.body)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       const events = byStream.get(stream) ?? [];
       for (const line of lines) {
         const space = line.indexOf(' ');

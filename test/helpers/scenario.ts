@@ -12,7 +12,11 @@ function seedOrders(sandbox: Sandbox, group = GROUP): Map<string, SeedEvent[]> {
   const now = sandbox.clock.now();
   const streams = new Map<string, SeedEvent[]>([
     ...[1, 2, 3, 4, 5].map(
-      (i) => [`2026/10/0${i}/[$LATEST]expired${i}`, history(`expired${i}`, now - (30 - i) * MS_PER_DAY, now - (25 - i) * MS_PER_DAY, 2 * HOUR)] as const,
+      (i) =>
+        [
+          `2026/10/0${i}/[$LATEST]expired${i}`,
+          history(`expired${i}`, now - (30 - i) * MS_PER_DAY, now - (25 - i) * MS_PER_DAY, 2 * HOUR),
+        ] as const,
     ),
     ['straddling', history('straddling', now - 60 * MS_PER_DAY, now - 19 * HOUR, HOUR)],
     ['current', history('current', now - 3 * MS_PER_DAY, now - 20 * HOUR, HOUR)],
@@ -41,9 +45,10 @@ function expectInvariant(
     const kept = untouched ? events : events.filter((e) => e.timestamp >= cutoffMs);
     expect(keys(archive.get(`${group}|${name}`) ?? []), `archive of ${name}`).toEqual(keys(old));
     const inCloudWatch = sandbox.streamNames(group).includes(name) ? sandbox.events(group, name) : [];
-    expect(inCloudWatch.map((e) => `${e.timestamp} ${e.message}`), `CloudWatch of ${name}`).toEqual(
-      kept.map((e) => `${e.timestamp} ${e.message}`),
-    );
+    expect(
+      inCloudWatch.map((e) => `${e.timestamp} ${e.message}`),
+      `CloudWatch of ${name}`,
+    ).toEqual(kept.map((e) => `${e.timestamp} ${e.message}`));
   }
 }
 
@@ -58,7 +63,11 @@ function useRunSandbox(onStart: (sandbox: Sandbox) => void, options: { frozen?: 
   let sandbox: Sandbox | undefined;
   const { frozen = true, ...sandboxOptions } = options;
   beforeAll(async () => {
-    sandbox = await startSandbox({ quotasTps: scaledQuotas(20), clock: createSandboxClock(NOW, { frozen }), ...sandboxOptions });
+    sandbox = await startSandbox({
+      quotasTps: scaledQuotas(20),
+      clock: createSandboxClock(NOW, { frozen }),
+      ...sandboxOptions,
+    });
     onStart(sandbox);
   });
   afterAll(async () => {

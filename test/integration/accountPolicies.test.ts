@@ -39,10 +39,14 @@ const streamPlan = (out: Awaited<ReturnType<typeof run>>, name: string) =>
   out.plan.groups[0]!.streams.find((s) => s.logStreamName === name);
 
 const putPolicy = (policyType: PolicyType, policyDocument: object, selectionCriteria?: string) =>
-  clients.logs.send(new PutAccountPolicyCommand({
-    policyName: `account-${policyType.toLowerCase()}`, policyType, policyDocument: JSON.stringify(policyDocument),
-    ...(selectionCriteria ? { selectionCriteria } : {}),
-  }));
+  clients.logs.send(
+    new PutAccountPolicyCommand({
+      policyName: `account-${policyType.toLowerCase()}`,
+      policyType,
+      policyDocument: JSON.stringify(policyDocument),
+      ...(selectionCriteria ? { selectionCriteria } : {}),
+    }),
+  );
 
 const SUBSCRIPTION = { DestinationArn: 'arn:aws:lambda:us-east-1:123456789012:function:ship', FilterPattern: '' };
 const TRANSFORMER = [{ parseJSON: {} }];
@@ -54,17 +58,20 @@ describe('account policies and group settings, end to end', () => {
     { type: 'METRIC_EXTRACTION_POLICY', doc: { MetricName: 'x' }, reason: 'account-metric-policy' },
     { type: 'TRANSFORMER_POLICY', doc: { transformerConfig: TRANSFORMER }, reason: 'transformed' },
     { type: 'DATA_PROTECTION_POLICY', doc: MASKING, reason: 'account-data-protected' },
-  ] as const)('an account $type keeps the straddling stream (reason $reason) and still deletes the expired ones', async ({ type, doc, reason }) => {
-    const seeded = seedOrders(sandbox);
-    await putPolicy(type, doc);
-    const out = await run();
-    expect(streamPlan(out, 'straddling')).toMatchObject({ action: 'skip', reason });
-    expect(out.result?.outcome).toBe('done');
-    expect(countWork(sandbox, 'PutLogEvents')).toBe(0);
-    expect(sandbox.objects('archive', 'cwl-archive/journal/')).toEqual([]);
-    expectInvariant(sandbox, seeded, out.plan.cutoffMs, { untouched: ['straddling'] });
-    expect(sandbox.streamNames(GROUP).filter((n) => EXPIRED.includes(n))).toEqual([]);
-  });
+  ] as const)(
+    'an account $type keeps the straddling stream (reason $reason) and still deletes the expired ones',
+    async ({ type, doc, reason }) => {
+      const seeded = seedOrders(sandbox);
+      await putPolicy(type, doc);
+      const out = await run();
+      expect(streamPlan(out, 'straddling')).toMatchObject({ action: 'skip', reason });
+      expect(out.result?.outcome).toBe('done');
+      expect(countWork(sandbox, 'PutLogEvents')).toBe(0);
+      expect(sandbox.objects('archive', 'cwl-archive/journal/')).toEqual([]);
+      expectInvariant(sandbox, seeded, out.plan.cutoffMs, { untouched: ['straddling'] });
+      expect(sandbox.streamNames(GROUP).filter((n) => EXPIRED.includes(n))).toEqual([]);
+    },
+  );
 
   it("UNMASK=true rebuilds under the account's data protection policy and puts the original values back", async () => {
     const seeded = seedOrders(sandbox);
@@ -101,7 +108,10 @@ describe('account policies and group settings, end to end', () => {
 
   it('unreadable account policies keep the straddling stream (reason account-policies-unknown)', async () => {
     seedOrders(sandbox);
-    sandbox.injectFault({ operation: 'DescribeAccountPolicies', error: { name: 'AccessDeniedException', status: 400 } });
+    sandbox.injectFault({
+      operation: 'DescribeAccountPolicies',
+      error: { name: 'AccessDeniedException', status: 400 },
+    });
     const out = await run();
     expect(streamPlan(out, 'straddling')).toMatchObject({ action: 'skip', reason: 'account-policies-unknown' });
     expect(out.result?.outcome).toBe('done');
@@ -109,9 +119,13 @@ describe('account policies and group settings, end to end', () => {
 
   it('a deletion-protected group is archived, but no stream is deleted or journaled', async () => {
     const seeded = seedOrders(sandbox);
-    await clients.logs.send(new PutLogGroupDeletionProtectionCommand({ logGroupIdentifier: GROUP, deletionProtectionEnabled: true }));
+    await clients.logs.send(
+      new PutLogGroupDeletionProtectionCommand({ logGroupIdentifier: GROUP, deletionProtectionEnabled: true }),
+    );
     const out = await run();
-    const reasons = new Set(out.plan.groups[0]!.streams.filter((s) => s.action !== 'keep').map((s) => `${s.action}:${s.reason}`));
+    const reasons = new Set(
+      out.plan.groups[0]!.streams.filter((s) => s.action !== 'keep').map((s) => `${s.action}:${s.reason}`),
+    );
     expect([...reasons]).toEqual(['skip:deletion-protected']);
     expect(out.result?.outcome).toBe('done');
     expect(countWork(sandbox, 'DeleteLogStream')).toBe(0);
@@ -144,7 +158,10 @@ describe('account policies and group settings, end to end', () => {
   it('with Intelligent-Tiering on the account, prices the removed data at the tier prices: less saved', async () => {
     seedOrders(sandbox);
     const lifetime = (out: Awaited<ReturnType<typeof run>>) =>
-      out.plan.groups[0]!.streams.filter((s) => s.action === 'delete').reduce((n, s) => n + s.estimate.lifetimeSavingUsd, 0);
+      out.plan.groups[0]!.streams.filter((s) => s.action === 'delete').reduce(
+        (n, s) => n + s.estimate.lifetimeSavingUsd,
+        0,
+      );
     const standard = await run({ dryRun: true });
     await clients.logs.send(new PutStorageTierPolicyCommand({ storageTier: 'INTELLIGENT_TIERING' }));
     const tiered = await run({ dryRun: true });
@@ -157,7 +174,10 @@ describe('account policies and group settings, end to end', () => {
     sandbox.seedGroup('/essentials/group', { creationTimeMs: NOW - 30 * MS_PER_DAY, logGroupClass: 'ESSENTIALS' });
     sandbox.seedStream('/essentials/group', 'old', history('old', NOW - 20 * MS_PER_DAY, NOW - 19 * MS_PER_DAY, HOUR));
     const out = await run();
-    expect(out.plan.groups[0]).toMatchObject({ logGroupName: '/essentials/group', skip: { reason: 'unsupported-class' } });
+    expect(out.plan.groups[0]).toMatchObject({
+      logGroupName: '/essentials/group',
+      skip: { reason: 'unsupported-class' },
+    });
     expect(countWork(sandbox, 'CreateExportTask')).toBe(0);
     expect(countWork(sandbox, 'DescribeLogStreams')).toBe(0);
   });

@@ -2,15 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
 import { MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
-import { expectInvariant as expectInvariantIn, GROUP, seedOrders as seedOrdersIn, useRunSandbox } from '../helpers/scenario.js';
+import {
+  expectInvariant as expectInvariantIn,
+  GROUP,
+  seedOrders as seedOrdersIn,
+  useRunSandbox,
+} from '../helpers/scenario.js';
 
 const seedOrders = () => seedOrdersIn(sandbox);
-const expectInvariant = (seeded: Parameters<typeof expectInvariantIn>[1], cutoffMs: number) => expectInvariantIn(sandbox, seeded, cutoffMs);
+const expectInvariant = (seeded: Parameters<typeof expectInvariantIn>[1], cutoffMs: number) =>
+  expectInvariantIn(sandbox, seeded, cutoffMs);
 
 let sandbox: Sandbox;
-useRunSandbox((s) => {
-  sandbox = s;
-}, { frozen: false });
+useRunSandbox(
+  (s) => {
+    sandbox = s;
+  },
+  { frozen: false },
+);
 
 describe('archive then trim, against the sandbox', () => {
   it('archives everything before the cutoff, deletes expired streams and rebuilds the straddling one', async () => {
@@ -59,10 +68,14 @@ describe('archive then trim, against the sandbox', () => {
     const creates = calls.flatMap((c, i) => (c.operation === 'CreateExportTask' ? [{ i, error: c.error }] : []));
     // Never two tasks of ours at once: the account's one slot would have refused the second.
     expect(creates.map((c) => c.error)).toEqual([undefined, undefined]);
-    const firstManifest = calls.findIndex((c) => c.operation === 'PutObject' && String((c.input as { Key?: string }).Key).endsWith('/manifest.json'));
+    const firstManifest = calls.findIndex(
+      (c) => c.operation === 'PutObject' && String((c.input as { Key?: string }).Key).endsWith('/manifest.json'),
+    );
     expect(creates[1]!.i).toBeLessThan(firstManifest);
     // A fresh window's destination is new: no search for a task an earlier run might have left.
-    expect(calls.filter((c) => c.operation === 'DescribeExportTasks' && (c.input as { statusCode?: string }).statusCode)).toEqual([]);
+    expect(
+      calls.filter((c) => c.operation === 'DescribeExportTasks' && (c.input as { statusCode?: string }).statusCode),
+    ).toEqual([]);
     expectInvariant(seeded, run.plan.cutoffMs);
     expectInvariantIn(sandbox, payments, run.plan.cutoffMs, { group: '/app/payments' });
   });

@@ -1,4 +1,8 @@
-import { CreateExportTaskCommand, DescribeExportTasksCommand, type DescribeExportTasksCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateExportTaskCommand,
+  DescribeExportTasksCommand,
+  type DescribeExportTasksCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { loadGroupState } from '../../src/archive/stateStore.js';
 import { runCwlTrim } from '../../src/run.js';
@@ -12,9 +16,12 @@ import { countWork } from '../helpers/lockCalls.js';
 let sandbox: Sandbox;
 // Tasks stay PENDING for 300 ms: the deadline test must see its task still active at the first poll,
 // which a loaded machine may not send within the default 70 ms.
-useRunSandbox((s) => {
-  sandbox = s;
-}, { exportTiming: { pendingMs: 300, runningMs: 50 } });
+useRunSandbox(
+  (s) => {
+    sandbox = s;
+  },
+  { exportTiming: { pendingMs: 300, runningMs: 50 } },
+);
 
 /** The windows of every export task the sandbox accepted. */
 const createdWindows = (): [number, number][] =>
@@ -22,16 +29,24 @@ const createdWindows = (): [number, number][] =>
     .filter((c) => c.operation === 'CreateExportTask' && c.error === undefined)
     .map((c) => [(c.input as { from: number }).from, (c.input as { to: number }).to]);
 
-const stateBody = (has: string[], hasNot: string[] = []) => (body: string) =>
-  has.every((s) => body.includes(s)) && hasNot.every((s) => !body.includes(s));
+const stateBody =
+  (has: string[], hasNot: string[] = []) =>
+  (body: string) =>
+    has.every((s) => body.includes(s)) && hasNot.every((s) => !body.includes(s));
 
 /** The crash points of an export, each named by the call the process dies before. */
 const CRASH_POINTS = [
   ['before CreateExportTask', command('CreateExportTask')],
-  ['after CreateExportTask, before its task id is saved', s3Put('/state/groups/', stateBody(['"inFlight"', '"taskId"']))],
+  [
+    'after CreateExportTask, before its task id is saved',
+    s3Put('/state/groups/', stateBody(['"inFlight"', '"taskId"'])),
+  ],
   ['while waiting for the task', command('DescribeExportTasks', (input) => input.taskId !== undefined)],
   ['after COMPLETED, before the manifest', s3Put('/manifest.json')],
-  ['after the manifest, before the watermark moves', s3Put('/state/groups/', stateBody(['"archivedThroughMs"'], ['"inFlight"']))],
+  [
+    'after the manifest, before the watermark moves',
+    s3Put('/state/groups/', stateBody(['"archivedThroughMs"'], ['"inFlight"'])),
+  ],
 ] as const;
 
 describe('an export interrupted at any step is finished by the next run', () => {
@@ -115,12 +130,23 @@ describe('the export slot and failed tasks', () => {
       slow.seedGroup('their-group', { creationTimeMs: NOW - 30 * MS_PER_DAY });
       const { logs, destroy } = sandboxClients(slow.endpoint, slow.region);
       await logs.send(
-        new CreateExportTaskCommand({ logGroupName: 'their-group', from: NOW - MS_PER_DAY, to: NOW, destination: 'someone-else' }),
+        new CreateExportTaskCommand({
+          logGroupName: 'their-group',
+          from: NOW - MS_PER_DAY,
+          to: NOW,
+          destination: 'someone-else',
+        }),
       );
       destroy();
-      const config = testConfig(slow, { days: 7, forceRebuild: true, selection: { names: [GROUP], prefixes: [], excludePrefixes: [] } });
+      const config = testConfig(slow, {
+        days: 7,
+        forceRebuild: true,
+        selection: { names: [GROUP], prefixes: [], excludePrefixes: [] },
+      });
       const { result, plan } = await runCwlTrim(config, testDeps(slow, config));
-      const refused = slow.calls.filter((c) => c.operation === 'CreateExportTask' && c.error === 'LimitExceededException');
+      const refused = slow.calls.filter(
+        (c) => c.operation === 'CreateExportTask' && c.error === 'LimitExceededException',
+      );
       expect(refused.length).toBeGreaterThan(0);
       expect(result?.outcome).toBe('done');
       expectInvariant(slow, seeded, plan.cutoffMs);

@@ -21,7 +21,11 @@ describe('API calls of a run', () => {
     const cutoff = plan.cutoffMs;
     const kept = seeded.get('straddling')!.filter((e) => e.timestamp >= cutoff);
     const keptBytes = kept.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0);
-    const puts = minimumPutCalls({ events: kept.length, bytes: keptBytes, spanMs: kept.at(-1)!.timestamp - kept[0]!.timestamp });
+    const puts = minimumPutCalls({
+      events: kept.length,
+      bytes: keptBytes,
+      spanMs: kept.at(-1)!.timestamp - kept[0]!.timestamp,
+    });
     // The minimum: one page of groups; one page of streams, and for the rebuild one look before reading
     // and one before deleting; both filter lists (a straddling stream exists); one export task; five
     // deletes and the rebuild's delete; one create; the puts; GetLogEvents: one page plus the page that
@@ -45,7 +49,11 @@ describe('API calls of a run', () => {
     // The group lock's own calls are counted apart: create, look (the run's first lock learns CloudWatch's
     // clock), claim; on release, read the claim back, delete.
     expect(lockCalls(sandbox).map((c) => c.operation)).toEqual([
-      'CreateLogStream', 'DescribeLogStreams', 'PutLogEvents', 'GetLogEvents', 'DeleteLogStream',
+      'CreateLogStream',
+      'DescribeLogStreams',
+      'PutLogEvents',
+      'GetLogEvents',
+      'DeleteLogStream',
     ]);
     const logsCalls = workCalls(sandbox).filter((c) => c.service === 'logs' && c.operation !== 'DescribeExportTasks');
     const counted: Record<string, number> = {};

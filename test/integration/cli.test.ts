@@ -48,12 +48,20 @@ interface Outcome {
 }
 
 /** Runs the CLI in-process with the sandbox's clock and fast waits; `deps` overrides them. */
-async function cli(argv: readonly string[], env: Record<string, string> = ENV, deps: CliIo['deps'] = {}): Promise<Outcome> {
+async function cli(
+  argv: readonly string[],
+  env: Record<string, string> = ENV,
+  deps: CliIo['deps'] = {},
+): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, env, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
     deps: {
       clock: sandbox.clock,
       exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 },
@@ -66,7 +74,16 @@ async function cli(argv: readonly string[], env: Record<string, string> = ENV, d
   return { code, stdout, stderr };
 }
 
-const flags = (): string[] => ['--days', '7', '--bucket', BUCKET, '--log-group-prefix', '/app/', '--endpoint-url', sandbox.endpoint];
+const flags = (): string[] => [
+  '--days',
+  '7',
+  '--bucket',
+  BUCKET,
+  '--log-group-prefix',
+  '/app/',
+  '--endpoint-url',
+  sandbox.endpoint,
+];
 
 describe('cwl-trim plan and run', () => {
   it('prints the plan table, exits 0 and changes nothing', async () => {
@@ -100,12 +117,16 @@ describe('cwl-trim plan and run', () => {
     const { code, stdout } = await cli(['run', ...flags()], ENV, { deadline: { remainingMs: () => 0 } });
     expect(code).toBe(3);
     expect(stdout).toContain('No log group was reached before the deadline.');
-    expect(stdout).toContain('- group (every group after the last one reached): the deadline came first; the next run goes on');
+    expect(stdout).toContain(
+      '- group (every group after the last one reached): the deadline came first; the next run goes on',
+    );
   });
 
   it('exits 4 when another run holds the lease', async () => {
     const lease = { runId: 'other', holder: 'elsewhere:1', acquiredAtMs: NOW, expiresAtMs: NOW + 600_000 };
-    await clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cwl-archive/state/lease.json', Body: JSON.stringify(lease) }));
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'cwl-archive/state/lease.json', Body: JSON.stringify(lease) }),
+    );
     const { code, stdout, stderr } = await cli(['run', ...flags()]);
     expect(code).toBe(4);
     expect(stdout).toBe('');
@@ -229,11 +250,15 @@ describe('terminal conventions', () => {
   it('draws live bars on a terminal instead of the step lines', async () => {
     const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
     let drawn = '';
-    tty.on('data', (chunk: Buffer) => { drawn += chunk.toString(); });
+    tty.on('data', (chunk: Buffer) => {
+      drawn += chunk.toString();
+    });
     let stderr = '';
     const code = await main(['run', ...flags()], ENV, {
       stdout: () => {},
-      stderr: (t) => { stderr += t; },
+      stderr: (t) => {
+        stderr += t;
+      },
       stderrTty: tty,
       deps: { clock: sandbox.clock, exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 }, quotasTps: scaledQuotas(20) },
     });
@@ -252,9 +277,14 @@ describe('terminal conventions', () => {
     const code = await main(['run', ...flags()], ENV, {
       stdout: () => {},
       // The signal comes as the group's export starts: nothing is deleted after it.
-      stderr: (t) => { stderr += t; if (t.startsWith('group 1:')) signals.emit('SIGINT'); },
+      stderr: (t) => {
+        stderr += t;
+        if (t.startsWith('group 1:')) signals.emit('SIGINT');
+      },
       signals,
-      exit: () => { throw new Error('must not exit at the first signal'); },
+      exit: () => {
+        throw new Error('must not exit at the first signal');
+      },
       deps: { clock: sandbox.clock, exportPoll: { initialMs: 5, maxMs: 40, factor: 1.5 }, quotasTps: scaledQuotas(20) },
     });
     expect(code).toBe(130);
@@ -270,7 +300,9 @@ describe('terminal conventions', () => {
     const exits: number[] = [];
     await main(['plan', ...flags()], ENV, {
       stdout: () => {},
-      stderr: (t) => { if (t.startsWith('group 1:')) signals.emit('SIGTERM'); },
+      stderr: (t) => {
+        if (t.startsWith('group 1:')) signals.emit('SIGTERM');
+      },
       signals,
       exit: (c) => exits.push(c),
       deps: { clock: sandbox.clock },

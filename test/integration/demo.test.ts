@@ -26,17 +26,33 @@ describe('cwl-trim demo', () => {
   it('plans, runs, proves nothing was lost, and stops the sandbox', async () => {
     let out = '';
     let err = '';
-    const demo = await runDemo({ nowMs: NOW, write: (t) => { out += t; }, warn: (t) => { err += t; } });
+    const demo = await runDemo({
+      nowMs: NOW,
+      write: (t) => {
+        out += t;
+      },
+      warn: (t) => {
+        err += t;
+      },
+    });
 
     expect(demo.proof.nothingLost).toBe(true);
     expect(demo.proof.total).toMatchObject({ lost: 0, duplicated: 0, unexpected: 0 });
     expect(demo.dryRunCalls.calls).toBeGreaterThan(0);
     expect(demo.dryRunCalls.mutating).toBe(0);
     expect(JsonReportSchema.parse(demo.plan).outcome).toBe('planned');
-    expect(JsonReportSchema.parse(demo.run)).toMatchObject({ outcome: 'done', totals: { measured: { rebuilt: 1, deleted: 320 } } });
+    expect(JsonReportSchema.parse(demo.run)).toMatchObject({
+      outcome: 'done',
+      totals: { measured: { rebuilt: 1, deleted: 320 } },
+    });
     // The untagged group is not selected, the Infrequent Access one is skipped: both untouched.
-    const untouched = demo.proof.groups.filter((g) => g.logGroupName === '/aws/lambda/legacy-cron' || g.logGroupName === '/vpc/flow-logs');
-    expect(untouched.map((g) => [g.inCloudWatch, g.archived, g.streamsAfter])).toEqual([[180, 0, 1], [80, 0, 20]]);
+    const untouched = demo.proof.groups.filter(
+      (g) => g.logGroupName === '/aws/lambda/legacy-cron' || g.logGroupName === '/vpc/flow-logs',
+    );
+    expect(untouched.map((g) => [g.inCloudWatch, g.archived, g.streamsAfter])).toEqual([
+      [180, 0, 1],
+      [80, 0, 20],
+    ]);
 
     expect(out).toContain('The dry run sent');
     expect(out).toContain(', 0 of which change anything');
@@ -49,7 +65,17 @@ describe('cwl-trim demo', () => {
 
   it('is what `cwl-trim demo` runs, exiting 0', async () => {
     let out = '';
-    const code = await main(['demo'], {}, { stdout: (t) => { out += t; }, stderr: () => {}, demo: { nowMs: NOW } });
+    const code = await main(
+      ['demo'],
+      {},
+      {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: () => {},
+        demo: { nowMs: NOW },
+      },
+    );
     expect(code).toBe(0);
     expect(out).toContain('Nothing lost');
   });

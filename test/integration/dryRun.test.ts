@@ -26,10 +26,23 @@ afterAll(async () => {
 async function cli(command: 'plan' | 'run', ...extra: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
   const code = await main(
-    [command, '--days', '7', '--bucket', BUCKET, '--tag', `${DEMO_TAG.key}=${DEMO_TAG.value}`, '--endpoint-url', sandbox.endpoint, ...extra],
+    [
+      command,
+      '--days',
+      '7',
+      '--bucket',
+      BUCKET,
+      '--tag',
+      `${DEMO_TAG.key}=${DEMO_TAG.value}`,
+      '--endpoint-url',
+      sandbox.endpoint,
+      ...extra,
+    ],
     ENV,
     {
-      stdout: (t) => { stdout += t; },
+      stdout: (t) => {
+        stdout += t;
+      },
       stderr: () => {},
       deps: {
         clock: sandbox.clock,
@@ -45,7 +58,17 @@ async function cli(command: 'plan' | 'run', ...extra: string[]): Promise<{ code:
 
 /** The decisions of a report, without what only a run has (results, measurements, call counts). */
 function decisions(report: JsonReport) {
-  const { runId: _r, mode: _m, outcome: _o, run: _run, apiCalls: _a, leftForNextRun: _l, resumedRebuilds: _rr, notes: _n, ...rest } = report;
+  const {
+    runId: _r,
+    mode: _m,
+    outcome: _o,
+    run: _run,
+    apiCalls: _a,
+    leftForNextRun: _l,
+    resumedRebuilds: _rr,
+    notes: _n,
+    ...rest
+  } = report;
   const { estimatedDone: _d, measured: _me, ...totals } = rest.totals;
   const groups = rest.groups.map(({ result: _g, streams, ...g }) => ({
     ...g,
@@ -55,7 +78,11 @@ function decisions(report: JsonReport) {
 }
 
 const actionsOf = (report: JsonReport, ...actions: string[]): string[] =>
-  report.groups.flatMap((g) => g.streams.filter((s) => actions.includes(s.action)).map((s) => `${g.logGroupName} ${s.logStreamName}`)).sort();
+  report.groups
+    .flatMap((g) =>
+      g.streams.filter((s) => actions.includes(s.action)).map((s) => `${g.logGroupName} ${s.logStreamName}`),
+    )
+    .sort();
 
 describe('the dry run over the demo account', () => {
   let planned: JsonReport;
@@ -68,7 +95,12 @@ describe('the dry run over the demo account', () => {
     expect(code).toBe(0);
     expect(sandbox.calls.length).toBeGreaterThan(10);
     expect(sandbox.mutatingCalls()).toEqual([]);
-    expect(planned.groups.map((g) => g.logGroupName)).toEqual(['/aws/lambda/checkout-api', '/ecs/orders-service', '/ecs/payments', '/vpc/flow-logs']);
+    expect(planned.groups.map((g) => g.logGroupName)).toEqual([
+      '/aws/lambda/checkout-api',
+      '/ecs/orders-service',
+      '/ecs/payments',
+      '/vpc/flow-logs',
+    ]);
     expect(planned.totals).toMatchObject({ delete: 320, rebuild: 1, skip: 3, keep: 42, groupsSkipped: 1 });
   });
 
@@ -86,8 +118,12 @@ describe('the dry run over the demo account', () => {
     expect(ran.outcome).toBe('done');
     expect(decisions(ran)).toEqual(decisions(planned));
     // Exactly the planned deletes and rebuilds were deleted (a rebuild deletes, then recreates).
-    const deleted = workCalls(sandbox).filter((c) => c.operation === 'DeleteLogStream')
-      .map((c) => { const input = c.input as { logGroupName: string; logStreamName: string }; return `${input.logGroupName} ${input.logStreamName}`; })
+    const deleted = workCalls(sandbox)
+      .filter((c) => c.operation === 'DeleteLogStream')
+      .map((c) => {
+        const input = c.input as { logGroupName: string; logStreamName: string };
+        return `${input.logGroupName} ${input.logStreamName}`;
+      })
       .sort();
     expect(deleted).toEqual(actionsOf(planned, 'delete', 'rebuild'));
     expect(workCalls(sandbox).filter((c) => c.operation === 'CreateLogStream')).toHaveLength(planned.totals.rebuild);

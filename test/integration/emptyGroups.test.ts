@@ -32,7 +32,8 @@ async function run(overrides: Partial<Config> = {}) {
 /** A group whose every stream expired long ago. */
 function seedExpiredGroup(): void {
   sandbox.seedGroup(GROUP, { creationTimeMs: NOW - 60 * MS_PER_DAY });
-  for (const name of ['a', 'b']) sandbox.seedStream(GROUP, name, history(name, NOW - 40 * MS_PER_DAY, NOW - 30 * MS_PER_DAY, 6 * HOUR));
+  for (const name of ['a', 'b'])
+    sandbox.seedStream(GROUP, name, history(name, NOW - 40 * MS_PER_DAY, NOW - 30 * MS_PER_DAY, 6 * HOUR));
 }
 
 describe('empty streams and groups', () => {
@@ -41,7 +42,10 @@ describe('empty streams and groups', () => {
     sandbox.seedStream(GROUP, 'full', history('full', NOW - 40 * MS_PER_DAY, NOW - 30 * MS_PER_DAY, 6 * HOUR));
     sandbox.seedStream(GROUP, 'empty', [], { creationTimeMs: NOW - 20 * MS_PER_DAY });
     const out = await run({ strategy: 'retention' });
-    expect(out.plan.groups[0]!.streams.find((s) => s.logStreamName === 'empty')).toMatchObject({ action: 'delete', reason: 'empty-old' });
+    expect(out.plan.groups[0]!.streams.find((s) => s.logStreamName === 'empty')).toMatchObject({
+      action: 'delete',
+      reason: 'empty-old',
+    });
     expect(out.result?.outcome).toBe('done');
     expect(sandbox.streamNames(GROUP)).toEqual(['full']);
   });
@@ -69,14 +73,22 @@ describe('empty streams and groups', () => {
     await run();
     expect((await run()).plan.groups[0]!.deleteGroup).toBeUndefined();
 
-    await clients.logs.send(new PutSubscriptionFilterCommand({
-      logGroupName: GROUP, filterName: 'ship', filterPattern: '', destinationArn: 'arn:aws:lambda:us-east-1:123456789012:function:ship',
-    }));
+    await clients.logs.send(
+      new PutSubscriptionFilterCommand({
+        logGroupName: GROUP,
+        filterName: 'ship',
+        filterPattern: '',
+        destinationArn: 'arn:aws:lambda:us-east-1:123456789012:function:ship',
+      }),
+    );
     expect((await run({ deleteEmptyGroups: true })).plan.groups[0]!.deleteGroup).toBeUndefined();
     expect(sandbox.groupNames()).toContain(GROUP);
 
     sandbox.seedGroup('/never/archived', { creationTimeMs: NOW - 60 * MS_PER_DAY });
-    const never = await run({ deleteEmptyGroups: true, selection: { names: ['/never/archived'], prefixes: [], excludePrefixes: [] } });
+    const never = await run({
+      deleteEmptyGroups: true,
+      selection: { names: ['/never/archived'], prefixes: [], excludePrefixes: [] },
+    });
     expect(never.plan.groups[0]!.deleteGroup).toBeUndefined();
     expect(sandbox.groupNames()).toContain('/never/archived');
   });

@@ -35,7 +35,8 @@ function runDeps(runId: string, skewMs = 0, monotonic = { ms: 0 }): { deps: Deps
 const lockOptions = (m: { ms: number }) => ({ renewEveryMs: 0, monotonicMs: () => m.ms });
 
 /** A data call the sandbox would record, sent through `deps`. */
-const listSomething = (deps: Deps) => callAws(deps.call, 'DescribeLogGroups', () => deps.clients.logs.send(new DescribeLogGroupsCommand({})));
+const listSomething = (deps: Deps) =>
+  callAws(deps.call, 'DescribeLogGroups', () => deps.clients.logs.send(new DescribeLogGroupsCommand({})));
 
 describe('the per-group lock (CloudWatch Logs)', () => {
   it('lets one run take a group; another is told who holds it and until when', async () => {
@@ -121,8 +122,13 @@ describe('the per-group lock (CloudWatch Logs)', () => {
     const out = await runCwlTrim(config, testDeps(sandbox, config));
     expect(out.result?.groups[0]?.lockedBy).toMatch(/cwl-trim run other on .* holds \/app\/orders/);
     expect(out.result?.outcome).toBe('partial');
-    for (const op of ['CreateExportTask', 'DeleteLogStream', 'CreateLogStream', 'PutLogEvents']) expect(countWork(sandbox, op), op).toBe(0);
-    for (const [name, events] of seeded) expect(sandbox.events(GROUP, name).map((e) => e.message), name).toEqual(events.map((e) => e.message));
+    for (const op of ['CreateExportTask', 'DeleteLogStream', 'CreateLogStream', 'PutLogEvents'])
+      expect(countWork(sandbox, op), op).toBe(0);
+    for (const [name, events] of seeded)
+      expect(
+        sandbox.events(GROUP, name).map((e) => e.message),
+        name,
+      ).toEqual(events.map((e) => e.message));
   });
 
   it('takes no lock on a group the plan leaves as it is (its events would reach subscribers for nothing)', async () => {
@@ -175,7 +181,10 @@ describe('the archive lease (S3)', () => {
   it('judges expiry by S3 time: a host 21 minutes ahead does not take a live lease', async () => {
     const a = runDeps('runa');
     const ahead = runDeps('ahead', 21 * MINUTE);
-    const lease = await acquireLease(a.deps, config(), 6 * MINUTE, { renewEveryMs: 0, monotonicMs: () => a.monotonic.ms });
+    const lease = await acquireLease(a.deps, config(), 6 * MINUTE, {
+      renewEveryMs: 0,
+      monotonicMs: () => a.monotonic.ms,
+    });
     const refused = acquireLease(ahead.deps, config(), 6 * MINUTE, { renewEveryMs: 0 });
     await expect(refused).rejects.toBeInstanceOf(LeaseHeldError);
     await expect(refused).rejects.toThrow(/runa .* renewed 0 s ago by S3's clock, it expires in 6 min unless renewed/);
@@ -202,7 +211,10 @@ describe('the archive lease (S3)', () => {
 
   it('a failed renewal stops the run before its next call', async () => {
     const a = runDeps('runa');
-    const lease = await acquireLease(a.deps, config(), 6 * MINUTE, { renewEveryMs: 0, monotonicMs: () => a.monotonic.ms });
+    const lease = await acquireLease(a.deps, config(), 6 * MINUTE, {
+      renewEveryMs: 0,
+      monotonicMs: () => a.monotonic.ms,
+    });
     // Renewals fail (S3 unreachable, say) until ttl − margin has passed on this host's monotonic clock.
     a.monotonic.ms += 5 * MINUTE;
     sandbox.clearCalls();
@@ -214,7 +226,10 @@ describe('the archive lease (S3)', () => {
   it("a group's calls stop when the run's lease is lost, though the group lock still holds", async () => {
     seedOrders(sandbox);
     const a = runDeps('runa');
-    const lease = await acquireLease(a.deps, config(), 6 * MINUTE, { renewEveryMs: 0, monotonicMs: () => a.monotonic.ms });
+    const lease = await acquireLease(a.deps, config(), 6 * MINUTE, {
+      renewEveryMs: 0,
+      monotonicMs: () => a.monotonic.ms,
+    });
     const taken = await acquireGroupLock(lease.deps, GROUP, { renewEveryMs: 0, monotonicMs: () => 0 });
     if (!taken.acquired) throw new Error('not acquired');
     a.monotonic.ms += 5 * MINUTE;
@@ -225,9 +240,13 @@ describe('the archive lease (S3)', () => {
 
   it('refuses a run while another holds the lease, saying how long and why', async () => {
     const body = JSON.stringify({ runId: 'killed', holder: 'laptop:42', acquiredAtMs: 0, ttlMs: 6 * MINUTE });
-    await (runDeps('x').deps.clients.s3 as S3Client).send(new PutObjectCommand({ Bucket: BUCKET, Key: LEASE_KEY, Body: body }));
+    await (runDeps('x').deps.clients.s3 as S3Client).send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: LEASE_KEY, Body: body }),
+    );
     sandbox.clock.advance(2 * MINUTE);
     const c = testConfig(sandbox, { days: 7 });
-    await expect(runCwlTrim(c, testDeps(sandbox, c))).rejects.toThrow(/killed on laptop:42\) holds .*renewed 2 min ago .*expires in 4 min/);
+    await expect(runCwlTrim(c, testDeps(sandbox, c))).rejects.toThrow(
+      /killed on laptop:42\) holds .*renewed 2 min ago .*expires in 4 min/,
+    );
   });
 });

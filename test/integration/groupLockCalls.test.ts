@@ -20,7 +20,10 @@ useRunSandbox((s) => {
 });
 
 /** One run's deps (one client), and lock options sharing one monotonic clock the test does not move. */
-function oneRun(clients?: (deps: Deps) => Deps['clients']): { deps: Deps; options: { renewEveryMs: number; monotonicMs: () => number } } {
+function oneRun(clients?: (deps: Deps) => Deps['clients']): {
+  deps: Deps;
+  options: { renewEveryMs: number; monotonicMs: () => number };
+} {
   const config = testConfig(sandbox);
   const base = testDeps(sandbox, config, { runId: 'runa' });
   const deps = clients ? testDeps(sandbox, config, { runId: 'runa', clients: clients(base) }) : base;
@@ -46,7 +49,14 @@ describe('the per-group lock, call by call', () => {
     await second.lock.renew();
     expect(second.lock.signal.aborted).toBe(false);
     await second.lock.release();
-    expect(lockCalls(sandbox).map((c) => c.operation)).toEqual(['CreateLogStream', 'PutLogEvents', 'PutLogEvents', 'GetLogEvents', 'GetLogEvents', 'DeleteLogStream']);
+    expect(lockCalls(sandbox).map((c) => c.operation)).toEqual([
+      'CreateLogStream',
+      'PutLogEvents',
+      'PutLogEvents',
+      'GetLogEvents',
+      'GetLogEvents',
+      'DeleteLogStream',
+    ]);
     expect(sandbox.streamNames(OTHER)).not.toContain(LOCK_STREAM_NAME);
   });
 
@@ -70,7 +80,10 @@ describe('the per-group lock, call by call', () => {
   it('looks once more for a claim that does not read back at once, and then releases the lock', async () => {
     seedOrders(sandbox);
     let hidden = 0;
-    const { deps, options } = oneRun((base) => ({ ...base.clients, logs: hidingFirstRead(base.clients.logs, () => (hidden += 1)) }));
+    const { deps, options } = oneRun((base) => ({
+      ...base.clients,
+      logs: hidingFirstRead(base.clients.logs, () => (hidden += 1)),
+    }));
     const taken = await acquireGroupLock(deps, GROUP, options);
     if (!taken.acquired) throw new Error('not acquired');
     await taken.lock.release();
@@ -85,9 +98,18 @@ function hidingFirstRead(logs: CloudWatchLogsClient, onHidden: () => void): Clou
   return new Proxy(logs, {
     get(target, prop, receiver) {
       if (prop !== 'send') return Reflect.get(target, prop, receiver);
-      return async (command: { constructor: { name: string }; input: { logStreamName?: string } }, ...rest: unknown[]) => {
-        const out = await (target.send as (c: unknown, ...r: unknown[]) => Promise<{ events?: unknown[]; nextForwardToken?: string }>)(command, ...rest);
-        if (!done && command.constructor.name === 'GetLogEventsCommand' && command.input.logStreamName === LOCK_STREAM_NAME) {
+      return async (
+        command: { constructor: { name: string }; input: { logStreamName?: string } },
+        ...rest: unknown[]
+      ) => {
+        const out = await (
+          target.send as (c: unknown, ...r: unknown[]) => Promise<{ events?: unknown[]; nextForwardToken?: string }>
+        )(command, ...rest);
+        if (
+          !done &&
+          command.constructor.name === 'GetLogEventsCommand' &&
+          command.input.logStreamName === LOCK_STREAM_NAME
+        ) {
           done = true;
           onHidden();
           return { ...out, events: [], nextForwardToken: undefined };

@@ -28,9 +28,14 @@ const PREFIX = 'cwl-archive';
 const STATE_KEY = `${PREFIX}/state/groups/${GROUP.replaceAll('/', '~')}.json`;
 const LEASE_KEY = `${PREFIX}/state/lease.json`;
 
-const config = (overrides: Partial<Config> = {}): Config => testConfig(sandbox, { days: 7, forceRebuild: true, ...overrides });
+const config = (overrides: Partial<Config> = {}): Config =>
+  testConfig(sandbox, { days: 7, forceRebuild: true, ...overrides });
 
-const objectBody = (key: string): string | undefined => sandbox.objects(BUCKET, key).find((o) => o.key === key)?.body.toString('utf8');
+const objectBody = (key: string): string | undefined =>
+  sandbox
+    .objects(BUCKET, key)
+    .find((o) => o.key === key)
+    ?.body.toString('utf8');
 
 /** Every seeded event is still somewhere: in CloudWatch, or (for old ones) in the archive. */
 function expectNothingLost(seeded: Map<string, { timestamp: number; message: string }[]>): void {
@@ -38,7 +43,10 @@ function expectNothingLost(seeded: Map<string, { timestamp: number; message: str
   for (const [name, events] of seeded) {
     const inCloudWatch = sandbox.streamNames(GROUP).includes(name) ? sandbox.events(GROUP, name) : [];
     const held = new Set([...keys(inCloudWatch), ...keys(archive.get(`${GROUP}|${name}`) ?? [])]);
-    expect(keys(events).filter((k) => !held.has(k)), `events of ${name} in neither CloudWatch nor the archive`).toEqual([]);
+    expect(
+      keys(events).filter((k) => !held.has(k)),
+      `events of ${name} in neither CloudWatch nor the archive`,
+    ).toEqual([]);
   }
 }
 
@@ -53,13 +61,17 @@ describe('each guard, on its own', () => {
     const deps = testDeps(sandbox, cfg);
     const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
     // The export completed, but its object for one stream is gone before the run lists the task's objects.
-    doBefore(deps, command('ListObjectsV2', (input) => String(input.Prefix).includes('/exports/')), async () => {
-      for (const o of sandbox.objects(BUCKET, `${PREFIX}/exports/`)) {
-        if (o.key.includes(encodeURIComponent(EXPIRED1)) || o.key.includes(`/${EXPIRED1}/`)) {
-          await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: o.key }));
+    doBefore(
+      deps,
+      command('ListObjectsV2', (input) => String(input.Prefix).includes('/exports/')),
+      async () => {
+        for (const o of sandbox.objects(BUCKET, `${PREFIX}/exports/`)) {
+          if (o.key.includes(encodeURIComponent(EXPIRED1)) || o.key.includes(`/${EXPIRED1}/`)) {
+            await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: o.key }));
+          }
         }
-      }
-    });
+      },
+    );
     const out = await runCwlTrim(cfg, deps);
     destroy();
     expect(out.result?.groups[0]?.streams.find((s) => s.logStreamName === EXPIRED1)).toMatchObject({
@@ -82,13 +94,22 @@ describe('each guard, on its own', () => {
     sandbox.clock.set(NOW + 2 * MS_PER_DAY);
     sandbox.failNextExport('simulated failure');
     const second = await runCwlTrim(config(), testDeps(sandbox, config()));
-    expect(second.plan.groups[0]!.streams.find((s) => s.logStreamName === 'straddling')).toMatchObject({ action: 'skip', reason: 'not-archived' });
+    expect(second.plan.groups[0]!.streams.find((s) => s.logStreamName === 'straddling')).toMatchObject({
+      action: 'skip',
+      reason: 'not-archived',
+    });
     expect(sandbox.events(GROUP, 'straddling')).toHaveLength(seeded.get('straddling')!.length);
     expectNothingLost(seeded);
     // And the re-check just before an action holds on its own, whatever the plan said.
-    const planned = { ...second.plan.groups[0]!.streams.find((s) => s.logStreamName === 'straddling')!, action: 'rebuild' as const, requiresArchivedThroughMs: NOW + 2 * MS_PER_DAY - 7 * MS_PER_DAY - 1 };
+    const planned = {
+      ...second.plan.groups[0]!.streams.find((s) => s.logStreamName === 'straddling')!,
+      action: 'rebuild' as const,
+      requiresArchivedThroughMs: NOW + 2 * MS_PER_DAY - 7 * MS_PER_DAY - 1,
+    };
     const state = { logGroupName: GROUP, windows: [], archivedThroughMs: NOW - 7 * MS_PER_DAY - 1 };
-    expect(await blockedAction(new ArchiveIndex(testDeps(sandbox, config()), BUCKET), state, planned)).toBe('its window is not archived yet');
+    expect(await blockedAction(new ArchiveIndex(testDeps(sandbox, config()), BUCKET), state, planned)).toBe(
+      'its window is not archived yet',
+    );
   });
 
   it('does not overwrite group state another run wrote after this one read it (ETag condition)', async () => {
@@ -101,9 +122,14 @@ describe('each guard, on its own', () => {
     doBefore(deps, command('CreateExportTask'), async () => {
       const current = JSON.parse(objectBody(STATE_KEY)!) as Record<string, unknown>;
       foreign = JSON.stringify({ ...current, windows: [], writtenBy: 'another run' });
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: STATE_KEY, Body: foreign, ContentType: 'application/json' }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: STATE_KEY, Body: foreign, ContentType: 'application/json' }),
+      );
     });
-    const ended = await runCwlTrim(cfg, deps).then((out) => out.result?.outcome, (err: Error) => err.name);
+    const ended = await runCwlTrim(cfg, deps).then(
+      (out) => out.result?.outcome,
+      (err: Error) => err.name,
+    );
     destroy();
     expect(ended).not.toBe('done');
     expect(objectBody(STATE_KEY)).toBe(foreign);
@@ -116,10 +142,19 @@ describe('each guard, on its own', () => {
     const deps = testDeps(sandbox, cfg);
     const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
     const foreign = JSON.stringify({ logGroupName: GROUP, windows: [], writtenBy: 'another run' });
-    doBefore(deps, command('PutObject', (input) => input.Key === STATE_KEY), async () => {
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: STATE_KEY, Body: foreign, ContentType: 'application/json' }));
-    });
-    const ended = await runCwlTrim(cfg, deps).then((out) => out.result?.outcome, (err: Error) => err.name);
+    doBefore(
+      deps,
+      command('PutObject', (input) => input.Key === STATE_KEY),
+      async () => {
+        await s3.send(
+          new PutObjectCommand({ Bucket: BUCKET, Key: STATE_KEY, Body: foreign, ContentType: 'application/json' }),
+        );
+      },
+    );
+    const ended = await runCwlTrim(cfg, deps).then(
+      (out) => out.result?.outcome,
+      (err: Error) => err.name,
+    );
     destroy();
     expect(ended).not.toBe('done');
     expect(objectBody(STATE_KEY)).toBe(foreign);
@@ -139,7 +174,8 @@ describe('each guard, on its own', () => {
       sandbox.clock.advance(5 * 60_000);
       const puts = sandbox.countCalls('PutObject');
       vi.advanceTimersByTime(72_000);
-      for (let i = 0; i < 200 && sandbox.countCalls('PutObject') === puts; i += 1) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; i < 200 && sandbox.countCalls('PutObject') === puts; i += 1)
+        await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 20));
       sandbox.clock.advance(4 * 60_000);
       const otherCfg = config();
@@ -176,17 +212,27 @@ describe('each guard, on its own', () => {
     const late = { timestamp: NOW, message: 'written after the plan' };
     // A producer writes to the straddling stream after it was planned, just before the rebuild looks
     // at it (the plan is seconds old, not old enough for the trim's own re-check against fresh metadata).
-    doBefore(deps, command('DescribeLogStreams', (input) => input.logStreamNamePrefix === 'straddling'), async () => {
-      await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'straddling', logEvents: [late] }));
-    });
+    doBefore(
+      deps,
+      command('DescribeLogStreams', (input) => input.logStreamNamePrefix === 'straddling'),
+      async () => {
+        await logs.send(
+          new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'straddling', logEvents: [late] }),
+        );
+      },
+    );
     const out = await runCwlTrim(cfg, deps);
     destroy();
     expect(out.result?.groups[0]?.streams.find((s) => s.logStreamName === 'straddling')).toMatchObject({
       outcome: 'abandoned',
       detail: expect.stringMatching(/changed since it was planned/),
     });
-    const deletes = sandbox.calls.filter((c) => c.operation === 'DeleteLogStream').map((c) => (c.input as { logStreamName: string }).logStreamName);
+    const deletes = sandbox.calls
+      .filter((c) => c.operation === 'DeleteLogStream')
+      .map((c) => (c.input as { logStreamName: string }).logStreamName);
     expect(deletes).not.toContain('straddling');
-    expect(sandbox.events(GROUP, 'straddling').map((e) => e.message)).toEqual([...seeded.get('straddling')!, late].map((e) => e.message));
+    expect(sandbox.events(GROUP, 'straddling').map((e) => e.message)).toEqual(
+      [...seeded.get('straddling')!, late].map((e) => e.message),
+    );
   });
 });

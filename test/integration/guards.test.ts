@@ -25,20 +25,26 @@ const streamResult = (out: Awaited<ReturnType<typeof run>>, name: string) =>
   out.plan.groups[0]!.streams.find((s) => s.logStreamName === name);
 
 describe('trim guards, end to end', () => {
-  it.each(['subscription', 'metric'] as const)('leaves straddling streams of a group with a %s filter, deletes expired ones', async (kind) => {
-    const seeded = seedOrders(sandbox);
-    if (kind === 'subscription') sandbox.seedSubscriptionFilter(GROUP);
-    else sandbox.seedMetricFilter(GROUP);
-    const out = await run();
-    expect(streamResult(out, 'straddling')).toMatchObject({ action: 'skip', reason: 'group-has-filters' });
-    expect(out.result?.outcome).toBe('done');
-    expect(countWork(sandbox, 'PutLogEvents')).toBe(0);
-    expectInvariant(sandbox, seeded, out.plan.cutoffMs, { untouched: ['straddling'] });
-    expect(sandbox.streamNames(GROUP).filter((n) => EXPIRED.includes(n))).toEqual([]);
-  });
+  it.each(['subscription', 'metric'] as const)(
+    'leaves straddling streams of a group with a %s filter, deletes expired ones',
+    async (kind) => {
+      const seeded = seedOrders(sandbox);
+      if (kind === 'subscription') sandbox.seedSubscriptionFilter(GROUP);
+      else sandbox.seedMetricFilter(GROUP);
+      const out = await run();
+      expect(streamResult(out, 'straddling')).toMatchObject({ action: 'skip', reason: 'group-has-filters' });
+      expect(out.result?.outcome).toBe('done');
+      expect(countWork(sandbox, 'PutLogEvents')).toBe(0);
+      expectInvariant(sandbox, seeded, out.plan.cutoffMs, { untouched: ['straddling'] });
+      expect(sandbox.streamNames(GROUP).filter((n) => EXPIRED.includes(n))).toEqual([]);
+    },
+  );
 
   it('rebuilds a data-protected group only with unmask, and puts the original values back', async () => {
-    const secret = (stream: string, t: number): SeedEvent => ({ timestamp: t, message: `${stream} card 4111111111111111 at ${t}` });
+    const secret = (stream: string, t: number): SeedEvent => ({
+      timestamp: t,
+      message: `${stream} card 4111111111111111 at ${t}`,
+    });
     const events = Array.from({ length: 200 }, (_, i) => secret('s', NOW - 20 * MS_PER_DAY + i * 2 * HOUR));
     sandbox.seedGroup(GROUP, { creationTimeMs: NOW - 30 * MS_PER_DAY, dataProtection: true });
     sandbox.seedStream(GROUP, 's', events);
@@ -77,9 +83,14 @@ describe('trim guards, end to end', () => {
     const out = await runCwlTrim(config, deps);
     destroy();
     // The streams are listed once the export is verified: the plan sees the write and keeps the stream.
-    expect(out.plan.groups[0]?.streams.find((s) => s.logStreamName === woken)).toMatchObject({ action: 'skip', reason: 'active' });
+    expect(out.plan.groups[0]?.streams.find((s) => s.logStreamName === woken)).toMatchObject({
+      action: 'skip',
+      reason: 'active',
+    });
     expect(out.result?.groups[0]?.streams.find((s) => s.logStreamName === woken)).toBeUndefined();
-    expect(sandbox.events(GROUP, woken).map((e) => e.message)).toEqual([...seeded.get(woken)!, late].map((e) => e.message));
+    expect(sandbox.events(GROUP, woken).map((e) => e.message)).toEqual(
+      [...seeded.get(woken)!, late].map((e) => e.message),
+    );
   });
 
   it('never rebuilds with DAYS = 14, but still deletes expired streams', async () => {

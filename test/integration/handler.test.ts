@@ -36,14 +36,18 @@ function logSink(): { lines: Record<string, unknown>[]; stream: Writable } {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
   return { lines, stream };
 }
 
-function testHandler({ env: envOverrides, ...options }: Partial<HandlerOptions> & { env?: Record<string, string> } = {}) {
+function testHandler({
+  env: envOverrides,
+  ...options
+}: Partial<HandlerOptions> & { env?: Record<string, string> } = {}) {
   const log = logSink();
   const env = {
     DAYS: '7',
@@ -79,7 +83,8 @@ const context = (remainingMs: () => number = () => 600_000): LambdaContext => ({
 });
 
 /** Time runs out as soon as the nth export task is created: the run before it made progress. */
-const outOfTimeAtExport = (n: number): LambdaContext => context(() => (sandbox.countCalls('CreateExportTask') >= n ? 0 : 600_000));
+const outOfTimeAtExport = (n: number): LambdaContext =>
+  context(() => (sandbox.countCalls('CreateExportTask') >= n ? 0 : 600_000));
 
 function reportAt(key: string | null) {
   expect(key).toMatch(/^cwl-archive\/reports\/.+\.json$/);
@@ -120,14 +125,21 @@ describe('the Lambda handler', () => {
     expect(reportAt(first.reportKey).leftForNextRun?.count).toBeGreaterThan(0);
     // The export the deadline interrupted is in the group's saved state, task id and all.
     const [stateObject] = sandbox.objects(BUCKET, 'cwl-archive/state/groups/~app~service-2.json');
-    const state = JSON.parse(stateObject!.body.toString('utf8')) as { inFlight?: { taskId?: string }; archivedThroughMs?: number };
+    const state = JSON.parse(stateObject!.body.toString('utf8')) as {
+      inFlight?: { taskId?: string };
+      archivedThroughMs?: number;
+    };
     expect(state.inFlight?.taskId ?? state.archivedThroughMs).toBeDefined();
 
     const [captured] = invocations(sandbox);
     sandbox.clearCalls();
     const second = await handler(captured!.payload, context());
 
-    expect(second).toMatchObject({ outcome: 'done', continuation: 1, next: { invoked: false, reason: 'nothing left to do' } });
+    expect(second).toMatchObject({
+      outcome: 'done',
+      continuation: 1,
+      next: { invoked: false, reason: 'nothing left to do' },
+    });
     expect(invocations(sandbox)).toEqual([]);
     expectNothingLost(sandbox, seeded, reportAt(second.reportKey).cutoff.ms);
   });
@@ -136,10 +148,16 @@ describe('the Lambda handler', () => {
     seedBacklog(sandbox, NOW, 2);
     const { handler } = testHandler();
 
-    const summary = await handler({}, context(() => 0));
+    const summary = await handler(
+      {},
+      context(() => 0),
+    );
 
     expect(summary).toMatchObject({ outcome: 'partial', deadlineReached: true, progress: false });
-    expect(summary.next).toEqual({ invoked: false, reason: 'the run made no progress before its deadline; not looping' });
+    expect(summary.next).toEqual({
+      invoked: false,
+      reason: 'the run made no progress before its deadline; not looping',
+    });
     expect(invocations(sandbox)).toEqual([]);
   });
 
@@ -150,7 +168,10 @@ describe('the Lambda handler', () => {
     const summary = await handler({ continuation: 2 }, outOfTimeAtExport(2));
 
     expect(summary).toMatchObject({ outcome: 'partial', progress: true, continuation: 2 });
-    expect(summary.next).toEqual({ invoked: false, reason: '2 continuations reached; the next scheduled run carries on' });
+    expect(summary.next).toEqual({
+      invoked: false,
+      reason: '2 continuations reached; the next scheduled run carries on',
+    });
     expect(invocations(sandbox)).toEqual([]);
   });
 
@@ -160,7 +181,10 @@ describe('the Lambda handler', () => {
 
     const summary = await handler({ settings: { dryRun: true } }, outOfTimeAtExport(1));
 
-    expect(summary).toMatchObject({ outcome: 'planned', next: { invoked: false, reason: 'a dry run does not continue' } });
+    expect(summary).toMatchObject({
+      outcome: 'planned',
+      next: { invoked: false, reason: 'a dry run does not continue' },
+    });
     expect(reportAt(summary.reportKey)).toMatchObject({ mode: 'plan', outcome: 'planned' });
     expect(sandbox.mutatingCalls().map((c) => [c.operation, (c.input as { Key?: string }).Key])).toEqual([
       ['PutObject', summary.reportKey],
@@ -175,14 +199,19 @@ describe('the Lambda handler', () => {
     await expect(handler({ settings: { nope: 1 } }, context())).rejects.toThrow(/unknown setting "nope"/);
 
     expect(sandbox.calls).toEqual([]);
-    expect(lines.find((l) => l.msg?.toString().startsWith('invalid settings'))).toMatchObject({ level: 'error', setting: 'DAYS' });
+    expect(lines.find((l) => l.msg?.toString().startsWith('invalid settings'))).toMatchObject({
+      level: 'error',
+      setting: 'DAYS',
+    });
   });
 
   it('does nothing, and does not fail, while another run holds the lease', async () => {
     seedBacklog(sandbox, NOW, 1);
     const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
     const lease = { runId: 'other', holder: 'elsewhere:1', acquiredAtMs: NOW, expiresAtMs: NOW + 600_000 };
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'cwl-archive/state/lease.json', Body: JSON.stringify(lease) }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'cwl-archive/state/lease.json', Body: JSON.stringify(lease) }),
+    );
     destroy();
     const { handler } = testHandler();
 

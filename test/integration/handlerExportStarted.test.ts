@@ -13,20 +13,40 @@ import { seedOrders, useRunSandbox } from '../helpers/scenario.js';
 import type { Plan } from '../../src/plan/planTypes.js';
 
 const waiting = (started: boolean): RunOutput => {
-  const group: GroupResult = { logGroupName: '/aws/lambda/huge', exports: [{ fromMs: 0, toMs: 9, status: 'deadline', taskId: 't', ...(started ? { started: true } : {}) }], streams: [] };
-  return { plan: {} as Plan, result: { startedAtMs: 0, finishedAtMs: 1, resumedRebuilds: [], groups: [group], deadlineReached: true, outcome: 'partial' } };
+  const group: GroupResult = {
+    logGroupName: '/aws/lambda/huge',
+    exports: [{ fromMs: 0, toMs: 9, status: 'deadline', taskId: 't', ...(started ? { started: true } : {}) }],
+    streams: [],
+  };
+  return {
+    plan: {} as Plan,
+    result: {
+      startedAtMs: 0,
+      finishedAtMs: 1,
+      resumedRebuilds: [],
+      groups: [group],
+      deadlineReached: true,
+      outcome: 'partial',
+    },
+  };
 };
 
 it('continues after starting an export task it could not see to the end, and stops after only waiting on one', () => {
   expect(continuationDecision(waiting(true), 0, 1000)).toMatchObject({ continue: true });
-  expect(continuationDecision(waiting(false), 1, 1000)).toMatchObject({ continue: false, reason: expect.stringContaining('no progress') });
+  expect(continuationDecision(waiting(false), 1, 1000)).toMatchObject({
+    continue: false,
+    reason: expect.stringContaining('no progress'),
+  });
 });
 
 describe('an export left in flight', () => {
   let sandbox: Sandbox;
-  useRunSandbox((s) => {
-    sandbox = s;
-  }, { exportTiming: { pendingMs: 600_000, runningMs: 1 } });
+  useRunSandbox(
+    (s) => {
+      sandbox = s;
+    },
+    { exportTiming: { pendingMs: 600_000, runningMs: 1 } },
+  );
 
   it('is marked started by the run that created its task, not by the one that waited on it', async () => {
     seedOrders(sandbox);
@@ -36,7 +56,12 @@ describe('an export left in flight', () => {
     const first = await runCwlTrim(config, testDeps(sandbox, config, { deadline }));
     expect(first.result?.groups[0]?.exports[0]).toMatchObject({ status: 'deadline', started: true });
     const polled = sandbox.countCalls('DescribeExportTasks');
-    const second = await runCwlTrim(config, testDeps(sandbox, config, { deadline: { remainingMs: () => (sandbox.countCalls('DescribeExportTasks') > polled ? 0 : 600_000) } }));
+    const second = await runCwlTrim(
+      config,
+      testDeps(sandbox, config, {
+        deadline: { remainingMs: () => (sandbox.countCalls('DescribeExportTasks') > polled ? 0 : 600_000) },
+      }),
+    );
     expect(second.result?.groups[0]?.exports[0]).toMatchObject({ status: 'deadline' });
     expect(second.result?.groups[0]?.exports[0]?.started).toBeUndefined();
   });

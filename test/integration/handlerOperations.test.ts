@@ -36,11 +36,21 @@ function testHandler() {
   const metrics: Record<string, unknown>[] = [];
   const signals = new EventEmitter();
   const handler = createHandler({
-    env: { DAYS: '7', BUCKET, LOG_GROUP_PREFIXES: '/app/', AWS_REGION: sandbox.region, AWS_ENDPOINT_URL: sandbox.endpoint },
+    env: {
+      DAYS: '7',
+      BUCKET,
+      LOG_GROUP_PREFIXES: '/app/',
+      AWS_REGION: sandbox.region,
+      AWS_ENDPOINT_URL: sandbox.endpoint,
+    },
     clients: (config) => createClients(config, { credentials: TEST_CREDENTIALS }),
     deps: {
       clock: sandbox.clock,
-      logger: createLogger({ level: 'silent', runId: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) }),
+      logger: createLogger({
+        level: 'silent',
+        runId: 'test',
+        destination: new Writable({ write: (_c, _e, done) => done() }),
+      }),
       exportPoll: { initialMs: 5, maxMs: 20, factor: 1.5 },
       exportSlot: { initialMs: 5, maxMs: 20, factor: 1.5 },
       retry: { retries: 5, minTimeoutMs: 5, maxTimeoutMs: 20 },
@@ -53,7 +63,11 @@ function testHandler() {
   return { handler, metrics, signals };
 }
 
-const context: LambdaContext = { functionName: FUNCTION_NAME, awsRequestId: 'req-1', getRemainingTimeInMillis: () => 600_000 };
+const context: LambdaContext = {
+  functionName: FUNCTION_NAME,
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 600_000,
+};
 const reportKeys = (): string[] => sandbox.objects(BUCKET, 'cwl-archive/reports/').map((o) => o.key);
 
 describe('operations', () => {
@@ -65,12 +79,23 @@ describe('operations', () => {
     expect(metrics).toHaveLength(1);
     const [emf] = metrics;
     expect(emf).toMatchObject({
-      _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [{ Namespace: 'cwl-trim', Dimensions: [['FunctionName']] }] },
-      FunctionName: FUNCTION_NAME, StreamsDeleted: 4, StreamsRebuilt: 0, EventsReput: 0, EventsRejected: 0, RunFailed: 0,
-      outcome: 'done', runId: summary.runId,
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [{ Namespace: 'cwl-trim', Dimensions: [['FunctionName']] }],
+      },
+      FunctionName: FUNCTION_NAME,
+      StreamsDeleted: 4,
+      StreamsRebuilt: 0,
+      EventsReput: 0,
+      EventsRejected: 0,
+      RunFailed: 0,
+      outcome: 'done',
+      runId: summary.runId,
     });
     expect(emf!.BytesRemoved).toBeGreaterThan(0);
-    const names = (emf!._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map((m) => m.Name);
+    const names = (
+      emf!._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }
+    ).CloudWatchMetrics[0]!.Metrics.map((m) => m.Name);
     for (const name of names) expect(typeof emf![name]).toBe('number');
   });
 
@@ -78,7 +103,10 @@ describe('operations', () => {
     seedBacklog(sandbox, NOW, 1);
     sandbox.failNextExport('access denied on the bucket');
     const { handler, metrics } = testHandler();
-    const error = await handler({}, context).then(() => undefined, (err: unknown) => err);
+    const error = await handler({}, context).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(RunFailedError);
     const key = (error as RunFailedError).reportKey;
     expect(reportKeys()).toEqual([key]);
@@ -101,7 +129,8 @@ describe('operations', () => {
     const stopAtFirstExport: LambdaContext = {
       ...context,
       getRemainingTimeInMillis: () => {
-        if (sandbox.countCalls('CreateExportTask') >= 1 && signals.listenerCount('SIGTERM') > 0) signals.emit('SIGTERM');
+        if (sandbox.countCalls('CreateExportTask') >= 1 && signals.listenerCount('SIGTERM') > 0)
+          signals.emit('SIGTERM');
         return 600_000;
       },
     };

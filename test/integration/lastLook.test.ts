@@ -46,9 +46,15 @@ describe('the last look before a rebuild deletes', () => {
     staleMetadata(stale.clients.logs);
     const written = { timestamp: sandbox.clock.now() - 60_000, message: 'written while the rebuild saved' };
     // The producer writes just as the journal is committed (its manifest carries the snapshot).
-    doBefore(stale, s3Put('/journal/', (b) => b.includes('"snapshot"')), async () => {
-      await producer.clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'straddling', logEvents: [written] }));
-    });
+    doBefore(
+      stale,
+      s3Put('/journal/', (b) => b.includes('"snapshot"')),
+      async () => {
+        await producer.clients.logs.send(
+          new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'straddling', logEvents: [written] }),
+        );
+      },
+    );
     const out = await runCwlTrim(config, stale);
     const rebuild = out.result?.groups[0]?.streams.find((s) => s.logStreamName === 'straddling');
     expect(rebuild).toMatchObject({ action: 'rebuild', outcome: 'abandoned' });

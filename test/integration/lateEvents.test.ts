@@ -33,7 +33,9 @@ async function writeLate(stream: string, fromDays: number, toDays: number, creat
   if (create) await clients.logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: stream }));
   // One call an event: a batch may not span more than 24 hours.
   for (const e of events) {
-    const out = await clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: [e] }));
+    const out = await clients.logs.send(
+      new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, logEvents: [e] }),
+    );
     expect(out.rejectedLogEventsInfo).toBeUndefined();
   }
   return events;
@@ -56,18 +58,21 @@ describe('late writers into archived windows', () => {
   it.each([
     ['8–12 days old', 12, 8],
     ['0.5–2 days before the last cutoff', 9, 7.5],
-  ])('a rebuilt straddling stream written with 40 events %s: archived before the next rebuild', async (_name, fromDays, toDays) => {
-    const seeded = seedOrders(sandbox);
-    const first = await run();
-    expect(first.result?.outcome).toBe('done');
-    const late = await writeLate('straddling', fromDays, toDays);
-    sandbox.clock.advance(MS_PER_DAY);
-    const second = await run();
-    expect(second.result?.outcome).toBe('done');
-    const rebuilt = second.result?.groups[0]?.streams.find((s) => s.logStreamName === 'straddling');
-    expect(rebuilt).toMatchObject({ action: 'rebuild', outcome: 'done', caughtUp: 40 });
-    expectNothingLost('straddling', [...seeded.get('straddling')!, ...late], second.plan.cutoffMs);
-  });
+  ])(
+    'a rebuilt straddling stream written with 40 events %s: archived before the next rebuild',
+    async (_name, fromDays, toDays) => {
+      const seeded = seedOrders(sandbox);
+      const first = await run();
+      expect(first.result?.outcome).toBe('done');
+      const late = await writeLate('straddling', fromDays, toDays);
+      sandbox.clock.advance(MS_PER_DAY);
+      const second = await run();
+      expect(second.result?.outcome).toBe('done');
+      const rebuilt = second.result?.groups[0]?.streams.find((s) => s.logStreamName === 'straddling');
+      expect(rebuilt).toMatchObject({ action: 'rebuild', outcome: 'done', caughtUp: 40 });
+      expectNothingLost('straddling', [...seeded.get('straddling')!, ...late], second.plan.cutoffMs);
+    },
+  );
 
   it('an expired stream deleted, then recreated by its producer with 40 late events: archived, then deleted', async () => {
     const seeded = seedOrders(sandbox);
@@ -77,7 +82,11 @@ describe('late writers into archived windows', () => {
     const late = await writeLate(name, 13, 10, true);
     sandbox.clock.advance(MS_PER_DAY);
     const second = await run();
-    expect(second.result?.groups[0]?.streams.find((s) => s.logStreamName === name)).toMatchObject({ action: 'delete', outcome: 'done', caughtUp: 40 });
+    expect(second.result?.groups[0]?.streams.find((s) => s.logStreamName === name)).toMatchObject({
+      action: 'delete',
+      outcome: 'done',
+      caughtUp: 40,
+    });
     expectNothingLost(name, [...seeded.get(name)!, ...late], second.plan.cutoffMs);
   });
 
@@ -87,7 +96,11 @@ describe('late writers into archived windows', () => {
     const late = await writeLate('current', 12, 8);
     sandbox.clock.advance(MS_PER_DAY);
     const second = await run();
-    expect(second.result?.groups[0]?.streams.find((s) => s.logStreamName === 'current')).toMatchObject({ action: 'rebuild', outcome: 'done', caughtUp: 40 });
+    expect(second.result?.groups[0]?.streams.find((s) => s.logStreamName === 'current')).toMatchObject({
+      action: 'rebuild',
+      outcome: 'done',
+      caughtUp: 40,
+    });
     expectNothingLost('current', [...seeded.get('current')!, ...late], second.plan.cutoffMs);
   });
 
@@ -98,14 +111,21 @@ describe('late writers into archived windows', () => {
     const late = await writeLate(name, 13, 10, true);
     sandbox.clock.advance(MS_PER_DAY);
     // The first attempt dies at the delete (after the catch-up was written): the stream stays.
-    sandbox.injectFault({ operation: 'DeleteLogStream', times: 100, error: { name: 'AccessDeniedException', status: 400 } });
+    sandbox.injectFault({
+      operation: 'DeleteLogStream',
+      times: 100,
+      error: { name: 'AccessDeniedException', status: 400 },
+    });
     const failed = await run();
     expect(failed.result?.groups[0]?.streams.find((s) => s.logStreamName === name)?.outcome).toBe('failed');
     sandbox.clearFaults();
     // The refused deletes kept that run's group lock too: it expires after 5 minutes (CloudWatch's clock).
     sandbox.clock.advance(6 * 60_000);
     const again = await run();
-    expect(again.result?.groups[0]?.streams.find((s) => s.logStreamName === name)).toMatchObject({ outcome: 'done', caughtUp: 40 });
+    expect(again.result?.groups[0]?.streams.find((s) => s.logStreamName === name)).toMatchObject({
+      outcome: 'done',
+      caughtUp: 40,
+    });
     expectNothingLost(name, [...seeded.get(name)!, ...late], again.plan.cutoffMs);
   });
 });

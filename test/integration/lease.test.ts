@@ -28,11 +28,19 @@ const take = (runId: string) => {
   return acquireLease(deps, config, TTL);
 };
 const held = () => {
-  const body = sandbox.objects(BUCKET, KEY).find((o) => o.key === KEY)?.body.toString('utf8');
-  return body === undefined ? undefined : (JSON.parse(body) as { runId: string; acquiredAtMs: number; expiresAtMs: number });
+  const body = sandbox
+    .objects(BUCKET, KEY)
+    .find((o) => o.key === KEY)
+    ?.body.toString('utf8');
+  return body === undefined
+    ? undefined
+    : (JSON.parse(body) as { runId: string; acquiredAtMs: number; expiresAtMs: number });
 };
 const failure = (p: Promise<unknown>) =>
-  p.then(() => undefined, (err: Error) => ({ name: err.name, message: err.message, cause: (err.cause as Error | undefined)?.name }));
+  p.then(
+    () => undefined,
+    (err: Error) => ({ name: err.name, message: err.message, cause: (err.cause as Error | undefined)?.name }),
+  );
 
 describe('the lease', () => {
   it('is refused to a second run while held, naming the holder and until when', async () => {
@@ -59,11 +67,19 @@ describe('the lease', () => {
     sandbox.clock.advance(TTL + 1);
     const b = run('run-b');
     // Run b has read the expired lease; run c takes it over before b's conditional write lands.
-    doBefore(b.deps, command('PutObject', (input) => input.Key === KEY && input.IfMatch !== undefined), async () => {
-      await take('run-c');
-    });
+    doBefore(
+      b.deps,
+      command('PutObject', (input) => input.Key === KEY && input.IfMatch !== undefined),
+      async () => {
+        await take('run-c');
+      },
+    );
     const lost = await failure(acquireLease(b.deps, b.config, TTL));
-    expect(lost).toEqual({ name: 'LeaseHeldError', message: 'another cwl-trim run took the lease first', cause: 'StateConflictError' });
+    expect(lost).toEqual({
+      name: 'LeaseHeldError',
+      message: 'another cwl-trim run took the lease first',
+      cause: 'StateConflictError',
+    });
     expect(held()?.runId).toBe('run-c');
   });
 
@@ -71,9 +87,13 @@ describe('the lease', () => {
     const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
     await take('run-a');
     const b = run('run-b');
-    doBefore(b.deps, command('GetObject', (input) => input.Key === KEY), async () => {
-      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: KEY }));
-    });
+    doBefore(
+      b.deps,
+      command('GetObject', (input) => input.Key === KEY),
+      async () => {
+        await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: KEY }));
+      },
+    );
     await acquireLease(b.deps, b.config, TTL);
     destroy();
     expect(held()?.runId).toBe('run-b');
@@ -84,13 +104,21 @@ describe('the lease', () => {
     await take('run-a');
     const b = run('run-b');
     // a's lease vanishes after b was refused; c creates one before b's write lands.
-    doBefore(b.deps, command('GetObject', (input) => input.Key === KEY), async () => {
-      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: KEY }));
-    });
+    doBefore(
+      b.deps,
+      command('GetObject', (input) => input.Key === KEY),
+      async () => {
+        await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: KEY }));
+      },
+    );
     let puts = 0;
-    doBefore(b.deps, command('PutObject', (input) => input.Key === KEY && (puts += 1) === 2), async () => {
-      await take('run-c');
-    });
+    doBefore(
+      b.deps,
+      command('PutObject', (input) => input.Key === KEY && (puts += 1) === 2),
+      async () => {
+        await take('run-c');
+      },
+    );
     const lost = await failure(acquireLease(b.deps, b.config, TTL));
     destroy();
     expect(lost?.name).toBe('LeaseHeldError');

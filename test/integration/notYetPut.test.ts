@@ -37,15 +37,25 @@ async function missingOf(batches: LogEvent[][], inStream: LogEvent[], index: num
   const batchList: BatchEntry[] = [];
   for (const [i, events] of batches.entries()) batchList.push(await journal.saveBatch(i, asBatch(events)));
   sandbox.seedStream(GROUP, STREAM, inStream);
-  const manifest = { logGroupName: GROUP, logStreamName: STREAM, unmasked: false, batches: batches.length, batchList } as unknown as JournalManifest;
+  const manifest = {
+    logGroupName: GROUP,
+    logStreamName: STREAM,
+    unmasked: false,
+    batches: batches.length,
+    batchList,
+  } as unknown as JournalManifest;
   return notYetPut(deps, journal, manifest, index, batches[index]!);
 }
 
 describe('notYetPut: the events of a batch the stream does not hold', () => {
-  it('counts earlier batches ending in the batch\'s first millisecond, however many, so an identical event is still put', async () => {
+  it("counts earlier batches ending in the batch's first millisecond, however many, so an identical event is still put", async () => {
     const x = ev(T, 'same');
     // Batch 1 lies wholly in millisecond T; batch 0 ends in it and batch 2 starts in it.
-    const batches = [[ev(T - 1, 'a'), x], [x, x], [x, ev(T + 1, 'b')]];
+    const batches = [
+      [ev(T - 1, 'a'), x],
+      [x, x],
+      [x, ev(T + 1, 'b')],
+    ];
     // Batches 0 and 1 are in the stream: three of the four `same` events at T are theirs.
     const missing = await missingOf(batches, [ev(T - 1, 'a'), x, x, x], 2);
     expect(missing).toEqual([x, ev(T + 1, 'b')]);

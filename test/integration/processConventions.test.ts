@@ -16,7 +16,11 @@ import { BUCKET, MS_PER_DAY, history } from '../helpers/runHarness.js';
 const HOUR = 3_600_000;
 const KEYS = { AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'secret' };
 /** Nothing of the machine's AWS setup reaches the child: no files, no instance role. */
-const NO_AWS = { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' };
+const NO_AWS = {
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_CONFIG_FILE: '/nonexistent/config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+};
 
 let sandbox: Sandbox;
 let proxy: Server;
@@ -31,10 +35,13 @@ beforeAll(async () => {
   proxy = createServer((req, res) => {
     const scope = /Credential=([^,]+)/.exec(req.headers.authorization ?? '')?.[1];
     if (scope) scopes.push(scope);
-    const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -59,20 +66,36 @@ describe('AWS conventions', () => {
     writeFileSync(join(dir, 'config'), '[profile dev]\nregion = eu-west-2\n');
     writeFileSync(join(dir, 'credentials'), '[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = devsecret\n');
     const { done } = runStagedBin(['plan', ...planFlags, '--profile', 'dev'], {
-      ...NO_AWS, ...KEYS, AWS_ENDPOINT_URL: proxyEndpoint,
-      AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      ...NO_AWS,
+      ...KEYS,
+      AWS_ENDPOINT_URL: proxyEndpoint,
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
     });
     const ran = await done;
     rmSync(dir, { recursive: true, force: true });
     expect(ran.stderr).not.toContain('cwl-trim:');
     expect(ran.status).toBe(0);
     expect(scopes.length).toBeGreaterThan(0);
-    expect(new Set(scopes.map((s) => s.split('/').filter((_, i) => i !== 1).join('/'))))
-      .toEqual(new Set(['AKIDDEV/eu-west-2/logs/aws4_request', 'AKIDDEV/eu-west-2/s3/aws4_request']));
+    expect(
+      new Set(
+        scopes.map((s) =>
+          s
+            .split('/')
+            .filter((_, i) => i !== 1)
+            .join('/'),
+        ),
+      ),
+    ).toEqual(new Set(['AKIDDEV/eu-west-2/logs/aws4_request', 'AKIDDEV/eu-west-2/s3/aws4_request']));
   });
 
   it('AWS_REGION is kept with AWS_ENDPOINT_URL (no us-east-1 signing)', async () => {
-    const ran = await runStagedBin(['plan', ...planFlags], { ...NO_AWS, ...KEYS, AWS_REGION: 'ap-southeast-2', AWS_ENDPOINT_URL: proxyEndpoint }).done;
+    const ran = await runStagedBin(['plan', ...planFlags], {
+      ...NO_AWS,
+      ...KEYS,
+      AWS_REGION: 'ap-southeast-2',
+      AWS_ENDPOINT_URL: proxyEndpoint,
+    }).done;
     expect(ran.status).toBe(0);
     expect(scopes.every((s) => s.includes('/ap-southeast-2/'))).toBe(true);
   });
@@ -86,7 +109,11 @@ describe('AWS conventions', () => {
   });
 
   it('no credentials: exit 2 naming the credential chain, and no request sent', async () => {
-    const ran = await runStagedBin(['plan', ...planFlags], { ...NO_AWS, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: proxyEndpoint }).done;
+    const ran = await runStagedBin(['plan', ...planFlags], {
+      ...NO_AWS,
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: proxyEndpoint,
+    }).done;
     expect(ran.status).toBe(2);
     expect(ran.stderr).toMatch(/No AWS credentials .*AWS_ACCESS_KEY_ID.*--profile or AWS_PROFILE.*instance role/);
     expect(scopes).toEqual([]);
@@ -105,21 +132,31 @@ describe('Ctrl-C and SIGTERM', () => {
   const runFlags = ['run', '--days', '7', '--bucket', BUCKET, '--log-group-prefix', '/app/'];
   const env = () => ({ ...NO_AWS, ...KEYS, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: sandbox.endpoint });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s stops at a safe point: lease released, report saved, exit 130', async (signal) => {
-    seedGroups();
-    const running = runStagedBin(runFlags, env());
-    await running.stderrContains('group 1: ');
-    running.child.kill(signal);
-    const ran = await running.done;
-    expect(ran.stderr).toContain(`cwl-trim: ${signal}: stopping at the next safe point`);
-    expect(ran.stderr).toMatch(/report saved to s3:\/\/archive\/cwl-archive\/reports\//);
-    expect(ran.stderr).toContain(`stopped by ${signal} at a safe point; the next run carries on (exit code 130)`);
-    expect(ran.stdout).toMatch(/not reached before the deadline|the deadline came first/);
-    expect(ran.status).toBe(130);
-    expect(sandbox.objects(BUCKET).map((o) => o.key).filter((k) => k.endsWith('state/lease.json'))).toEqual([]);
-    // Not every group was worked on: the stop came before the last ones.
-    expect(['/app/a', '/app/b', '/app/c'].filter((g) => sandbox.streamNames(g).includes('old')).length).toBeGreaterThan(0);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s stops at a safe point: lease released, report saved, exit 130',
+    async (signal) => {
+      seedGroups();
+      const running = runStagedBin(runFlags, env());
+      await running.stderrContains('group 1: ');
+      running.child.kill(signal);
+      const ran = await running.done;
+      expect(ran.stderr).toContain(`cwl-trim: ${signal}: stopping at the next safe point`);
+      expect(ran.stderr).toMatch(/report saved to s3:\/\/archive\/cwl-archive\/reports\//);
+      expect(ran.stderr).toContain(`stopped by ${signal} at a safe point; the next run carries on (exit code 130)`);
+      expect(ran.stdout).toMatch(/not reached before the deadline|the deadline came first/);
+      expect(ran.status).toBe(130);
+      expect(
+        sandbox
+          .objects(BUCKET)
+          .map((o) => o.key)
+          .filter((k) => k.endsWith('state/lease.json')),
+      ).toEqual([]);
+      // Not every group was worked on: the stop came before the last ones.
+      expect(
+        ['/app/a', '/app/b', '/app/c'].filter((g) => sandbox.streamNames(g).includes('old')).length,
+      ).toBeGreaterThan(0);
+    },
+  );
 
   it('a second Ctrl-C exits at once, before the report', async () => {
     seedGroups();

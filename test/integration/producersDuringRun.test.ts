@@ -23,22 +23,34 @@ const EXPIRED = '2026/10/01/[$LATEST]expired1';
 describe('a producer writes while the run works on its group', () => {
   it.each([
     ['after its export was created, a current event', command('DescribeExportTasks', (i) => i.taskId !== undefined), 0],
-    ['after its export was created, a back-dated event', command('DescribeExportTasks', (i) => i.taskId !== undefined), 10],
+    [
+      'after its export was created, a back-dated event',
+      command('DescribeExportTasks', (i) => i.taskId !== undefined),
+      10,
+    ],
     ['after its export was verified', s3Put('/manifest.json'), 0],
   ] as const)('into an expired stream %s: the stream is left alone, nothing lost', async (_name, moment, daysAgo) => {
     const seeded = seedOrders(sandbox);
     const config = testConfig(sandbox, { days: 7 });
     const deps = testDeps(sandbox, config);
     const producer = testDeps(sandbox, config);
-    const written = { timestamp: sandbox.clock.now() - daysAgo * MS_PER_DAY - 60_000, message: 'written during the run' };
+    const written = {
+      timestamp: sandbox.clock.now() - daysAgo * MS_PER_DAY - 60_000,
+      message: 'written during the run',
+    };
     const wrote = doBefore(deps, moment, async () => {
-      const put = await producer.clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: EXPIRED, logEvents: [written] }));
+      const put = await producer.clients.logs.send(
+        new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: EXPIRED, logEvents: [written] }),
+      );
       expect(put.rejectedLogEventsInfo).toBeUndefined();
     });
     const out = await runCwlTrim(config, deps);
     expect(wrote.fired()).toBe(true);
     // Planned from metadata read after the write: written a minute ago, so it waits for its quiet minutes.
-    expect(out.plan.groups[0]?.streams.find((s) => s.logStreamName === EXPIRED)).toMatchObject({ action: 'skip', reason: 'active' });
+    expect(out.plan.groups[0]?.streams.find((s) => s.logStreamName === EXPIRED)).toMatchObject({
+      action: 'skip',
+      reason: 'active',
+    });
     expect(out.result?.groups[0]?.streams.find((s) => s.logStreamName === EXPIRED)).toBeUndefined();
     expect(keys(sandbox.events(GROUP, EXPIRED))).toEqual(keys([...seeded.get(EXPIRED)!, written]));
   });
@@ -51,7 +63,9 @@ describe('a producer writes while the run works on its group', () => {
     const producer = testDeps(sandbox, config);
     const written = { timestamp: sandbox.clock.now() - 60_000, message: 'first event' };
     doBefore(deps, s3Put('/manifest.json'), async () => {
-      await producer.clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'empty-old', logEvents: [written] }));
+      await producer.clients.logs.send(
+        new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'empty-old', logEvents: [written] }),
+      );
     });
     const out = await runCwlTrim(config, deps);
     // Listed after the export was verified: it has an event now, and is kept.

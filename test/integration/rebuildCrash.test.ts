@@ -24,7 +24,10 @@ function nthCall(name: string, n: number) {
 /** The straddling stream's kept part spans 7 days: at least 7 batches (24 h each at most). */
 const CRASH_POINTS = [
   ['while saving the journal (before its manifest)', s3Put('/journal/', (b) => b.includes('"snapshot"'))],
-  ['after the journal is saved, before the delete is recorded', s3Put('progress.json', (b) => b.includes('"deleting"'))],
+  [
+    'after the journal is saved, before the delete is recorded',
+    s3Put('progress.json', (b) => b.includes('"deleting"')),
+  ],
   ['after the delete is recorded, before DeleteLogStream', command('DeleteLogStream', ofStream)],
   ['after the delete, before CreateLogStream', command('CreateLogStream', ofStream)],
   ['after CreateLogStream, before the first batch', nthCall('PutLogEvents', 1)],
@@ -98,9 +101,13 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     const late = { timestamp: NOW - 60_000, message: 'a producer woke up' };
     sandbox.clock.advance(1); // the producer's event gets a later ingestion time than the snapshot
     // Right after the events are read, before the journal is committed.
-    doBefore(deps, s3Put('manifest.json', (b) => b.includes('"snapshot"')), async () => {
-      await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents: [late] }));
-    });
+    doBefore(
+      deps,
+      s3Put('manifest.json', (b) => b.includes('"snapshot"')),
+      async () => {
+        await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents: [late] }));
+      },
+    );
     const { result, plan } = await runCwlTrim(config, deps);
     destroy();
     const rebuilt = result?.groups[0]?.streams.find((s) => s.logStreamName === STREAM);
@@ -120,14 +127,22 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     // Two days old: after the cutoff (so it is an event to keep), well before the stream's last event.
     const late = { timestamp: NOW - 2 * 86_400_000 + 1_800_000, message: 'a back-dated write' };
     sandbox.clock.advance(1); // the producer's event gets a later ingestion time than the snapshot
-    doBefore(deps, s3Put('manifest.json', (b) => b.includes('"snapshot"')), async () => {
-      await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents: [late] }));
-    });
+    doBefore(
+      deps,
+      s3Put('manifest.json', (b) => b.includes('"snapshot"')),
+      async () => {
+        await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents: [late] }));
+      },
+    );
     const { result } = await runCwlTrim(config, deps);
     destroy();
     expect(result?.groups[0]?.streams.find((s) => s.logStreamName === STREAM)).toMatchObject({ outcome: 'abandoned' });
     const events = sandbox.events(GROUP, STREAM).map((e) => `${e.timestamp} ${e.message}`);
-    expect(events).toEqual([...seeded.get(STREAM)!, late].sort((a, b) => a.timestamp - b.timestamp).map((e) => `${e.timestamp} ${e.message}`));
+    expect(events).toEqual(
+      [...seeded.get(STREAM)!, late]
+        .sort((a, b) => a.timestamp - b.timestamp)
+        .map((e) => `${e.timestamp} ${e.message}`),
+    );
   });
 
   it('keeps events PutLogEvents refuses in the archive and reports the run as failed', async () => {
@@ -146,7 +161,11 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     expect(rejected.length).toBeGreaterThan(0);
     // Every event kept from the first run's cutoff on is either back in CloudWatch or kept as rejected.
     const { gunzipSync } = await import('node:zlib');
-    const refused = rejected.flatMap((o) => (JSON.parse(gunzipSync(o.body).toString('utf8')) as { events: { timestamp: number; message: string }[] }).events);
+    const refused = rejected.flatMap(
+      (o) =>
+        (JSON.parse(gunzipSync(o.body).toString('utf8')) as { events: { timestamp: number; message: string }[] })
+          .events,
+    );
     const back = sandbox.events(GROUP, STREAM);
     const expected = seeded.get(STREAM)!.filter((e) => e.timestamp >= first.plan.cutoffMs);
     expect([...refused, ...back].map((e) => `${e.timestamp} ${e.message}`).sort()).toEqual(

@@ -36,7 +36,9 @@ const lines = (events: readonly SeedEvent[]): string[] => events.map((e) => `${e
 const cloudWatch = (group = GROUP, stream = STREAM): string[] =>
   sandbox.streamNames(group).includes(stream) ? lines(sandbox.events(group, stream)) : [];
 const streamResult = (out: Awaited<ReturnType<typeof runCwlTrim>>, stream = STREAM) =>
-  [...(out.result?.resumedRebuilds ?? []), ...(out.result?.groups.flatMap((g) => g.streams) ?? [])].find((s) => s.logStreamName === stream);
+  [...(out.result?.resumedRebuilds ?? []), ...(out.result?.groups.flatMap((g) => g.streams) ?? [])].find(
+    (s) => s.logStreamName === stream,
+  );
 
 /** Writes (or deletes) an object as a person or a broken tool would, through the real S3 client. */
 async function writeObject(key: string, content: string | undefined): Promise<void> {
@@ -49,11 +51,15 @@ async function writeObject(key: string, content: string | undefined): Promise<vo
   }
 }
 
-const rebuildConfig = (overrides: Partial<Config> = {}): Config => testConfig(sandbox, { days: 7, forceRebuild: true, ...overrides });
+const rebuildConfig = (overrides: Partial<Config> = {}): Config =>
+  testConfig(sandbox, { days: 7, forceRebuild: true, ...overrides });
 
 /** Clients whose requests give up after 300 ms: a hung call becomes a timeout quickly. */
 const quickClients = (config: Config) =>
-  createClients(config, { credentials: TEST_CREDENTIALS, timeouts: { connectionMs: 300, requestMs: 300, bulkRequestMs: 300, idleMs: 10_000 } });
+  createClients(config, {
+    credentials: TEST_CREDENTIALS,
+    timeouts: { connectionMs: 300, requestMs: 300, bulkRequestMs: 300, idleMs: 10_000 },
+  });
 
 const BATCH_1 = `${JOURNAL}/batch-000001.json`;
 type Damage = (key: string) => Promise<void>;
@@ -63,7 +69,10 @@ const DAMAGES: readonly (readonly [string, Damage])[] = [
   [
     'with one message changed (same count, same times)',
     async (key) => {
-      const batch = JSON.parse(body(key).toString('utf8')) as { version: number; events: { timestamp: number; message: string }[] };
+      const batch = JSON.parse(body(key).toString('utf8')) as {
+        version: number;
+        events: { timestamp: number; message: string }[];
+      };
       batch.events[0] = { ...batch.events[0]!, message: 'forged' };
       await writeObject(key, JSON.stringify(batch));
     },
@@ -78,43 +87,71 @@ const DAMAGES: readonly (readonly [string, Damage])[] = [
 ];
 
 describe('a damaged journal is found before the stream is deleted', () => {
-  it.each(DAMAGES)('a batch %s between the save and the delete: the stream is untouched, the run fails naming the batch', async (_name, damage) => {
-    const seeded = seedOrders(sandbox);
-    const config = rebuildConfig();
-    const deps = testDeps(sandbox, config);
-    // Right before the journal is read back: every batch and the manifest are written.
-    doBefore(deps, command('GetObject', (input) => String(input.Key).endsWith('batch-000001.json')), () => damage(BATCH_1));
-    const first = await runCwlTrim(config, deps);
-    expect(first.result?.outcome).toBe('failed');
-    expect(streamResult(first)).toMatchObject({ outcome: 'failed', detail: expect.stringContaining(`rebuild journal s3://${BUCKET}/${BATCH_1}`) });
-    expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
-    expectInvariant(sandbox, seeded, first.plan.cutoffMs, { untouched: [STREAM] });
-    expect(journalObjects()).toEqual([]); // the stream holds everything: the bad journal is discarded
+  it.each(DAMAGES)(
+    'a batch %s between the save and the delete: the stream is untouched, the run fails naming the batch',
+    async (_name, damage) => {
+      const seeded = seedOrders(sandbox);
+      const config = rebuildConfig();
+      const deps = testDeps(sandbox, config);
+      // Right before the journal is read back: every batch and the manifest are written.
+      doBefore(
+        deps,
+        command('GetObject', (input) => String(input.Key).endsWith('batch-000001.json')),
+        () => damage(BATCH_1),
+      );
+      const first = await runCwlTrim(config, deps);
+      expect(first.result?.outcome).toBe('failed');
+      expect(streamResult(first)).toMatchObject({
+        outcome: 'failed',
+        detail: expect.stringContaining(`rebuild journal s3://${BUCKET}/${BATCH_1}`),
+      });
+      expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
+      expectInvariant(sandbox, seeded, first.plan.cutoffMs, { untouched: [STREAM] });
+      expect(journalObjects()).toEqual([]); // the stream holds everything: the bad journal is discarded
 
-    const second = await runCwlTrim(config, testDeps(sandbox, config));
-    expect(second.result?.outcome).toBe('done');
-    expectInvariant(sandbox, seeded, second.plan.cutoffMs);
-  });
+      const second = await runCwlTrim(config, testDeps(sandbox, config));
+      expect(second.result?.outcome).toBe('done');
+      expectInvariant(sandbox, seeded, second.plan.cutoffMs);
+    },
+  );
 
   it('a manifest edited to list fewer batches is refused before the delete', async () => {
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();
     const crashed = testDeps(sandbox, config);
-    crashBefore(crashed, command('DescribeLogStreams', (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json'))));
+    crashBefore(
+      crashed,
+      command(
+        'DescribeLogStreams',
+        (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json')),
+      ),
+    );
     await runCwlTrim(config, crashed);
     const manifest = JSON.parse(body(`${JOURNAL}/manifest.json`).toString('utf8')) as {
-      batches: number; events: number; bytes: number; batchList: { events: number; bytes: number }[];
+      batches: number;
+      events: number;
+      bytes: number;
+      batchList: { events: number; bytes: number }[];
     };
     expect(manifest.batches).toBeGreaterThan(2);
     const kept = manifest.batchList.slice(0, 2);
-    await writeObject(`${JOURNAL}/manifest.json`, JSON.stringify({
-      ...manifest, batches: 2, batchList: kept,
-      events: kept.reduce((n, b) => n + b.events, 0), bytes: kept.reduce((n, b) => n + b.bytes, 0),
-    }));
+    await writeObject(
+      `${JOURNAL}/manifest.json`,
+      JSON.stringify({
+        ...manifest,
+        batches: 2,
+        batchList: kept,
+        events: kept.reduce((n, b) => n + b.events, 0),
+        bytes: kept.reduce((n, b) => n + b.bytes, 0),
+      }),
+    );
 
     const second = await runCwlTrim(config, testDeps(sandbox, config));
     expect(second.result?.outcome).toBe('failed');
-    expect(streamResult(second)).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('batch-000002.json') });
+    expect(streamResult(second)).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringContaining('batch-000002.json'),
+    });
     expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
 
     const third = await runCwlTrim(config, testDeps(sandbox, config));
@@ -126,25 +163,41 @@ describe('a damaged journal is found before the stream is deleted', () => {
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();
     const crashed = testDeps(sandbox, config);
-    crashBefore(crashed, command('DescribeLogStreams', (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json'))));
+    crashBefore(
+      crashed,
+      command(
+        'DescribeLogStreams',
+        (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json')),
+      ),
+    );
     await runCwlTrim(config, crashed);
     const batch = JSON.parse(body(BATCH_1).toString('utf8')) as { version: number; events: unknown[] };
     const forged = JSON.stringify({ ...batch, events: batch.events.slice(0, 10) });
     await writeObject(BATCH_1, forged);
-    const manifest = JSON.parse(body(`${JOURNAL}/manifest.json`).toString('utf8')) as { batchList: { sha256: string }[] };
+    const manifest = JSON.parse(body(`${JOURNAL}/manifest.json`).toString('utf8')) as {
+      batchList: { sha256: string }[];
+    };
     manifest.batchList[1]!.sha256 = createHash('sha256').update(forged).digest('hex');
     await writeObject(`${JOURNAL}/manifest.json`, JSON.stringify(manifest));
 
     const second = await runCwlTrim(config, testDeps(sandbox, config));
     expect(second.result?.outcome).toBe('failed');
-    expect(streamResult(second)).toMatchObject({ outcome: 'failed', detail: expect.stringContaining('batch 1 holds 10 events') });
+    expect(streamResult(second)).toMatchObject({
+      outcome: 'failed',
+      detail: expect.stringContaining('batch 1 holds 10 events'),
+    });
     expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
   });
 
   it('a journal S3 will not give back (403: SSE-KMS without kms:Decrypt) stops before the delete', async () => {
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();
-    sandbox.injectFault({ operation: 'GetObject', pathContains: '/journal/', times: 10_000, error: { name: 'AccessDenied', message: 'Access Denied', status: 403 } });
+    sandbox.injectFault({
+      operation: 'GetObject',
+      pathContains: '/journal/',
+      times: 10_000,
+      error: { name: 'AccessDenied', message: 'Access Denied', status: 403 },
+    });
     const first = await runCwlTrim(config, testDeps(sandbox, config));
     sandbox.clearFaults();
     expect(first.result?.outcome).toBe('failed');
@@ -161,7 +214,13 @@ describe('a damaged journal is found before the stream is deleted', () => {
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();
     const crashed = testDeps(sandbox, config);
-    crashBefore(crashed, command('DescribeLogStreams', (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json'))));
+    crashBefore(
+      crashed,
+      command(
+        'DescribeLogStreams',
+        (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json')),
+      ),
+    );
     await runCwlTrim(config, crashed);
     await writeObject(`${JOURNAL}/manifest.json`, '{"version":2,"logGroupName":"/app/or');
 
@@ -169,7 +228,9 @@ describe('a damaged journal is found before the stream is deleted', () => {
     expect(second.result?.outcome).toBe('failed');
     expect(second.result?.resumedRebuilds[0]).toMatchObject({
       outcome: 'failed',
-      detail: expect.stringMatching(new RegExp(`^STATE_CORRUPT: s3://${BUCKET}/${JOURNAL}/manifest.json: not valid JSON`)),
+      detail: expect.stringMatching(
+        new RegExp(`^STATE_CORRUPT: s3://${BUCKET}/${JOURNAL}/manifest.json: not valid JSON`),
+      ),
     });
     expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
   });
@@ -177,10 +238,22 @@ describe('a damaged journal is found before the stream is deleted', () => {
   type Manifest = { batchList: { events: number }[] };
   it.each([
     ['an older phase', () => ({ version: 1, phase: 'saved', nextBatch: 0, rejected: 0, put: 0 })],
-    ['an earlier batch', (m: Manifest) => ({ version: 1, phase: 'putting', nextBatch: 1, rejected: 0, put: m.batchList[0]!.events })],
+    [
+      'an earlier batch',
+      (m: Manifest) => ({ version: 1, phase: 'putting', nextBatch: 1, rejected: 0, put: m.batchList[0]!.events }),
+    ],
     ['counts that do not add up', () => ({ version: 1, phase: 'putting', nextBatch: 1, rejected: 0, put: 1 })],
     // Counts that add up over every batch, but a next batch past the last: trusted, nothing more would be put.
-    ['a batch past the last', (m: Manifest) => ({ version: 1, phase: 'putting', nextBatch: m.batchList.length + 1, rejected: 0, put: m.batchList.reduce((n, b) => n + b.events, 0) })],
+    [
+      'a batch past the last',
+      (m: Manifest) => ({
+        version: 1,
+        phase: 'putting',
+        nextBatch: m.batchList.length + 1,
+        rejected: 0,
+        put: m.batchList.reduce((n, b) => n + b.events, 0),
+      }),
+    ],
   ])('progress rewritten to %s puts nothing twice', async (_name, progress) => {
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();
@@ -202,7 +275,10 @@ describe('a journal half removed is recognised and its removal finished', () => 
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();
     const crashed = testDeps(sandbox, config);
-    const crash = crashBefore(crashed, command('DeleteObject', (input) => String(input.Key).endsWith(`${STREAM}/manifest.json`)));
+    const crash = crashBefore(
+      crashed,
+      command('DeleteObject', (input) => String(input.Key).endsWith(`${STREAM}/manifest.json`)),
+    );
     await runCwlTrim(config, crashed);
     expect(crash.fired()).toBe(true);
 
@@ -217,7 +293,10 @@ describe('a journal half removed is recognised and its removal finished', () => 
     const config = rebuildConfig();
     const first = await runCwlTrim(config, testDeps(sandbox, config));
     expect(first.result?.outcome).toBe('done');
-    await writeObject(`${JOURNAL}/manifest.json`, JSON.stringify({ logGroupName: GROUP, logStreamName: STREAM, batches: 8, events: 168 }));
+    await writeObject(
+      `${JOURNAL}/manifest.json`,
+      JSON.stringify({ logGroupName: GROUP, logStreamName: STREAM, batches: 8, events: 168 }),
+    );
 
     const second = await runCwlTrim(config, testDeps(sandbox, config));
     expect(second.result?.outcome).toBe('done');
@@ -244,14 +323,17 @@ describe('a lost answer never puts a batch twice, a hung call never hangs the ru
     expect(streamResult(out)?.events).toBe(seeded.get(STREAM)!.filter((e) => e.timestamp >= out.plan.cutoffMs).length);
   });
 
-  it.each(['DescribeLogStreams', 'GetObject', 'PutObject', 'CreateLogStream'])('%s that never answers is timed out and retried', async (operation) => {
-    const seeded = seedOrders(sandbox);
-    const config = rebuildConfig();
-    sandbox.injectFault({ operation, hang: 'before-applying' });
-    const out = await runCwlTrim(config, testDeps(sandbox, config, { clients: quickClients(config) }));
-    expect(out.result?.outcome).toBe('done');
-    expectInvariant(sandbox, seeded, out.plan.cutoffMs);
-  });
+  it.each(['DescribeLogStreams', 'GetObject', 'PutObject', 'CreateLogStream'])(
+    '%s that never answers is timed out and retried',
+    async (operation) => {
+      const seeded = seedOrders(sandbox);
+      const config = rebuildConfig();
+      sandbox.injectFault({ operation, hang: 'before-applying' });
+      const out = await runCwlTrim(config, testDeps(sandbox, config, { clients: quickClients(config) }));
+      expect(out.result?.outcome).toBe('done');
+      expectInvariant(sandbox, seeded, out.plan.cutoffMs);
+    },
+  );
 });
 
 describe('a lost CreateExportTask answer starts no second task', () => {
@@ -280,7 +362,7 @@ describe('a lost answer to a group state write is recognised as our own', () => 
   });
 });
 
-describe('pending rebuilds follow the run\'s selection', () => {
+describe("pending rebuilds follow the run's selection", () => {
   const OTHER = '/app/payments';
   const crashFirstRun = async (predicate: Parameters<typeof crashBefore>[1]) => {
     const orders = seedOrders(sandbox);
@@ -289,7 +371,11 @@ describe('pending rebuilds follow the run\'s selection', () => {
     const crashed = testDeps(sandbox, config);
     crashBefore(crashed, (c) => c.input.logGroupName === GROUP && predicate(c));
     await runCwlTrim(config, crashed);
-    return { orders, payments, excluding: rebuildConfig({ selection: { names: [], prefixes: ['/'], excludePrefixes: [GROUP] } }) };
+    return {
+      orders,
+      payments,
+      excluding: rebuildConfig({ selection: { names: [], prefixes: ['/'], excludePrefixes: [GROUP] } }),
+    };
   };
 
   it('an untouched stream in an excluded group is left alone and its journal discarded', async () => {
@@ -297,8 +383,14 @@ describe('pending rebuilds follow the run\'s selection', () => {
     const before = cloudWatch();
     sandbox.clearCalls();
     const second = await runCwlTrim(excluding, testDeps(sandbox, excluding));
-    expect(second.result?.resumedRebuilds[0]).toMatchObject({ logGroupName: GROUP, outcome: 'skipped', detail: expect.stringContaining('not selected') });
-    expect(sandbox.mutatingCalls().filter((c) => (c.input as { logGroupName?: string }).logGroupName === GROUP)).toEqual([]);
+    expect(second.result?.resumedRebuilds[0]).toMatchObject({
+      logGroupName: GROUP,
+      outcome: 'skipped',
+      detail: expect.stringContaining('not selected'),
+    });
+    expect(
+      sandbox.mutatingCalls().filter((c) => (c.input as { logGroupName?: string }).logGroupName === GROUP),
+    ).toEqual([]);
     expect(cloudWatch()).toEqual(before);
     expect(cloudWatch()).toEqual(lines(orders.get(STREAM)!));
     expect(journalObjects()).toEqual([]);
@@ -306,9 +398,15 @@ describe('pending rebuilds follow the run\'s selection', () => {
 
   it('a stream already deleted is finished anyway, and the report says why', async () => {
     let puts = 0;
-    const { orders, excluding } = await crashFirstRun((c) => c.constructor.name === 'PutLogEventsCommand' && ofStream(c.input) && ++puts === 3);
+    const { orders, excluding } = await crashFirstRun(
+      (c) => c.constructor.name === 'PutLogEventsCommand' && ofStream(c.input) && ++puts === 3,
+    );
     const second = await runCwlTrim(excluding, testDeps(sandbox, excluding));
-    expect(second.result?.resumedRebuilds[0]).toMatchObject({ logGroupName: GROUP, outcome: 'done', detail: expect.stringContaining('already been deleted') });
+    expect(second.result?.resumedRebuilds[0]).toMatchObject({
+      logGroupName: GROUP,
+      outcome: 'done',
+      detail: expect.stringContaining('already been deleted'),
+    });
     expect(cloudWatch()).toEqual(lines(orders.get(STREAM)!.filter((e) => e.timestamp >= second.plan.cutoffMs)));
     expect(journalObjects()).toEqual([]);
   });

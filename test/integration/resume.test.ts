@@ -50,7 +50,9 @@ function seedBigGroup(expired: number): Seeded {
 
 /** DescribeLogStreams calls that list a group (not the one-stream look ordered by LastEventTime). */
 const listingCalls = (): number =>
-  workCalls(sandbox).filter((c) => c.operation === 'DescribeLogStreams' && (c.input as { orderBy?: string }).orderBy === undefined).length;
+  workCalls(sandbox).filter(
+    (c) => c.operation === 'DescribeLogStreams' && (c.input as { orderBy?: string }).orderBy === undefined,
+  ).length;
 
 function testHandler(env: Record<string, string> = {}) {
   return createHandler({
@@ -87,7 +89,11 @@ function outOfTimeAfterPages(pages: number): LambdaContext {
 }
 
 /** Invokes the handler as Lambda would, following each continuation it starts, up to `max` invocations. */
-async function chain(handler: ReturnType<typeof testHandler>, context: () => LambdaContext, max: number): Promise<HandlerSummary[]> {
+async function chain(
+  handler: ReturnType<typeof testHandler>,
+  context: () => LambdaContext,
+  max: number,
+): Promise<HandlerSummary[]> {
   const summaries: HandlerSummary[] = [];
   let event: unknown = {};
   for (let i = 0; i < max; i += 1) {
@@ -103,7 +109,9 @@ async function chain(handler: ReturnType<typeof testHandler>, context: () => Lam
 const cursorKey = 'cwl-archive/state/cursors/~app~big.json';
 
 describe('resuming a listing the deadline cut short', () => {
-  it('saves where the listing stopped, and the next invocation goes on from there instead of listing from the start', { timeout: 120_000 }, async () => {
+  it('saves where the listing stopped, and the next invocation goes on from there instead of listing from the start', {
+    timeout: 120_000,
+  }, async () => {
     const seeded = seedBigGroup(600); // 13 pages of 50
     const handler = testHandler();
 
@@ -129,7 +137,9 @@ describe('resuming a listing the deadline cut short', () => {
   });
 
   // Hundreds of real HTTP calls: a generous bound against a hang on a loaded machine, not a timing test.
-  it('drains a group no invocation can list alone through a chain of continuations: nothing lost, nothing twice', { timeout: 120_000 }, async () => {
+  it('drains a group no invocation can list alone through a chain of continuations: nothing lost, nothing twice', {
+    timeout: 120_000,
+  }, async () => {
     const seeded = seedBigGroup(500); // 11 pages of 50
     const handler = testHandler();
 
@@ -150,7 +160,14 @@ describe('a saved listing position that no longer works', () => {
   it('lists the group from the start when DescribeLogStreams refuses the saved token, and when the cursor does not parse', async () => {
     const seeded = seedBigGroup(120);
     const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
-    const stale = { schemaVersion: 1, logGroupName: GROUP, nextToken: 'not-a-token', savedAtMs: NOW, streamsBefore: 100, weightBefore: 1 };
+    const stale = {
+      schemaVersion: 1,
+      logGroupName: GROUP,
+      nextToken: 'not-a-token',
+      savedAtMs: NOW,
+      streamsBefore: 100,
+      weightBefore: 1,
+    };
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: cursorKey, Body: JSON.stringify(stale) }));
 
     const first = await testHandler()({}, outOfTimeAfterPages(100));
@@ -171,14 +188,18 @@ describe('a saved listing position that no longer works', () => {
 
 describe('walking a fleet the deadline cuts short', () => {
   it('stops the walk at the deadline, saves the last finished group, and the next run starts after it', async () => {
-    for (let i = 0; i < 120; i += 1) sandbox.seedGroup(`/app/g${String(i).padStart(3, '0')}`, { creationTimeMs: NOW - 40 * MS_PER_DAY });
+    for (let i = 0; i < 120; i += 1)
+      sandbox.seedGroup(`/app/g${String(i).padStart(3, '0')}`, { creationTimeMs: NOW - 40 * MS_PER_DAY });
     const handler = testHandler();
     // The deadline comes once the walk has read its second page of groups.
-    const first = await handler({}, {
-      functionName: FUNCTION_NAME,
-      awsRequestId: 'req',
-      getRemainingTimeInMillis: () => (countWork(sandbox, 'DescribeLogGroups') >= 2 ? 0 : 600_000),
-    });
+    const first = await handler(
+      {},
+      {
+        functionName: FUNCTION_NAME,
+        awsRequestId: 'req',
+        getRemainingTimeInMillis: () => (countWork(sandbox, 'DescribeLogGroups') >= 2 ? 0 : 600_000),
+      },
+    );
 
     expect(first).toMatchObject({ outcome: 'partial', deadlineReached: true });
     const [fleet] = sandbox.objects(BUCKET, 'cwl-archive/state/cursors/fleet.json');
@@ -188,10 +209,15 @@ describe('walking a fleet the deadline cuts short', () => {
     expect(after < '/app/g119').toBe(true);
 
     sandbox.clearCalls();
-    const second = await handler({}, { functionName: FUNCTION_NAME, awsRequestId: 'req2', getRemainingTimeInMillis: () => 600_000 });
+    const second = await handler(
+      {},
+      { functionName: FUNCTION_NAME, awsRequestId: 'req2', getRemainingTimeInMillis: () => 600_000 },
+    );
 
     expect(second.outcome).toBe('done');
-    const visited = workCalls(sandbox).filter((c) => c.operation === 'DescribeLogStreams').map((c) => (c.input as { logGroupName: string }).logGroupName);
+    const visited = workCalls(sandbox)
+      .filter((c) => c.operation === 'DescribeLogStreams')
+      .map((c) => (c.input as { logGroupName: string }).logGroupName);
     expect(visited.length).toBeGreaterThan(0);
     expect(visited.every((name) => name > after)).toBe(true);
     expect(sandbox.objects(BUCKET, 'cwl-archive/state/cursors/fleet.json')).toEqual([]);

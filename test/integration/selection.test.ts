@@ -20,7 +20,10 @@ beforeEach(() => {
   sandbox.reset();
   sandbox.createBucket(BUCKET);
   for (const [i, name] of LAMBDA.entries()) {
-    sandbox.seedGroup(name, { creationTimeMs: NOW - 40 * MS_PER_DAY, tags: i % 2 === 0 ? { AutoExport: 'True' } : { AutoExport: 'False' } });
+    sandbox.seedGroup(name, {
+      creationTimeMs: NOW - 40 * MS_PER_DAY,
+      tags: i % 2 === 0 ? { AutoExport: 'True' } : { AutoExport: 'False' },
+    });
   }
   for (const name of OTHERS) sandbox.seedGroup(name, { creationTimeMs: NOW - 40 * MS_PER_DAY });
 });
@@ -65,9 +68,16 @@ describe('group selection (over more than one page of 50)', () => {
 
   it('reads every stream of a group with more than 50 streams', async () => {
     for (let i = 0; i < 120; i += 1) {
-      sandbox.seedStream('/ecs/svc-2', `task-${i}`, history(`task-${i}`, NOW - 30 * MS_PER_DAY, NOW - 29 * MS_PER_DAY, 3_600_000));
+      sandbox.seedStream(
+        '/ecs/svc-2',
+        `task-${i}`,
+        history(`task-${i}`, NOW - 30 * MS_PER_DAY, NOW - 29 * MS_PER_DAY, 3_600_000),
+      );
     }
-    const config = testConfig(sandbox, { dryRun: true, selection: { names: ['/ecs/svc-2'], prefixes: [], excludePrefixes: [] } });
+    const config = testConfig(sandbox, {
+      dryRun: true,
+      selection: { names: ['/ecs/svc-2'], prefixes: [], excludePrefixes: [] },
+    });
     const { plan } = await runCwlTrim(config, testDeps(sandbox, config));
     expect(plan.groups[0]!.streams).toHaveLength(120);
     expect(plan.groups[0]!.totals.delete).toBe(120);

@@ -13,7 +13,9 @@ useRunSandbox((s) => {
 describe('group state', () => {
   it('starts a group never archived with no watermark, no window and no version', async () => {
     const config = testConfig(sandbox);
-    expect(await loadGroupState(testDeps(sandbox, config), config, GROUP)).toEqual({ state: { logGroupName: GROUP, windows: [] } });
+    expect(await loadGroupState(testDeps(sandbox, config), config, GROUP)).toEqual({
+      state: { logGroupName: GROUP, windows: [] },
+    });
   });
 
   it('reads back what was saved, with the version the next write is conditional on', async () => {

@@ -18,11 +18,17 @@ useRunSandbox((s) => {
   sandbox = s;
 });
 
-const streamReads = (): CallRecord[] => workCalls(sandbox).filter((c) => c.operation === 'DescribeLogStreams' && (c.input as { logStreamNamePrefix?: string }).logStreamNamePrefix === undefined);
-const looks = (): number => streamReads().filter((c) => (c.input as { orderBy?: string }).orderBy === 'LastEventTime').length;
+const streamReads = (): CallRecord[] =>
+  workCalls(sandbox).filter(
+    (c) =>
+      c.operation === 'DescribeLogStreams' &&
+      (c.input as { logStreamNamePrefix?: string }).logStreamNamePrefix === undefined,
+  );
+const looks = (): number =>
+  streamReads().filter((c) => (c.input as { orderBy?: string }).orderBy === 'LastEventTime').length;
 const listings = (): number => streamReads().length - looks();
 
-describe('reading a group\'s streams', () => {
+describe("reading a group's streams", () => {
   it('decides a first export without a look at the streams, and later ones with one', async () => {
     seedOrders(sandbox);
     const config = testConfig(sandbox, { days: 7 });
@@ -55,7 +61,10 @@ describe('reading a group\'s streams', () => {
     const dry = await runCwlTrim({ ...config, dryRun: true }, testDeps(sandbox, config));
     expect(dry.plan.groups[0]?.exportWindow).toBeUndefined();
     expect({ looks: looks(), listings: listings() }).toEqual({ looks: 1, listings: 0 });
-    const names = sandbox.streamNames(GROUP).filter((n) => !n.startsWith('__')).sort();
+    const names = sandbox
+      .streamNames(GROUP)
+      .filter((n) => !n.startsWith('__'))
+      .sort();
     expect(dry.plan.groups[0]?.streams.map((s) => s.logStreamName)).toEqual(names);
     expect(dry.plan.groups[0]?.totals.streams).toBe(names.length);
   });
@@ -72,14 +81,23 @@ describe('reading a group\'s streams', () => {
     const deps = testDeps(sandbox, config);
     const producer = testDeps(sandbox, config);
     const written = { timestamp: sandbox.clock.now() - 60_000, message: 'written during the export' };
-    const wrote = doBefore(deps, command('DescribeExportTasks', (i) => i.taskId !== undefined), async () => {
-      await producer.clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'soon-expired', logEvents: [written] }));
-    });
+    const wrote = doBefore(
+      deps,
+      command('DescribeExportTasks', (i) => i.taskId !== undefined),
+      async () => {
+        await producer.clients.logs.send(
+          new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'soon-expired', logEvents: [written] }),
+        );
+      },
+    );
     sandbox.clearCalls();
     const out = await runCwlTrim(config, deps);
     expect(wrote.fired()).toBe(true);
     expect(looks()).toBe(1);
-    expect(out.plan.groups[0]?.streams.find((s) => s.logStreamName === 'soon-expired')).toMatchObject({ action: 'skip', reason: 'active' });
+    expect(out.plan.groups[0]?.streams.find((s) => s.logStreamName === 'soon-expired')).toMatchObject({
+      action: 'skip',
+      reason: 'active',
+    });
     expect(keys(sandbox.events(GROUP, 'soon-expired'))).toEqual(keys([...seeded, written]));
   });
 });

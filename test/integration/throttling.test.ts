@@ -26,9 +26,12 @@ describe('a throttled account', () => {
     // have, which the code expects.
     const { GetObject, GetTransformer, ...others } = deps.call.stats.snapshot();
     expect(Object.values(others).reduce((n, s) => n + s.failures, 0)).toBe(0);
-    expect(GetObject?.failures).toBe(sandbox.calls.filter((c) => c.operation === 'GetObject' && c.error === 'NoSuchKey').length);
+    expect(GetObject?.failures).toBe(
+      sandbox.calls.filter((c) => c.operation === 'GetObject' && c.error === 'NoSuchKey').length,
+    );
     expect(GetTransformer?.failures).toBe(
-      sandbox.calls.filter((c) => c.operation === 'GetTransformer' && c.error === 'ResourceNotFoundException').length);
+      sandbox.calls.filter((c) => c.operation === 'GetTransformer' && c.error === 'ResourceNotFoundException').length,
+    );
     expectInvariant(sandbox, seeded, plan.cutoffMs);
   });
 });

@@ -15,26 +15,53 @@ import { BUCKET, archivedEvents, keys } from '../helpers/runHarness.js';
 import { GROUP, seedOrders } from '../helpers/scenario.js';
 
 const BIN = fileURLToPath(new URL('../../bin/cwl-trim.js', import.meta.url));
-const ENV = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', LOG_LEVEL: 'silent' };
+const ENV = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: 'us-east-1',
+  LOG_LEVEL: 'silent',
+};
 
 let sandbox: Sandbox;
 beforeAll(async () => {
   // Exports take seconds, so that both processes are inside the group's work at the same time.
-  sandbox = await startSandbox({ clock: createSandboxClock(Date.now()), exportTiming: { pendingMs: 5_000, runningMs: 5_000 } });
+  sandbox = await startSandbox({
+    clock: createSandboxClock(Date.now()),
+    exportTiming: { pendingMs: 5_000, runningMs: 5_000 },
+  });
 });
 afterAll(async () => {
   await sandbox.stop();
 });
 
 function cli(prefix: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = [BIN, 'run', '--json', '--days', '7', '--force-rebuild', '--bucket', BUCKET, '--bucket-prefix', prefix,
-    '--log-group-name', GROUP, '--endpoint-url', sandbox.endpoint];
+  const args = [
+    BIN,
+    'run',
+    '--json',
+    '--days',
+    '7',
+    '--force-rebuild',
+    '--bucket',
+    BUCKET,
+    '--bucket-prefix',
+    prefix,
+    '--log-group-name',
+    GROUP,
+    '--endpoint-url',
+    sandbox.endpoint,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env: ENV });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -67,7 +94,9 @@ describe('two processes, two prefixes, one group', () => {
     const prefix = worked[0] === reports[0] ? 'stage-a' : 'stage-b';
     const archive = archivedEvents(sandbox, prefix);
     for (const [name, events] of seeded) {
-      expect(keys(archive.get(`${GROUP}|${name}`) ?? []), `archive of ${name}`).toEqual(keys(events.filter((e) => e.timestamp < cutoff)));
+      expect(keys(archive.get(`${GROUP}|${name}`) ?? []), `archive of ${name}`).toEqual(
+        keys(events.filter((e) => e.timestamp < cutoff)),
+      );
       const inCloudWatch = sandbox.streamNames(GROUP).includes(name) ? sandbox.events(GROUP, name) : [];
       expect(keys(inCloudWatch), `CloudWatch of ${name}`).toEqual(keys(events.filter((e) => e.timestamp >= cutoff)));
     }

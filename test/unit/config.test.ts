@@ -23,12 +23,29 @@ describe('parseConfig: valid settings', () => {
 
     // Assess
     expect(config).toEqual({
-      days: 30, bucket: 'my-archive', bucketPrefix: 'cwl-archive', dryRun: false, logLevel: 'info',
+      days: 30,
+      bucket: 'my-archive',
+      bucketPrefix: 'cwl-archive',
+      dryRun: false,
+      logLevel: 'info',
       selection: { names: [], prefixes: ['/aws/lambda/'], excludePrefixes: [] },
-      strategy: 'rebuild', quietMinutes: 180, forceRebuild: false, allowFilteredGroups: false, unmask: false,
-      deleteEmptyGroups: false, quotaShare: 0.5,
-      prices: { ingestionPerGb: 0.5, storagePerGbMonth: 0.03, archivePerGbMonth: 0.023, compressionRatio: 6.67,
-        compressionRatioSource: 'default', paybackHorizonMonths: 12, tier30To90PerGbMonth: 0.018, tierOver90PerGbMonth: 0.006 },
+      strategy: 'rebuild',
+      quietMinutes: 180,
+      forceRebuild: false,
+      allowFilteredGroups: false,
+      unmask: false,
+      deleteEmptyGroups: false,
+      quotaShare: 0.5,
+      prices: {
+        ingestionPerGb: 0.5,
+        storagePerGbMonth: 0.03,
+        archivePerGbMonth: 0.023,
+        compressionRatio: 6.67,
+        compressionRatioSource: 'default',
+        paybackHorizonMonths: 12,
+        tier30To90PerGbMonth: 0.018,
+        tierOver90PerGbMonth: 0.006,
+      },
     });
     expect(config).not.toHaveProperty('region');
     expect(config).not.toHaveProperty('endpointUrl');
@@ -43,27 +60,64 @@ describe('parseConfig: valid settings', () => {
 
   it('trims values and reads every setting from its variable', () => {
     const config = parseConfig({
-      DAYS: ' 7 ', BUCKET: 'logs.archive-1', BUCKET_PREFIX: '/archive/cwl/', LOG_GROUP_NAMES: 'a, ,/b/c,a',
-      EXCLUDE_LOG_GROUP_PREFIXES: '/aws/lambda/prod-', LOG_GROUP_TAG: ' Team = ops ', DRY_RUN: 'YES',
-      LOG_LEVEL: 'DEBUG', AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', STRATEGY: 'Retention',
-      QUIET_MINUTES: '60', FORCE_REBUILD: '1', ALLOW_FILTERED_GROUPS: 'true', UNMASK: 'no', QUOTA_SHARE: '1',
-      PRICE_INGESTION_PER_GB: '0.76', PRICE_STORAGE_PER_GB_MONTH: '.033', PRICE_ARCHIVE_PER_GB_MONTH: '0',
-      COMPRESSION_RATIO: '7.5', PAYBACK_MONTHS: '12',
+      DAYS: ' 7 ',
+      BUCKET: 'logs.archive-1',
+      BUCKET_PREFIX: '/archive/cwl/',
+      LOG_GROUP_NAMES: 'a, ,/b/c,a',
+      EXCLUDE_LOG_GROUP_PREFIXES: '/aws/lambda/prod-',
+      LOG_GROUP_TAG: ' Team = ops ',
+      DRY_RUN: 'YES',
+      LOG_LEVEL: 'DEBUG',
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+      STRATEGY: 'Retention',
+      QUIET_MINUTES: '60',
+      FORCE_REBUILD: '1',
+      ALLOW_FILTERED_GROUPS: 'true',
+      UNMASK: 'no',
+      QUOTA_SHARE: '1',
+      PRICE_INGESTION_PER_GB: '0.76',
+      PRICE_STORAGE_PER_GB_MONTH: '.033',
+      PRICE_ARCHIVE_PER_GB_MONTH: '0',
+      COMPRESSION_RATIO: '7.5',
+      PAYBACK_MONTHS: '12',
     });
     expect(config).toMatchObject({
-      days: 7, bucket: 'logs.archive-1', bucketPrefix: 'archive/cwl', dryRun: true, logLevel: 'debug',
-      selection: { names: ['a', '/b/c'], prefixes: [], excludePrefixes: ['/aws/lambda/prod-'],
-        tag: { key: 'Team', value: 'ops' } },
-      region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:4566', strategy: 'retention', quietMinutes: 60,
-      forceRebuild: true, allowFilteredGroups: true, unmask: false, quotaShare: 1,
-      prices: { ingestionPerGb: 0.76, storagePerGbMonth: 0.033, archivePerGbMonth: 0, compressionRatio: 7.5,
-        compressionRatioSource: 'setting', paybackHorizonMonths: 12 },
+      days: 7,
+      bucket: 'logs.archive-1',
+      bucketPrefix: 'archive/cwl',
+      dryRun: true,
+      logLevel: 'debug',
+      selection: {
+        names: ['a', '/b/c'],
+        prefixes: [],
+        excludePrefixes: ['/aws/lambda/prod-'],
+        tag: { key: 'Team', value: 'ops' },
+      },
+      region: 'eu-west-1',
+      endpointUrl: 'http://127.0.0.1:4566',
+      strategy: 'retention',
+      quietMinutes: 60,
+      forceRebuild: true,
+      allowFilteredGroups: true,
+      unmask: false,
+      quotaShare: 1,
+      prices: {
+        ingestionPerGb: 0.76,
+        storagePerGbMonth: 0.033,
+        archivePerGbMonth: 0,
+        compressionRatio: 7.5,
+        compressionRatioSource: 'setting',
+        paybackHorizonMonths: 12,
+      },
     });
   });
 
   it('lets a flag win over the variable, and the variable over the default', () => {
-    const config = parseConfig({ ...BASE, QUIET_MINUTES: '240', DRY_RUN: 'true' },
-      { days: '7', dryRun: false, logGroupPrefixes: ['/ecs/', '/rds/,/eks/'] });
+    const config = parseConfig(
+      { ...BASE, QUIET_MINUTES: '240', DRY_RUN: 'true' },
+      { days: '7', dryRun: false, logGroupPrefixes: ['/ecs/', '/rds/,/eks/'] },
+    );
     expect(config.days).toBe(7);
     expect(config.dryRun).toBe(false);
     expect(config.selection.prefixes).toEqual(['/ecs/', '/rds/', '/eks/']);
@@ -79,7 +133,9 @@ describe('parseConfig: valid settings', () => {
 
   it('reads AWS_DEFAULT_REGION when AWS_REGION is unset, and prefers AWS_REGION', () => {
     expect(parseConfig({ ...BASE, AWS_DEFAULT_REGION: 'ap-northeast-1' }).region).toBe('ap-northeast-1');
-    expect(parseConfig({ ...BASE, AWS_DEFAULT_REGION: 'ap-northeast-1', AWS_REGION: 'us-west-2' }).region).toBe('us-west-2');
+    expect(parseConfig({ ...BASE, AWS_DEFAULT_REGION: 'ap-northeast-1', AWS_REGION: 'us-west-2' }).region).toBe(
+      'us-west-2',
+    );
     expect(parseConfig({ ...BASE, AWS_REGION: 'us-west-2' }, { region: 'eu-central-1' }).region).toBe('eu-central-1');
   });
 
@@ -98,7 +154,9 @@ describe('parseConfig: valid settings', () => {
   });
 
   it('ignores environment variables that are not ours', () => {
-    expect(() => parseConfig({ ...BASE, PATH: '/usr/bin', HOME: '/root', AWS_PROFILE: 'dev', DAYS_OFF: 'x' })).not.toThrow();
+    expect(() =>
+      parseConfig({ ...BASE, PATH: '/usr/bin', HOME: '/root', AWS_PROFILE: 'dev', DAYS_OFF: 'x' }),
+    ).not.toThrow();
   });
 });
 
@@ -107,8 +165,10 @@ describe('parseConfig: bad values', () => {
     const error = configError({ ...BASE, DAYS: 'abc' });
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.setting).toBe('DAYS');
-    expect(error.message).toBe('DAYS must be a whole number of days ≥ 1, got "abc". '
-      + 'Set DAYS=30 (or --days 30) to archive and trim events older than 30 days.');
+    expect(error.message).toBe(
+      'DAYS must be a whole number of days ≥ 1, got "abc". ' +
+        'Set DAYS=30 (or --days 30) to archive and trim events older than 30 days.',
+    );
   });
 
   it('names the flag when the value came from a flag', () => {
@@ -117,9 +177,12 @@ describe('parseConfig: bad values', () => {
   });
 
   it('says a required setting is missing', () => {
-    expect(configError({ BUCKET: 'b-1', LOG_GROUP_PREFIXES: '/' }).message)
-      .toBe('DAYS is required. Set DAYS=30 (or --days 30) to archive and trim events older than 30 days.');
-    expect(configError({ DAYS: '1', LOG_GROUP_PREFIXES: '/' }).message).toMatch(/^BUCKET is required\. Set BUCKET=my-archive/);
+    expect(configError({ BUCKET: 'b-1', LOG_GROUP_PREFIXES: '/' }).message).toBe(
+      'DAYS is required. Set DAYS=30 (or --days 30) to archive and trim events older than 30 days.',
+    );
+    expect(configError({ DAYS: '1', LOG_GROUP_PREFIXES: '/' }).message).toMatch(
+      /^BUCKET is required\. Set BUCKET=my-archive/,
+    );
   });
 
   // [variable, bad value, what the message must also say]
@@ -140,8 +203,12 @@ describe('parseConfig: bad values', () => {
     ['BUCKET', 'sthree-archive', 'reserves'],
     ['BUCKET', 'archive-s3alias', 'reserves'],
     ['BUCKET', 'archive--ol-s3', 'reserves'],
-    ['BUCKET', 's3://my-archive/logs/', 'Give the bucket name only, e.g. my-archive; use BUCKET_PREFIX for the path '
-      + '(here: BUCKET=my-archive BUCKET_PREFIX=logs)'],
+    [
+      'BUCKET',
+      's3://my-archive/logs/',
+      'Give the bucket name only, e.g. my-archive; use BUCKET_PREFIX for the path ' +
+        '(here: BUCKET=my-archive BUCKET_PREFIX=logs)',
+    ],
     ['BUCKET', 'arn:aws:s3:::my-archive', 'use BUCKET_PREFIX for the path (here: BUCKET=my-archive)'],
     ['BUCKET', 'my-archive/logs', 'use BUCKET_PREFIX for the path'],
     ['BUCKET_PREFIX', 'a//b', 'empty path segments'],
@@ -186,7 +253,9 @@ describe('parseConfig: bad values', () => {
 
   it('points at the bad item of a list', () => {
     const error = configError(BASE, { logGroupNames: ['/ok', 'bad name!'] });
-    expect(error.message).toMatch(/^--log-group-name \(LOG_GROUP_NAMES\) must list log group names .*, got "bad name!"\./);
+    expect(error.message).toMatch(
+      /^--log-group-name \(LOG_GROUP_NAMES\) must list log group names .*, got "bad name!"\./,
+    );
   });
 
   it('reports every bad setting in one error, one line each', () => {
@@ -201,25 +270,39 @@ describe('parseConfig: bad values', () => {
   });
 
   it('refuses to select no log group, and says how to select all on purpose', () => {
-    const error = configError({ DAYS: '30', BUCKET: 'my-archive', LOG_GROUP_PREFIXES: ' , ', EXCLUDE_LOG_GROUP_PREFIXES: '/x' });
+    const error = configError({
+      DAYS: '30',
+      BUCKET: 'my-archive',
+      LOG_GROUP_PREFIXES: ' , ',
+      EXCLUDE_LOG_GROUP_PREFIXES: '/x',
+    });
     expect(error.setting).toBe('LOG_GROUP_PREFIXES');
     expect(error.message).toContain('set LOG_GROUP_PREFIXES=/ (or --log-group-prefix /)');
   });
 
   it.each([
-    ['DAY', 'DAYS'], ['RETENTION_DAYS', 'DAYS'], ['BUCKET_NAME', 'BUCKET'], ['S3_BUCKET', 'BUCKET'],
-    ['LOG_GROUP_PREFIX', 'LOG_GROUP_PREFIXES'], ['LOG_GROUP_NAME', 'LOG_GROUP_NAMES'],
-    ['EXCLUDE_LOG_GROUP_PREFIX', 'EXCLUDE_LOG_GROUP_PREFIXES'], ['DRYRUN', 'DRY_RUN'], ['dry_run', 'DRY_RUN'],
-    ['days', 'DAYS'], ['Quiet_Minutes', 'QUIET_MINUTES'],
+    ['DAY', 'DAYS'],
+    ['RETENTION_DAYS', 'DAYS'],
+    ['BUCKET_NAME', 'BUCKET'],
+    ['S3_BUCKET', 'BUCKET'],
+    ['LOG_GROUP_PREFIX', 'LOG_GROUP_PREFIXES'],
+    ['LOG_GROUP_NAME', 'LOG_GROUP_NAMES'],
+    ['EXCLUDE_LOG_GROUP_PREFIX', 'EXCLUDE_LOG_GROUP_PREFIXES'],
+    ['DRYRUN', 'DRY_RUN'],
+    ['dry_run', 'DRY_RUN'],
+    ['days', 'DAYS'],
+    ['Quiet_Minutes', 'QUIET_MINUTES'],
   ])('refuses the near miss %s and names %s when that setting is not set', (wrong, right) => {
     const env: Record<string, string | undefined> = { ...BASE, [wrong]: 'x' };
     delete env[right];
     const error = configError(env);
     expect(error.setting.split(',')).toContain(wrong);
-    expect(error.message).toContain(`${wrong} is not a cwl-trim setting; did you mean ${right}? Rename ${wrong}=x to ${right}=x`);
+    expect(error.message).toContain(
+      `${wrong} is not a cwl-trim setting; did you mean ${right}? Rename ${wrong}=x to ${right}=x`,
+    );
   });
 
-  it('ignores a look-alike variable when the real setting is set too (another tool\'s S3_BUCKET)', () => {
+  it("ignores a look-alike variable when the real setting is set too (another tool's S3_BUCKET)", () => {
     expect(parseConfig({ ...BASE, S3_BUCKET: 'other-tools-bucket', DAY: 'monday' }).bucket).toBe('my-archive');
   });
 

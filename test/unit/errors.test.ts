@@ -11,19 +11,33 @@ import { CwlTrimError, ERROR_CODES, LeaseHeldError, describeError } from '../../
 
 const productFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === 'sandbox' ? [] : productFiles(join(dir, e.name))) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
-const product = productFiles('src').filter((f) => f !== join('src', 'errors.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    e.isDirectory()
+      ? e.name === 'sandbox'
+        ? []
+        : productFiles(join(dir, e.name))
+      : e.name.endsWith('.ts')
+        ? [join(dir, e.name)]
+        : [],
+  );
+const product = productFiles('src')
+  .filter((f) => f !== join('src', 'errors.ts'))
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 const ownSource = readFileSync(join('src', 'errors.ts'), 'utf8');
 
 describe('errors', () => {
   it('raises every code of the table somewhere in the product', () => {
-    const unused = Object.keys(ERROR_CODES).filter((code) => !product.includes(`'${code}'`) && !ownSource.includes(`'${code}'`));
+    const unused = Object.keys(ERROR_CODES).filter(
+      (code) => !product.includes(`'${code}'`) && !ownSource.includes(`'${code}'`),
+    );
     expect(unused).toEqual([]);
   });
 
   it('throws every concrete error class somewhere in the product', () => {
     const parents = new Set(['CwlTrimError', 'DurableStateError']);
-    const classes = Object.entries(errors).filter(([name, v]) => typeof v === 'function' && /^[A-Z]/.test(name) && !parents.has(name));
+    const classes = Object.entries(errors).filter(
+      ([name, v]) => typeof v === 'function' && /^[A-Z]/.test(name) && !parents.has(name),
+    );
     expect(classes.length).toBeGreaterThan(5);
     expect(classes.map(([name]) => name).filter((name) => !product.includes(`new ${name}(`))).toEqual([]);
   });

@@ -11,7 +11,11 @@ describe('watchStopSignals', () => {
   it('aborts at the first signal and calls onSecond at the next, then stops listening', () => {
     const source = new EventEmitter();
     const seen: string[] = [];
-    const stop = watchStopSignals({ source, onStop: (s) => seen.push(`stop ${s}`), onSecond: (s) => seen.push(`second ${s}`) });
+    const stop = watchStopSignals({
+      source,
+      onStop: (s) => seen.push(`stop ${s}`),
+      onSecond: (s) => seen.push(`second ${s}`),
+    });
     expect(stop.signal.aborted).toBe(false);
     source.emit('SIGTERM');
     expect(stop.signal.aborted).toBe(true);
@@ -38,10 +42,11 @@ describe('wakeOnAbort', () => {
     const controller = new AbortController();
     const calls: number[] = [];
     // A sleep that only ends when its signal is aborted: the test has no timer at all.
-    const forever: Sleep = (ms, signal) => new Promise((resolve, reject) => {
-      calls.push(ms);
-      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
+    const forever: Sleep = (ms, signal) =>
+      new Promise((resolve, reject) => {
+        calls.push(ms);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
     const sleep = wakeOnAbort(forever, controller.signal);
     const waiting = sleep(60_000);
     controller.abort('SIGINT');
@@ -52,9 +57,10 @@ describe('wakeOnAbort', () => {
 
   it("leaves the caller's own abort an error", async () => {
     const own = new AbortController();
-    const failing: Sleep = (_ms, signal) => new Promise((_resolve, reject) => {
-      signal?.addEventListener('abort', () => reject(new Error('own abort')), { once: true });
-    });
+    const failing: Sleep = (_ms, signal) =>
+      new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(new Error('own abort')), { once: true });
+      });
     const waiting = wakeOnAbort(failing, new AbortController().signal)(1_000, own.signal);
     own.abort();
     await expect(waiting).rejects.toThrow('own abort');

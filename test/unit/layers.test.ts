@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { cruise } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
 
-const ruleSet = createRequire(import.meta.url)('../../.dependency-cruiser.cjs') as { forbidden: unknown[]; options: Record<string, unknown> };
+const ruleSet = createRequire(import.meta.url)('../../.dependency-cruiser.cjs') as {
+  forbidden: unknown[];
+  options: Record<string, unknown>;
+};
 
 async function violations(baseDir: string, files: string[]): Promise<string[]> {
   const result = await cruise(files, {

@@ -1,19 +1,21 @@
 /**
- * Modules and functions stay small enough to read at once: no product file over 300 lines, no function
- * over 75 (when issue 16 was filed the largest were 305 and 78). A change that outgrows them splits a
- * concern out instead of raising the bound.
+ * Modules and functions stay small enough to read at once: no product file over 340 lines, no function
+ * over 90, as Biome formats them. When issue 16 was filed, the largest were 543 lines (src/config.ts)
+ * and 96 (executePlan), measured on that tree formatted the same way. A change that outgrows the bounds
+ * splits a concern out instead of raising them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const MAX_FILE_LINES = 300;
-const MAX_FUNCTION_LINES = 75;
+const MAX_FILE_LINES = 340;
+const MAX_FUNCTION_LINES = 90;
 
 const productFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? productFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? productFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 
 function functionSizes(path: string): { name: string; lines: number }[] {
   const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
@@ -22,7 +24,9 @@ function functionSizes(path: string): { name: string; lines: number }[] {
     if (ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) {
       const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
       const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
-      const name = node.name?.getText(source) ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(source) : '(anonymous)');
+      const name =
+        node.name?.getText(source) ??
+        (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(source) : '(anonymous)');
       sizes.push({ name: `${path}:${first + 1} ${name}`, lines: last - first + 1 });
     }
     ts.forEachChild(node, visit);
@@ -36,7 +40,9 @@ describe('module sizes', () => {
 
   it(`keeps every product file within ${MAX_FILE_LINES} lines`, () => {
     expect(files.length).toBeGreaterThan(50);
-    const long = files.map((f) => `${f}: ${readFileSync(f, 'utf8').split('\n').length} lines`).filter((l) => Number(l.split(': ')[1]!.split(' ')[0]) > MAX_FILE_LINES);
+    const long = files
+      .map((f) => `${f}: ${readFileSync(f, 'utf8').split('\n').length} lines`)
+      .filter((l) => Number(l.split(': ')[1]!.split(' ')[0]) > MAX_FILE_LINES);
     expect(long).toEqual([]);
   });
 

@@ -18,7 +18,9 @@ describe('PutLogEvents limits: the product agrees with the sandbox', () => {
   });
 
   it('keeps one event within a batch (the per-event limit may be 256 KB or 1 MB: the docs have said both)', () => {
-    expect(product.PUT_MAX_EVENT_BYTES + product.PUT_EVENT_OVERHEAD_BYTES).toBeLessThanOrEqual(sandbox.SANDBOX_PUT_MAX_BATCH_BYTES);
+    expect(product.PUT_MAX_EVENT_BYTES + product.PUT_EVENT_OVERHEAD_BYTES).toBeLessThanOrEqual(
+      sandbox.SANDBOX_PUT_MAX_BATCH_BYTES,
+    );
     expect(product.PUT_MAX_EVENT_BYTES).toBeGreaterThanOrEqual(262_144 - 26);
   });
 

@@ -13,21 +13,34 @@ import { optBool, optString, reqString } from './input.js';
 import type { Input } from './input.js';
 
 const POLICY_TYPES = [
-  'DATA_PROTECTION_POLICY', 'SUBSCRIPTION_FILTER_POLICY', 'FIELD_INDEX_POLICY', 'TRANSFORMER_POLICY',
-  'METRIC_EXTRACTION_POLICY', 'RETENTION_POLICY',
+  'DATA_PROTECTION_POLICY',
+  'SUBSCRIPTION_FILTER_POLICY',
+  'FIELD_INDEX_POLICY',
+  'TRANSFORMER_POLICY',
+  'METRIC_EXTRACTION_POLICY',
+  'RETENTION_POLICY',
 ] as const;
 /** selectionCriteria is accepted for these types only (PutAccountPolicy). */
-const SELECTABLE = new Set(['SUBSCRIPTION_FILTER_POLICY', 'FIELD_INDEX_POLICY', 'TRANSFORMER_POLICY', 'RETENTION_POLICY']);
+const SELECTABLE = new Set([
+  'SUBSCRIPTION_FILTER_POLICY',
+  'FIELD_INDEX_POLICY',
+  'TRANSFORMER_POLICY',
+  'RETENTION_POLICY',
+]);
 const STORAGE_TIERS = ['STANDARD', 'INTELLIGENT_TIERING'] as const;
 /** What an account retention policy may set (PutAccountPolicy's reference). */
-const ACCOUNT_RETENTION_DAYS = [30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const ACCOUNT_RETENTION_DAYS = [
+  30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 const policyKey = (type: string, name: string): string => `${type}\u0000${name}`;
 
 function policyTypeOf(input: Input): string {
   const type = reqString(input, 'policyType');
   if (!(POLICY_TYPES as readonly string[]).includes(type)) {
-    throw invalidParameter(validationMessage('policyType', type, `Member must satisfy enum value set: [${POLICY_TYPES.join(', ')}]`));
+    throw invalidParameter(
+      validationMessage('policyType', type, `Member must satisfy enum value set: [${POLICY_TYPES.join(', ')}]`),
+    );
   }
   return type;
 }
@@ -59,7 +72,11 @@ function putAccountPolicy(state: SandboxState, input: Input): object {
   }
   if (policyType === 'RETENTION_POLICY') checkRetentionDocument(policyDocument);
   const record: AccountPolicyRecord = {
-    policyName, policyType, policyDocument, scope: optString(input, 'scope') ?? 'ALL', lastUpdatedTime: state.clock.now(),
+    policyName,
+    policyType,
+    policyDocument,
+    scope: optString(input, 'scope') ?? 'ALL',
+    lastUpdatedTime: state.clock.now(),
     ...(selectionCriteria !== undefined && { selectionCriteria }),
   };
   state.accountPolicies.set(policyKey(policyType, policyName), record);
@@ -108,7 +125,10 @@ function policyApplies(policy: AccountPolicyRecord, group: LogGroup): boolean {
 function governingRetentionPolicy(state: SandboxState, group: LogGroup): { name: string; days?: number } | undefined {
   const applicable = [...state.accountPolicies.values()]
     .filter((p) => p.policyType === 'RETENTION_POLICY' && policyApplies(p, group))
-    .map((p) => ({ p, doc: JSON.parse(p.policyDocument) as { retentionInDays: number | string; enforcementMode: string } }))
+    .map((p) => ({
+      p,
+      doc: JSON.parse(p.policyDocument) as { retentionInDays: number | string; enforcementMode: string },
+    }))
     .filter(({ p, doc }) => doc.enforcementMode === 'RETROACTIVE' || group.creationTime >= p.lastUpdatedTime)
     .sort((a, b) => b.p.lastUpdatedTime - a.p.lastUpdatedTime);
   const first = applicable[0];
@@ -146,7 +166,8 @@ function groupByIdentifier(state: SandboxState, input: Input): LogGroup {
 function putTransformer(state: SandboxState, input: Input): object {
   const group = groupByIdentifier(state, input);
   const config = input['transformerConfig'];
-  if (!Array.isArray(config) || config.length === 0) throw invalidParameter('transformerConfig must list at least one processor.');
+  if (!Array.isArray(config) || config.length === 0)
+    throw invalidParameter('transformerConfig must list at least one processor.');
   const now = state.clock.now();
   group.transformer = { config, creationTime: group.transformer?.creationTime ?? now, lastModifiedTime: now };
   return {};
@@ -177,17 +198,25 @@ function putLogGroupDeletionProtection(state: SandboxState, input: Input): objec
 /** Deletion protection "blocks all deletion operations": DeleteLogGroup's documented error, for streams too. */
 function refuseIfProtected(group: LogGroup, what: 'log group' | 'log stream'): void {
   if (group.deletionProtection !== true) return;
-  throw new ServiceError('ValidationException', `Cannot delete ${what} with deletion protection enabled. Disable deletion protection first.`);
+  throw new ServiceError(
+    'ValidationException',
+    `Cannot delete ${what} with deletion protection enabled. Disable deletion protection first.`,
+  );
 }
 
 function getStorageTierPolicy(state: SandboxState): object {
-  return { storageTier: state.storageTier.tier, ...(state.storageTier.lastUpdatedTime !== undefined && { lastUpdatedTime: state.storageTier.lastUpdatedTime }) };
+  return {
+    storageTier: state.storageTier.tier,
+    ...(state.storageTier.lastUpdatedTime !== undefined && { lastUpdatedTime: state.storageTier.lastUpdatedTime }),
+  };
 }
 
 function putStorageTierPolicy(state: SandboxState, input: Input): object {
   const tier = reqString(input, 'storageTier');
   if (!(STORAGE_TIERS as readonly string[]).includes(tier)) {
-    throw invalidParameter(validationMessage('storageTier', tier, `Member must satisfy enum value set: [${STORAGE_TIERS.join(', ')}]`));
+    throw invalidParameter(
+      validationMessage('storageTier', tier, `Member must satisfy enum value set: [${STORAGE_TIERS.join(', ')}]`),
+    );
   }
   state.storageTier = { tier, lastUpdatedTime: state.clock.now() };
   return {};

@@ -10,7 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { SANDBOX_DESCRIBE_PAGE_LIMIT, SANDBOX_EXPORT_WRITE_TEST_OBJECT, SandboxExportStatus, SandboxLogGroupClass } from '../awsFacts.js';
+import {
+  SANDBOX_DESCRIBE_PAGE_LIMIT,
+  SANDBOX_EXPORT_WRITE_TEST_OBJECT,
+  SandboxExportStatus,
+  SandboxLogGroupClass,
+} from '../awsFacts.js';
 import { invalidParameter, resourceNotFound, ServiceError, validationMessage } from '../errors.js';
 import { requireGroup } from '../state.js';
 import type { ExportTask, LogEvent, SandboxState } from '../state.js';
@@ -27,15 +32,25 @@ const DEFAULT_DESTINATION_PREFIX = 'exportedlogs';
 const STREAMS_PER_SLICE = 200;
 /** Fast gzip (any gzip reads back the same): a million small objects cost a third of the default's CPU. */
 const EXPORT_GZIP = { level: 1, windowBits: 9, memLevel: 1 } as const;
-const ACTIVE: readonly string[] = [SandboxExportStatus.Pending, SandboxExportStatus.Running, SandboxExportStatus.PendingCancel];
+const ACTIVE: readonly string[] = [
+  SandboxExportStatus.Pending,
+  SandboxExportStatus.Running,
+  SandboxExportStatus.PendingCancel,
+];
 const STATUS_CODES: readonly string[] = Object.values(SandboxExportStatus);
 
-function snapshotOf(state: SandboxState, task: Pick<ExportTask, 'logGroupName' | 'logStreamNamePrefix' | 'from' | 'to'>): ExportTask['snapshot'] {
+function snapshotOf(
+  state: SandboxState,
+  task: Pick<ExportTask, 'logGroupName' | 'logStreamNamePrefix' | 'from' | 'to'>,
+): ExportTask['snapshot'] {
   const group = requireGroup(state, task.logGroupName);
   const prefix = task.logStreamNamePrefix ?? '';
   return [...group.streams.values()]
     .filter((s) => s.name.startsWith(prefix))
-    .map((s) => ({ stream: s.name, events: s.events.filter((e) => e.timestamp >= task.from && e.timestamp <= task.to) }))
+    .map((s) => ({
+      stream: s.name,
+      events: s.events.filter((e) => e.timestamp >= task.from && e.timestamp <= task.to),
+    }))
     .filter((s) => s.events.length > 0);
 }
 
@@ -85,7 +100,13 @@ function createExportTask(state: SandboxState, input: Input): object {
   const task: ExportTask = { ...base, snapshot: snapshotOf(state, base) };
   delete state.failNextExport;
   const bucket = state.buckets.get(destination);
-  if (bucket) writeObject(state, bucket, `${task.destinationPrefix}/${SANDBOX_EXPORT_WRITE_TEST_OBJECT}`, Buffer.from('Permission Check Successful'));
+  if (bucket)
+    writeObject(
+      state,
+      bucket,
+      `${task.destinationPrefix}/${SANDBOX_EXPORT_WRITE_TEST_OBJECT}`,
+      Buffer.from('Permission Check Successful'),
+    );
   state.exportTasks.set(task.taskId, task);
   task.timer = state.timers.after(state.exportTiming.pendingMs, () => startRunning(state, task));
   return { taskId: task.taskId };
@@ -102,7 +123,10 @@ function finish(state: SandboxState, task: ExportTask, from = 0): void {
   if (task.failWith !== undefined) {
     task.status = { code: SandboxExportStatus.Failed, message: task.failWith };
   } else if (!bucket) {
-    task.status = { code: SandboxExportStatus.Failed, message: `The specified bucket does not exist: ${task.destination}` };
+    task.status = {
+      code: SandboxExportStatus.Failed,
+      message: `The specified bucket does not exist: ${task.destination}`,
+    };
   } else {
     const end = Math.min(from + STREAMS_PER_SLICE, task.snapshot.length);
     for (let i = from; i < end; i++) writeStream(state, task, task.snapshot[i]!.stream, task.snapshot[i]!.events);
@@ -122,7 +146,9 @@ function writeStream(state: SandboxState, task: ExportTask, stream: string, even
   if (!bucket) return;
   const chunk = state.exportChunkEvents;
   for (let i = 0; i * chunk < events.length; i++) {
-    const lines = events.slice(i * chunk, (i + 1) * chunk).map((e) => `${new Date(e.timestamp).toISOString()} ${e.message}\n`);
+    const lines = events
+      .slice(i * chunk, (i + 1) * chunk)
+      .map((e) => `${new Date(e.timestamp).toISOString()} ${e.message}\n`);
     const key = `${task.destinationPrefix}/${task.taskId}/${stream}/${String(i).padStart(6, '0')}.gz`;
     writeObject(state, bucket, key, gzipSync(lines.join(''), EXPORT_GZIP), { contentType: 'application/octet-stream' });
   }
@@ -138,7 +164,10 @@ function describeTask(task: ExportTask): Record<string, unknown> {
     destination: task.destination,
     destinationPrefix: task.destinationPrefix,
     status: { ...task.status },
-    executionInfo: { creationTime: task.creationTime, ...(task.completionTime !== undefined && { completionTime: task.completionTime }) },
+    executionInfo: {
+      creationTime: task.creationTime,
+      ...(task.completionTime !== undefined && { completionTime: task.completionTime }),
+    },
   };
 }
 
@@ -146,7 +175,9 @@ function describeExportTasks(state: SandboxState, input: Input): object {
   const taskId = optString(input, 'taskId');
   const statusCode = optString(input, 'statusCode');
   if (statusCode !== undefined && !STATUS_CODES.includes(statusCode)) {
-    throw invalidParameter(validationMessage('statusCode', statusCode, `Member must satisfy enum value set: [${STATUS_CODES.join(', ')}]`));
+    throw invalidParameter(
+      validationMessage('statusCode', statusCode, `Member must satisfy enum value set: [${STATUS_CODES.join(', ')}]`),
+    );
   }
   const tasks = [...state.exportTasks.values()]
     .filter((t) => taskId === undefined || t.taskId === taskId)

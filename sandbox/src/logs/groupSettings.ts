@@ -26,7 +26,8 @@ function groupByArn(state: SandboxState, input: Input): LogGroup {
 
 function addTags(group: LogGroup, tags: Map<string, string>): void {
   const merged = new Map([...group.tags, ...tags]);
-  if (merged.size > MAX_TAGS) throw new ServiceError('TooManyTagsException', 'A resource can have no more than 50 tags.');
+  if (merged.size > MAX_TAGS)
+    throw new ServiceError('TooManyTagsException', 'A resource can have no more than 50 tags.');
   group.tags = merged;
 }
 
@@ -75,7 +76,11 @@ function putDataProtectionPolicy(state: SandboxState, input: Input): object {
   const group = groupByIdentifier(state, input);
   const policyDocument = reqString(input, 'policyDocument');
   group.dataProtection = { policyDocument, lastUpdatedTime: state.clock.now() };
-  return { logGroupIdentifier: input['logGroupIdentifier'], policyDocument, lastUpdatedTime: group.dataProtection.lastUpdatedTime };
+  return {
+    logGroupIdentifier: input['logGroupIdentifier'],
+    policyDocument,
+    lastUpdatedTime: group.dataProtection.lastUpdatedTime,
+  };
 }
 
 function getDataProtectionPolicy(state: SandboxState, input: Input): object {

@@ -19,7 +19,9 @@ function logGroupClassOf(input: Input): LogGroupClassName | undefined {
   const value = optString(input, 'logGroupClass');
   if (value === undefined) return undefined;
   if (!CLASSES.includes(value)) {
-    throw invalidParameter(validationMessage('logGroupClass', value, `Member must satisfy enum value set: [${CLASSES.join(', ')}]`));
+    throw invalidParameter(
+      validationMessage('logGroupClass', value, `Member must satisfy enum value set: [${CLASSES.join(', ')}]`),
+    );
   }
   return value as LogGroupClassName;
 }
@@ -34,7 +36,9 @@ function tagsOf(input: Input, key: string): Map<string, string> {
 function createLogGroup(state: SandboxState, input: Input): object {
   const name = reqString(input, 'logGroupName');
   if (!GROUP_NAME_PATTERN.test(name)) {
-    throw invalidParameter(validationMessage('logGroupName', name, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+'));
+    throw invalidParameter(
+      validationMessage('logGroupName', name, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+'),
+    );
   }
   if (state.groups.has(name)) {
     throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
@@ -94,7 +98,14 @@ function describeLogGroups(state: SandboxState, input: Input): object {
   const from = prefix ?? '';
   const end = endOfPrefix(keys, from);
   const found: LogGroup[] = [];
-  for (let i = Math.max(firstIndex(keys, (k) => k >= from), after === undefined ? 0 : firstIndex(keys, (k) => k > after)); i < end; i++) {
+  for (
+    let i = Math.max(
+      firstIndex(keys, (k) => k >= from),
+      after === undefined ? 0 : firstIndex(keys, (k) => k > after),
+    );
+    i < end;
+    i++
+  ) {
     const g = state.groups.get(keys[i]!);
     if (g === undefined) continue;
     if (needle !== undefined && !g.name.toLowerCase().includes(needle)) continue;
@@ -113,7 +124,11 @@ function putRetentionPolicy(state: SandboxState, input: Input): object {
   const days = reqNumber(input, 'retentionInDays');
   if (!(SANDBOX_RETENTION_DAYS as readonly number[]).includes(days)) {
     throw invalidParameter(
-      validationMessage('retentionInDays', days, `Member must satisfy enum value set: [${SANDBOX_RETENTION_DAYS.join(', ')}]`),
+      validationMessage(
+        'retentionInDays',
+        days,
+        `Member must satisfy enum value set: [${SANDBOX_RETENTION_DAYS.join(', ')}]`,
+      ),
     );
   }
   group.retentionInDays = days;

@@ -33,7 +33,13 @@ import {
   untagLogGroup,
   untagResource,
 } from './groupSettings.js';
-import { createLogGroup, deleteLogGroup, deleteRetentionPolicy, describeLogGroups, putRetentionPolicy } from './groups.js';
+import {
+  createLogGroup,
+  deleteLogGroup,
+  deleteRetentionPolicy,
+  describeLogGroups,
+  putRetentionPolicy,
+} from './groups.js';
 import type { Input } from './input.js';
 import { putLogEvents } from './putLogEvents.js';
 import { filterLogEvents, getLogEvents } from './readEvents.js';

@@ -56,8 +56,10 @@ function optBool(input: Input, key: string): boolean | undefined {
 function limitOf(input: Input, max: number, fallback: number = max): number {
   const value = optNumber(input, 'limit');
   if (value === undefined) return fallback;
-  if (value > max) throw invalidParameter(validationMessage('limit', value, `Member must have value less than or equal to ${max}`));
-  if (value < 1) throw invalidParameter(validationMessage('limit', value, 'Member must have value greater than or equal to 1'));
+  if (value > max)
+    throw invalidParameter(validationMessage('limit', value, `Member must have value less than or equal to ${max}`));
+  if (value < 1)
+    throw invalidParameter(validationMessage('limit', value, 'Member must have value greater than or equal to 1'));
   return Math.floor(value);
 }
 

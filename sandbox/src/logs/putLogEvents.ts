@@ -36,11 +36,17 @@ function parseEvents(raw: unknown): InputEvent[] {
     const event = (e ?? {}) as Record<string, unknown>;
     const { timestamp, message } = event;
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
-      throw invalidParameter(validationMessage(`logEvents.${i + 1}.member.timestamp`, timestamp, 'Member must not be null'));
+      throw invalidParameter(
+        validationMessage(`logEvents.${i + 1}.member.timestamp`, timestamp, 'Member must not be null'),
+      );
     }
     if (typeof message !== 'string' || message.length === 0) {
       throw invalidParameter(
-        validationMessage(`logEvents.${i + 1}.member.message`, message, 'Member must have length greater than or equal to 1'),
+        validationMessage(
+          `logEvents.${i + 1}.member.message`,
+          message,
+          'Member must have length greater than or equal to 1',
+        ),
       );
     }
     return { timestamp, message };
@@ -54,7 +60,11 @@ function checkBatch(events: readonly InputEvent[]): void {
   }
   if (events.length > PUT_MAX_EVENTS) {
     throw invalidParameter(
-      validationMessage('logEvents', `[${events.length} events]`, `Member must have length less than or equal to ${PUT_MAX_EVENTS}`),
+      validationMessage(
+        'logEvents',
+        `[${events.length} events]`,
+        `Member must have length less than or equal to ${PUT_MAX_EVENTS}`,
+      ),
     );
   }
   let bytes = 0;
@@ -102,7 +112,10 @@ function putLogEvents(state: SandboxState, input: Input): object {
 
   const accepted = events.slice(acceptedFrom, Math.max(acceptedFrom, tooNewStart));
   const lastBefore = lastEventMs(stream);
-  insertEvents(stream, accepted.map((e) => ({ ...e, ingestionTime: nowMs })));
+  insertEvents(
+    stream,
+    accepted.map((e) => ({ ...e, ingestionTime: nowMs })),
+  );
   group.streams.touch(stream, lastBefore);
   stream.uploadSequence += 1;
 

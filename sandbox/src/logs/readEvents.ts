@@ -56,7 +56,11 @@ function viewOf(
 ): (e: LogEvent) => { timestamp: number; message: string; ingestionTime: number } {
   // The group's own policy, or the account's (every group inherits it).
   const masked = (group.dataProtection !== undefined || accountMasks(state)) && !unmask;
-  return (e) => ({ timestamp: e.timestamp, message: masked ? mask(e.message) : e.message, ingestionTime: e.ingestionTime });
+  return (e) => ({
+    timestamp: e.timestamp,
+    message: masked ? mask(e.message) : e.message,
+    ingestionTime: e.ingestionTime,
+  });
 }
 
 /** Takes events from `from` in `step` direction while the page stays within limit and 1 MB. */
@@ -73,11 +77,19 @@ function take(events: readonly LogEvent[], from: number, stop: number, step: 1 |
 }
 
 /** The tokens that continue from a page: around its events, or in place when it is empty. */
-function nextTokens(page: readonly LogEvent[], token: string | undefined, dir: 'f' | 'b', pos: Position): { forward: string; backward: string } {
+function nextTokens(
+  page: readonly LogEvent[],
+  token: string | undefined,
+  dir: 'f' | 'b',
+  pos: Position,
+): { forward: string; backward: string } {
   const first = page[0];
   const last = page.at(-1);
   if (first !== undefined && last !== undefined) {
-    return { forward: formatToken('f', { ts: last.timestamp, seq: last.seq }), backward: formatToken('b', { ts: first.timestamp, seq: first.seq }) };
+    return {
+      forward: formatToken('f', { ts: last.timestamp, seq: last.seq }),
+      backward: formatToken('b', { ts: first.timestamp, seq: first.seq }),
+    };
   }
   // Nothing in range yet: a forward reader polling from here must see what arrives later.
   if (token === undefined) return { forward: formatToken('f', START), backward: formatToken('b', END) };
@@ -95,7 +107,9 @@ function getLogEvents(state: SandboxState, input: Input): object {
   const limit = limitOf(input, SANDBOX_GET_MAX_EVENTS);
   const token = optString(input, 'nextToken');
   // Without a token, startFromHead picks the end to read from (AWS defaults to the newest events).
-  const start: { dir: 'f' | 'b'; pos: Position } = optBool(input, 'startFromHead') ? { dir: 'f', pos: START } : { dir: 'b', pos: END };
+  const start: { dir: 'f' | 'b'; pos: Position } = optBool(input, 'startFromHead')
+    ? { dir: 'f', pos: START }
+    : { dir: 'b', pos: END };
   const { dir, pos } = token !== undefined ? parseToken(token) : start;
 
   const events = stream.events;
@@ -106,15 +120,42 @@ function getLogEvents(state: SandboxState, input: Input): object {
 
   const page =
     dir === 'f'
-      ? take(events, Math.max(lo, lowerBound(events, (e) => cmpPos(e, pos) > 0, lo, hi)), hi, 1, limit)
-      : take(events, Math.min(hi, lowerBound(events, (e) => cmpPos(e, pos) >= 0, lo, hi)) - 1, lo, -1, limit);
+      ? take(
+          events,
+          Math.max(
+            lo,
+            lowerBound(events, (e) => cmpPos(e, pos) > 0, lo, hi),
+          ),
+          hi,
+          1,
+          limit,
+        )
+      : take(
+          events,
+          Math.min(
+            hi,
+            lowerBound(events, (e) => cmpPos(e, pos) >= 0, lo, hi),
+          ) - 1,
+          lo,
+          -1,
+          limit,
+        );
   const { forward, backward } = nextTokens(page, token, dir, pos);
-  return { events: page.map(viewOf(state, group, optBool(input, 'unmask') ?? false)), nextForwardToken: forward, nextBackwardToken: backward };
+  return {
+    events: page.map(viewOf(state, group, optBool(input, 'unmask') ?? false)),
+    nextForwardToken: forward,
+    nextBackwardToken: backward,
+  };
 }
 
 type FilterKey = [number, string, number];
-const filterKeyOf = (e: { timestamp: number; stream: string; seq: number }): FilterKey => [e.timestamp, e.stream, e.seq];
-const cmpFilterKey = (a: FilterKey, b: FilterKey): number => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || a[2] - b[2];
+const filterKeyOf = (e: { timestamp: number; stream: string; seq: number }): FilterKey => [
+  e.timestamp,
+  e.stream,
+  e.seq,
+];
+const cmpFilterKey = (a: FilterKey, b: FilterKey): number =>
+  a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || a[2] - b[2];
 
 function filterLogEvents(state: SandboxState, input: Input): object {
   const group = targetGroup(state, input);
@@ -146,7 +187,11 @@ function filterLogEvents(state: SandboxState, input: Input): object {
   const view = viewOf(state, group, optBool(input, 'unmask') ?? false);
   const last = page.at(-1);
   return {
-    events: page.map((e) => ({ logStreamName: e.stream, ...view(e), eventId: `${e.timestamp}${String(e.seq).padStart(10, '0')}` })),
+    events: page.map((e) => ({
+      logStreamName: e.stream,
+      ...view(e),
+      eventId: `${e.timestamp}${String(e.seq).padStart(10, '0')}`,
+    })),
     ...(last !== undefined && from + page.length < all.length && { nextToken: encodeToken(filterKeyOf(last)) }),
   };
 }

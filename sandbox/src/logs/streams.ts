@@ -35,7 +35,9 @@ function createLogStream(state: SandboxState, input: Input): object {
   const group = requireGroup(state, reqString(input, 'logGroupName'));
   const name = reqString(input, 'logStreamName');
   if (!STREAM_NAME_PATTERN.test(name)) {
-    throw invalidParameter(validationMessage('logStreamName', name, 'Member must satisfy regular expression pattern: [^:*]*'));
+    throw invalidParameter(
+      validationMessage('logStreamName', name, 'Member must satisfy regular expression pattern: [^:*]*'),
+    );
   }
   if (group.streams.has(name)) {
     throw new ServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists');
@@ -114,24 +116,41 @@ function streamsAfter(group: LogGroup, q: StreamQuery): LogStream[] {
   const hi = endOfPrefix(keys, prefix, lo);
   const vsToken = (k: string): number => (after === undefined ? 0 : compareStreamKeys([0, k], after));
   if (q.descending) {
-    const end = after === undefined ? hi : Math.min(hi, firstIndex(keys, (k) => vsToken(k) >= 0));
+    const end =
+      after === undefined
+        ? hi
+        : Math.min(
+            hi,
+            firstIndex(keys, (k) => vsToken(k) >= 0),
+          );
     for (let i = end - 1; i >= lo; i--) if (take(keys[i]!)) break;
   } else {
-    const start = after === undefined ? lo : Math.max(lo, firstIndex(keys, (k) => vsToken(k) > 0));
+    const start =
+      after === undefined
+        ? lo
+        : Math.max(
+            lo,
+            firstIndex(keys, (k) => vsToken(k) > 0),
+          );
     for (let i = start; i < hi; i++) if (take(keys[i]!)) break;
   }
   return out;
 }
 
 /** The key a DescribeLogStreams token carries for `stream`. */
-const tokenKey = (orderBy: string, stream: LogStream): StreamKey => [orderBy === 'LastEventTime' ? lastEventMs(stream) : 0, stream.name];
+const tokenKey = (orderBy: string, stream: LogStream): StreamKey => [
+  orderBy === 'LastEventTime' ? lastEventMs(stream) : 0,
+  stream.name,
+];
 
 function describeLogStreams(state: SandboxState, input: Input): object {
   const group = targetGroup(state, input);
   const prefix = optString(input, 'logStreamNamePrefix');
   const orderBy = optString(input, 'orderBy') ?? 'LogStreamName';
   if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
-    throw invalidParameter(validationMessage('orderBy', orderBy, 'Member must satisfy enum value set: [LogStreamName, LastEventTime]'));
+    throw invalidParameter(
+      validationMessage('orderBy', orderBy, 'Member must satisfy enum value set: [LogStreamName, LastEventTime]'),
+    );
   }
   if (orderBy === 'LastEventTime' && prefix !== undefined) {
     throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
@@ -144,11 +163,20 @@ function describeLogStreams(state: SandboxState, input: Input): object {
     if (!isStreamKey(key)) throw invalidParameter('The specified nextToken is invalid.');
     after = key;
   }
-  const found = streamsAfter(group, { orderBy, descending: optBool(input, 'descending') ?? false, prefix, after, count: limit + 1 });
+  const found = streamsAfter(group, {
+    orderBy,
+    descending: optBool(input, 'descending') ?? false,
+    prefix,
+    after,
+    count: limit + 1,
+  });
   const page = found.slice(0, limit);
   const last = page.at(-1);
   const nextToken = found.length > limit && last !== undefined ? encodeToken(tokenKey(orderBy, last)) : undefined;
-  return { logStreams: page.map((s) => describeStream(state, group, s)), ...(nextToken !== undefined && { nextToken }) };
+  return {
+    logStreams: page.map((s) => describeStream(state, group, s)),
+    ...(nextToken !== undefined && { nextToken }),
+  };
 }
 
 export { createLogStream, deleteLogStream, describeLogStreams, sequenceToken, targetGroup };

@@ -24,7 +24,10 @@ function isAwsChunked(headers: IncomingHttpHeaders): boolean {
 }
 
 const incomplete = (why: string): ServiceError =>
-  new ServiceError('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header: ${why}`);
+  new ServiceError(
+    'IncompleteBody',
+    `You did not provide the number of bytes specified by the Content-Length HTTP header: ${why}`,
+  );
 
 /** The payload and the trailing headers (lower-cased names) of an aws-chunked body. */
 function decodeAwsChunked(raw: Buffer): { body: Buffer; trailers: Record<string, string> } {

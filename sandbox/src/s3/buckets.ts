@@ -17,7 +17,8 @@ const DELETE_MAX_KEYS = 1000;
 
 const createBucket: S3Handler = (state, req) => {
   const name = req.bucket ?? '';
-  if (!validBucketName(name)) throw new ServiceError('InvalidBucketName', 'The specified bucket is not valid.', 400, { BucketName: name });
+  if (!validBucketName(name))
+    throw new ServiceError('InvalidBucketName', 'The specified bucket is not valid.', 400, { BucketName: name });
   if (state.buckets.has(name)) {
     // S3 legacy rule: re-creating your own bucket answers 200 in us-east-1, 409 everywhere else.
     if (state.region !== 'us-east-1') {
@@ -42,7 +43,9 @@ const headBucket: S3Handler = (state, req) => {
 const deleteBucket: S3Handler = (state, req) => {
   const bucket = requireBucket(state, req.bucket ?? '');
   if (bucket.objects.size > 0) {
-    throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: bucket.name });
+    throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, {
+      BucketName: bucket.name,
+    });
   }
   state.buckets.delete(bucket.name);
   return { status: 204 };
@@ -101,7 +104,9 @@ function listEntries(bucket: Bucket, prefix: string, delimiter: string, after: s
 function decodeContinuation(token: string): string {
   const key = Buffer.from(token, 'base64url').toString('utf8');
   if (!token || Buffer.from(key, 'utf8').toString('base64url') !== token) {
-    throw new ServiceError('InvalidArgument', 'The continuation token provided is incorrect', 400, { ArgumentName: 'continuation-token' });
+    throw new ServiceError('InvalidArgument', 'The continuation token provided is incorrect', 400, {
+      ArgumentName: 'continuation-token',
+    });
   }
   return key;
 }
@@ -131,7 +136,9 @@ const listObjectsV2: S3Handler = (state, req) => {
     .map((o) => `<Contents>${contentsOf(o)}</Contents>`)
     .join('');
   const prefixes = page
-    .flatMap((e) => (e.commonPrefix !== undefined ? [`<CommonPrefixes>${el('Prefix', e.commonPrefix)}</CommonPrefixes>`] : []))
+    .flatMap((e) =>
+      e.commonPrefix !== undefined ? [`<CommonPrefixes>${el('Prefix', e.commonPrefix)}</CommonPrefixes>`] : [],
+    )
     .join('');
   const inner =
     el('Name', bucket.name) +
@@ -152,7 +159,10 @@ const deleteObjects: S3Handler = (state, req) => {
   const bucket = requireBucket(state, req.bucket ?? '');
   const request = parseDeleteRequest(req.body.toString('utf8'));
   if (!request || request.keys.length > DELETE_MAX_KEYS) {
-    throw new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    throw new ServiceError(
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema',
+    );
   }
   for (const key of request.keys) bucket.objects.delete(key);
   const deleted = request.quiet ? '' : request.keys.map((k) => `<Deleted>${el('Key', k)}</Deleted>`).join('');

@@ -32,7 +32,11 @@ const badDigest = (what: string): ServiceError =>
   new ServiceError('BadDigest', `The ${what} you specified did not match the calculated checksum.`);
 
 /** Verifies what can be verified and returns the checksums to keep with the object. */
-function verifyUpload(headers: IncomingHttpHeaders, trailers: Readonly<Record<string, string>>, body: Buffer): Record<string, string> {
+function verifyUpload(
+  headers: IncomingHttpHeaders,
+  trailers: Readonly<Record<string, string>>,
+  body: Buffer,
+): Record<string, string> {
   const md5 = header(headers, 'content-md5');
   if (md5 !== undefined && createHash('md5').update(body).digest('base64') !== md5) badDigestThrow('Content-MD5');
   const kept: Record<string, string> = {};

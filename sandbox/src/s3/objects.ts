@@ -11,10 +11,13 @@ import { xmlResponse } from './request.js';
 import type { S3Handler, S3Request, S3Response } from './request.js';
 import { el, xmlDocument } from './xml.js';
 
-const noSuchKey = (key: string): ServiceError => new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
+const noSuchKey = (key: string): ServiceError =>
+  new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
 
 const preconditionFailed = (condition: string): ServiceError =>
-  new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { Condition: condition });
+  new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, {
+    Condition: condition,
+  });
 
 /** ETags compare without their quotes (clients send both forms). */
 const sameEtag = (a: string, b: string): boolean => a.replace(/"/g, '').trim() === b.replace(/"/g, '').trim();
@@ -81,7 +84,8 @@ function readableObject(state: SandboxState, req: S3Request): StoredObject {
   const object = bucket.objects.get(req.key ?? '');
   if (!object) throw noSuchKey(req.key ?? '');
   const ifMatch = header(req.headers, 'if-match');
-  if (ifMatch !== undefined && ifMatch.trim() !== '*' && !sameEtag(ifMatch, object.etag)) throw preconditionFailed('If-Match');
+  if (ifMatch !== undefined && ifMatch.trim() !== '*' && !sameEtag(ifMatch, object.etag))
+    throw preconditionFailed('If-Match');
   return object;
 }
 
@@ -93,21 +97,27 @@ function byteRange(range: string | undefined, size: number): [number, number] | 
     m[1] === ''
       ? [Math.max(0, size - Number(m[2])), size - 1]
       : [Number(m[1]), m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)];
-  if (start > end || start >= size) throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416);
+  if (start > end || start >= size)
+    throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416);
   return [start, end];
 }
 
 function getOrHead(state: SandboxState, req: S3Request, withBody: boolean): S3Response {
   const object = readableObject(state, req);
   const ifNoneMatch = header(req.headers, 'if-none-match');
-  if (ifNoneMatch !== undefined && sameEtag(ifNoneMatch, object.etag)) return { status: 304, headers: { etag: object.etag } };
+  if (ifNoneMatch !== undefined && sameEtag(ifNoneMatch, object.etag))
+    return { status: 304, headers: { etag: object.etag } };
   const headers = objectHeaders(object, req);
   const range = withBody ? byteRange(header(req.headers, 'range'), object.body.length) : undefined;
   if (!range) return { status: 200, headers, ...(withBody && { body: object.body }) };
   const [start, end] = range;
   return {
     status: 206,
-    headers: { ...headers, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${object.body.length}` },
+    headers: {
+      ...headers,
+      'content-length': String(end - start + 1),
+      'content-range': `bytes ${start}-${end}/${object.body.length}`,
+    },
     body: object.body.subarray(start, end + 1),
   };
 }
@@ -120,7 +130,11 @@ const deleteObject: S3Handler = (s, req) => {
   const objects = requireBucket(s, req.bucket ?? '').objects;
   const ifMatch = header(req.headers, 'if-match');
   const existing = objects.get(req.key ?? '');
-  if (ifMatch !== undefined && ifMatch.trim() !== '*' && (existing === undefined || !sameEtag(ifMatch, existing.etag))) {
+  if (
+    ifMatch !== undefined &&
+    ifMatch.trim() !== '*' &&
+    (existing === undefined || !sameEtag(ifMatch, existing.etag))
+  ) {
     throw existing === undefined ? noSuchKey(req.key ?? '') : preconditionFailed('If-Match');
   }
   objects.delete(req.key ?? '');
@@ -129,7 +143,10 @@ const deleteObject: S3Handler = (s, req) => {
 
 /** `x-amz-copy-source: /bucket/key` (URL-encoded, leading slash optional). */
 const copyObject: S3Handler = (s, req) => {
-  const source = decodeURIComponent((header(req.headers, 'x-amz-copy-source') ?? '').split('?')[0] ?? '').replace(/^\//, '');
+  const source = decodeURIComponent((header(req.headers, 'x-amz-copy-source') ?? '').split('?')[0] ?? '').replace(
+    /^\//,
+    '',
+  );
   const slash = source.indexOf('/');
   const sourceKey = source.slice(slash + 1);
   const original = requireBucket(s, source.slice(0, slash)).objects.get(sourceKey);
@@ -142,7 +159,12 @@ const copyObject: S3Handler = (s, req) => {
     metadata: original.metadata,
     checksums: original.checksums,
   });
-  return xmlResponse(xmlDocument('CopyObjectResult', el('LastModified', new Date(copy.lastModifiedMs).toISOString()) + el('ETag', copy.etag)));
+  return xmlResponse(
+    xmlDocument(
+      'CopyObjectResult',
+      el('LastModified', new Date(copy.lastModifiedMs).toISOString()) + el('ETag', copy.etag),
+    ),
+  );
 };
 
 export { copyObject, deleteObject, getObject, headObject, putObject };

@@ -43,13 +43,20 @@ function bucketOperation(method: string, query: URLSearchParams): [string, S3Han
   if (method === 'POST' && query.has('delete')) return ['DeleteObjects', deleteObjects];
   if (method === 'GET' && query.get('list-type') === '2') return ['ListObjectsV2', listObjectsV2];
   if (method === 'GET' && query.has('location')) return ['GetBucketLocation', undefined];
-  if (method === 'GET' && subresources(query).every((k) => ['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type'].includes(k))) {
+  if (
+    method === 'GET' &&
+    subresources(query).every((k) => ['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type'].includes(k))
+  ) {
     return ['ListObjects', undefined];
   }
   return [`${method}Bucket?${subresources(query).join('&')}`, undefined];
 }
 
-function objectOperation(method: string, query: URLSearchParams, headers: IncomingHttpHeaders): [string, S3Handler | undefined] {
+function objectOperation(
+  method: string,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+): [string, S3Handler | undefined] {
   if (query.has('uploads') || query.has('uploadId')) return ['MultipartUpload', undefined];
   if (method === 'PUT' && header(headers, 'x-amz-copy-source') !== undefined) return ['CopyObject', copyObject];
   if (method === 'PUT' && !query.has('tagging') && !query.has('acl')) return ['PutObject', putObject];
@@ -96,7 +103,14 @@ function routeS3(method: string, rawUrl: string, headers: IncomingHttpHeaders, b
       : key === undefined
         ? bucketOperation(method, query)
         : objectOperation(method, query, headers);
-  const request: S3Request = { method, ...(bucket !== undefined && { bucket }), ...(key !== undefined && { key }), query, headers, body };
+  const request: S3Request = {
+    method,
+    ...(bucket !== undefined && { bucket }),
+    ...(key !== undefined && { key }),
+    query,
+    headers,
+    body,
+  };
   return { operation, ...(handler && { handler }), request, input: logInput(operation, request) };
 }
 

@@ -45,7 +45,13 @@ interface WriteOptions {
 }
 
 /** Stores (or replaces) an object with its ETag and the sandbox clock as LastModified. */
-function writeObject(state: SandboxState, bucket: Bucket, key: string, body: Buffer, opts: WriteOptions = {}): StoredObject {
+function writeObject(
+  state: SandboxState,
+  bucket: Bucket,
+  key: string,
+  body: Buffer,
+  opts: WriteOptions = {},
+): StoredObject {
   const object: StoredObject = {
     key,
     body,

@@ -5,7 +5,13 @@
 
 const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 
@@ -28,8 +34,15 @@ function xmlDocument(root: string, inner: string): string {
 }
 
 /** The S3 error document: `<Error><Code>…</Code><Message>…</Message>…</Error>`. */
-function errorDocument(code: string, message: string, extra: Readonly<Record<string, string>>, requestId: string): string {
-  const fields = Object.entries(extra).map(([k, v]) => el(k, v)).join('');
+function errorDocument(
+  code: string,
+  message: string,
+  extra: Readonly<Record<string, string>>,
+  requestId: string,
+): string {
+  const fields = Object.entries(extra)
+    .map(([k, v]) => el(k, v))
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${el('Code', code)}${el('Message', message)}${fields}${el('RequestId', requestId)}</Error>`;
 }
 

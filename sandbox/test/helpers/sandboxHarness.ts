@@ -53,7 +53,10 @@ function useSandbox(options: SandboxOptions = {}): SandboxHarness {
 }
 
 /** Awaits `promise`, expecting it to fail with the AWS error `name`; returns the error. */
-async function expectAwsError(promise: Promise<unknown>, name: string): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+async function expectAwsError(
+  promise: Promise<unknown>,
+  name: string,
+): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
   const err: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,

@@ -13,9 +13,13 @@ import { sandboxClients, type SandboxClients } from '@cwl-trim/sandbox/testing';
 import { GROUP, seedOrders, useRunSandbox } from '../../helpers/scenario.js';
 
 let sandbox: Sandbox;
-useRunSandbox((s) => { sandbox = s; });
+useRunSandbox((s) => {
+  sandbox = s;
+});
 let clients: SandboxClients;
-beforeAll(() => { clients = sandboxClients(sandbox.endpoint, sandbox.region); });
+beforeAll(() => {
+  clients = sandboxClients(sandbox.endpoint, sandbox.region);
+});
 afterAll(() => clients.destroy());
 
 /** 30 events 12 to 8 days old written now into `current` (inside the window the first run exported). */
@@ -26,7 +30,8 @@ async function writeLate(): Promise<SeedEvent[]> {
     return { timestamp, message: `late current ${i}` };
   });
   // One call an event: a batch may not span more than 24 hours.
-  for (const e of events) await clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'current', logEvents: [e] }));
+  for (const e of events)
+    await clients.logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: 'current', logEvents: [e] }));
   return events;
 }
 
@@ -67,7 +72,9 @@ describe('archive tools over caught-up late events', () => {
     await deleteKey(sandbox, victim);
     const bad = await archiveCli(sandbox, ['verify']);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain('object-missing: listed in the manifest of the catch-up of late events of current, absent from S3');
+    expect(bad.stdout).toContain(
+      'object-missing: listed in the manifest of the catch-up of late events of current, absent from S3',
+    );
     expect(bad.stdout).toContain(victim);
   });
 });

@@ -6,7 +6,12 @@ import { archiveCli, deleteKey, getText, putObject, trimRun } from '../../helper
 import { GROUP, seedOrders, useRunSandbox } from '../../helpers/scenario.js';
 
 let sandbox: Sandbox;
-useRunSandbox((s) => { sandbox = s; }, { exportChunkEvents: 40 });
+useRunSandbox(
+  (s) => {
+    sandbox = s;
+  },
+  { exportChunkEvents: 40 },
+);
 
 const STATE_KEY = 'cwl-archive/state/groups/~app~orders.json';
 
@@ -59,8 +64,12 @@ describe('archive verify', () => {
   it('fails on an object rewritten with the same size but other bytes (the ETag the manifest recorded differs)', async () => {
     await archived();
     const victim = exportObjects()[2]!;
-    const manifest = manifests().find((m) => JSON.parse(m.body.toString('utf8')).objects.some((o: { key: string }) => o.key === victim.key))!;
-    const entry = (JSON.parse(manifest.body.toString('utf8')) as { objects: { key: string; etag?: string }[] }).objects.find((o) => o.key === victim.key)!;
+    const manifest = manifests().find((m) =>
+      JSON.parse(m.body.toString('utf8')).objects.some((o: { key: string }) => o.key === victim.key),
+    )!;
+    const entry = (
+      JSON.parse(manifest.body.toString('utf8')) as { objects: { key: string; etag?: string }[] }
+    ).objects.find((o) => o.key === victim.key)!;
     // The manifest records the ETag ListObjectsV2 gave when the export was verified.
     expect(entry.etag?.replace(/"/g, '')).toBe(victim.etag.replace(/"/g, ''));
     const tampered = Buffer.from(victim.body);
@@ -70,7 +79,8 @@ describe('archive verify', () => {
     sandbox.clearCalls();
     const out = await archiveCli(sandbox, ['verify', '--json']);
     expect(out.code).toBe(1);
-    const problems = (JSON.parse(out.stdout) as { groups: { problems: { kind: string; key?: string }[] }[] }).groups[0]!.problems;
+    const problems = (JSON.parse(out.stdout) as { groups: { problems: { kind: string; key?: string }[] }[] }).groups[0]!
+      .problems;
     expect(problems).toEqual([expect.objectContaining({ kind: 'checksum-mismatch', key: victim.key })]);
     // No object is downloaded to find it: the listing carries the ETags.
     expect(sandbox.countCalls('GetObject')).toBe(manifests().length + 1);
@@ -80,7 +90,11 @@ describe('archive verify', () => {
     await archived();
     for (const m of manifests()) {
       const body = JSON.parse(m.body.toString('utf8')) as { objects: { key: string; size: number; etag?: string }[] };
-      await putObject(sandbox, m.key, JSON.stringify({ ...body, objects: body.objects.map(({ key, size }) => ({ key, size })) }));
+      await putObject(
+        sandbox,
+        m.key,
+        JSON.stringify({ ...body, objects: body.objects.map(({ key, size }) => ({ key, size })) }),
+      );
     }
     const out = await archiveCli(sandbox, ['verify']);
     expect(out.code).toBe(0);
@@ -93,7 +107,8 @@ describe('archive verify', () => {
     await deleteKey(sandbox, victim);
     const out = await archiveCli(sandbox, ['verify', '--json']);
     expect(out.code).toBe(1);
-    const kinds = (JSON.parse(out.stdout) as { groups: { problems: { kind: string; key?: string }[] }[] }).groups[0]!.problems;
+    const kinds = (JSON.parse(out.stdout) as { groups: { problems: { kind: string; key?: string }[] }[] }).groups[0]!
+      .problems;
     expect(kinds).toContainEqual(expect.objectContaining({ kind: 'manifest-missing', key: victim }));
     // Its objects are now listed by no manifest: reported too.
     expect(kinds.some((p) => p.kind === 'unlisted-object')).toBe(true);
@@ -101,7 +116,9 @@ describe('archive verify', () => {
 
   it('fails on a gap between windows', async () => {
     await archived();
-    const state = JSON.parse(await getText(sandbox, STATE_KEY)) as { windows: { fromMs: number; destinationPrefix: string }[] };
+    const state = JSON.parse(await getText(sandbox, STATE_KEY)) as {
+      windows: { fromMs: number; destinationPrefix: string }[];
+    };
     const second = state.windows[1]!;
     const manifestKey = `${second.destinationPrefix}/manifest.json`;
     const manifest = JSON.parse(await getText(sandbox, manifestKey)) as { fromMs: number };
@@ -119,7 +136,9 @@ describe('archive verify', () => {
     await putObject(sandbox, 'cwl-archive/exports/~app~orders/1-2/task/stray/000000.gz', 'x');
     const out = await archiveCli(sandbox, ['verify']);
     expect(out.code).toBe(1);
-    expect(out.stdout).toContain('unlisted-object: under exports/ but in no manifest (s3://archive/cwl-archive/exports/~app~orders/1-2/task/stray/000000.gz)');
+    expect(out.stdout).toContain(
+      'unlisted-object: under exports/ but in no manifest (s3://archive/cwl-archive/exports/~app~orders/1-2/task/stray/000000.gz)',
+    );
   });
 });
 
@@ -129,7 +148,15 @@ describe('archive ls', () => {
     await putObject(sandbox, 'cwl-archive/rejected/~app~orders/straddling/batch-000000-r.json.gz', 'x');
     const out = await archiveCli(sandbox, ['ls', '--json']);
     expect(out.code).toBe(0);
-    const listing = JSON.parse(out.stdout) as { groups: { logGroupName: string; archivedThroughMs: number; windows: { fromMs: number; toMs: number; objects: number }[]; extra: Record<string, { objects: number }>; findings: unknown[] }[] };
+    const listing = JSON.parse(out.stdout) as {
+      groups: {
+        logGroupName: string;
+        archivedThroughMs: number;
+        windows: { fromMs: number; toMs: number; objects: number }[];
+        extra: Record<string, { objects: number }>;
+        findings: unknown[];
+      }[];
+    };
     const [group] = listing.groups;
     expect(group!.logGroupName).toBe(GROUP);
     expect(group!.windows).toHaveLength(2);

@@ -12,7 +12,9 @@ import { BUCKET } from '../../helpers/runHarness.js';
 import { NOW, useRunSandbox } from '../../helpers/scenario.js';
 
 let sandbox: Sandbox;
-useRunSandbox((s) => { sandbox = s; });
+useRunSandbox((s) => {
+  sandbox = s;
+});
 
 /** A Hive single-quoted literal's value (backslash escapes). */
 const hiveValue = (literal: string): string => literal.slice(1, -1).replace(/\\(.)/g, '$1');
@@ -43,12 +45,19 @@ describe('archive athena-ddl', () => {
 
     const objects = sandbox.objects(BUCKET, 'cwl-archive/exports/').filter((o) => o.key.endsWith('.gz'));
     expect(objects.length).toBeGreaterThan(0);
-    const rows = objects.flatMap((o) => gunzipSync(o.body).toString('utf8').split('\n').filter((l) => l !== '').map((line) => {
-      const m = lineRegex.exec(line);
-      return { time: m?.[1], message: m?.[2], stream: keyRegex.exec(`s3://${BUCKET}/${o.key}`)?.[1], key: o.key };
-    }));
+    const rows = objects.flatMap((o) =>
+      gunzipSync(o.body)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((line) => {
+          const m = lineRegex.exec(line);
+          return { time: m?.[1], message: m?.[2], stream: keyRegex.exec(`s3://${BUCKET}/${o.key}`)?.[1], key: o.key };
+        }),
+    );
     expect(rows.map((r) => ({ ts: Date.parse(r.time!), message: r.message, stream: r.stream }))).toEqual(
-      events.map((e) => ({ ts: e.timestamp, message: e.message, stream })));
+      events.map((e) => ({ ts: e.timestamp, message: e.message, stream })),
+    );
     // The partition's location is the folder every one of the group's objects sits under.
     const location = template.replace('${log_group}', groupKey(group));
     for (const r of rows) expect(`s3://${BUCKET}/${r.key}`.startsWith(location)).toBe(true);

@@ -10,7 +10,12 @@ import { archiveCli, linesOf, shuffleExports, trimRun } from '../../helpers/arch
 import { useRunSandbox } from '../../helpers/scenario.js';
 
 let sandbox: Sandbox;
-useRunSandbox((s) => { sandbox = s; }, { exportChunkEvents: 25 });
+useRunSandbox(
+  (s) => {
+    sandbox = s;
+  },
+  { exportChunkEvents: 25 },
+);
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 const PROMPT = '$ cwl-trim archive cat --bucket my-archive --log-group /aws/lambda/orders ';
@@ -36,7 +41,9 @@ function seedIncident(): void {
     const events: SeedEvent[] = [];
     for (let m = -10; m <= 40; m += 1) {
       const orderId = 8200 + m;
-      const message = errorMinutes.includes(m) ? `ERROR PaymentGatewayTimeout orderId=${orderId} after 3000 ms` : `INFO order ${orderId} paid in 41 ms`;
+      const message = errorMinutes.includes(m)
+        ? `ERROR PaymentGatewayTimeout orderId=${orderId} after 3000 ms`
+        : `INFO order ${orderId} paid in 41 ms`;
       events.push({ timestamp: at(14, 0) + m * minute + offsetMs, message });
     }
     sandbox.seedStream(GROUP, name, events);

@@ -61,9 +61,22 @@ const inFlight = { fromMs: 0, toMs: 99, destinationPrefix: DEST, taskId: TASK, i
 
 describe('export manifests', () => {
   it('lists a small export inline, without the write-test marker', async () => {
-    const { deps, store } = fakeS3([objectKey('a'), objectKey('b/c'), `${DEST}/aws-logs-write-test`, `${DEST}/${TASK}/aws-logs-write-test`]);
+    const { deps, store } = fakeS3([
+      objectKey('a'),
+      objectKey('b/c'),
+      `${DEST}/aws-logs-write-test`,
+      `${DEST}/${TASK}/aws-logs-write-test`,
+    ]);
     const { window, manifest } = await writeExportManifest(deps, BUCKET, '/app', inFlight, TASK);
-    expect(window).toEqual({ fromMs: 0, toMs: 99, taskId: TASK, destinationPrefix: DEST, taskCreatedAtMs: 7, objectCount: 2, bytes: 20 });
+    expect(window).toEqual({
+      fromMs: 0,
+      toMs: 99,
+      taskId: TASK,
+      destinationPrefix: DEST,
+      taskCreatedAtMs: 7,
+      objectCount: 2,
+      bytes: 20,
+    });
     expect(manifest.objects?.map((o) => o.key)).toEqual([objectKey('a'), objectKey('b/c')]);
     expect(manifest.parts).toBeUndefined();
     expect(JSON.parse(store.get(`${DEST}/manifest.json`)!.toString('utf8'))).toEqual(manifest);
@@ -102,7 +115,9 @@ describe('export manifests', () => {
     const { deps, gets } = fakeS3([objectKey('a'), objectKey('b')]);
     const { window } = await writeExportManifest(deps, BUCKET, '/app', inFlight, TASK);
     const index = new ArchiveIndex(deps, BUCKET);
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => index.holds(window, i % 2 === 0 ? 'a' : 'zz')));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => index.holds(window, i % 2 === 0 ? 'a' : 'zz')),
+    );
     expect(answers.filter(Boolean)).toHaveLength(25);
     expect(gets()).toBe(1);
   });
@@ -111,12 +126,18 @@ describe('export manifests', () => {
     const { deps, store } = fakeS3(Array.from({ length: 3_000 }, (_, i) => objectKey(streamName(i))));
     let pages = 0;
     const timed = { ...deps, deadline: { remainingMs: () => (pages++ < 2 ? 1_000 : 0) } } as Deps;
-    await expect(writeExportManifest(timed, BUCKET, '/app', inFlight, TASK)).rejects.toBeInstanceOf(DeadlineReachedError);
+    await expect(writeExportManifest(timed, BUCKET, '/app', inFlight, TASK)).rejects.toBeInstanceOf(
+      DeadlineReachedError,
+    );
     expect(store.has(`${DEST}/manifest.json`)).toBe(false);
   });
 
   it('finds the parts whose key ranges meet a range', () => {
-    const parts = [{ first: 'a', last: 'c' }, { first: 'd', last: 'f' }, { first: 'f', last: 'k' }];
+    const parts = [
+      { first: 'a', last: 'c' },
+      { first: 'd', last: 'f' },
+      { first: 'f', last: 'k' },
+    ];
     expect(partsOverlapping(parts, 'b', 'b')).toEqual([parts[0]]);
     expect(partsOverlapping(parts, 'f', 'f~')).toEqual([parts[1], parts[2]]);
     expect(partsOverlapping(parts, 'l', 'z')).toEqual([]);

@@ -13,14 +13,18 @@ function fakeDeps(durationMs: number, remainingMs = Number.POSITIVE_INFINITY) {
   let describes = 0;
   const sleeps: number[] = [];
   const send = async (command: { constructor: { name: string } }) => {
-    if (command.constructor.name !== 'DescribeExportTasksCommand') throw new Error(`unexpected ${command.constructor.name}`);
+    if (command.constructor.name !== 'DescribeExportTasksCommand')
+      throw new Error(`unexpected ${command.constructor.name}`);
     describes += 1;
     const code = virtualMs >= durationMs ? 'COMPLETED' : virtualMs < 1_000 ? 'PENDING' : 'RUNNING';
     return { exportTasks: [{ taskId: 't-1', status: { code } }] };
   };
   const deps = {
     clients: { logs: { send } },
-    call: { limiters: createLimiters({ quotaShare: 1, quotasTps: { DescribeExportTasks: 10_000 } }), stats: createCallStats() },
+    call: {
+      limiters: createLimiters({ quotaShare: 1, quotasTps: { DescribeExportTasks: 10_000 } }),
+      stats: createCallStats(),
+    },
     sleep: async (ms: number) => {
       sleeps.push(ms);
       virtualMs += ms;

@@ -31,14 +31,21 @@ describe('catRequest', () => {
     expect(keep(Date.UTC(2026, 10, 1), () => 'an ERROR')).toBe(false);
     expect(keep(Date.UTC(2026, 9, 2), () => 'fine')).toBe(false);
     // Without a message filter the message is never decoded.
-    expect(wants(catRequest({ start: '2026-10-01' }, NOW))(Date.UTC(2026, 9, 2), () => { throw new Error('decoded'); })).toBe(true);
+    expect(
+      wants(catRequest({ start: '2026-10-01' }, NOW))(Date.UTC(2026, 9, 2), () => {
+        throw new Error('decoded');
+      }),
+    ).toBe(true);
     expect(catRequest({ regex: '^a.c$' }, NOW).matches?.('abc')).toBe(true);
   });
 
   it('reports every bad flag at once', () => {
     let message = '';
     try {
-      catRequest({ start: '2026-11-01', end: '2026-10-01', stream: 'a', streamPrefix: 'b', grep: 'x', regex: '(' }, NOW);
+      catRequest(
+        { start: '2026-11-01', end: '2026-10-01', stream: 'a', streamPrefix: 'b', grep: 'x', regex: '(' },
+        NOW,
+      );
     } catch (err) {
       message = (err as Error).message;
     }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatEventJson, formatEventLine, lineTimestamp, parseExportText } from '../../../src/archiveTools/exportLines.js';
+import {
+  formatEventJson,
+  formatEventLine,
+  lineTimestamp,
+  parseExportText,
+} from '../../../src/archiveTools/exportLines.js';
 
 const T = Date.UTC(2026, 9, 1, 12, 0, 0, 7);
 const stamp = new Date(T).toISOString();
@@ -14,7 +19,10 @@ describe('parseExportText', () => {
   });
 
   it('joins continuation lines to the message before (a message with newlines)', () => {
-    expect(parseExportText(`${stamp} Traceback:\n  at a()\n\n${stamp} next\n`, 's').map((e) => e.message)).toEqual(['Traceback:\n  at a()\n', 'next']);
+    expect(parseExportText(`${stamp} Traceback:\n  at a()\n\n${stamp} next\n`, 's').map((e) => e.message)).toEqual([
+      'Traceback:\n  at a()\n',
+      'next',
+    ]);
   });
 
   it('keeps an empty message and a message of spaces', () => {

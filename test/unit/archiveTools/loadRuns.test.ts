@@ -41,10 +41,19 @@ describe('fileRun (a sorted run spilled to disk)', () => {
     const lines: string[] = [];
     for (let i = 0; i < 3000; i += 1) {
       // Lines of varying length so that blocks end in the middle of lines; one of 40 KB; some in JSON (newline, leading quote).
-      const message = i === 1500 ? 'y'.repeat(40_000) : i % 97 === 0 ? `line one ${i}\nline "two"` : i % 89 === 0 ? `"quoted" ${i}` : `event ${i} ${'z'.repeat(i % 50)}`;
+      const message =
+        i === 1500
+          ? 'y'.repeat(40_000)
+          : i % 97 === 0
+            ? `line one ${i}\nline "two"`
+            : i % 89 === 0
+              ? `"quoted" ${i}`
+              : `event ${i} ${'z'.repeat(i % 50)}`;
       const timestamp = 1_700_000_000_000 + i * 7;
       expected.push({ timestamp, logStreamName: 'worker-1', message });
-      lines.push(`${timestamp}\t${message.includes('\n') || message.startsWith('"') ? JSON.stringify(message) : message}\n`);
+      lines.push(
+        `${timestamp}\t${message.includes('\n') || message.startsWith('"') ? JSON.stringify(message) : message}\n`,
+      );
     }
     await writeFile(path, lines.join(''));
 
@@ -55,7 +64,7 @@ describe('fileRun (a sorted run spilled to disk)', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('a combined run (several streams, written by RunStore.combine) reads back with each event\'s stream', async () => {
+  it("a combined run (several streams, written by RunStore.combine) reads back with each event's stream", async () => {
     const store = new RunStore();
     const events: ArchivedEvent[] = Array.from({ length: 5000 }, (_, i) => ({
       timestamp: 1_700_000_000_000 + i,

@@ -10,7 +10,10 @@ describe('indexExportBytes', () => {
   it('finds the same events as the text parser, continuation lines and UTF-8 included', () => {
     const bytes = Buffer.from(TEXT, 'utf8');
     const index = indexExportBytes(bytes);
-    const found = Array.from({ length: index.count }, (_, i) => ({ timestamp: index.ts[i]!, message: bytes.toString('utf8', index.start[i]!, index.end[i]!) }));
+    const found = Array.from({ length: index.count }, (_, i) => ({
+      timestamp: index.ts[i]!,
+      message: bytes.toString('utf8', index.start[i]!, index.end[i]!),
+    }));
     expect(found).toEqual(parseExportText(TEXT, 's').map(({ timestamp, message }) => ({ timestamp, message })));
     expect(found.map((e) => e.message)).toEqual(['b', 'a1\n  continued', 'c é', 'a2', '']);
   });
@@ -22,10 +25,14 @@ describe('indexExportBytes', () => {
 });
 
 describe('keptInOrder and compactCopy', () => {
-  it('keeps the wanted events sorted by timestamp, equal timestamps in the object\'s order, copied out compactly', () => {
+  it("keeps the wanted events sorted by timestamp, equal timestamps in the object's order, copied out compactly", () => {
     const bytes = Buffer.from(TEXT, 'utf8');
     const index = indexExportBytes(bytes);
-    const order = keptInOrder(index, (ts, message) => ts >= T && !message().startsWith('b'), (i) => bytes.toString('utf8', index.start[i]!, index.end[i]!));
+    const order = keptInOrder(
+      index,
+      (ts, message) => ts >= T && !message().startsWith('b'),
+      (i) => bytes.toString('utf8', index.start[i]!, index.end[i]!),
+    );
     const events = compactCopy(bytes, index, order);
     bytes.fill(0); // the caller reuses its buffer: the copy must not depend on it
     expect(Array.from({ length: events.count }, (_, k) => events.at(k, 's'))).toEqual([

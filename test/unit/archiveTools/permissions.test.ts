@@ -13,7 +13,10 @@ describe('archive tools permissions', () => {
   it('names in the README every IAM action the archive commands call, and keeps them out of the function policy', () => {
     const { actions } = deriveIamActions(fileURLToPath(new URL('src/archiveTools', ROOT)));
     const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
-    const section = readme.slice(readme.indexOf('**Permissions.** These commands run from the CLI'), readme.indexOf('## The report'));
+    const section = readme.slice(
+      readme.indexOf('**Permissions.** These commands run from the CLI'),
+      readme.indexOf('## The report'),
+    );
     expect(actions).toContain('logs:CreateLogGroup');
     for (const action of actions) expect(section, action).toContain(`\`${action}\``);
     expect(deriveIamActions().actions).not.toContain('logs:CreateLogGroup');

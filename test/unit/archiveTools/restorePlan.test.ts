@@ -23,7 +23,9 @@ describe('refusal', () => {
   it('refuses with the count and the archive cat command that reads those events', () => {
     const text = refusal({ ...base, tooOld: 3, stream: 'w-1' })!;
     expect(text).toMatch(/^refused: 3 archived events are older than 2026-11-07T13:00:00.000Z/);
-    expect(text).toContain("cwl-trim archive cat --log-group '/app' --stream 'w-1' --start 2026-11-01T12:00:00.000Z --end 2026-11-07T13:00:00.000Z");
+    expect(text).toContain(
+      "cwl-trim archive cat --log-group '/app' --stream 'w-1' --start 2026-11-01T12:00:00.000Z --end 2026-11-07T13:00:00.000Z",
+    );
     expect(text).toMatch(/or restore only from 2026-11-07T13:00:00.000Z on/);
     expect(refusal({ ...base, tooOld: 1 })).toMatch(/^refused: 1 archived event is older/);
     // A range wholly too old has no part to restore: no such hint.
@@ -41,7 +43,7 @@ describe('notYetPut', () => {
     expect(notYetPut(batch, [], [])).toEqual(batch);
   });
 
-  it('does not take events put before the batch, in the same millisecond, for the batch\'s own', () => {
+  it("does not take events put before the batch, in the same millisecond, for the batch's own", () => {
     // The earlier batch ended with (1, a); the uncertain batch starts with an identical event that did not land.
     expect(notYetPut([e(1, 'a'), e(2, 'b')], [e(1, 'a')], [e(1, 'a')])).toEqual([e(1, 'a'), e(2, 'b')]);
   });

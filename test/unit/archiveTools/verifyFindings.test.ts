@@ -3,13 +3,38 @@ import type { GroupIndex } from '../../../src/archiveTools/archiveIndex.js';
 import { verifyGroup } from '../../../src/archiveTools/verifyFindings.js';
 
 const DEST = 'p/exports/~g/0-99';
-const window = { fromMs: 0, toMs: 99, taskId: 't1', destinationPrefix: DEST, taskCreatedAtMs: 5, objectCount: 2, bytes: 30 };
-const objects = [{ key: `${DEST}/t1/s/000000.gz`, size: 10, etag: '"abc"' }, { key: `${DEST}/t1/s/000001.gz`, size: 20 }];
+const window = {
+  fromMs: 0,
+  toMs: 99,
+  taskId: 't1',
+  destinationPrefix: DEST,
+  taskCreatedAtMs: 5,
+  objectCount: 2,
+  bytes: 30,
+};
+const objects = [
+  { key: `${DEST}/t1/s/000000.gz`, size: 10, etag: '"abc"' },
+  { key: `${DEST}/t1/s/000001.gz`, size: 20 },
+];
 const index = (overrides: Partial<GroupIndex> = {}): GroupIndex => ({
   logGroupName: '/g',
   stateKey: 'p/state/groups/~g.json',
   state: { logGroupName: '/g', archivedThroughMs: 99, windows: [window] },
-  windows: [{ window, manifestKey: `${DEST}/manifest.json`, manifest: { logGroupName: '/g', fromMs: 0, toMs: 99, taskId: 't1', destinationPrefix: DEST, objectCount: 2, objects } }],
+  windows: [
+    {
+      window,
+      manifestKey: `${DEST}/manifest.json`,
+      manifest: {
+        logGroupName: '/g',
+        fromMs: 0,
+        toMs: 99,
+        taskId: 't1',
+        destinationPrefix: DEST,
+        objectCount: 2,
+        objects,
+      },
+    },
+  ],
   ...overrides,
 });
 const listed = [
@@ -30,21 +55,30 @@ describe('verifyGroup', () => {
   it('counts the parts of a large manifest as part of the archive, not as unlisted objects', () => {
     const parted = index();
     const partKey = `${DEST}/manifest-parts/00000.json`;
-    const withParts = { ...parted, windows: [{ ...parted.windows[0]!, manifest: { ...parted.windows[0]!.manifest!, partKeys: [partKey] } }] };
+    const withParts = {
+      ...parted,
+      windows: [{ ...parted.windows[0]!, manifest: { ...parted.windows[0]!.manifest!, partKeys: [partKey] } }],
+    };
     const listing = [...listed, { key: partKey, size: 900 }];
     expect(verifyGroup(withParts, listing).problems).toEqual([]);
-    expect(verifyGroup(index(), listing).problems).toEqual([expect.objectContaining({ kind: 'unlisted-object', key: partKey })]);
+    expect(verifyGroup(index(), listing).problems).toEqual([
+      expect.objectContaining({ kind: 'unlisted-object', key: partKey }),
+    ]);
   });
 
   it('compares a recorded ETag', () => {
     const changed = listed.map((o) => (o.key === objects[0]!.key ? { ...o, etag: '"zzz"' } : o));
-    expect(verifyGroup(index(), changed).problems).toEqual([expect.objectContaining({ kind: 'checksum-mismatch', key: objects[0]!.key })]);
+    expect(verifyGroup(index(), changed).problems).toEqual([
+      expect.objectContaining({ kind: 'checksum-mismatch', key: objects[0]!.key }),
+    ]);
   });
 
   it('does not report the objects of an export still in flight as unlisted', () => {
     const inFlight = { fromMs: 100, toMs: 199, destinationPrefix: 'p/exports/~g/100-199' };
-    const v = verifyGroup(index({ state: { logGroupName: '/g', archivedThroughMs: 99, windows: [window], inFlight } }),
-      [...listed, { key: 'p/exports/~g/100-199/t2/s/000000.gz', size: 1 }]);
+    const v = verifyGroup(
+      index({ state: { logGroupName: '/g', archivedThroughMs: 99, windows: [window], inFlight } }),
+      [...listed, { key: 'p/exports/~g/100-199/t2/s/000000.gz', size: 1 }],
+    );
     expect(v.problems).toEqual([]);
     expect(v.notes[0]).toMatch(/export is in flight/);
   });
@@ -56,7 +90,10 @@ describe('verifyGroup', () => {
 
   it('reports a manifest that disagrees with the state as invalid, and still checks its objects', () => {
     const bad = index();
-    const v = verifyGroup({ ...bad, windows: [{ ...bad.windows[0]!, problem: 'the manifest lists 2 objects, the state says 3' }] }, listed);
+    const v = verifyGroup(
+      { ...bad, windows: [{ ...bad.windows[0]!, problem: 'the manifest lists 2 objects, the state says 3' }] },
+      listed,
+    );
     expect(v.problems.map((p) => p.kind)).toEqual(['manifest-invalid']);
     expect(v.objectsChecked).toBe(2);
   });

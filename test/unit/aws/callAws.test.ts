@@ -7,14 +7,22 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { callAws, createCallStats, errorName, isRetryableError, isThrottlingError, isUncertainError } from '../../../src/aws/callAws.js';
+import {
+  callAws,
+  createCallStats,
+  errorName,
+  isRetryableError,
+  isThrottlingError,
+  isUncertainError,
+} from '../../../src/aws/callAws.js';
 import type { AwsCallContext } from '../../../src/aws/callAws.js';
 import { createLimiters } from '../../../src/aws/limiters.js';
 import type { Limiters } from '../../../src/aws/limiters.js';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 const throttled = () => new ThrottlingException({ message: 'Rate exceeded', ...meta(400) });
-const notFound = () => new ResourceNotFoundException({ message: 'The specified log group does not exist.', ...meta(400) });
+const notFound = () =>
+  new ResourceNotFoundException({ message: 'The specified log group does not exist.', ...meta(400) });
 const invalid = () => new InvalidParameterException({ message: 'bad', ...meta(400) });
 const slotBusy = () => new LimitExceededException({ message: 'Resource limit exceeded.', ...meta(400) });
 const networkError = (code: string) => Object.assign(new Error(`read ${code}`), { code, syscall: 'read' });
@@ -75,7 +83,10 @@ describe('callAws', () => {
   it.each([
     ['InvalidParameterException', invalid],
     ['ResourceNotFoundException', notFound],
-    ['AccessDeniedException', () => Object.assign(new Error('denied'), { name: 'AccessDeniedException', ...meta(400) })],
+    [
+      'AccessDeniedException',
+      () => Object.assign(new Error('denied'), { name: 'AccessDeniedException', ...meta(400) }),
+    ],
     ['PreconditionFailed', () => Object.assign(new Error('412'), { name: 'PreconditionFailed', ...meta(412) })],
     ['a bug in our code', () => new TypeError('cannot read properties of undefined')],
     ['a Node ERR_ code', () => Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' })],
@@ -91,7 +102,13 @@ describe('callAws', () => {
     // Assess
     await expect(outcome).rejects.toBe(original);
     expect(send).toHaveBeenCalledTimes(1);
-    expect(ctx.stats.snapshot().DescribeLogGroups).toEqual({ calls: 1, successes: 0, retries: 0, throttles: 0, failures: 1 });
+    expect(ctx.stats.snapshot().DescribeLogGroups).toEqual({
+      calls: 1,
+      successes: 0,
+      retries: 0,
+      throttles: 0,
+      failures: 1,
+    });
   });
 
   it('does not retry LimitExceededException: the export slot has its own wait loop', async () => {
@@ -111,13 +128,22 @@ describe('callAws', () => {
     // Act + Assess
     await expect(callAws(ctx, 'DescribeLogGroups', send)).rejects.toBe(last);
     expect(send).toHaveBeenCalledTimes(3);
-    expect(ctx.stats.snapshot().DescribeLogGroups).toEqual({ calls: 3, successes: 0, retries: 2, throttles: 3, failures: 1 });
+    expect(ctx.stats.snapshot().DescribeLogGroups).toEqual({
+      calls: 3,
+      successes: 0,
+      retries: 2,
+      throttles: 3,
+      failures: 1,
+    });
   });
 
   it('stops retrying when the signal is aborted', async () => {
     // Prepare: the backoff is long, so the abort lands while waiting to retry.
     const controller = new AbortController();
-    const ctx = fastContext({ signal: controller.signal, retry: { retries: 5, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 } });
+    const ctx = fastContext({
+      signal: controller.signal,
+      retry: { retries: 5, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 },
+    });
     const send = vi.fn(async () => {
       setTimeout(() => controller.abort(new Error('deadline reached')), 5);
       throw throttled();

@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsSetupProblems } from '../../../src/aws/awsSetup.js';
-import { createClients, isLoopback, needsPathStyle, type AwsClients, type ServiceName } from '../../../src/aws/clients.js';
+import {
+  createClients,
+  isLoopback,
+  needsPathStyle,
+  type AwsClients,
+  type ServiceName,
+} from '../../../src/aws/clients.js';
 import { awsClientOptions } from '../../../src/cli/awsClientOptions.js';
 
 const KEYS = { credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } };
@@ -39,8 +45,18 @@ function awsHome(): Record<string, string> {
 
 beforeEach(() => {
   // Nothing of the machine's own AWS setup: no Region, no keys, no profile, no instance role.
-  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS']) vi.stubEnv(name, undefined);
+  for (const name of [
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_PROFILE',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_ENDPOINT_URL',
+    'AWS_ENDPOINT_URL_S3',
+    'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+  ])
+    vi.stubEnv(name, undefined);
   vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
   const empty = tempDir();
   vi.stubEnv('AWS_CONFIG_FILE', join(empty, 'config'));
@@ -61,45 +77,75 @@ describe('the Region with a custom endpoint', () => {
 
   it("takes the profile's Region when no Region is set, endpoint or not", async () => {
     for (const [name, value] of Object.entries(awsHome())) vi.stubEnv(name, value);
-    expect(await clientsFor({ endpointUrl: 'http://127.0.0.1:4566' }, { profile: 'dev' }).logs.config.region()).toBe('eu-west-2');
+    expect(await clientsFor({ endpointUrl: 'http://127.0.0.1:4566' }, { profile: 'dev' }).logs.config.region()).toBe(
+      'eu-west-2',
+    );
     expect(await clientsFor({}, { profile: 'dev' }).s3.config.region()).toBe('eu-west-2');
   });
 
   it('falls back to us-east-1 only for a loopback endpoint with no Region anywhere', async () => {
     expect(await clientsFor({ endpointUrl: 'http://localhost:4566' }, KEYS).logs.config.region()).toBe('us-east-1');
-    await expect(clientsFor({ endpointUrl: 'https://logs.example.internal' }, KEYS).logs.config.region()).rejects.toThrow(/Region is missing/);
+    await expect(
+      clientsFor({ endpointUrl: 'https://logs.example.internal' }, KEYS).logs.config.region(),
+    ).rejects.toThrow(/Region is missing/);
   });
 
   it('tells loopback endpoints apart', () => {
-    expect(['http://127.0.0.1:1', 'http://localhost', 'http://[::1]:9', 'http://s3.localhost'].map(isLoopback)).toEqual([true, true, true, true]);
-    expect(['https://logs.eu-west-1.amazonaws.com', 'http://10.0.0.5:9000', 'http://minio'].map(isLoopback)).toEqual([false, false, false]);
+    expect(['http://127.0.0.1:1', 'http://localhost', 'http://[::1]:9', 'http://s3.localhost'].map(isLoopback)).toEqual(
+      [true, true, true, true],
+    );
+    expect(['https://logs.eu-west-1.amazonaws.com', 'http://10.0.0.5:9000', 'http://minio'].map(isLoopback)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
 describe('S3 path-style requests', () => {
   it('only where the endpoint cannot take a bucket label: an IP address or a one-label host', () => {
-    expect(clientsFor({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:4566' }, KEYS).s3.config.forcePathStyle).toBe(true);
-    expect(clientsFor({ region: 'eu-west-1', endpointUrl: 'http://minio:9000' }, KEYS).s3.config.forcePathStyle).toBe(true);
-    expect(clientsFor({ region: 'eu-west-1', endpointUrl: 'https://s3.eu-west-1.amazonaws.com' }, KEYS).s3.config.forcePathStyle).toBe(false);
+    expect(
+      clientsFor({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:4566' }, KEYS).s3.config.forcePathStyle,
+    ).toBe(true);
+    expect(clientsFor({ region: 'eu-west-1', endpointUrl: 'http://minio:9000' }, KEYS).s3.config.forcePathStyle).toBe(
+      true,
+    );
+    expect(
+      clientsFor({ region: 'eu-west-1', endpointUrl: 'https://s3.eu-west-1.amazonaws.com' }, KEYS).s3.config
+        .forcePathStyle,
+    ).toBe(false);
     expect(clientsFor({ region: 'eu-west-1' }, KEYS).s3.config.forcePathStyle).toBe(false);
-    expect([needsPathStyle('http://[::1]:9000'), needsPathStyle('https://bucket-host.example.com')]).toEqual([true, false]);
+    expect([needsPathStyle('http://[::1]:9000'), needsPathStyle('https://bucket-host.example.com')]).toEqual([
+      true,
+      false,
+    ]);
   });
 });
 
 describe('per-service endpoints', () => {
   it('AWS_ENDPOINT_URL_S3 and _CLOUDWATCH_LOGS win over AWS_ENDPOINT_URL; --endpoint-url wins over both', async () => {
-    const env = { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000', AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:4566' };
-    const viaEnv = clientsFor({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:1111' }, { ...KEYS, ...awsClientOptions({}, env) });
+    const env = {
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000',
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:4566',
+    };
+    const viaEnv = clientsFor(
+      { region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:1111' },
+      { ...KEYS, ...awsClientOptions({}, env) },
+    );
     expect(await endpointOf(viaEnv.s3)).toBe('http://127.0.0.1:9000');
     expect(await endpointOf(viaEnv.logs)).toBe('http://127.0.0.1:4566');
     expect(await endpointOf(viaEnv.lambda)).toBe('http://127.0.0.1:1111');
-    const viaFlag = clientsFor({ region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:2222' },
-      { ...KEYS, ...awsClientOptions({ endpointUrl: 'http://127.0.0.1:2222' }, env) });
+    const viaFlag = clientsFor(
+      { region: 'eu-west-1', endpointUrl: 'http://127.0.0.1:2222' },
+      { ...KEYS, ...awsClientOptions({ endpointUrl: 'http://127.0.0.1:2222' }, env) },
+    );
     expect(await endpointOf(viaFlag.s3)).toBe('http://127.0.0.1:2222');
   });
 
   it('refuses a malformed per-service endpoint, naming its variable', () => {
-    expect(() => awsClientOptions({}, { AWS_ENDPOINT_URL_S3: 'localhost:9000' })).toThrow(/AWS_ENDPOINT_URL_S3 must be an http/);
+    expect(() => awsClientOptions({}, { AWS_ENDPOINT_URL_S3: 'localhost:9000' })).toThrow(
+      /AWS_ENDPOINT_URL_S3 must be an http/,
+    );
   });
 });
 

@@ -96,7 +96,9 @@ describe('rate', () => {
     limiters = createLimiters({ quotaShare: 1, quotasTps: { GetLogEvents: 10, DescribeLogGroups: 10 } });
     const order: string[] = [];
     const run = (operation: string): Promise<void> =>
-      limiters!.for(operation).schedule(async () => { order.push(operation); });
+      limiters!.for(operation).schedule(async () => {
+        order.push(operation);
+      });
 
     // Act
     await Promise.all([run('GetLogEvents'), run('GetLogEvents'), run('GetLogEvents'), run('DescribeLogGroups')]);
@@ -111,10 +113,20 @@ describe('stop', () => {
     // Prepare: one call a second, so the second call is still queued when we stop.
     const own = createLimiters({ quotaShare: 1, quotasTps: { GetLogEvents: 1 } });
     let markStarted = (): void => undefined;
-    const started = new Promise<void>((resolve) => { markStarted = resolve; });
-    const first = own.for('GetLogEvents').schedule(async () => { markStarted(); return 'sent'; });
-    const second = own.for('GetLogEvents').schedule(async () => 'sent')
-      .then(() => 'sent', (error: unknown) => (error as Error).message);
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
+    const first = own.for('GetLogEvents').schedule(async () => {
+      markStarted();
+      return 'sent';
+    });
+    const second = own
+      .for('GetLogEvents')
+      .schedule(async () => 'sent')
+      .then(
+        () => 'sent',
+        (error: unknown) => (error as Error).message,
+      );
     await started;
 
     // Act
@@ -171,7 +183,13 @@ describe('token bucket', () => {
   /** Schedules `count` calls at once; returns the fake time each one started at. */
   function scheduleAll(run: Limiters, operation: string, count: number, now: () => number): number[] {
     const startedAt: number[] = [];
-    for (let i = 0; i < count; i++) run.for(operation).schedule(() => { startedAt.push(now()); }).catch(() => undefined);
+    for (let i = 0; i < count; i++)
+      run
+        .for(operation)
+        .schedule(() => {
+          startedAt.push(now());
+        })
+        .catch(() => undefined);
     return startedAt;
   }
 

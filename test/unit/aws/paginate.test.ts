@@ -10,7 +10,12 @@ import {
   type GetLogEventsCommandInput,
   type GetLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { ListObjectsV2Command, paginateListObjectsV2, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import {
+  ListObjectsV2Command,
+  paginateListObjectsV2,
+  S3Client,
+  type ListObjectsV2CommandOutput,
+} from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listObjects } from '../../../src/archive/s3Objects.js';
 import { createCallStats, type AwsCallContext } from '../../../src/aws/callAws.js';
@@ -58,7 +63,12 @@ function scriptedLogs(pages: readonly unknown[], failFirst?: unknown) {
 describe('paging as the SDK paginators do', () => {
   it('readEvents sends, page after page, exactly the requests paginateGetLogEvents sends: the times on every page', async () => {
     const input: GetLogEventsCommandInput = {
-      logGroupName: 'g', logStreamName: 's', startFromHead: true, startTime: 100, endTime: 200, limit: 10,
+      logGroupName: 'g',
+      logStreamName: 's',
+      startFromHead: true,
+      startTime: 100,
+      endTime: 200,
+      limit: 10,
     };
     const sdk = scriptedLogs(LOG_PAGES);
     for await (const _page of paginateGetLogEvents({ client: sdk.client, stopOnSameToken: true }, { ...input })) {
@@ -67,24 +77,42 @@ describe('paging as the SDK paginators do', () => {
     const ours = scriptedLogs(LOG_PAGES);
     const clients = { logs: ours.client } as unknown as AwsClients;
     const events = [];
-    for await (const e of readEvents({ clients, call: context() }, {
-      logGroupName: 'g', logStreamName: 's', startTimeMs: 100, endTimeMs: 200, pageSize: 10,
-    })) events.push(e.message);
+    for await (const e of readEvents(
+      { clients, call: context() },
+      {
+        logGroupName: 'g',
+        logStreamName: 's',
+        startTimeMs: 100,
+        endTimeMs: 200,
+        pageSize: 10,
+      },
+    ))
+      events.push(e.message);
 
     expect(events).toEqual(['a', 'b']);
     const strip = (list: unknown[]) => list.map((x) => JSON.parse(JSON.stringify(x)) as unknown);
     expect(strip(ours.inputs)).toEqual(strip(sdk.inputs));
     expect(ours.inputs).toHaveLength(3);
-    for (const sent of ours.inputs) expect(sent).toMatchObject({ startTime: 100, endTime: 200, startFromHead: true, limit: 10 });
+    for (const sent of ours.inputs)
+      expect(sent).toMatchObject({ startTime: 100, endTime: 200, startFromHead: true, limit: 10 });
   });
 
   it('a throttled page is retried through the gate, with the same input and token', async () => {
-    const { client, inputs } = scriptedLogs(LOG_PAGES, new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    const { client, inputs } = scriptedLogs(
+      LOG_PAGES,
+      new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+    );
     const call = context();
     const events = [];
-    for await (const e of readEvents({ clients: { logs: client } as unknown as AwsClients, call }, {
-      logGroupName: 'g', logStreamName: 's', startTimeMs: 100,
-    })) events.push(e.message);
+    for await (const e of readEvents(
+      { clients: { logs: client } as unknown as AwsClients, call },
+      {
+        logGroupName: 'g',
+        logStreamName: 's',
+        startTimeMs: 100,
+      },
+    ))
+      events.push(e.message);
     expect(events).toEqual(['a', 'b']);
     expect(call.stats.snapshot()['GetLogEvents']).toMatchObject({ calls: 4, retries: 1, throttles: 1, successes: 3 });
     expect(inputs[0]).toEqual({ logGroupName: 'g', logStreamName: 's', startFromHead: true, startTime: 100 });
@@ -96,11 +124,17 @@ describe('paging as the SDK paginators do', () => {
       { exportTasks: [{ taskId: '2' }] },
     ]);
     const ids = [];
-    for await (const t of listExportTasks({ clients: { logs: client } as unknown as AwsClients, call: context() }, { statusCode: 'RUNNING' })) {
+    for await (const t of listExportTasks(
+      { clients: { logs: client } as unknown as AwsClients, call: context() },
+      { statusCode: 'RUNNING' },
+    )) {
       ids.push(t.taskId);
     }
     expect(ids).toEqual(['1', '2']);
-    expect(inputs).toEqual([{ limit: 50, statusCode: 'RUNNING' }, { limit: 50, statusCode: 'RUNNING', nextToken: 'n1' }]);
+    expect(inputs).toEqual([
+      { limit: 50, statusCode: 'RUNNING' },
+      { limit: 50, statusCode: 'RUNNING', nextToken: 'n1' },
+    ]);
   });
 
   it('listObjects sends exactly the requests paginateListObjectsV2 sends: the prefix on every page', async () => {
@@ -124,7 +158,11 @@ describe('paging as the SDK paginators do', () => {
     }
     const ours = scripted();
     limiters = createLimiters({ quotaShare: 1 });
-    const objects = await listObjects({ clients: { s3: ours.client } as unknown as AwsClients, call: { limiters, stats: createCallStats() } }, 'b', 'p/');
+    const objects = await listObjects(
+      { clients: { s3: ours.client } as unknown as AwsClients, call: { limiters, stats: createCallStats() } },
+      'b',
+      'p/',
+    );
     expect(objects.map((o) => o.Key)).toEqual(['p/a', 'p/b']);
     expect(ours.inputs).toEqual(sdk.inputs);
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addChecks, checkStream, describeLogStreamsMinimum, exportLineKey, invocationsLowerBound, NO_EVENTS } from '../../../bench/drainFigures.js';
+import {
+  addChecks,
+  checkStream,
+  describeLogStreamsMinimum,
+  exportLineKey,
+  invocationsLowerBound,
+  NO_EVENTS,
+} from '../../../bench/drainFigures.js';
 
 const e = (timestamp: number, message = `m${timestamp}`) => ({ timestamp, message });
 
@@ -26,7 +33,13 @@ describe('describeLogStreamsMinimum', () => {
 describe('checkStream', () => {
   it('finds nothing lost when every event is in CloudWatch or in the archive', () => {
     const seeded = [e(1), e(2), e(3)];
-    expect(checkStream(seeded, [e(3)], new Set(['1 m1', '2 m2']))).toEqual({ checked: 3, lost: 0, duplicated: 0, unexpected: 0, archived: 2 });
+    expect(checkStream(seeded, [e(3)], new Set(['1 m1', '2 m2']))).toEqual({
+      checked: 3,
+      lost: 0,
+      duplicated: 0,
+      unexpected: 0,
+      archived: 2,
+    });
   });
 
   it('counts an event in neither place as lost', () => {
@@ -46,7 +59,13 @@ describe('checkStream', () => {
 
   it('adds checks up', () => {
     const one = checkStream([e(1)], [], new Set());
-    expect(addChecks(addChecks(NO_EVENTS, one), one)).toEqual({ checked: 2, lost: 2, duplicated: 0, unexpected: 0, archived: 0 });
+    expect(addChecks(addChecks(NO_EVENTS, one), one)).toEqual({
+      checked: 2,
+      lost: 2,
+      duplicated: 0,
+      unexpected: 0,
+      archived: 0,
+    });
   });
 });
 

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { hugeStreams, summarize } from '../../../bench/hugeAccount.js';
 import { MS_PER_DAY } from '../../../src/constants.js';
 
-const spec = { groups: 3, streamsPerGroup: 400, expiredShare: 0.9, straddlingPerGroup: 2, straddlingKeptEvents: 10, eventsPerStream: 3, groupPrefix: '/aws/lambda/t-' };
+const spec = {
+  groups: 3,
+  streamsPerGroup: 400,
+  expiredShare: 0.9,
+  straddlingPerGroup: 2,
+  straddlingKeptEvents: 10,
+  eventsPerStream: 3,
+  groupPrefix: '/aws/lambda/t-',
+};
 const NOW = Date.parse('2026-11-20T00:00:00.000Z');
 
 describe('hugeAccount', () => {

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { growthTarget, performanceSection, saveResults, updateReadme, type StoredScenario } from '../../../bench/report.js';
+import {
+  growthTarget,
+  performanceSection,
+  saveResults,
+  updateReadme,
+  type StoredScenario,
+} from '../../../bench/report.js';
 import type { ScenarioResult } from '../../../bench/types.js';
 
 const scenario = (name: string, peakRssMb?: number): ScenarioResult => ({
@@ -29,8 +35,18 @@ const tempFile = (name: string, text?: string): string => {
 
 describe('bench report', () => {
   it('holds rebuild memory to within 15 % growth from 250,000 to 1,000,000 events', () => {
-    expect(growthTarget({ 'rebuild-250000': stored('rebuild-250000', 200), 'rebuild-1000000': stored('rebuild-1000000', 229) })?.met).toBe(true);
-    expect(growthTarget({ 'rebuild-250000': stored('rebuild-250000', 200), 'rebuild-1000000': stored('rebuild-1000000', 231) })?.met).toBe(false);
+    expect(
+      growthTarget({
+        'rebuild-250000': stored('rebuild-250000', 200),
+        'rebuild-1000000': stored('rebuild-1000000', 229),
+      })?.met,
+    ).toBe(true);
+    expect(
+      growthTarget({
+        'rebuild-250000': stored('rebuild-250000', 200),
+        'rebuild-1000000': stored('rebuild-1000000', 231),
+      })?.met,
+    ).toBe(false);
     expect(growthTarget({ 'rebuild-250000': stored('rebuild-250000', 200) })).toBeUndefined();
   });
 
@@ -45,7 +61,10 @@ describe('bench report', () => {
 
   it("replaces only the README's Performance section, up to the next heading", () => {
     const readme = tempFile('README.md', '# cwl-trim\n\n## Performance\n\nold figures\n\n## Known limits\n\nkept\n');
-    const section = performanceSection({ note: '', scenarios: { fleet: stored('fleet', 1) } }, '## Performance\n\n{{FIGURES}}\n');
+    const section = performanceSection(
+      { note: '', scenarios: { fleet: stored('fleet', 1) } },
+      '## Performance\n\n{{FIGURES}}\n',
+    );
     updateReadme(readme, section);
     const text = readFileSync(readme, 'utf8');
     expect(text).not.toContain('old figures');

@@ -10,7 +10,13 @@ function plain() {
   let nowMs = 0;
   const lines: string[] = [];
   const view = createProgressView({ write: (t) => lines.push(t.trimEnd()), now: () => nowMs });
-  return { view, lines, advance: (ms: number) => { nowMs += ms; } };
+  return {
+    view,
+    lines,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+  };
 }
 
 describe('plain lines (not a terminal)', () => {
@@ -50,7 +56,9 @@ describe('bars (a terminal)', () => {
   it('draws done/total per phase, with the other lines above the bars', () => {
     const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
     let out = '';
-    tty.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    tty.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     const plainLines: string[] = [];
     let nowMs = 0;
     const view = createProgressView({ write: (t) => plainLines.push(t), tty, now: () => nowMs });
@@ -69,6 +77,10 @@ describe('bars (a terminal)', () => {
 
 describe('formatDuration', () => {
   it('reads like a person would say it', () => {
-    expect([formatDuration(42_000), formatDuration(65_000), formatDuration(7_380_000)]).toEqual(['42s', '1m 05s', '2h 03m']);
+    expect([formatDuration(42_000), formatDuration(65_000), formatDuration(7_380_000)]).toEqual([
+      '42s',
+      '1m 05s',
+      '2h 03m',
+    ]);
   });
 });

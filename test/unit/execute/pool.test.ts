@@ -15,7 +15,8 @@ function prng(seed: number): () => number {
 }
 
 /** Yields to the event loop for 0–3 ms: jobs end out of their start order. */
-const pause = (random: () => number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
+const pause = (random: () => number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
 
 /** Counts how many jobs run at once. */
 function gauge() {

@@ -9,15 +9,27 @@ const plan = (streams: StreamInfo[], strategy: 'rebuild' | 'retention') =>
 const of = (p: ReturnType<typeof plan>, name: string) => p.streams.find((s) => s.logStreamName === name);
 
 describe('empty streams, in both strategies', () => {
-  it.each(['rebuild', 'retention'] as const)('%s: deletes an empty stream created before the cutoff and idle', (strategy) => {
-    const p = plan([{ logStreamName: 'old-empty', creationTimeMs: daysAgo(30) }, streamFactory('s', 30, 20)], strategy);
-    expect(of(p, 'old-empty')).toMatchObject({ action: 'delete', reason: 'empty-old' });
-  });
+  it.each(['rebuild', 'retention'] as const)(
+    '%s: deletes an empty stream created before the cutoff and idle',
+    (strategy) => {
+      const p = plan(
+        [{ logStreamName: 'old-empty', creationTimeMs: daysAgo(30) }, streamFactory('s', 30, 20)],
+        strategy,
+      );
+      expect(of(p, 'old-empty')).toMatchObject({ action: 'delete', reason: 'empty-old' });
+    },
+  );
 
-  it.each(['rebuild', 'retention'] as const)('%s: keeps an empty stream created before the cutoff but written to recently (idle guard)', (strategy) => {
-    const p = plan([{ logStreamName: 'busy', creationTimeMs: daysAgo(30), lastIngestionTimeMs: NOW - 5 * MS_PER_MINUTE }], strategy);
-    expect(of(p, 'busy')).toMatchObject({ action: 'keep', reason: 'empty-recent' });
-  });
+  it.each(['rebuild', 'retention'] as const)(
+    '%s: keeps an empty stream created before the cutoff but written to recently (idle guard)',
+    (strategy) => {
+      const p = plan(
+        [{ logStreamName: 'busy', creationTimeMs: daysAgo(30), lastIngestionTimeMs: NOW - 5 * MS_PER_MINUTE }],
+        strategy,
+      );
+      expect(of(p, 'busy')).toMatchObject({ action: 'keep', reason: 'empty-recent' });
+    },
+  );
 
   it('retention: keeps an empty stream created after the cutoff', () => {
     const p = plan([{ logStreamName: 'new', creationTimeMs: daysAgo(2) }], 'retention');

@@ -9,7 +9,7 @@ import { busyGroup, planOf, runOf } from '../report/reportFixtures.js';
 const prices = configFactory().prices; // storage 0.03, archive 0.023, tiers 0.018 / 0.006, horizon 12
 const GB = BYTES_PER_GB;
 
-describe('estimateAction: both sides, over the data\'s remaining life', () => {
+describe("estimateAction: both sides, over the data's remaining life", () => {
   it('shows the CloudWatch and the S3 side a month, and the net', () => {
     const e = estimateAction({ storedBytes: 10 * GB, removeFraction: 1, reput: false, prices, days: 7 });
     expect(e.cloudWatchMonthlyUsd).toBeCloseTo(0.3);
@@ -18,7 +18,14 @@ describe('estimateAction: both sides, over the data\'s remaining life', () => {
   });
 
   it('counts the saving only while the data would have stayed: retention − DAYS, at most the horizon', () => {
-    const short = estimateAction({ storedBytes: 10 * GB, removeFraction: 1, reput: false, prices, days: 7, retentionInDays: 30 });
+    const short = estimateAction({
+      storedBytes: 10 * GB,
+      removeFraction: 1,
+      reput: false,
+      prices,
+      days: 7,
+      retentionInDays: 30,
+    });
     expect(short.stayMonths).toBeCloseTo(23 / DAYS_PER_MONTH);
     expect(short.lifetimeSavingUsd).toBeCloseTo(0.07 * (23 / DAYS_PER_MONTH));
     const never = estimateAction({ storedBytes: 10 * GB, removeFraction: 1, reput: false, prices, days: 7 });
@@ -29,7 +36,12 @@ describe('estimateAction: both sides, over the data\'s remaining life', () => {
   it('with Intelligent-Tiering prices old data at the tiers: the archive can cost more than it saves', () => {
     // Data 100 days old is billed $0.006 by CloudWatch, the archive $0.023: a loss every month.
     const old = estimateAction({
-      storedBytes: 10 * GB, removeFraction: 1, reput: false, prices, days: 100, storageTier: 'INTELLIGENT_TIERING',
+      storedBytes: 10 * GB,
+      removeFraction: 1,
+      reput: false,
+      prices,
+      days: 100,
+      storageTier: 'INTELLIGENT_TIERING',
     });
     expect(old.cloudWatchMonthlyUsd).toBeCloseTo(0.06);
     expect(old.monthlySavingUsd).toBeCloseTo(-0.17);
@@ -37,7 +49,12 @@ describe('estimateAction: both sides, over the data\'s remaining life', () => {
     expect(old.paybackMonths).toBe(0);
     // Data 7 days old starts at the standard price and steps down at 30 and 90 days.
     const young = estimateAction({
-      storedBytes: 1 * GB, removeFraction: 1, reput: false, prices, days: 7, storageTier: 'INTELLIGENT_TIERING',
+      storedBytes: 1 * GB,
+      removeFraction: 1,
+      reput: false,
+      prices,
+      days: 7,
+      storageTier: 'INTELLIGENT_TIERING',
     });
     const months = (d: number) => d / DAYS_PER_MONTH;
     const expected = months(23) * (0.03 - 0.023) + months(60) * (0.018 - 0.023) + (12 - months(83)) * (0.006 - 0.023);
@@ -48,7 +65,12 @@ describe('estimateAction: both sides, over the data\'s remaining life', () => {
 
   it('a rebuild whose re-put costs more than it saves never pays back', () => {
     const tiered = estimateAction({
-      storedBytes: 10 * GB, removeFraction: 0.5, reput: true, prices, days: 100, storageTier: 'INTELLIGENT_TIERING',
+      storedBytes: 10 * GB,
+      removeFraction: 0.5,
+      reput: true,
+      prices,
+      days: 100,
+      storageTier: 'INTELLIGENT_TIERING',
     });
     expect(tiered.reputCostUsd).toBeGreaterThan(0);
     expect(tiered.paybackMonths).toBeNull();
@@ -64,7 +86,7 @@ describe('storedBytesInWindow', () => {
 });
 
 describe('money in the report', () => {
-  it('the group panel shows both sides and the saving over the data\'s life, and the totals add up to the streams', () => {
+  it("the group panel shows both sides and the saving over the data's life, and the totals add up to the streams", () => {
     const plan = planOf([busyGroup('/app', 3)], { forceRebuild: true });
     const report = toJsonReport({ plan }, { runId: 't', prices });
     const g = report.groups[0]!;

@@ -19,9 +19,22 @@ const estimate = (bytes: number) => ({
 });
 
 function planned(name: string, action: StreamPlan['action'], bytes = 1): StreamPlan {
-  const reason = action === 'delete' ? StreamReason.Expired : action === 'rebuild' ? StreamReason.Straddling
-    : action === 'skip' ? StreamReason.Active : StreamReason.Current;
-  return { logStreamName: name, action, reason, detail: `${action} ${name}`, snapshot: streamFactory(name, 10, 9), estimate: estimate(bytes) };
+  const reason =
+    action === 'delete'
+      ? StreamReason.Expired
+      : action === 'rebuild'
+        ? StreamReason.Straddling
+        : action === 'skip'
+          ? StreamReason.Active
+          : StreamReason.Current;
+  return {
+    logStreamName: name,
+    action,
+    reason,
+    detail: `${action} ${name}`,
+    snapshot: streamFactory(name, 10, 9),
+    estimate: estimate(bytes),
+  };
 }
 
 describe('GroupLedger', () => {
@@ -72,7 +85,13 @@ describe('GroupLedger', () => {
     expect(ledger.totalWeight).toBe(7);
     const summary = ledger.summary(10);
     expect(summary.totals).toMatchObject({
-      removeStoredBytes: 20, reputBytes: 40, reputCostUsd: 60, monthlySavingUsd: 80, cloudWatchMonthlyUsd: 100, archiveMonthlyUsd: 120, lifetimeSavingUsd: 140,
+      removeStoredBytes: 20,
+      reputBytes: 40,
+      reputCostUsd: 60,
+      monthlySavingUsd: 80,
+      cloudWatchMonthlyUsd: 100,
+      archiveMonthlyUsd: 120,
+      lifetimeSavingUsd: 140,
     });
     expect(summary.streams[0]!.estimate).toEqual({ ...estimate(20), paybackMonths: 0.75 });
   });
@@ -86,7 +105,9 @@ describe('GroupLedger', () => {
     const old = plan.streams.find((s) => s.logStreamName === 'old')!;
     expect(old.estimate.storedBytes).toBeCloseTo((group.storedBytes * streamWeight(streams[0]!)) / total, 3);
     expect(plan.totals.removeStoredBytes).toBeCloseTo(
-      plan.streams.filter((s) => s.action === 'delete' || s.action === 'rebuild').reduce((n, s) => n + s.estimate.removeStoredBytes, 0),
+      plan.streams
+        .filter((s) => s.action === 'delete' || s.action === 'rebuild')
+        .reduce((n, s) => n + s.estimate.removeStoredBytes, 0),
       3,
     );
   });

@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { EXPORT_LAG_MS, MS_PER_DAY, MS_PER_HOUR } from '../../../src/constants.js';
-import { eventsToCatchUp, exportLine, lateRanges, parseExportLine, retentionCatchUpWindows } from '../../../src/plan/lateEvents.js';
+import {
+  eventsToCatchUp,
+  exportLine,
+  lateRanges,
+  parseExportLine,
+  retentionCatchUpWindows,
+} from '../../../src/plan/lateEvents.js';
 import { planRun } from '../../../src/plan/planRun.js';
 import type { ArchivedWindow } from '../../../src/types.js';
 import type { CatchUpRange } from '../../../src/plan/planTypes.js';
 import { NOW, configFactory, daysAgo, groupFactory, stateFactory, streamFactory } from '../../helpers/factories.js';
 
 /** An export of [fromDaysAgo, toDaysAgo) whose task was created `createdDaysAgo`. */
-const windowOf = (fromDaysAgo: number, toDaysAgo: number, createdDaysAgo: number, taskId = `t-${fromDaysAgo}`): ArchivedWindow => ({
+const windowOf = (
+  fromDaysAgo: number,
+  toDaysAgo: number,
+  createdDaysAgo: number,
+  taskId = `t-${fromDaysAgo}`,
+): ArchivedWindow => ({
   fromMs: daysAgo(fromDaysAgo),
   toMs: daysAgo(toDaysAgo) - 1,
   taskId,
@@ -30,8 +41,20 @@ describe('lateRanges: which archived windows a stream may hold late events in', 
     const s = streamFactory('s', 30, 7.5, { lastIngestionTimeMs: daysAgo(0.2) });
     const ranges = lateRanges(s, { fromMs: daysAgo(30), toMs: daysAgo(7.5) }, [w2, w1]);
     expect(ranges).toEqual([
-      { fromMs: daysAgo(30), toMs: w1.toMs, ingestedFromMs: w1.taskCreatedAtMs - EXPORT_LAG_MS, taskId: w1.taskId, destinationPrefix: w1.destinationPrefix },
-      { fromMs: w2.fromMs, toMs: daysAgo(7.5), ingestedFromMs: w2.taskCreatedAtMs - EXPORT_LAG_MS, taskId: w2.taskId, destinationPrefix: w2.destinationPrefix },
+      {
+        fromMs: daysAgo(30),
+        toMs: w1.toMs,
+        ingestedFromMs: w1.taskCreatedAtMs - EXPORT_LAG_MS,
+        taskId: w1.taskId,
+        destinationPrefix: w1.destinationPrefix,
+      },
+      {
+        fromMs: w2.fromMs,
+        toMs: daysAgo(7.5),
+        ingestedFromMs: w2.taskCreatedAtMs - EXPORT_LAG_MS,
+        taskId: w2.taskId,
+        destinationPrefix: w2.destinationPrefix,
+      },
     ]);
   });
 
@@ -56,8 +79,13 @@ describe('eventsToCatchUp', () => {
       { timestamp: 160, message: 'in export', ingestionTime: 1_200 },
       { timestamp: 201, message: 'out of range', ingestionTime: 5_000 },
     ];
-    const exported = [{ timestamp: 150, message: 'twice' }, { timestamp: 160, message: 'in export' }];
-    expect(eventsToCatchUp(read, range, exported)).toEqual([{ timestamp: 150, message: 'twice', ingestionTime: 1_001 }]);
+    const exported = [
+      { timestamp: 150, message: 'twice' },
+      { timestamp: 160, message: 'in export' },
+    ];
+    expect(eventsToCatchUp(read, range, exported)).toEqual([
+      { timestamp: 150, message: 'twice', ingestionTime: 1_001 },
+    ]);
   });
 
   it('writes and reads the export line format', () => {
@@ -72,7 +100,8 @@ describe('the planner and late writers', () => {
   const group = groupFactory({ creationTimeMs: daysAgo(90) });
   const state = stateFactory(group.logGroupName, { archivedThroughMs: daysAgo(8) - 1, windows: [windowOf(80, 8, 1)] });
   const planOne = (stream: ReturnType<typeof streamFactory>) =>
-    planRun([{ group, streams: [stream], state }], configFactory({ days: 7, forceRebuild: true }), NOW).groups[0]!.streams[0]!;
+    planRun([{ group, streams: [stream], state }], configFactory({ days: 7, forceRebuild: true }), NOW).groups[0]!
+      .streams[0]!;
 
   it('deletes an expired stream written after its export, archiving its late events first, instead of skipping it forever', () => {
     const s = planOne(streamFactory('recreated', 13, 10, { lastIngestionTimeMs: NOW - 20 * MS_PER_HOUR }));

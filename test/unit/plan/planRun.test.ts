@@ -67,7 +67,11 @@ const BIG = groupFactory({ storedBytes: 50 * 1024 ** 3 });
 describe('planRun: stream actions', () => {
   it('deletes an expired, idle, archived stream and keeps a current one', () => {
     const plan = planOne({ streams: [streamFactory('old', 30, 20), streamFactory('new', 3, 0.5)] });
-    expect(streamPlan(plan, 'old')).toMatchObject({ action: 'delete', reason: 'expired', requiresArchivedThroughMs: daysAgo(20) });
+    expect(streamPlan(plan, 'old')).toMatchObject({
+      action: 'delete',
+      reason: 'expired',
+      requiresArchivedThroughMs: daysAgo(20),
+    });
     expect(streamPlan(plan, 'new')).toMatchObject({ action: 'keep', reason: 'current' });
   });
 
@@ -105,7 +109,10 @@ describe('planRun: stream actions', () => {
 
   it('never rebuilds when the kept events would be older than the group retention at put time', () => {
     const plan = planOne(
-      { group: groupFactory({ retentionInDays: 7, storedBytes: 50 * 1024 ** 3 }), streams: [streamFactory('long', 60, 1)] },
+      {
+        group: groupFactory({ retentionInDays: 7, storedBytes: 50 * 1024 ** 3 }),
+        streams: [streamFactory('long', 60, 1)],
+      },
       { days: 6, forceRebuild: true },
     );
     expect(streamPlan(plan, 'long')).toMatchObject({ action: 'skip', reason: 'outside-put-window' });
@@ -114,8 +121,13 @@ describe('planRun: stream actions', () => {
   it('skips groups with subscription or metric filters unless allowed', () => {
     const group = groupFactory({ subscriptionFilterCount: 1, storedBytes: 50 * 1024 ** 3 });
     const streams = [LONG];
-    expect(streamPlan(planOne({ group, streams }, { days: 3 }), 'long')).toMatchObject({ action: 'skip', reason: 'group-has-filters' });
-    expect(streamPlan(planOne({ group, streams }, { days: 3, allowFilteredGroups: true }), 'long').action).toBe('rebuild');
+    expect(streamPlan(planOne({ group, streams }, { days: 3 }), 'long')).toMatchObject({
+      action: 'skip',
+      reason: 'group-has-filters',
+    });
+    expect(streamPlan(planOne({ group, streams }, { days: 3, allowFilteredGroups: true }), 'long').action).toBe(
+      'rebuild',
+    );
     const metric = groupFactory({ metricFilterCount: 2, storedBytes: 50 * 1024 ** 3 });
     expect(streamPlan(planOne({ group: metric, streams }, { days: 3 }), 'long').reason).toBe('group-has-filters');
   });
@@ -171,7 +183,8 @@ describe('planRun: stream actions', () => {
   });
 
   it('sets the smallest allowed retention of at least DAYS, and one leaving exactly 2 days to archive is safe', () => {
-    const retention = (days: number) => planOne({ streams: [streamFactory('s', 30, 20)] }, { strategy: 'retention', days }).retention;
+    const retention = (days: number) =>
+      planOne({ streams: [streamFactory('s', 30, 20)] }, { strategy: 'retention', days }).retention;
     // 3 days − the 1-day archive lag = the 2-day minimum headroom: allowed (the bound is inclusive).
     expect(retention(3)).toMatchObject({ targetDays: 3, safe: true });
     // 2 is not an allowed retention: the next one up, never the one below DAYS.
@@ -182,7 +195,10 @@ describe('planRun: stream actions', () => {
 
 describe('planRun: groups', () => {
   it('skips Infrequent Access groups and says why', () => {
-    const plan = planOne({ group: groupFactory({ logGroupClass: 'INFREQUENT_ACCESS' }), streams: [streamFactory('s', 30, 20)] });
+    const plan = planOne({
+      group: groupFactory({ logGroupClass: 'INFREQUENT_ACCESS' }),
+      streams: [streamFactory('s', 30, 20)],
+    });
     expect(plan.skip?.reason).toBe('infrequent-access');
     expect(plan.exportWindow).toBeUndefined();
     expect(plan.streams).toEqual([]);
@@ -194,7 +210,13 @@ describe('planRun: groups', () => {
   });
 
   it('is a pure function: the same input gives the same plan', () => {
-    const inventory = [{ group: groupFactory(), streams: [streamFactory('a', 30, 20), streamFactory('b', 60, 1)], state: stateFactory() }];
+    const inventory = [
+      {
+        group: groupFactory(),
+        streams: [streamFactory('a', 30, 20), streamFactory('b', 60, 1)],
+        state: stateFactory(),
+      },
+    ];
     expect(planRun(inventory, configFactory(), NOW)).toEqual(planRun(inventory, configFactory(), NOW));
   });
 
@@ -217,36 +239,94 @@ describe('planRun: groups', () => {
   it('plans a stream with a saved journal only as finishing that journal; a half-written save does not hold it back', () => {
     const group = groupFactory();
     const streams = [streamFactory('expired', 30, 20), streamFactory('other', 30, 20)];
-    const pending = (logStreamName: string, phase: string) =>
-      ({ logGroupName: group.logGroupName, logStreamName, journalPrefix: `p/${logStreamName}`, events: 1, batches: 1, phase, nextBatch: 0 });
-    const plan = planRun([{ group, streams, state: stateFactory() }], configFactory(), NOW, [pending('expired', 'putting'), pending('other', 'incomplete-save')]).groups[0]!;
+    const pending = (logStreamName: string, phase: string) => ({
+      logGroupName: group.logGroupName,
+      logStreamName,
+      journalPrefix: `p/${logStreamName}`,
+      events: 1,
+      batches: 1,
+      phase,
+      nextBatch: 0,
+    });
+    const plan = planRun([{ group, streams, state: stateFactory() }], configFactory(), NOW, [
+      pending('expired', 'putting'),
+      pending('other', 'incomplete-save'),
+    ]).groups[0]!;
     // The journal holds events the stream must get back: nothing else is decided for it this run.
     expect(streamPlan(plan, 'expired')).toMatchObject({ action: 'keep', reason: 'journal-pending' });
     // A save that never finished left the stream untouched: it is planned as any other.
     expect(streamPlan(plan, 'other')).toMatchObject({ action: 'delete' });
   });
 
-  it('never plans to delete an empty group while a rebuild of it is unfinished; another group\'s rebuild does not count', () => {
-    const window = { fromMs: 0, toMs: cutoff(10), taskId: 't', destinationPrefix: 'p', taskCreatedAtMs: cutoff(9), objectCount: 1, bytes: 1 };
-    const group = groupFactory({ storedBytes: 0, extras: { accountSubscriptionPolicies: [], accountMetricPolicies: [], transformers: [], accountDataProtection: false, deletionProtected: false, storageTier: 'STANDARD', filterCount: 0 } });
+  it("never plans to delete an empty group while a rebuild of it is unfinished; another group's rebuild does not count", () => {
+    const window = {
+      fromMs: 0,
+      toMs: cutoff(10),
+      taskId: 't',
+      destinationPrefix: 'p',
+      taskCreatedAtMs: cutoff(9),
+      objectCount: 1,
+      bytes: 1,
+    };
+    const group = groupFactory({
+      storedBytes: 0,
+      extras: {
+        accountSubscriptionPolicies: [],
+        accountMetricPolicies: [],
+        transformers: [],
+        accountDataProtection: false,
+        deletionProtected: false,
+        storageTier: 'STANDARD',
+        filterCount: 0,
+      },
+    });
     const state = stateFactory(group.logGroupName, { archivedThroughMs: window.toMs, windows: [window] });
-    const pending = (logGroupName: string) => ({ logGroupName, logStreamName: 's', journalPrefix: 'p/s', events: 1, batches: 1, phase: 'putting', nextBatch: 0 });
+    const pending = (logGroupName: string) => ({
+      logGroupName,
+      logStreamName: 's',
+      journalPrefix: 'p/s',
+      events: 1,
+      batches: 1,
+      phase: 'putting',
+      nextBatch: 0,
+    });
     const deleteGroup = (...groups: string[]) =>
-      planRun([{ group, streams: [], state }], configFactory({ deleteEmptyGroups: true }), NOW, groups.map(pending)).groups[0]!.deleteGroup;
+      planRun([{ group, streams: [], state }], configFactory({ deleteEmptyGroups: true }), NOW, groups.map(pending))
+        .groups[0]!.deleteGroup;
     expect(deleteGroup('/another/group', group.logGroupName)).toBeUndefined();
     expect(deleteGroup('/another/group')).toBeDefined();
   });
 
   it('holds back only the stream of its own group that has a journal, not a same-named stream elsewhere', () => {
     const group = groupFactory();
-    const pending = { logGroupName: '/another/group', logStreamName: 'expired', journalPrefix: 'p', events: 1, batches: 1, phase: 'putting', nextBatch: 0 };
-    const plan = planRun([{ group, streams: [streamFactory('expired', 30, 20)], state: stateFactory() }], configFactory(), NOW, [pending]).groups[0]!;
+    const pending = {
+      logGroupName: '/another/group',
+      logStreamName: 'expired',
+      journalPrefix: 'p',
+      events: 1,
+      batches: 1,
+      phase: 'putting',
+      nextBatch: 0,
+    };
+    const plan = planRun(
+      [{ group, streams: [streamFactory('expired', 30, 20)], state: stateFactory() }],
+      configFactory(),
+      NOW,
+      [pending],
+    ).groups[0]!;
     expect(streamPlan(plan, 'expired')).toMatchObject({ action: 'delete' });
   });
 
-  it('judges late writes against a resumed export by its task\'s creation time', () => {
+  it("judges late writes against a resumed export by its task's creation time", () => {
     // The resumed window holds both streams; its intent was saved 3 days ago, its task created 1 day ago.
-    const inFlight = { fromMs: 0, toMs: cutoff(9) - 1, destinationPrefix: 'p', taskId: 't-1', intentAtMs: daysAgo(3), taskCreatedAtMs: daysAgo(1) };
+    const inFlight = {
+      fromMs: 0,
+      toMs: cutoff(9) - 1,
+      destinationPrefix: 'p',
+      taskId: 't-1',
+      intentAtMs: daysAgo(3),
+      taskCreatedAtMs: daysAgo(1),
+    };
     const state = stateFactory(undefined, { inFlight });
     // Written 30 h ago: within 12 h (+1 h metadata lag) of the task's creation, so the export may miss it.
     const late = streamFactory('late', 21, 20, { lastIngestionTimeMs: NOW - 30 * MS_PER_HOUR });
@@ -259,7 +339,10 @@ describe('planRun: groups', () => {
 
   it('warns only for the rebuild strategy and a retention strictly shorter than DAYS', () => {
     const warnings = (retentionInDays: number | undefined, strategy: Config['strategy'] = 'rebuild') =>
-      planOne({ group: groupFactory(retentionInDays === undefined ? {} : { retentionInDays }), streams: [] }, { days: 7, strategy }).warnings;
+      planOne(
+        { group: groupFactory(retentionInDays === undefined ? {} : { retentionInDays }), streams: [] },
+        { days: 7, strategy },
+      ).warnings;
     expect(warnings(7)).toEqual([]);
     expect(warnings(undefined)).toEqual([]);
     expect(warnings(5, 'retention')).toEqual([]);

@@ -42,14 +42,19 @@ const straddling = (lastIngestion: number) => stream(NOW - 30 * DAY, NOW - 20 * 
 describe('planStream at the edge of each guard', () => {
   it('splits on the cutoff: first event at the cutoff is current, last event just before it is expired', () => {
     expect(planStream(stream(CUTOFF, NOW - HOUR, NOW - 5 * HOUR), ctx()).action).toBe('keep');
-    expect(planStream(stream(CUTOFF - 1, CUTOFF - 1, NOW - 5 * HOUR), ctx({ plannedExports: [] })).action).toBe('delete');
+    expect(planStream(stream(CUTOFF - 1, CUTOFF - 1, NOW - 5 * HOUR), ctx({ plannedExports: [] })).action).toBe(
+      'delete',
+    );
     expect(planStream(stream(CUTOFF - 1, CUTOFF, NOW - 5 * HOUR), ctx({ plannedExports: [] })).action).toBe('rebuild');
   });
 
   it('waits for exactly the quiet period since the last ingestion', () => {
     const quiet = 180 * MIN;
     expect(planStream(straddling(NOW - quiet), ctx({ plannedExports: [] })).action).toBe('rebuild');
-    expect(planStream(straddling(NOW - quiet + 1), ctx({ plannedExports: [] }))).toMatchObject({ action: 'skip', reason: 'active' });
+    expect(planStream(straddling(NOW - quiet + 1), ctx({ plannedExports: [] }))).toMatchObject({
+      action: 'skip',
+      reason: 'active',
+    });
   });
 
   it('deletes only what the archive reaches: archived through the last event, not one ms less', () => {
@@ -68,14 +73,23 @@ describe('planStream at the edge of each guard', () => {
 
   it('rebuilds only when archived through the cutoff − 1, and requires exactly that', () => {
     const s = straddling(NOW - 20 * HOUR);
-    expect(planStream(s, ctx({ plannedExports: [] }))).toMatchObject({ action: 'rebuild', requiresArchivedThroughMs: CUTOFF - 1 });
-    expect(planStream(s, ctx({ archivedThroughAfterMs: CUTOFF - 2, plannedExports: [] }))).toMatchObject({ action: 'skip', reason: 'not-archived' });
+    expect(planStream(s, ctx({ plannedExports: [] }))).toMatchObject({
+      action: 'rebuild',
+      requiresArchivedThroughMs: CUTOFF - 1,
+    });
+    expect(planStream(s, ctx({ archivedThroughAfterMs: CUTOFF - 2, plannedExports: [] }))).toMatchObject({
+      action: 'skip',
+      reason: 'not-archived',
+    });
   });
 
   it('keeps a stream last ingested within 12 h (+ 1 h metadata lag) of the export that covers it', () => {
     const exportAt = NOW - DAY;
     const covering = (lastIngestion: number) =>
-      planStream(expired(lastIngestion), ctx({ plannedExports: [{ window: { fromMs: 0, toMs: CUTOFF - 1 }, createdAtMs: exportAt }] }));
+      planStream(
+        expired(lastIngestion),
+        ctx({ plannedExports: [{ window: { fromMs: 0, toMs: CUTOFF - 1 }, createdAtMs: exportAt }] }),
+      );
     const edge = exportAt - 12 * HOUR - HOUR; // lastIngestion + 1 h < created − 12 h
     expect(covering(edge - 1).action).toBe('delete');
     expect(covering(edge)).toMatchObject({ action: 'skip', reason: 'ingested-after-export' });
@@ -83,19 +97,32 @@ describe('planStream at the edge of each guard', () => {
 
   it('checks a straddling stream’s late writes against this run’s export only, not the windows trimmed before', () => {
     // Window 1 (archived 20 days ago) holds the stream's oldest events; this run exports the rest.
-    const window1 = { fromMs: 0, toMs: NOW - 25 * DAY, taskCreatedAtMs: NOW - 20 * DAY, taskId: 't1', destinationPrefix: 'p', objectCount: 1, bytes: 1 };
+    const window1 = {
+      fromMs: 0,
+      toMs: NOW - 25 * DAY,
+      taskCreatedAtMs: NOW - 20 * DAY,
+      taskId: 't1',
+      destinationPrefix: 'p',
+      objectCount: 1,
+      bytes: 1,
+    };
     const s = straddling(NOW - 20 * HOUR);
-    const decided = planStream(s, ctx({
-      windows: [window1],
-      archivedThroughBeforeMs: NOW - 25 * DAY,
-      plannedExports: [{ window: { fromMs: NOW - 25 * DAY + 1, toMs: CUTOFF - 1 }, createdAtMs: NOW }],
-    }));
+    const decided = planStream(
+      s,
+      ctx({
+        windows: [window1],
+        archivedThroughBeforeMs: NOW - 25 * DAY,
+        plannedExports: [{ window: { fromMs: NOW - 25 * DAY + 1, toMs: CUTOFF - 1 }, createdAtMs: NOW }],
+      }),
+    );
     expect(decided.action).toBe('rebuild');
   });
 
   it('ignores exports that do not cover the stream’s events', () => {
     const s = expired(NOW - 20 * DAY);
-    const elsewhere = ctx({ plannedExports: [{ window: { fromMs: NOW - 10 * DAY, toMs: CUTOFF - 1 }, createdAtMs: NOW - 20 * DAY + HOUR }] });
+    const elsewhere = ctx({
+      plannedExports: [{ window: { fromMs: NOW - 10 * DAY, toMs: CUTOFF - 1 }, createdAtMs: NOW - 20 * DAY + HOUR }],
+    });
     expect(planStream(s, elsewhere).action).toBe('delete');
   });
 
@@ -104,14 +131,20 @@ describe('planStream at the edge of each guard', () => {
     const limit = 14 * DAY;
     // The oldest kept event is `nowMs − cutoffMs` old; the rebuild needs that + 25 h < 14 days.
     const at = (ageMs: number) =>
-      planStream(stream(NOW - ageMs - DAY, NOW - 20 * HOUR, NOW - 20 * HOUR), ctx({ cutoffMs: NOW - ageMs, archivedThroughAfterMs: NOW - ageMs - 1, plannedExports: [] }, { days: 12 }));
+      planStream(
+        stream(NOW - ageMs - DAY, NOW - 20 * HOUR, NOW - 20 * HOUR),
+        ctx({ cutoffMs: NOW - ageMs, archivedThroughAfterMs: NOW - ageMs - 1, plannedExports: [] }, { days: 12 }),
+      );
     expect(at(limit - margin - 1).action).toBe('rebuild');
     expect(at(limit - margin)).toMatchObject({ action: 'skip', reason: 'outside-put-window' });
   });
 
   it('says DAYS is the reason from 14 days on, and the put window below that', () => {
     const at = (days: number) =>
-      planStream(stream(NOW - 40 * DAY, NOW - 20 * HOUR, NOW - 20 * HOUR), ctx({ cutoffMs: NOW - days * DAY, archivedThroughAfterMs: NOW - days * DAY - 1, plannedExports: [] }, { days }));
+      planStream(
+        stream(NOW - 40 * DAY, NOW - 20 * HOUR, NOW - 20 * HOUR),
+        ctx({ cutoffMs: NOW - days * DAY, archivedThroughAfterMs: NOW - days * DAY - 1, plannedExports: [] }, { days }),
+      );
     expect(at(14).detail).toMatch(/^DAYS=14: PutLogEvents refuses events older than 14 days/);
     expect(at(13).detail).toMatch(/^events to keep reach 13/);
   });
@@ -120,10 +153,16 @@ describe('planStream at the edge of each guard', () => {
     const group = groupFactory({ creationTimeMs: NOW - 90 * DAY, retentionInDays: 7 });
     const s = straddling(NOW - 20 * HOUR);
     // Kept events up to 3 days old: 3 d + 25 h < 7 d.
-    const ok = ctx({ group, cutoffMs: NOW - 3 * DAY, archivedThroughAfterMs: NOW - 3 * DAY - 1, plannedExports: [] }, { days: 3 });
+    const ok = ctx(
+      { group, cutoffMs: NOW - 3 * DAY, archivedThroughAfterMs: NOW - 3 * DAY - 1, plannedExports: [] },
+      { days: 3 },
+    );
     expect(planStream(s, ok).action).toBe('rebuild');
     // 6 days: 6 d + 25 h ≥ 7 d.
-    const late = ctx({ group, cutoffMs: NOW - 6 * DAY, archivedThroughAfterMs: NOW - 6 * DAY - 1, plannedExports: [] }, { days: 6 });
+    const late = ctx(
+      { group, cutoffMs: NOW - 6 * DAY, archivedThroughAfterMs: NOW - 6 * DAY - 1, plannedExports: [] },
+      { days: 6 },
+    );
     expect(planStream(s, late)).toMatchObject({ action: 'skip', reason: 'outside-put-window' });
   });
 

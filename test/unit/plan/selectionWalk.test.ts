@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { itemIsBehind, resumeAfter, selectionKey, walkItems, walkTakes } from '../../../src/plan/selectionWalk.js';
 import type { GroupSelection } from '../../../src/types.js';
 
-const selection = (s: Partial<GroupSelection>): GroupSelection => ({ names: [], prefixes: [], excludePrefixes: [], ...s });
+const selection = (s: Partial<GroupSelection>): GroupSelection => ({
+  names: [],
+  prefixes: [],
+  excludePrefixes: [],
+  ...s,
+});
 
 describe('walkItems', () => {
   it('walks every group once for "/" or a tag alone', () => {
@@ -45,7 +50,9 @@ describe('resuming a walk', () => {
   });
 
   it('keys a selection by its content, not by the order of its lists', () => {
-    expect(selectionKey(selection({ prefixes: ['/a', '/b'] }))).toBe(selectionKey(selection({ prefixes: ['/b', '/a'] })));
+    expect(selectionKey(selection({ prefixes: ['/a', '/b'] }))).toBe(
+      selectionKey(selection({ prefixes: ['/b', '/a'] })),
+    );
     expect(selectionKey(selection({ prefixes: ['/a'] }))).not.toBe(selectionKey(selection({ prefixes: ['/b'] })));
   });
 });

@@ -12,7 +12,13 @@ describe('toJsonReport', () => {
     const report = toJsonReport({ plan }, { runId: 'r1' });
     // Assess
     expect(JsonReportSchema.parse(report)).toEqual(report);
-    expect(report).toMatchObject({ schemaVersion: 1, mode: 'plan', outcome: 'planned', run: null, leftForNextRun: null });
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      mode: 'plan',
+      outcome: 'planned',
+      run: null,
+      leftForNextRun: null,
+    });
     expect(report.cutoff).toEqual({ ms: plan.cutoffMs, iso: new Date(plan.cutoffMs).toISOString() });
     expect(report.groups[0]!.exportWindow?.to.ms).toBe(plan.cutoffMs - 1);
     expect(report.groups[0]!.streams.every((s) => s.result === null)).toBe(true);
@@ -25,7 +31,13 @@ describe('toJsonReport', () => {
     expect(group.streams.map((s) => s.action).sort()).toEqual(['delete', 'delete', 'delete', 'rebuild', 'skip']);
     expect(group.reasons).toEqual([
       { action: 'delete', reason: 'expired', count: 3, example: 'every event is archived', detailsVary: false },
-      { action: 'rebuild', reason: 'straddling', count: 1, example: 'events before the cutoff are archived', detailsVary: false },
+      {
+        action: 'rebuild',
+        reason: 'straddling',
+        count: 1,
+        example: 'events before the cutoff are archived',
+        detailsVary: false,
+      },
       expect.objectContaining({ action: 'skip', reason: 'active', count: 1 }),
       expect.objectContaining({ action: 'keep', reason: 'current', count: 1 }),
     ]);
@@ -52,26 +64,57 @@ describe('toJsonReport', () => {
 
   it('attaches measured results to a real run and says outcome done', () => {
     const plan = samplePlan(2);
-    const report = toJsonReport({ plan, result: runOf(plan) }, { runId: 'r1', apiCalls: { DeleteLogStream: { calls: 3, successes: 3, retries: 0, throttles: 0, failures: 0 } } });
+    const report = toJsonReport(
+      { plan, result: runOf(plan) },
+      { runId: 'r1', apiCalls: { DeleteLogStream: { calls: 3, successes: 3, retries: 0, throttles: 0, failures: 0 } } },
+    );
 
     expect(JsonReportSchema.safeParse(report).success).toBe(true);
     expect(report).toMatchObject({ mode: 'run', outcome: 'done', leftForNextRun: { count: 0, items: [], omitted: 0 } });
-    expect(report.run).toEqual({ startedAt: expect.objectContaining({ ms: NOW }), finishedAt: expect.objectContaining({ ms: NOW + 65_000 }), durationMs: 65_000, deadlineReached: false });
-    expect(report.totals.measured).toMatchObject({ exportsArchived: 1, deleted: 2, rebuilt: 1, reputEvents: 120, reputBytes: 9_000, notDone: 0 });
+    expect(report.run).toEqual({
+      startedAt: expect.objectContaining({ ms: NOW }),
+      finishedAt: expect.objectContaining({ ms: NOW + 65_000 }),
+      durationMs: 65_000,
+      deadlineReached: false,
+    });
+    expect(report.totals.measured).toMatchObject({
+      exportsArchived: 1,
+      deleted: 2,
+      rebuilt: 1,
+      reputEvents: 120,
+      reputBytes: 9_000,
+      notDone: 0,
+    });
     expect(report.totals.estimatedDone).toEqual(report.totals.estimated);
     const rebuilt = report.groups[0]!.streams.find((s) => s.action === 'rebuild')!;
-    expect(rebuilt.result).toEqual({ outcome: 'done', detail: null, events: 120, bytes: 9_000, batches: 2, rejected: 0 });
+    expect(rebuilt.result).toEqual({
+      outcome: 'done',
+      detail: null,
+      events: 120,
+      bytes: 9_000,
+      batches: 2,
+      rejected: 0,
+    });
     expect(report.apiCalls?.DeleteLogStream?.calls).toBe(3);
   });
 
   it('lists what is left for the next run: unfinished streams and unreached groups', () => {
     const plan = samplePlan(2);
-    const result = runOf(plan, { [`${LONG_STREAM}-1`]: { outcome: 'skipped', detail: 'the stream changed since it was planned' } }, ['/empty']);
+    const result = runOf(
+      plan,
+      { [`${LONG_STREAM}-1`]: { outcome: 'skipped', detail: 'the stream changed since it was planned' } },
+      ['/empty'],
+    );
     const report = toJsonReport({ plan, result }, { runId: 'r1' });
 
     expect(report.outcome).toBe('partial');
     expect(report.leftForNextRun?.items).toEqual([
-      { logGroupName: LONG_GROUP, logStreamName: `${LONG_STREAM}-1`, what: 'delete', why: 'skipped: the stream changed since it was planned' },
+      {
+        logGroupName: LONG_GROUP,
+        logStreamName: `${LONG_STREAM}-1`,
+        what: 'delete',
+        why: 'skipped: the stream changed since it was planned',
+      },
       { logGroupName: '/empty', logStreamName: null, what: 'group', why: 'not reached before the deadline' },
     ]);
     // Unfinished actions are listed first, whatever the limit.
@@ -84,15 +127,32 @@ describe('toJsonReport', () => {
   it('marks planned actions of a group whose export did not archive as not attempted', () => {
     const plan = samplePlan(2);
     const result = runOf(plan);
-    const failed = { ...result, groups: result.groups.map((g) => (g.logGroupName === LONG_GROUP
-      ? { logGroupName: g.logGroupName, exports: [{ ...g.exports[0]!, status: 'failed' as const, message: 'export task t ended FAILED' }], streams: [] }
-      : g)), outcome: 'failed' as const };
+    const failed = {
+      ...result,
+      groups: result.groups.map((g) =>
+        g.logGroupName === LONG_GROUP
+          ? {
+              logGroupName: g.logGroupName,
+              exports: [{ ...g.exports[0]!, status: 'failed' as const, message: 'export task t ended FAILED' }],
+              streams: [],
+            }
+          : g,
+      ),
+      outcome: 'failed' as const,
+    };
     const report = toJsonReport({ plan, result: failed }, { runId: 'r1' });
     const group = report.groups[0]!;
 
-    expect(group.streams.filter((s) => s.action !== 'skip').every((s) => s.result?.outcome === 'not-attempted')).toBe(true);
+    expect(group.streams.filter((s) => s.action !== 'skip').every((s) => s.result?.outcome === 'not-attempted')).toBe(
+      true,
+    );
     expect(group.result?.outcomes['not-attempted']).toBe(3);
-    expect(report.leftForNextRun?.items).toContainEqual({ logGroupName: LONG_GROUP, logStreamName: null, what: 'export', why: 'export task t ended FAILED' });
+    expect(report.leftForNextRun?.items).toContainEqual({
+      logGroupName: LONG_GROUP,
+      logStreamName: null,
+      what: 'export',
+      why: 'export task t ended FAILED',
+    });
   });
 
   it('keeps bytes whole and money to the micro-dollar', () => {
@@ -106,7 +166,9 @@ describe('toJsonReport', () => {
 
 describe('exitCodeOf', () => {
   it('maps planned and done to 0, failed to 1, partial to 3', () => {
-    expect([exitCodeOf('planned'), exitCodeOf('done'), exitCodeOf('failed'), exitCodeOf('partial')]).toEqual([0, 0, 1, 3]);
+    expect([exitCodeOf('planned'), exitCodeOf('done'), exitCodeOf('failed'), exitCodeOf('partial')]).toEqual([
+      0, 0, 1, 3,
+    ]);
     expect(ExitCode).toEqual({ Done: 0, Failed: 1, BadSettings: 2, Partial: 3, LeaseHeld: 4, Interrupted: 130 });
   });
 });

@@ -20,10 +20,20 @@ describe('renderTable', () => {
   it('never goes beyond 100 columns, even with very long group and stream names', () => {
     // Prepare
     const plan = samplePlan(12);
-    const result = runOf(plan, { [`${LONG_STREAM}-3`]: { outcome: 'failed', detail: `ThrottlingException: ${'Rate exceeded '.repeat(20)}` } });
+    const result = runOf(plan, {
+      [`${LONG_STREAM}-3`]: { outcome: 'failed', detail: `ThrottlingException: ${'Rate exceeded '.repeat(20)}` },
+    });
     // Act
     const planText = renderTable(toJsonReport({ plan }, { runId: 'r1' }));
-    const runText = renderTable(toJsonReport({ plan, result }, { runId: 'r1', apiCalls: { DeleteLogStream: { calls: 12, successes: 11, retries: 3, throttles: 3, failures: 1 } } }));
+    const runText = renderTable(
+      toJsonReport(
+        { plan, result },
+        {
+          runId: 'r1',
+          apiCalls: { DeleteLogStream: { calls: 12, successes: 11, retries: 3, throttles: 3, failures: 1 } },
+        },
+      ),
+    );
     // Assess
     expect(widest(planText)).toBeLessThanOrEqual(100);
     expect(widest(runText)).toBeLessThanOrEqual(100);
@@ -52,7 +62,11 @@ describe('renderTable', () => {
 
   it('shows what is left for the next run after a partial run', () => {
     const plan = samplePlan(2);
-    const result = runOf(plan, { [`${LONG_STREAM}-0`]: { outcome: 'skipped', detail: 'the stream changed since it was planned' } }, ['/empty']);
+    const result = runOf(
+      plan,
+      { [`${LONG_STREAM}-0`]: { outcome: 'skipped', detail: 'the stream changed since it was planned' } },
+      ['/empty'],
+    );
     const text = renderTable(toJsonReport({ plan, result }, { runId: 'r1' }));
     expect(text).toContain('Left for the next run (2):');
     expect(text).toContain('- group /empty: not reached before the deadline');
@@ -63,23 +77,44 @@ describe('renderTable', () => {
 
 describe('format', () => {
   it('formats bytes in binary units, as AWS bills them', () => {
-    expect([formatBytes(0), formatBytes(512), formatBytes(1536), formatBytes(35 * 1024 ** 3)]).toEqual(['0 B', '512 B', '1.5 KB', '35.0 GB']);
+    expect([formatBytes(0), formatBytes(512), formatBytes(1536), formatBytes(35 * 1024 ** 3)]).toEqual([
+      '0 B',
+      '512 B',
+      '1.5 KB',
+      '35.0 GB',
+    ]);
   });
 
   it('keeps four decimals of small amounts of money', () => {
-    expect([formatUsd(0), formatUsd(0.00421), formatUsd(1.364), formatUsd(12_345.6), formatUsd(0.00001)]).toEqual(['$0', '$0.0042', '$1.36', '$12,346', '<$0.0001']);
+    expect([formatUsd(0), formatUsd(0.00421), formatUsd(1.364), formatUsd(12_345.6), formatUsd(0.00001)]).toEqual([
+      '$0',
+      '$0.0042',
+      '$1.36',
+      '$12,346',
+      '<$0.0001',
+    ]);
   });
 
   it('formats counts, payback, times and windows the same in every locale', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
-    expect([formatPayback(null), formatPayback(0), formatPayback(7.14)]).toEqual(['never', 'immediate (nothing re-put)', '7.1 months']);
+    expect([formatPayback(null), formatPayback(0), formatPayback(7.14)]).toEqual([
+      'never',
+      'immediate (nothing re-put)',
+      '7.1 months',
+    ]);
     expect(formatTime(Date.UTC(2026, 10, 14, 12))).toBe('2026-11-14 12:00:00 UTC');
-    expect(formatWindow(Date.UTC(2026, 8, 6), Date.UTC(2026, 10, 14, 12) - 1)).toBe('2026-09-06 00:00:00 → before 2026-11-14 12:00:00 UTC');
+    expect(formatWindow(Date.UTC(2026, 8, 6), Date.UTC(2026, 10, 14, 12) - 1)).toBe(
+      '2026-09-06 00:00:00 → before 2026-11-14 12:00:00 UTC',
+    );
   });
 
   it('truncates in the middle and wraps within the width', () => {
     expect(truncateMiddle('/aws/lambda/a-very-long-function-name', 20)).toBe('/aws/lambd…tion-name');
     expect(truncateMiddle('short', 20)).toBe('short');
-    expect(wrapText(`API calls: ${'DescribeLogStreams 12 · '.repeat(10)}${'x'.repeat(150)}`, 40).every((l) => l.length <= 40)).toBe(true);
+    expect(
+      wrapText(`API calls: ${'DescribeLogStreams 12 · '.repeat(10)}${'x'.repeat(150)}`, 40).every(
+        (l) => l.length <= 40,
+      ),
+    ).toBe(true);
   });
 });

@@ -8,12 +8,18 @@ const lineWidths = (text: string): number[] => text.split('\n').map((line) => [.
 
 describe('renderTable width', () => {
   const plan = samplePlan(6);
-  const report = toJsonReport({ plan, result: runOf(plan, { [`${LONG_STREAM}-3`]: { outcome: 'failed', detail: 'x '.repeat(200) } }) }, { runId: 'r1' });
+  const report = toJsonReport(
+    { plan, result: runOf(plan, { [`${LONG_STREAM}-3`]: { outcome: 'failed', detail: 'x '.repeat(200) } }) },
+    { runId: 'r1' },
+  );
 
-  it.each([80, 100, 132, 160])('fills a %i-column terminal exactly: its tables are that wide, no line is wider', (width) => {
-    const widths = lineWidths(renderTable(report, { width }));
-    expect(Math.max(...widths)).toBe(width);
-  });
+  it.each([80, 100, 132, 160])(
+    'fills a %i-column terminal exactly: its tables are that wide, no line is wider',
+    (width) => {
+      const widths = lineWidths(renderTable(report, { width }));
+      expect(Math.max(...widths)).toBe(width);
+    },
+  );
 
   it('keeps to 80..160 columns whatever the terminal says', () => {
     expect(Math.max(...lineWidths(renderTable(report, { width: 40 })))).toBe(80);

@@ -30,34 +30,63 @@ function planOf(inventory: readonly GroupInventory[], config: Partial<Config> = 
 
 /** A plan of a long-named busy group, an Infrequent Access group and an empty group. */
 function samplePlan(expired = 3, config: Partial<Config> = {}): Plan {
-  return planOf([
-    busyGroup(LONG_GROUP, expired),
-    { group: groupFactory({ logGroupName: '/vpc/flow', logGroupClass: 'INFREQUENT_ACCESS' }), streams: [], state: stateFactory('/vpc/flow') },
-    { group: groupFactory({ logGroupName: '/empty' }), streams: [], state: stateFactory('/empty') },
-  ], config);
+  return planOf(
+    [
+      busyGroup(LONG_GROUP, expired),
+      {
+        group: groupFactory({ logGroupName: '/vpc/flow', logGroupClass: 'INFREQUENT_ACCESS' }),
+        streams: [],
+        state: stateFactory('/vpc/flow'),
+      },
+      { group: groupFactory({ logGroupName: '/empty' }), streams: [], state: stateFactory('/empty') },
+    ],
+    config,
+  );
 }
 
 /**
  * A run of `plan` where every delete and rebuild is done, except those named in `outcomes`, and the
  * groups named in `notReached` were not reached.
  */
-function runOf(plan: Plan, outcomes: Record<string, Partial<StreamResult>> = {}, notReached: readonly string[] = []): RunResult {
-  const groups = plan.groups.filter((g) => !g.skip).map((g) => {
-    if (notReached.includes(g.logGroupName)) return { logGroupName: g.logGroupName, exports: [], streams: [], notReached: true };
-    const streams = g.streams.filter((s) => s.action === 'delete' || s.action === 'rebuild').map((s): StreamResult => ({
-      logGroupName: g.logGroupName,
-      logStreamName: s.logStreamName,
-      action: s.action as 'delete' | 'rebuild',
-      outcome: 'done',
-      ...(s.action === 'rebuild' ? { events: 120, bytes: 9_000, batches: 2, rejected: 0 } : {}),
-      ...outcomes[s.logStreamName],
-    }));
-    const exports = g.exportWindow
-      ? [{ ...g.exportWindow, status: 'archived' as const, taskId: 'task-1', objects: streams.length, bytes: 4_096 }]
-      : [];
-    return { logGroupName: g.logGroupName, exports, streams, ...(g.exportWindow ? { archivedThroughMs: g.exportWindow.toMs } : {}) };
-  });
-  const base = { startedAtMs: NOW, finishedAtMs: NOW + 65_000, resumedRebuilds: [], groups, deadlineReached: notReached.length > 0 };
+function runOf(
+  plan: Plan,
+  outcomes: Record<string, Partial<StreamResult>> = {},
+  notReached: readonly string[] = [],
+): RunResult {
+  const groups = plan.groups
+    .filter((g) => !g.skip)
+    .map((g) => {
+      if (notReached.includes(g.logGroupName))
+        return { logGroupName: g.logGroupName, exports: [], streams: [], notReached: true };
+      const streams = g.streams
+        .filter((s) => s.action === 'delete' || s.action === 'rebuild')
+        .map(
+          (s): StreamResult => ({
+            logGroupName: g.logGroupName,
+            logStreamName: s.logStreamName,
+            action: s.action as 'delete' | 'rebuild',
+            outcome: 'done',
+            ...(s.action === 'rebuild' ? { events: 120, bytes: 9_000, batches: 2, rejected: 0 } : {}),
+            ...outcomes[s.logStreamName],
+          }),
+        );
+      const exports = g.exportWindow
+        ? [{ ...g.exportWindow, status: 'archived' as const, taskId: 'task-1', objects: streams.length, bytes: 4_096 }]
+        : [];
+      return {
+        logGroupName: g.logGroupName,
+        exports,
+        streams,
+        ...(g.exportWindow ? { archivedThroughMs: g.exportWindow.toMs } : {}),
+      };
+    });
+  const base = {
+    startedAtMs: NOW,
+    finishedAtMs: NOW + 65_000,
+    resumedRebuilds: [],
+    groups,
+    deadlineReached: notReached.length > 0,
+  };
   return { ...base, outcome: runOutcome(base) };
 }
 
