@@ -2,7 +2,7 @@
  * One cwl-trim process as Lambda (or `cwl-trim plan`) runs it: started by invocations.ts with the
  * job as JSON in argv[2], it loads, says `ready`, waits for `go`, then runs the real handler
  * (createHandler) against the sandbox with quotas, waits, clock and deadline scaled by one factor, or
- * a dry run (runCwlTrim with dryRun, as `cwl-trim plan` does). Its own RSS is what the benchmark
+ * a dry run (runAndReport with dryRun, as `cwl-trim plan` does). Its own RSS is what the benchmark
  * measures (the parent reads it from /proc and kills the process at the scaled Lambda timeout).
  */
 import { createClients } from '../src/aws/clients.js';
@@ -11,7 +11,7 @@ import { createDeps } from '../src/createDeps.js';
 import { DEFAULT_EXPORT_POLL, DEFAULT_EXPORT_SLOT } from '../src/deps.js';
 import { createHandler } from '../src/handler.js';
 import { createLogger } from '../src/logger.js';
-import { runCwlTrim } from '../src/run.js';
+import { runAndReport } from '../src/runAndReport.js';
 
 interface InvocationJob {
   readonly mode: 'handler' | 'plan';
@@ -49,7 +49,9 @@ async function run(job: InvocationJob, goAtMs: number): Promise<unknown> {
   if (job.mode === 'plan') {
     const config = parseConfig({ ...job.env, DRY_RUN: 'true' });
     const deps = createDeps(config, { ...common, clients: createClients(config, { credentials: CREDENTIALS }) });
-    const { plan } = await runCwlTrim(config, deps);
+    const {
+      output: { plan },
+    } = await runAndReport(config, deps);
     return { totals: plan.totals, groups: plan.groups.length };
   }
   const handler = createHandler({

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { listObjects } from '../../src/archive/s3Objects.js';
-import { runCwlTrim } from '../../src/run.js';
+import { runAndReport } from '../../src/runAndReport.js';
 import { ARCHIVE_CAT_GROUP, type ArchiveCatSpec } from '../archiveCatSeed.js';
 import { BENCH_BUCKET, benchConfig, benchDeps, scaledQuotas, secondsSince, toMb } from '../harness.js';
 import { startSandboxProcess } from '../sandboxClient.js';
@@ -149,7 +149,9 @@ async function runArchiveCat(overrides: Partial<ArchiveCatParams> = {}): Promise
     const seeded = await sandbox.request<{ events: number }>('seedArchiveCat', { spec: p, nowMs: Date.now() });
     const config = benchConfig(sandbox.endpoint, sandbox.region);
     const deps = benchDeps(config, { quotasTps: scaledQuotas(p.quotaFactor), waitFactor: 100 });
-    const { result } = await runCwlTrim(config, deps);
+    const {
+      output: { result },
+    } = await runAndReport(config, deps);
     if (result?.outcome !== 'done') throw new Error(`the run that archives the history ended ${result?.outcome}`);
     const objects = await shuffleExports(deps);
     await deps.call.limiters.stop();

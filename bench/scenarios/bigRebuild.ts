@@ -10,7 +10,7 @@
  *   second of wall time, and per second of cwl-trim's own CPU time.
  */
 import { performance } from 'node:perf_hooks';
-import { runCwlTrim } from '../../src/run.js';
+import { runAndReport } from '../../src/runAndReport.js';
 import { callFigures, callLines, quotaBound, round, throttleTotals, type SandboxCounts } from '../callFigures.js';
 import {
   BENCH_BUCKET,
@@ -101,7 +101,9 @@ async function runBigRebuild(overrides: Partial<RebuildParams> = {}): Promise<Sc
     const baselineRss = process.memoryUsage().rss;
     const memory = sampleMemory();
     const t0 = performance.now();
-    const { result } = await runCwlTrim(config, deps);
+    const {
+      output: { result },
+    } = await runAndReport(config, deps);
     const wallS = secondsSince(t0);
     const rebuildS = rebuildStartedAt === undefined ? wallS : secondsSince(rebuildStartedAt);
     // Saving: read the events and write them to the journal; then delete, create and put back.

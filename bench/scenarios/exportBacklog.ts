@@ -6,7 +6,7 @@
  */
 import { DescribeExportTasksCommand, type ExportTask } from '@aws-sdk/client-cloudwatch-logs';
 import { performance } from 'node:perf_hooks';
-import { runCwlTrim } from '../../src/run.js';
+import { runAndReport } from '../../src/runAndReport.js';
 import { callFigures, callLines, round, throttleTotals, type SandboxCounts } from '../callFigures.js';
 import { BENCH_BUCKET, benchConfig, benchDeps, scaledQuotas, secondsSince } from '../harness.js';
 import { startSandboxProcess } from '../sandboxClient.js';
@@ -79,7 +79,9 @@ async function runExportBacklog(overrides: Partial<BacklogParams> = {}): Promise
     const config = benchConfig(sandbox.endpoint, sandbox.region);
     const deps = benchDeps(config, { quotasTps: scaledQuotas(p.quotaFactor), waitFactor: p.waitFactor });
     const t0 = performance.now();
-    const { plan, result } = await runCwlTrim(config, deps);
+    const {
+      output: { plan, result },
+    } = await runAndReport(config, deps);
     const wallS = secondsSince(t0);
 
     const counts = await sandbox.request<SandboxCounts>('callCounts');

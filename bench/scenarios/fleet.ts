@@ -5,7 +5,7 @@
  * minute; the ratio of wall time to the quota-bound lower bound is what is measured.
  */
 import { performance } from 'node:perf_hooks';
-import { runCwlTrim } from '../../src/run.js';
+import { runAndReport } from '../../src/runAndReport.js';
 import {
   callFigures,
   callLines,
@@ -93,7 +93,9 @@ async function runFleet(overrides: Partial<FleetParams> = {}): Promise<ScenarioR
     const t0 = performance.now();
     const { marks, progress } = phaseMarks(t0);
     const deps = benchDeps(config, { quotasTps: scaledQuotas(p.quotaFactor), waitFactor: p.quotaFactor, progress });
-    const { plan, result } = await runCwlTrim(config, deps);
+    const {
+      output: { plan, result },
+    } = await runAndReport(config, deps);
     const wallS = secondsSince(t0);
 
     const counts = await sandbox.request<SandboxCounts>('callCounts');
