@@ -17,7 +17,7 @@ import { callAws } from '../aws/callAws.js';
 import type { Deps } from '../deps.js';
 import { ExportVerificationError } from '../errors.js';
 import { eventsToCatchUp, exportLine, parseExportLine, type ReadEvent } from '../plan/lateEvents.js';
-import { type Config, type StreamInfo } from '../types.js';
+import type { Config, StreamInfo } from '../types.js';
 import { StreamAction, type CatchUpRange, type GroupPlan } from '../plan/planTypes.js';
 import { groupKey, manifestKey, streamKey } from './keys.js';
 import { streamOfKey } from './runExport.js';

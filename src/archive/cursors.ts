@@ -39,6 +39,9 @@ const FleetCursorSchema = z.object({
   selection: z.string(),
   /** Every selected group up to and including this name was finished. */
   afterGroupName: z.string(),
+  /** The walk item (src/plan/selectionWalk.ts, walkItemKey) whose listing held that group, and the token of its page. */
+  itemKey: z.string().exactOptional(),
+  pageToken: z.string().exactOptional(),
   savedAtMs: z.number(),
 });
 type FleetCursor = z.infer<typeof FleetCursorSchema>;
@@ -116,9 +119,9 @@ async function saveFleetCursor(
   deps: CursorDeps,
   config: CursorConfig,
   selection: string,
-  afterGroupName: string,
+  at: { readonly afterGroupName: string; readonly itemKey?: string; readonly pageToken?: string },
 ): Promise<void> {
-  const value: FleetCursor = { schemaVersion: 1, selection, afterGroupName, savedAtMs: deps.clock.now() };
+  const value: FleetCursor = { schemaVersion: 1, selection, ...at, savedAtMs: deps.clock.now() };
   await putJson(deps, config.bucket, fleetCursorKey(config.bucketPrefix), value);
 }
 

@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { createClients, type AwsClients, type ClientOptions } from '../aws/clients.js';
 import { parseConfig } from '../config.js';
 import { SETTINGS, type Overrides, type SettingName } from '../settings.js';

@@ -1,5 +1,6 @@
 import {
   DescribeLogGroupsCommand,
+  type DescribeLogGroupsCommandOutput,
   DescribeLogStreamsCommand,
   type DescribeLogStreamsCommandOutput,
   DescribeMetricFiltersCommand,
@@ -9,7 +10,14 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Deps } from '../deps.js';
 import { DeadlineReachedError } from '../errors.js';
-import { ALL_GROUPS_PREFIX, itemIsBehind, walkItems, walkTakes, type WalkItem } from '../plan/selectionWalk.js';
+import {
+  ALL_GROUPS_PREFIX,
+  itemIsBehind,
+  walkItemKey,
+  walkItems,
+  walkTakes,
+  type WalkItem,
+} from '../plan/selectionWalk.js';
 import type { GroupInfo, GroupSelection, StreamInfo } from '../types.js';
 import { callAws, errorName } from './callAws.js';
 import { toStreamInfo } from './logStreams.js';
@@ -24,40 +32,75 @@ function checkDeadline(deps: Pick<Deps, 'deadline'>, what: string): void {
   if (deps.deadline.remainingMs() <= 0) throw new DeadlineReachedError(`the deadline came while ${what}`);
 }
 
-async function* describeGroups(deps: InventoryDeps, prefix?: string): AsyncGenerator<LogGroup> {
-  let nextToken: string | undefined;
+/** A group as the walk read it, with the token of its page: a later run may list again from that page. */
+interface PagedGroup {
+  readonly group: LogGroup;
+  readonly pageToken?: string;
+}
+
+/**
+ * Groups 50 a page from `startToken` (a saved page) or the first page. A saved token DescribeLogGroups
+ * no longer takes lists from the first page instead: the walk's name filter passes over what is behind.
+ */
+async function* describeGroups(deps: InventoryDeps, prefix?: string, startToken?: string): AsyncGenerator<PagedGroup> {
+  let nextToken = startToken;
   do {
     checkDeadline(deps, 'listing log groups');
+    const token = nextToken;
     // As the SDK's paginator does: the whole input again with each token.
-    const page = await callAws(deps.call, 'DescribeLogGroups', () =>
-      deps.clients.logs.send(
-        new DescribeLogGroupsCommand({
-          limit: 50,
-          ...(prefix ? { logGroupNamePrefix: prefix } : {}),
-          ...(nextToken ? { nextToken } : {}),
-        }),
-      ),
-    );
-    yield* page.logGroups ?? [];
-    nextToken = page.nextToken;
+    const send = (t: string | undefined) =>
+      callAws(deps.call, 'DescribeLogGroups', () =>
+        deps.clients.logs.send(
+          new DescribeLogGroupsCommand({
+            limit: 50,
+            ...(prefix ? { logGroupNamePrefix: prefix } : {}),
+            ...(t ? { nextToken: t } : {}),
+          }),
+        ),
+      );
+    let page: DescribeLogGroupsCommandOutput;
+    let pageToken = token;
+    try {
+      page = await send(token);
+    } catch (err) {
+      if (token === undefined || token !== startToken || errorName(err) !== 'InvalidParameterException') throw err;
+      page = await send(undefined);
+      pageToken = undefined;
+    }
+    for (const group of page.logGroups ?? []) yield { group, ...(pageToken ? { pageToken } : {}) };
+    nextToken = page.nextToken && page.nextToken !== token ? page.nextToken : undefined;
   } while (nextToken);
 }
 
-async function* itemGroups(deps: InventoryDeps, item: WalkItem): AsyncGenerator<LogGroup> {
+async function* itemGroups(deps: InventoryDeps, item: WalkItem, startToken?: string): AsyncGenerator<PagedGroup> {
   if (item.kind === 'all') {
-    yield* describeGroups(deps);
+    yield* describeGroups(deps, undefined, startToken);
     return;
   }
   if (item.kind === 'prefix') {
-    yield* describeGroups(deps, item.prefix === ALL_GROUPS_PREFIX ? undefined : item.prefix);
+    yield* describeGroups(deps, item.prefix === ALL_GROUPS_PREFIX ? undefined : item.prefix, startToken);
     return;
   }
   for await (const g of describeGroups(deps, item.name)) {
-    if (g.logGroupName === item.name) {
+    if (g.group.logGroupName === item.name) {
       yield g;
       return;
     }
   }
+}
+
+/** Where a walk an earlier run did not finish goes on: after this group, from this page of that item's listing when known. */
+interface WalkResume {
+  readonly afterGroupName: string;
+  readonly itemKey?: string;
+  readonly pageToken?: string;
+}
+
+/** A selected group, with what a later run needs to list again from its page. */
+interface WalkedGroup {
+  readonly group: LogGroup;
+  readonly itemKey: string;
+  readonly pageToken?: string;
 }
 
 /**
@@ -65,22 +108,27 @@ async function* itemGroups(deps: InventoryDeps, item: WalkItem): AsyncGenerator<
  * the union of exact names and prefixes (`/` = every group; no name and no prefix with a tag = every
  * group carrying the tag), narrowed by the tag, minus the excluded prefixes. `afterName` resumes a
  * walk an earlier run did not finish: groups up to it are passed over (whole listings where they lie
- * before it). Throws {@link DeadlineReachedError} before a page it has no time for.
+ * before it), and its item's listing starts at the saved page rather than the first (a fleet of
+ * thousands of groups is not paged through from the start by every invocation of a chain). Throws
+ * {@link DeadlineReachedError} before a page it has no time for.
  *
  * @example for await (const g of selectedGroups(deps, config.selection)) console.log(g.logGroupName);
  */
 async function* selectedGroups(
   deps: InventoryDeps,
   selection: GroupSelection,
-  afterName?: string,
-): AsyncGenerator<LogGroup> {
+  resume?: WalkResume,
+): AsyncGenerator<WalkedGroup> {
+  const afterName = resume?.afterGroupName;
   for (const item of walkItems(selection)) {
     if (afterName !== undefined && itemIsBehind(item, afterName)) continue;
-    for await (const g of itemGroups(deps, item)) {
-      const name = g.logGroupName;
+    const itemKey = walkItemKey(item);
+    const startToken = resume?.itemKey === itemKey ? resume.pageToken : undefined;
+    for await (const { group, pageToken } of itemGroups(deps, item, startToken)) {
+      const name = group.logGroupName;
       if (!name || !walkTakes(item, selection, name, afterName)) continue;
-      if (selection.tag && (await groupTags(deps, g))[selection.tag.key] !== selection.tag.value) continue;
-      yield g;
+      if (selection.tag && (await groupTags(deps, group))[selection.tag.key] !== selection.tag.value) continue;
+      yield { group, itemKey, ...(pageToken ? { pageToken } : {}) };
     }
   }
 }
@@ -224,4 +272,4 @@ export {
   streamPages,
   toGroupInfo,
 };
-export type { InventoryDeps, StreamPage, StreamsLook };
+export type { InventoryDeps, StreamPage, StreamsLook, WalkResume, WalkedGroup };

@@ -5,9 +5,8 @@
  * as its task has ended, so the next group exports while this one verifies and trims. A real run
  * resumes the walk where the last one stopped and saves where it stops.
  */
-import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { clearFleetCursor, loadFleetCursor, saveFleetCursor } from '../archive/cursors.js';
-import { selectedGroups, toGroupInfo } from '../aws/inventory.js';
+import { selectedGroups, toGroupInfo, type WalkedGroup } from '../aws/inventory.js';
 import type { Deps } from '../deps.js';
 import { DeadlineReachedError, LeaseHeldError, StateConflictError, describeError } from '../errors.js';
 import { GroupLedger } from '../plan/groupLedger.js';
@@ -52,6 +51,8 @@ interface RunInput {
 class WalkRecord {
   public readonly entries: { plan?: GroupPlan; result?: GroupResult }[] = [];
   public readonly started: string[] = [];
+  /** Where each started group's page of its listing is, for the cursor. */
+  public readonly pages = new Map<string, { readonly itemKey: string; readonly pageToken?: string }>();
   public readonly finished = new Set<string>();
   public walkLeft = false;
   public outOfTime = false;
@@ -69,10 +70,12 @@ class WalkRecord {
     return Math.max(MIN_LISTED_PER_GROUP, Math.min(MAX_LISTED_PER_GROUP, MAX_LISTED_PER_RUN - this.#listed));
   }
 
-  public start(name: string): { plan?: GroupPlan; result?: GroupResult } {
+  public start(walked: WalkedGroup): { plan?: GroupPlan; result?: GroupResult } {
+    const name = walked.group.logGroupName!;
     const entry = {};
     this.entries.push(entry);
     this.started.push(name);
+    this.pages.set(name, { itemKey: walked.itemKey, ...(walked.pageToken ? { pageToken: walked.pageToken } : {}) });
     return entry;
   }
 
@@ -96,14 +99,14 @@ class WalkRecord {
 async function runGroups(deps: Deps, config: Readonly<Config>, run: RunInput): Promise<GroupsOutput> {
   const selection = selectionKey(config.selection);
   const fleet = config.dryRun ? undefined : await loadFleetCursor(deps, config, selection);
-  const groups = selectedGroups(deps, config.selection, fleet?.afterGroupName);
+  const groups = selectedGroups(deps, config.selection, fleet);
   const record = new WalkRecord();
   const slot = createTurns();
   const rebuildLane = createLane(1);
   let walkError: unknown;
   const worker = async (): Promise<void> => {
     while (!record.stopped && walkError === undefined) {
-      let next: IteratorResult<LogGroup>;
+      let next: IteratorResult<WalkedGroup>;
       try {
         next = await groups.next();
       } catch (err) {
@@ -120,13 +123,7 @@ async function runGroups(deps: Deps, config: Readonly<Config>, run: RunInput): P
   if (walkError !== undefined) throw walkError;
   if (record.fatal) throw record.fatal;
   const walkLeft = record.walkLeft || record.outOfTime;
-  if (!config.dryRun)
-    await saveWalk(deps, config, selection, {
-      walkLeft,
-      started: record.started,
-      finished: record.finished,
-      resumed: fleet !== undefined,
-    });
+  if (!config.dryRun) await saveWalk(deps, config, selection, record, { walkLeft, resumed: fleet !== undefined });
   return {
     groups: record.entries.flatMap((e) => (e.plan ? [e.plan] : [])),
     results: record.entries.flatMap((e) => (e.result ? [e.result] : [])),
@@ -139,7 +136,7 @@ async function runGroups(deps: Deps, config: Readonly<Config>, run: RunInput): P
 async function runTurn(
   deps: Deps,
   config: Readonly<Config>,
-  g: LogGroup,
+  walked: WalkedGroup,
   turn: Turn,
   run: RunInput & { readonly rebuildLane: Lane },
   record: WalkRecord,
@@ -150,8 +147,9 @@ async function runTurn(
     turn.release();
     return;
   }
+  const g = walked.group;
   const name = g.logGroupName!;
-  const entry = record.start(name);
+  const entry = record.start(walked);
   deps.progress?.(`group ${record.started.length}: ${name}`, {
     phase: 'export',
     done: record.started.length,
@@ -187,15 +185,18 @@ async function saveWalk(
   deps: Deps,
   config: Readonly<Config>,
   selection: string,
-  walk: { walkLeft: boolean; started: readonly string[]; finished: ReadonlySet<string>; resumed: boolean },
+  record: WalkRecord,
+  walk: { readonly walkLeft: boolean; readonly resumed: boolean },
 ): Promise<void> {
-  const allFinished = walk.started.every((n) => walk.finished.has(n));
+  const allFinished = record.started.every((n) => record.finished.has(n));
   if (!walk.walkLeft && allFinished) {
-    if (walk.resumed || walk.started.length > 0) await clearFleetCursor(deps, config);
+    if (walk.resumed || record.started.length > 0) await clearFleetCursor(deps, config);
     return;
   }
-  const after = resumeAfter(walk.started, walk.finished);
-  if (after !== undefined) await saveFleetCursor(deps, config, selection, after);
+  const after = resumeAfter(record.started, record.finished);
+  if (after !== undefined) {
+    await saveFleetCursor(deps, config, selection, { afterGroupName: after, ...record.pages.get(after) });
+  }
 }
 
 export { runGroups };

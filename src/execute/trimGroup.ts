@@ -5,7 +5,7 @@ import { deleteStream } from '../aws/logStreams.js';
 import { catchUpStream } from '../archive/catchUp.js';
 import type { Deps } from '../deps.js';
 import { rebuildStream } from '../trim/rebuildStream.js';
-import { type Config, type GroupState } from '../types.js';
+import type { Config, GroupState } from '../types.js';
 import { StreamAction, type GroupPlan, type StreamPlan } from '../plan/planTypes.js';
 import { recheck } from '../plan/recheck.js';
 import type { RetentionResult, StreamResult } from '../plan/results.js';

@@ -22,7 +22,7 @@ import { bytesPerWeight, streamWeight } from '../plan/estimateStream.js';
 import { EMPTY_TOTALS, GroupLedger, scaleMoney } from '../plan/groupLedger.js';
 import { LOCK_STREAM_NAME } from '../plan/lockState.js';
 import { groupContext, groupPlanOf, planStreamIn, type ExportsDone, type GroupContext } from '../plan/planRun.js';
-import { type Config, type GroupInfo, type GroupState, type StreamInfo, type TimeWindow } from '../types.js';
+import type { Config, GroupInfo, GroupState, StreamInfo, TimeWindow } from '../types.js';
 import { StreamAction, type GroupPlan, type PendingRebuild, type StreamPlan } from '../plan/planTypes.js';
 import type { Lane } from './pool.js';
 import { StreamActions, type LockedOut, type OpenPage } from './streamActions.js';

@@ -4,7 +4,7 @@
  * retention policy, and log classes cwl-trim cannot read. Pure: plain data in, plain data out.
  */
 import { LogGroupClass } from '../constants.js';
-import { type Config, type GroupInfo, type GroupState } from '../types.js';
+import type { Config, GroupInfo, GroupState } from '../types.js';
 import {
   GroupSkipReason,
   StreamAction,

@@ -4,7 +4,7 @@ import {
   RETENTION_EXPORT_LAG_MS,
   RETENTION_MIN_HEADROOM_MS,
 } from '../constants.js';
-import { type Config, type GroupInfo, type GroupState, type StreamInfo, type TimeWindow } from '../types.js';
+import type { Config, GroupInfo, GroupState, StreamInfo, TimeWindow } from '../types.js';
 import {
   StreamAction,
   StreamReason,

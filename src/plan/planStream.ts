@@ -7,7 +7,7 @@ import {
   PUT_MAX_AGE_MS,
   REPUT_SAFETY_MARGIN_MS,
 } from '../constants.js';
-import { type ArchivedWindow, type Config, type GroupInfo, type StreamInfo, type TimeWindow } from '../types.js';
+import type { ArchivedWindow, Config, GroupInfo, StreamInfo, TimeWindow } from '../types.js';
 import {
   StreamAction,
   StreamReason,

@@ -4,7 +4,7 @@
  * lie in an archived window. What is left to the shell is one look-up per window: does that export
  * hold an object for the stream (src/execute/trimGroup.ts asks the archive index).
  */
-import { type ArchivedWindow, type GroupState } from '../types.js';
+import type { ArchivedWindow, GroupState } from '../types.js';
 import { StreamAction, type StreamPlan } from './planTypes.js';
 
 /** Go ahead once each window listed holds an object for the stream; or leave the stream, and why. */

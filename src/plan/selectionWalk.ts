@@ -76,5 +76,9 @@ function resumeAfter(started: readonly string[], finished: ReadonlySet<string>):
   return after;
 }
 
-export { ALL_GROUPS_PREFIX, itemIsBehind, resumeAfter, selectionKey, walkItems, walkTakes };
+/** A walk item as text, so that a saved page token is only used again for the listing it came from. */
+const walkItemKey = (item: WalkItem): string =>
+  item.kind === 'all' ? 'all' : item.kind === 'prefix' ? `prefix:${item.prefix}` : `name:${item.name}`;
+
+export { ALL_GROUPS_PREFIX, itemIsBehind, resumeAfter, selectionKey, walkItemKey, walkItems, walkTakes };
 export type { WalkItem };

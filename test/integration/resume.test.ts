@@ -222,4 +222,55 @@ describe('walking a fleet the deadline cuts short', () => {
     expect(visited.every((name) => name > after)).toBe(true);
     expect(sandbox.objects(BUCKET, 'cwl-archive/state/cursors/fleet.json')).toEqual([]);
   });
+
+  it('resumes the walk from the saved page of groups, not from the first; a page token no longer taken lists from the start', async () => {
+    for (let i = 0; i < 160; i += 1)
+      sandbox.seedGroup(`/app/g${String(i).padStart(3, '0')}`, { creationTimeMs: NOW - 40 * MS_PER_DAY });
+    const handler = testHandler();
+    const cut = (pages: number) => ({
+      functionName: FUNCTION_NAME,
+      awsRequestId: 'req',
+      getRemainingTimeInMillis: () => (countWork(sandbox, 'DescribeLogGroups') >= pages ? 0 : 600_000),
+    });
+    // The deadline comes once the walk has read its third page of groups.
+    expect(await handler({}, cut(3))).toMatchObject({ outcome: 'partial', deadlineReached: true });
+    const cursorKey = 'cwl-archive/state/cursors/fleet.json';
+    const saved = JSON.parse(sandbox.objects(BUCKET, cursorKey)[0]!.body.toString('utf8')) as {
+      afterGroupName: string;
+      itemKey?: string;
+      pageToken?: string;
+    };
+    expect(saved.afterGroupName >= '/app/g050').toBe(true);
+    expect(saved).toMatchObject({ itemKey: 'prefix:/app/', pageToken: expect.any(String) });
+
+    // The next invocation's first DescribeLogGroups asks for the saved page: the pages before it are not read again.
+    sandbox.clearCalls();
+    expect(await handler({}, cut(1))).toMatchObject({ outcome: 'partial' });
+    const firstList = workCalls(sandbox).find((c) => c.operation === 'DescribeLogGroups');
+    expect((firstList?.input as { nextToken?: string }).nextToken).toBe(saved.pageToken);
+
+    // A token DescribeLogGroups no longer takes: the walk lists from the first page, and still starts after the cursor.
+    const now = JSON.parse(sandbox.objects(BUCKET, cursorKey)[0]!.body.toString('utf8')) as { afterGroupName: string };
+    const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: cursorKey,
+        Body: JSON.stringify({ ...now, pageToken: 'bm90LWEtdG9rZW4' }),
+      }),
+    );
+    destroy();
+    sandbox.clearCalls();
+    const last = await handler(
+      {},
+      { functionName: FUNCTION_NAME, awsRequestId: 'req3', getRemainingTimeInMillis: () => 600_000 },
+    );
+    expect(last.outcome).toBe('done');
+    const visited = workCalls(sandbox)
+      .filter((c) => c.operation === 'DescribeLogStreams')
+      .map((c) => (c.input as { logGroupName: string }).logGroupName);
+    expect(visited.length).toBeGreaterThan(0);
+    expect(visited.every((name) => name > now.afterGroupName)).toBe(true);
+    expect(visited).toContain('/app/g159');
+  });
 });

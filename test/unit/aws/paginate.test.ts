@@ -11,7 +11,7 @@ import {
   type GetLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  ListObjectsV2Command,
+  type ListObjectsV2Command,
   paginateListObjectsV2,
   S3Client,
   type ListObjectsV2CommandOutput,

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { recheck } from '../../../src/plan/recheck.js';
-import { type ArchivedWindow, type GroupState } from '../../../src/types.js';
+import type { ArchivedWindow, GroupState } from '../../../src/types.js';
 import { StreamAction, type StreamPlan } from '../../../src/plan/planTypes.js';
 
 const w = (fromMs: number, toMs: number, taskId: string): ArchivedWindow => ({
