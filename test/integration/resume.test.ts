@@ -247,7 +247,7 @@ describe('walking a fleet the deadline cuts short', () => {
     sandbox.clearCalls();
     expect(await handler({}, cut(1))).toMatchObject({ outcome: 'partial' });
     const firstList = workCalls(sandbox).find((c) => c.operation === 'DescribeLogGroups');
-    expect((firstList?.input as { nextToken?: string }).nextToken).toBe(saved.pageToken);
+    expect((firstList!.input as { nextToken?: string }).nextToken).toBe(saved.pageToken);
 
     // A token DescribeLogGroups no longer takes: the walk lists from the first page, and still starts after the cursor.
     const now = JSON.parse(sandbox.objects(BUCKET, cursorKey)[0]!.body.toString('utf8')) as { afterGroupName: string };
