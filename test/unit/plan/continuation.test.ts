@@ -2,7 +2,7 @@
  * When a run continues itself: literal run results, no AWS.
  */
 import { describe, expect, it } from 'vitest';
-import { continuationDecision } from '../../../src/plan/continuation.js';
+import { continuationDecision, madeProgress, ranOutOfTime } from '../../../src/plan/continuation.js';
 import type { GroupResult, RunOutput, RunResult } from '../../../src/plan/results.js';
 import type { Plan } from '../../../src/plan/planTypes.js';
 
@@ -86,5 +86,65 @@ describe('continuationDecision', () => {
       { deadlineReached: true },
     );
     expect(continuationDecision(onlySkipped, 0, 24).continue).toBe(false);
+  });
+});
+
+describe('ranOutOfTime and madeProgress, one reason at a time', () => {
+  const quiet: RunResult = {
+    startedAtMs: 0,
+    finishedAtMs: 1,
+    resumedRebuilds: [],
+    groups: [],
+    deadlineReached: false,
+    outcome: 'partial',
+  };
+  const run = (over: Partial<RunResult>, groups: GroupResult[] = []): RunResult => ({ ...quiet, groups, ...over });
+  const leftInFlight = { fromMs: 0, toMs: 9, status: 'deadline' } as const;
+  const done = { logGroupName: '/app/a', logStreamName: 's', action: 'delete', outcome: 'done' } as const;
+  const notReached = { logGroupName: '/app/a', logStreamName: 's', action: 'delete', outcome: 'deadline' } as const;
+
+  it('ran out of time for each reason alone, and not without one', () => {
+    expect(ranOutOfTime(run({}, [group({ exports: [] })]))).toBe(false);
+    expect(ranOutOfTime(run({ deadlineReached: true }))).toBe(true);
+    expect(ranOutOfTime(run({ walkLeft: true }))).toBe(true);
+    expect(ranOutOfTime(run({}, [group({ exports: [], streams: [notReached] })]))).toBe(true);
+    expect(ranOutOfTime(run({}, [group({ exports: [], notReached: true })]))).toBe(true);
+    expect(ranOutOfTime(run({}, [group({ exports: [], listingLeft: true })]))).toBe(true);
+    expect(ranOutOfTime(run({}, [group({ exports: [archived, leftInFlight] })]))).toBe(true);
+    expect(ranOutOfTime(run({}, [group({ exports: [archived] })]))).toBe(false);
+  });
+
+  it('made progress for each durable step alone, and not for waiting', () => {
+    expect(madeProgress(run({}, [group({ exports: [leftInFlight] })]))).toBe(false);
+    expect(madeProgress(run({}, [group({ exports: [], streams: [done] })]))).toBe(true);
+    expect(madeProgress(run({}, [group({ exports: [archived] })]))).toBe(true);
+    expect(madeProgress(run({}, [group({ exports: [{ ...leftInFlight, started: true }] })]))).toBe(true);
+    expect(madeProgress(run({}, [group({ exports: [], retention: { days: 30, outcome: 'set', detail: '' } })]))).toBe(
+      true,
+    );
+    expect(
+      madeProgress(run({}, [group({ exports: [], retention: { days: 30, outcome: 'unchanged', detail: '' } })])),
+    ).toBe(false);
+    expect(madeProgress(run({}, [group({ exports: [], listingAdvanced: true })]))).toBe(true);
+  });
+
+  it('says why it stops: a dry run, nothing left, not for lack of time, no progress, the backstop', () => {
+    expect(continuationDecision({ plan }, 0, 5).reason).toBe('a dry run does not continue');
+    expect(continuationDecision({ plan, result: run({ outcome: 'done', deadlineReached: true }) }, 0, 5).reason).toBe(
+      'nothing left to do',
+    );
+    expect(continuationDecision({ plan, result: run({}, [group({ exports: [] })]) }, 0, 5).reason).toMatch(
+      /other than time \(partial\)/,
+    );
+    expect(continuationDecision({ plan, result: run({ deadlineReached: true }) }, 0, 5).reason).toMatch(/no progress/);
+    const going = run({ deadlineReached: true }, [group({ listingAdvanced: true, exports: [] })]);
+    expect(continuationDecision({ plan, result: going }, 5, 5)).toEqual({
+      continue: false,
+      reason: '5 continuations reached; the next scheduled run carries on',
+    });
+    expect(continuationDecision({ plan, result: going }, 4, 5)).toEqual({
+      continue: true,
+      reason: 'deadline reached with work left (continuation 5 of at most 5)',
+    });
   });
 });

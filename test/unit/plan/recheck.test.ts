@@ -79,4 +79,21 @@ describe('recheck', () => {
     const { requiresArchivedThroughMs: _r, ...noRequirement } = empty;
     expect(recheck({ logGroupName: '/g', windows: [] }, noRequirement)).toEqual({ lookups: [] });
   });
+
+  it('counts a catch-up range with both ends in, and nothing outside it', () => {
+    const holed: GroupState = { ...state, windows: [W2] };
+    const range = (fromMs: number, toMs: number) => ({
+      catchUp: [{ fromMs, toMs }] as unknown as NonNullable<StreamPlan['catchUp']>,
+    });
+    // The first event at 10: a range starting or ending exactly there covers it.
+    expect(recheck(holed, plan(StreamAction.Delete, 10, 160, range(10, 20)))).toEqual({ lookups: [W2] });
+    expect(recheck(holed, plan(StreamAction.Delete, 10, 160, range(0, 10)))).toEqual({ lookups: [W2] });
+    // A range that stops short of it, or starts after it, does not.
+    expect(recheck(holed, plan(StreamAction.Delete, 10, 160, range(0, 9)))).toMatchObject({
+      blocked: expect.stringMatching(/no archived window/),
+    });
+    expect(recheck(holed, plan(StreamAction.Delete, 10, 160, range(11, 99)))).toMatchObject({
+      blocked: expect.stringMatching(/no archived window/),
+    });
+  });
 });
