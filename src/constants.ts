@@ -36,6 +36,13 @@ const DESCRIBE_PAGE_LIMIT = 50;
 
 /** Log data can take up to 12 hours to become exportable after ingestion. */
 const EXPORT_LAG_MS = 12 * MS_PER_HOUR;
+/**
+ * How long after its creation a task still running counts as progress for a continuation chain that
+ * only waited on it. AWS bounds neither a task's run ("seconds to hours") nor a stuck one: a chain
+ * waits on a large export this long (about 48 invocations, under a dollar of Lambda), then stops and
+ * says so, and the next scheduled run looks again.
+ */
+const EXPORT_WAIT_MAX_MS = 12 * MS_PER_HOUR;
 /** The export marker AWS writes first under the destination prefix; it is not an exported object. */
 const EXPORT_WRITE_TEST_OBJECT = 'aws-logs-write-test';
 
@@ -141,6 +148,7 @@ export {
   DEFAULT_QUOTAS_TPS,
   DESCRIBE_PAGE_LIMIT,
   EXPORT_LAG_MS,
+  EXPORT_WAIT_MAX_MS,
   EXPORT_WRITE_TEST_OBJECT,
   ExportStatus,
   GET_MAX_EVENTS,

@@ -20,6 +20,8 @@ type ExportOutcome =
       readonly taskId?: string;
       /** This run created the task (or found the one a crashed run created): under way in AWS, not archived yet. */
       readonly started?: true;
+      /** The task was still running at the last poll: when it was created (CloudWatch's time, else the intent's). */
+      readonly runningSinceMs?: number;
     };
 
 /** Creates whose answers were lost, before the run gives up on the window (the next run finds or creates it). */
@@ -83,7 +85,13 @@ async function runExport(
   const taskId = inFlight.taskId!;
   const ended = await waitForTask(deps, taskId);
   if (ended === 'deadline')
-    return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
+    return {
+      status: 'deadline',
+      window,
+      taskId,
+      ...(startedNow ? { started: true as const } : {}),
+      runningSinceMs: inFlight.taskCreatedAtMs ?? inFlight.intentAtMs,
+    };
   hooks.taskEnded?.();
   if (ended.code !== ExportStatus.Completed) {
     // The window stays unarchived: the next run exports it again, into a new task folder.

@@ -80,6 +80,7 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
         status: 'deadline',
         ...(outcome.taskId ? { taskId: outcome.taskId } : {}),
         ...(outcome.started ? { started: true } : {}),
+        ...(outcome.runningSinceMs === undefined ? {} : { runningSinceMs: outcome.runningSinceMs }),
       };
   }
 }

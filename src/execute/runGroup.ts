@@ -82,6 +82,7 @@ async function runLockedGroup(
   }
   const exported = await exportPhase(deps, config, start, run, lock);
   if ('output' in exported) return exported.output;
+  if (exported.outOfTime) return leftInFlight(start, exported.exports);
   const trimmed = await trimGroupPages(deps, config, g, start, run, lock, exported.done);
   if (trimmed.lockedOut) return lockedOut(start, trimmed.lockedOut, exported.exports);
   return finishGroup(deps, start, trimmed, exported, lock);
@@ -128,6 +129,18 @@ const lockedOut = (
   plan: start.unchanged(),
   result: { logGroupName: start.name, exports, streams: [], ...why },
   finished: true,
+});
+
+/**
+ * An export left in flight at the deadline: the group is not listed. Its streams that need that window
+ * could not be acted on yet, and a listing now would move the saved cursor past them until the next
+ * full pass (20,000 pages at a million streams). The next invocation resumes the export, then lists.
+ */
+const leftInFlight = (start: GroupStart, exports: ExportResult[]): GroupOutput => ({
+  plan: start.unchanged(),
+  result: { logGroupName: start.name, exports, streams: [] },
+  finished: false,
+  outOfTime: true,
 });
 
 interface Exported {

@@ -2,7 +2,8 @@
  * The continuation policy of the Lambda handler, as pure decisions over a run's result: go on while
  * the run stopped for lack of time and made durable progress, stop (and say why) otherwise.
  */
-import { runTally, type RunOutput, type RunResult } from './results.js';
+import { EXPORT_WAIT_MAX_MS, MS_PER_HOUR } from '../constants.js';
+import { runTally, type ExportResult, type RunOutput, type RunResult } from './results.js';
 
 interface ContinuationDecision {
   readonly continue: boolean;
@@ -28,9 +29,27 @@ function ranOutOfTime(result: RunResult): boolean {
 }
 
 /**
+ * An export left in flight whose task was still running at its last poll, and younger than
+ * EXPORT_WAIT_MAX_MS when the run ended: a large export outlasts several invocations, and waiting on
+ * it is the work there is. Past that age the task may be stuck: waiting on it no longer counts.
+ */
+const waitingOnYoungTask = (e: ExportResult, finishedAtMs: number): boolean =>
+  e.status === 'deadline' && e.runningSinceMs !== undefined && finishedAtMs - e.runningSinceMs < EXPORT_WAIT_MAX_MS;
+
+/** The first export left waiting on a task older than EXPORT_WAIT_MAX_MS, if any. */
+function staleTask(result: RunResult): ExportResult | undefined {
+  for (const g of result.groups)
+    for (const e of g.exports)
+      if (e.status === 'deadline' && e.runningSinceMs !== undefined && !waitingOnYoungTask(e, result.finishedAtMs))
+        return e;
+  return undefined;
+}
+
+/**
  * Something durable happened: an export archived or its task started, a stream deleted or rebuilt, a
  * retention set, or a listing moved on (its cursor is saved: the next invocation starts further on).
- * An invocation that only waited on a task an earlier one started is not progress: a stuck task ends the chain.
+ * Waiting on a running task counts while the task is younger than EXPORT_WAIT_MAX_MS; waiting on an
+ * older one, or on a busy export slot, does not: a stuck task ends the chain.
  *
  * @example madeProgress(result) // false when every export and stream action was left for later
  */
@@ -40,7 +59,9 @@ function madeProgress(result: RunResult): boolean {
     result.groups.some(
       (g) =>
         // An export task this run started is under way in AWS (a large one outlasts an invocation).
-        g.exports.some((e) => e.status === 'archived' || e.started === true) ||
+        g.exports.some(
+          (e) => e.status === 'archived' || e.started === true || waitingOnYoungTask(e, result.finishedAtMs),
+        ) ||
         g.retention?.outcome === 'set' ||
         g.listingAdvanced === true,
     )
@@ -63,8 +84,19 @@ function continuationDecision(output: RunOutput, continuation: number, max: numb
       reason: `work is left for a reason other than time (${result.outcome}); the next scheduled run retries it`,
     };
   }
-  if (!madeProgress(result))
+  if (!madeProgress(result)) {
+    const stale = staleTask(result);
+    if (stale) {
+      const hours = ((result.finishedAtMs - stale.runningSinceMs!) / MS_PER_HOUR).toFixed(1);
+      return {
+        continue: false,
+        reason:
+          `the run only waited on export task ${stale.taskId ?? '?'}, running for ${hours} h ` +
+          `(more than ${EXPORT_WAIT_MAX_MS / MS_PER_HOUR} h); not looping: the next scheduled run looks again`,
+      };
+    }
     return { continue: false, reason: 'the run made no progress before its deadline; not looping' };
+  }
   if (continuation >= max)
     return { continue: false, reason: `${max} continuations reached; the next scheduled run carries on` };
   return {

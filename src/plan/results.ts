@@ -33,6 +33,8 @@ interface ExportResult {
   readonly message?: string;
   /** Left in flight (`deadline`) by the run that created its task: the export is under way in AWS. */
   readonly started?: boolean;
+  /** Left in flight (`deadline`) while its task was still running at the last poll: when the task was created. */
+  readonly runningSinceMs?: number;
 }
 
 interface RetentionResult {

@@ -3,13 +3,14 @@
  * and continues the chain; one that only waited on a task an earlier one started did not (a stuck task
  * ends the chain). Literal run results, no AWS.
  */
+import { DescribeExportTasksCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { continuationDecision } from '../../src/plan/continuation.js';
 import type { GroupResult, RunOutput } from '../../src/plan/results.js';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
-import { testConfig, testDeps } from '../helpers/runHarness.js';
 import { seedOrders, useRunSandbox } from '../helpers/scenario.js';
+import { MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
 import type { Plan } from '../../src/plan/planTypes.js';
 
 const waiting = (started: boolean): RunOutput => {
@@ -64,5 +65,54 @@ describe('an export left in flight', () => {
     );
     expect(second.result?.groups[0]?.exports[0]).toMatchObject({ status: 'deadline' });
     expect(second.result?.groups[0]?.exports[0]?.started).toBeUndefined();
+    // Still running at the last poll: waiting on it is the work there is, and the chain goes on.
+    const taskId = second.result?.groups[0]?.exports[0]?.taskId;
+    const { exportTasks } = await testDeps(sandbox, config).clients.logs.send(
+      new DescribeExportTasksCommand({ taskId }),
+    );
+    expect(exportTasks?.[0]?.status?.code).toBe('PENDING');
+    expect(second.result?.groups[0]?.exports[0]?.runningSinceMs).toBe(exportTasks?.[0]?.executionInfo?.creationTime);
+    expect(continuationDecision(second, 1, 1000)).toMatchObject({ continue: true });
+  });
+});
+
+const GROUP = '/aws/lambda/huge';
+
+describe('a group whose export is left in flight', () => {
+  let sandbox: Sandbox;
+  useRunSandbox(
+    (s) => {
+      sandbox = s;
+    },
+    { exportTiming: { pendingMs: 300, runningMs: 1 } },
+  );
+
+  it('is not listed until its export is verified, then listed once from the start', async () => {
+    const now = sandbox.clock.now();
+    sandbox.seedGroup(GROUP, { creationTimeMs: now - 61 * MS_PER_DAY });
+    for (let i = 0; i < 120; i += 1)
+      sandbox.seedStream(GROUP, `expired-${String(i).padStart(3, '0')}`, [
+        { timestamp: now - 30 * MS_PER_DAY + i, message: `event ${i}` },
+      ]);
+    const config = testConfig(sandbox, { days: 7 });
+    // Less time left than one poll once the task exists: the export is left in flight, the run goes on.
+    const deadline = { remainingMs: () => (sandbox.countCalls('CreateExportTask') > 0 ? 3 : 600_000) };
+    const first = await runCwlTrim(config, testDeps(sandbox, config, { deadline }));
+    expect(first.result?.groups[0]?.exports[0]).toMatchObject({ status: 'deadline', started: true });
+    const created = sandbox.calls.findIndex((c) => c.operation === 'CreateExportTask');
+    const listedAfter = sandbox.calls.slice(created).filter((c) => c.operation === 'DescribeLogStreams');
+    expect(listedAfter).toEqual([]);
+    expect(first.result?.groups[0]?.tally?.outcomes.done ?? 0).toBe(0);
+
+    sandbox.clearCalls();
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expect(second.result?.groups[0]?.tally?.deleted).toBe(120);
+    // One pass over 121 streams (the lock's own among them): three pages, none read twice.
+    const listing = sandbox.calls
+      .filter((c) => c.operation === 'DescribeLogStreams')
+      .map((c) => c.input as { orderBy?: string; logStreamNamePrefix?: string; nextToken?: string })
+      .filter((input) => input.orderBy === undefined && input.logStreamNamePrefix === undefined);
+    expect(listing.map((input) => input.nextToken === undefined)).toEqual([true, false, false]);
   });
 });

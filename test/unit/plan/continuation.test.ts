@@ -2,6 +2,7 @@
  * When a run continues itself: literal run results, no AWS.
  */
 import { describe, expect, it } from 'vitest';
+import { EXPORT_WAIT_MAX_MS, MS_PER_HOUR } from '../../../src/constants.js';
 import { continuationDecision, madeProgress, ranOutOfTime } from '../../../src/plan/continuation.js';
 import type { GroupResult, RunOutput, RunResult } from '../../../src/plan/results.js';
 import type { Plan } from '../../../src/plan/planTypes.js';
@@ -126,6 +127,33 @@ describe('ranOutOfTime and madeProgress, one reason at a time', () => {
       madeProgress(run({}, [group({ exports: [], retention: { days: 30, outcome: 'unchanged', detail: '' } })])),
     ).toBe(false);
     expect(madeProgress(run({}, [group({ exports: [], listingAdvanced: true })]))).toBe(true);
+  });
+
+  it('counts waiting on a running task as progress until the task is EXPORT_WAIT_MAX_MS old, then says why it stops', () => {
+    const ended = 50 * MS_PER_HOUR;
+    const waitingSince = (sinceMs: number): RunResult =>
+      run({ deadlineReached: true, finishedAtMs: ended }, [
+        group({ exports: [{ ...leftInFlight, taskId: 'task-9', runningSinceMs: sinceMs }] }),
+      ]);
+    expect(madeProgress(waitingSince(ended - EXPORT_WAIT_MAX_MS + 1))).toBe(true);
+    expect(continuationDecision({ plan, result: waitingSince(ended - EXPORT_WAIT_MAX_MS + 1) }, 3, 1000).continue).toBe(
+      true,
+    );
+    expect(madeProgress(waitingSince(ended - EXPORT_WAIT_MAX_MS))).toBe(false);
+    expect(continuationDecision({ plan, result: waitingSince(ended - 13 * MS_PER_HOUR) }, 3, 1000)).toEqual({
+      continue: false,
+      reason:
+        'the run only waited on export task task-9, running for 13.0 h (more than 12 h); not looping: ' +
+        'the next scheduled run looks again',
+    });
+    // A deadline with no running task (a busy slot, a cut verification) is no progress, with the plain reason.
+    expect(
+      continuationDecision(
+        { plan, result: run({ deadlineReached: true }, [group({ exports: [leftInFlight] })]) },
+        3,
+        1000,
+      ).reason,
+    ).toBe('the run made no progress before its deadline; not looping');
   });
 
   it('says why it stops: a dry run, nothing left, not for lack of time, no progress, the backstop', () => {
