@@ -5,6 +5,7 @@
  */
 import { CreateExportTaskCommand, DescribeExportTasksCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { setImmediate as turn } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
 const MS_PER_DAY = 86_400_000;
 import { eventually, useSandbox } from './helpers/sandboxHarness.js';
@@ -46,4 +47,36 @@ it('writes a large export a slice at a time, answering meanwhile, and completes 
   });
   expect(task.executionInfo?.completionTime).toBeDefined();
   expect(written()).toBe(STREAMS);
+});
+
+it('writes small objects as stored gzip blocks and large ones deflated, both read back as the same lines', async () => {
+  const now = Date.now();
+  h.sandbox.createBucket('archive2');
+  h.sandbox.seedGroup('/sizes', { creationTimeMs: now - 40 * MS_PER_DAY });
+  const lines = (n: number): { timestamp: number; message: string }[] =>
+    Array.from({ length: n }, (_, i) => ({ timestamp: now - 30 * MS_PER_DAY + i, message: `event number ${i}` }));
+  h.sandbox.seedStreams('/sizes', [
+    { name: 'small', events: lines(3) },
+    { name: 'large', events: lines(400) },
+  ]);
+  const { taskId } = await h.logs.send(
+    new CreateExportTaskCommand({ logGroupName: '/sizes', from: 0, to: now, destination: 'archive2' }),
+  );
+  await eventually(async () => {
+    const t = (await h.logs.send(new DescribeExportTasksCommand({ taskId }))).exportTasks?.[0];
+    return t?.status?.code === 'COMPLETED' ? t : undefined;
+  });
+  const body = (stream: string): Buffer => h.sandbox.objects('archive2', `exportedlogs/${taskId}/${stream}/`)[0]!.body;
+  // BTYPE (bits 1–2 of the first deflate byte, after the 10-byte header): 00 stored, else compressed.
+  expect((body('small')[10]! >> 1) & 3).toBe(0);
+  expect((body('large')[10]! >> 1) & 3).not.toBe(0);
+  for (const [stream, n] of [
+    ['small', 3],
+    ['large', 400],
+  ] as const) {
+    const text = gunzipSync(body(stream)).toString();
+    expect(text.split('\n').filter(Boolean)).toEqual(
+      lines(n).map((e) => `${new Date(e.timestamp).toISOString()} ${e.message}`),
+    );
+  }
 });
