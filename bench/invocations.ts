@@ -125,6 +125,8 @@ interface ChainOptions {
   readonly virtualStartMs: number;
   /** Called after each invocation (progress lines). */
   readonly onInvocation?: (record: InvocationRecord, index: number) => void;
+  /** Ends the chain early (before it converges) once this holds of the invocations so far. */
+  readonly stopWhen?: (records: readonly InvocationRecord[]) => boolean;
 }
 
 /** The lease of a killed run must expire before a scheduled run gets in: 20 minutes, plus one. */
@@ -158,6 +160,7 @@ async function runChain(sandbox: SandboxProcess, options: ChainOptions): Promise
     );
     invocations.push(record);
     options.onInvocation?.(record, invocations.length - 1);
+    if (options.stopWhen?.(invocations)) return { invocations, converged: false, scheduledRestarts };
     virtualMs += record.wallS * 1000 * factor;
     const outcome = (record.result as { outcome?: string } | undefined)?.outcome;
     if (outcome === 'done') return { invocations, converged: true, scheduledRestarts };

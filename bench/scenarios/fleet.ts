@@ -58,10 +58,15 @@ function fleetMinimum(seeded: FleetSeeded): Record<string, number> {
     CreateExportTask: seeded.groups,
     DeleteLogStream: seeded.expired + rebuilds,
     CreateLogStream: rebuilds,
-    GetLogEvents: seeded.straddling.reduce((n, k) => n + minimumGetCalls(k), 0),
+    // Each rebuild reads its kept events, then takes the last look at its tail before the delete (issue 13:
+    // from the last saved timestamp, a page and the empty page that ends a read).
+    GetLogEvents: seeded.straddling.reduce((n, k) => n + minimumGetCalls(k) + LAST_LOOK_GET_CALLS, 0),
     PutLogEvents: seeded.straddling.reduce((n, k) => n + minimumPuts(k), 0),
   };
 }
+
+/** The last look's GetLogEvents calls at a rebuilt stream's tail (its last millisecond's events fit one page). */
+const LAST_LOOK_GET_CALLS = minimumGetCalls({ events: 1, bytes: 1 });
 
 /** Wall-clock marks from the progress lines: when discovery ended and when the last export started. */
 function phaseMarks(t0: number) {
