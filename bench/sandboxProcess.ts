@@ -4,7 +4,7 @@
  * Started by `startSandboxProcess` (sandboxClient.ts) with `fork`; options come as JSON in argv[2],
  * commands arrive as IPC messages `{ id, cmd, args }` and are answered `{ id, ok, result | error }`.
  */
-import { LOCK_STREAM_NAME } from '../src/plan/lockState.js';
+import { LOCK_GROUP_NAME } from '../src/plan/lockState.js';
 import { LOCK_SUFFIX } from './callFigures.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@cwl-trim/sandbox';
 import type { HugeSpec } from './hugeAccount.js';
@@ -19,11 +19,9 @@ interface Request {
 }
 
 /** Calls and error names per operation, as the sandbox received them (retries and throttled calls included). */
-/** A call on cwl-trim's group lock stream (invariant 6), not on the data. */
-const onLockStream = (c: Sandbox['calls'][number]): boolean => {
-  const input = c.input as { logStreamName?: string; logStreamNamePrefix?: string } | undefined;
-  return input?.logStreamName === LOCK_STREAM_NAME || input?.logStreamNamePrefix === LOCK_STREAM_NAME;
-};
+/** A call in cwl-trim's lock group (invariant 6), not on the data. */
+const onLockStream = (c: Sandbox['calls'][number]): boolean =>
+  (c.input as { logGroupName?: string } | undefined)?.logGroupName === LOCK_GROUP_NAME;
 
 /** Calls by operation; those on the group lock's stream apart, as `<Operation> (group lock)`. */
 function callCounts(sandbox: Sandbox): Record<string, { calls: number; errors: Record<string, number> }> {
@@ -61,9 +59,7 @@ const isListingPage = (c: Sandbox['calls'][number]): boolean => {
 
 /** A DeleteLogStream of the data, not of cwl-trim's own lock stream. */
 const isDataDelete = (c: Sandbox['calls'][number]): boolean =>
-  c.operation === 'DeleteLogStream' &&
-  c.error === undefined &&
-  (c.input as { logStreamName?: string } | undefined)?.logStreamName !== LOCK_STREAM_NAME;
+  c.operation === 'DeleteLogStream' && c.error === undefined && !onLockStream(c);
 
 /** An export's manifest written: the export is verified. */
 const isManifestWrite = (c: Sandbox['calls'][number]): boolean =>

@@ -6,6 +6,7 @@
  *
  * Placeholders in the templates:
  * - `${Bucket}`, `${BucketPrefix}`, `${FunctionName}`: the deployment's settings;
+ * - `${LockGroup}`: the log group of every run's group locks;
  * - `${LogGroup}`: one ARN per selection pattern (exact names, name prefixes, or `*` for every group when
  *   the selection is `/` or a tag only); `${ExcludedLogGroup}`: one per excluded prefix;
  * - `${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`, `${AWS::URLSuffix}`: left for
@@ -23,6 +24,8 @@ const DEFAULT_BUCKET_PREFIX = 'cwl-archive';
 /** As a prefix, selects every log group on purpose (src/aws/inventory.ts). */
 const ALL_GROUPS_PREFIX = '/';
 const UNMASK_SID = 'UnmaskSelectedLogGroups';
+/** Every run's group locks live here (src/plan/lockState.ts, LOCK_GROUP_NAME; a test checks they agree). */
+const LOCK_GROUP_NAME = '/cwl-trim/locks';
 const TRUTHY = new Set(['true', '1', 'yes']);
 
 const list = (value) => [...new Set(String(value ?? '').split(',').map((item) => item.trim()).filter(Boolean))];
@@ -43,6 +46,12 @@ function policySettings(raw) {
     throw new Error('cwl-trim: select log groups, e.g. --param="logGroupPrefixes=/aws/lambda/" '
       + '(or logGroupNames, or logGroupTag=Key=Value; logGroupPrefixes=/ selects every group on purpose)');
   }
+  const excludePrefixes = list(raw.excludeLogGroupPrefixes);
+  const deniesLocks = excludePrefixes.find((p) => LOCK_GROUP_NAME.startsWith(p));
+  if (deniesLocks) {
+    throw new Error(`cwl-trim: excludeLogGroupPrefixes=${deniesLocks} would deny the lock group ${LOCK_GROUP_NAME} `
+      + 'that every run takes its group locks in (it is never trimmed anyway); exclude a longer prefix');
+  }
   return {
     bucket,
     bucketPrefix: String(raw.bucketPrefix ?? '').trim().replace(/^\/+|\/+$/g, '') || DEFAULT_BUCKET_PREFIX,
@@ -50,7 +59,7 @@ function policySettings(raw) {
     names,
     prefixes,
     tag,
-    excludePrefixes: list(raw.excludeLogGroupPrefixes),
+    excludePrefixes,
     unmask: TRUTHY.has(String(raw.unmask ?? '').trim().toLowerCase()),
   };
 }
@@ -105,6 +114,7 @@ function placeholderValues(s) {
     FunctionName: [s.functionName],
     LogGroup: logGroupPatterns(s),
     ExcludedLogGroup: s.excludePrefixes.map((p) => `${p}*`),
+    LockGroup: [LOCK_GROUP_NAME],
   };
 }
 
@@ -150,6 +160,7 @@ async function bucketPolicyDocument({ resolveVariable }) {
 
 module.exports = {
   DEFAULT_BUCKET_PREFIX,
+  LOCK_GROUP_NAME,
   bucketPolicyDocument,
   functionPolicyStatements,
   logGroupPatterns,

@@ -100,6 +100,8 @@ const DEFAULT_QUOTAS_TPS = {
   GetTransformer: 5,
   GetStorageTierPolicy: 5,
   DeleteLogGroup: 5,
+  // The lock group's creation, once per account and Region.
+  CreateLogGroup: 5,
 } as const satisfies Record<string, number>;
 
 type LogsOperation = keyof typeof DEFAULT_QUOTAS_TPS;

@@ -137,7 +137,8 @@ async function runSize(p: HugeGroupParams, streams: number, log: (line: string) 
 }
 
 /** The handler's own verdict on the invocation (its summary's `progress`). */
-const progressed = (r: InvocationRecord): boolean => (r.result as { progress?: boolean } | undefined)?.progress === true;
+const progressed = (r: InvocationRecord): boolean =>
+  (r.result as { progress?: boolean } | undefined)?.progress === true;
 
 function targets(runs: readonly SizeRun[]): TargetCheck[] {
   const worst = Math.max(...runs.map((r) => r.peakRssMb));

@@ -64,6 +64,7 @@ const SANDBOX_QUOTAS_TPS: Readonly<Record<string, number>> = {
   GetTransformer: 5,
   GetStorageTierPolicy: 5,
   DeleteLogGroup: 5,
+  CreateLogGroup: 5,
 };
 
 export {

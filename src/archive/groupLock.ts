@@ -1,10 +1,13 @@
 /**
- * One cwl-trim run per log group, whatever the settings: a lock that lives with the group in
+ * One cwl-trim run per log group, whatever the settings: a lock in the group's account and Region in
  * CloudWatch Logs, so that every run that can touch the group sees it (another bucket, another prefix,
  * a laptop next to the scheduled function), and that no host's clock can move.
  *
- * - **Take**: `CreateLogStream` of the reserved stream {@link LOCK_STREAM_NAME} is an atomic
- *   create-or-fail; the winner writes its claim (run id, host, ttl) into it.
+ * - **Where**: the stream named as the group in the account's lock group {@link LOCK_GROUP_NAME}
+ *   (created with a 1-day retention by the first run that needs it), not in the group: the group's
+ *   listing, subscribers and metric filters never see it.
+ * - **Take**: `CreateLogStream` of that stream is an atomic create-or-fail; the winner writes its
+ *   claim (run id, host, ttl) into it.
  * - **Hold**: a heartbeat event every `renewEveryMs`; each renewal also checks that the stream is
  *   still the one we created: the incarnation that holds our claim (its nonce, read back with
  *   GetLogEvents; a stream created again by another run cannot hold it). A lock we no longer hold, or
@@ -27,12 +30,20 @@
  */
 import { performance } from 'node:perf_hooks';
 import { errorName } from '../aws/callAws.js';
-import { createStream, deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
+import { deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
 import { MS_PER_MINUTE } from '../constants.js';
 import { withSignal, type Deps } from '../deps.js';
 import { GroupLockLostError } from '../errors.js';
-import { LOCK_STREAM_NAME, describeHolder, judgeLock, parseLockMessage } from '../plan/lockState.js';
-import { deleteIfOurs, holdsClaim, message, nonce, readLockEvents, writeClaim } from './lockStream.js';
+import { LOCK_GROUP_NAME, describeHolder, judgeLock, parseLockMessage } from '../plan/lockState.js';
+import {
+  createLockStream,
+  deleteIfOurs,
+  holdsClaim,
+  message,
+  nonce,
+  readLockEvents,
+  writeClaim,
+} from './lockStream.js';
 import { renewEvery } from './renewal.js';
 
 /** A killed run's lock blocks its group this long at most (the report says so). */
@@ -84,7 +95,7 @@ async function acquireGroupLock(
   let tookOverFrom: string | undefined;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const sentAt = (options.monotonicMs ?? systemMonotonicMs)();
-    if ((await createStream(deps, logGroupName, LOCK_STREAM_NAME)) === 'created') {
+    if ((await createLockStream(deps, logGroupName)) === 'created') {
       const lock = await claim(deps, logGroupName, ttlMs, sentAt, options);
       if (lock) return { acquired: true, lock, ...(tookOverFrom ? { tookOverFrom } : {}) };
       continue; // deleted under us between create and claim: look again
@@ -93,9 +104,9 @@ async function acquireGroupLock(
     if (looked.state === 'gone') continue;
     if (looked.state === 'held') return { acquired: false, detail: looked.detail };
     // Expired: delete that very incarnation (not one a faster run just created), then create ours.
-    const now = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+    const now = await describeStream(deps, LOCK_GROUP_NAME, logGroupName);
     if (now && now.creationTimeMs !== looked.creationTimeMs) continue;
-    if (now) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
+    if (now) await deleteStream(deps, LOCK_GROUP_NAME, logGroupName);
     tookOverFrom = looked.runId ?? 'an unclaimed lock';
     deps.logger.warn({ logGroupName, expiredHolder: looked.runId }, 'group lock expired: taking it over');
   }
@@ -112,11 +123,11 @@ type Inspection =
 
 /** Reads another run's lock and judges it by CloudWatch's clock (our probe's ingestion time). */
 async function inspect(deps: LockDeps, logGroupName: string, ttlMs: number): Promise<Inspection> {
-  const stream = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+  const stream = await describeStream(deps, LOCK_GROUP_NAME, logGroupName);
   if (!stream) return { state: 'gone' };
   const probe = nonce();
   try {
-    const rejected = await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [
+    const rejected = await putEvents(deps, LOCK_GROUP_NAME, logGroupName, [
       { timestamp: deps.clock.now(), message: message(deps, 'probe', ttlMs, { nonce: probe }) },
     ]);
     if (rejected.length > 0) {
@@ -186,7 +197,7 @@ async function claim(
     checkInTime();
     const sentAt = monotonic();
     try {
-      await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [
+      await putEvents(deps, LOCK_GROUP_NAME, logGroupName, [
         { timestamp: timestamp(), message: message(deps, 'heartbeat', ttlMs) },
       ]);
     } catch (err) {

@@ -1,17 +1,24 @@
 /**
- * The lock stream's reads and writes (src/archive/groupLock.ts is the protocol): its events, our claim
+ * The lock stream's reads and writes (src/archive/groupLock.ts is the protocol), in the lock group
+ * {@link LOCK_GROUP_NAME}, the stream named as the group it locks: its events, our claim
  * written on CloudWatch's clock, whether the stream still holds it, and its conditional deletion.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { GetLogEventsCommand, type GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateLogGroupCommand,
+  GetLogEventsCommand,
+  PutRetentionPolicyCommand,
+  type GetLogEventsCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { callAws, errorName } from '../aws/callAws.js';
-import { deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
+import { createStream, deleteStream, describeStream, putEvents } from '../aws/logStreams.js';
 import { DEFAULT_SETTLE, type Deps } from '../deps.js';
 import type { LogEvent } from '../plan/batchEvents.js';
 import {
-  LOCK_STREAM_NAME,
+  LOCK_GROUP_NAME,
   encodeLockMessage,
+  lockStreamOf,
   parseLockMessage,
   type LockEvent,
   type LockMessage,
@@ -47,8 +54,7 @@ async function readLockEvents(deps: LockDeps, logGroupName: string): Promise<Loc
     const page = await callAws(deps.call, 'GetLogEvents', () =>
       deps.clients.logs.send(
         new GetLogEventsCommand({
-          logGroupName,
-          logStreamName: LOCK_STREAM_NAME,
+          ...lockStreamOf(logGroupName),
           startFromHead: true,
           ...(token ? { nextToken: token } : {}),
         }),
@@ -72,8 +78,7 @@ async function holdsClaim(deps: LockDeps, logGroupName: string, claimNonce: stri
       page = await callAws(deps.call, 'GetLogEvents', () =>
         deps.clients.logs.send(
           new GetLogEventsCommand({
-            logGroupName,
-            logStreamName: LOCK_STREAM_NAME,
+            ...lockStreamOf(logGroupName),
             startFromHead: true,
             ...(token ? { nextToken: token } : {}),
           }),
@@ -111,7 +116,7 @@ async function writeClaim(
   let offsetMs = known?.monotonic === monotonic ? known.offsetMs : undefined;
   /** CloudWatch's clock from the stream's creation time (one DescribeLogStreams); false when the stream is gone. */
   const learnClock = async (): Promise<boolean> => {
-    const created = await describeStream(deps, logGroupName, LOCK_STREAM_NAME);
+    const created = await describeStream(deps, LOCK_GROUP_NAME, logGroupName);
     if (!created) return false;
     offsetMs = created.creationTimeMs - monotonic();
     cloudWatchClocks.set(deps.clients.logs, { monotonic, offsetMs });
@@ -123,7 +128,7 @@ async function writeClaim(
   const claimNonce = nonce();
   const putClaim = async (): Promise<LogEvent[] | undefined> => {
     try {
-      return await putEvents(deps, logGroupName, LOCK_STREAM_NAME, [
+      return await putEvents(deps, LOCK_GROUP_NAME, logGroupName, [
         { timestamp: timestamp(), message: message(deps, 'claim', ttlMs, { nonce: claimNonce }) },
       ]);
     } catch (err) {
@@ -142,6 +147,35 @@ async function writeClaim(
   return { claimNonce, timestamp };
 }
 
+/** Days the lock group keeps events: a crashed run's claims and heartbeats go, its empty stream stays. */
+const LOCK_GROUP_RETENTION_DAYS = 1;
+
+/**
+ * Creates the group's lock stream (create-or-fail). The lock group is created the first time a run in
+ * the account needs it (with its retention); a run that loses that race finds it created.
+ */
+async function createLockStream(deps: LockDeps, logGroupName: string): Promise<'created' | 'existed'> {
+  try {
+    return await createStream(deps, LOCK_GROUP_NAME, logGroupName);
+  } catch (err) {
+    if (errorName(err) !== 'ResourceNotFoundException') throw err;
+  }
+  try {
+    await callAws(deps.call, 'CreateLogGroup', () =>
+      deps.clients.logs.send(new CreateLogGroupCommand({ logGroupName: LOCK_GROUP_NAME })),
+    );
+    await callAws(deps.call, 'PutRetentionPolicy', () =>
+      deps.clients.logs.send(
+        new PutRetentionPolicyCommand({ logGroupName: LOCK_GROUP_NAME, retentionInDays: LOCK_GROUP_RETENTION_DAYS }),
+      ),
+    );
+    deps.logger.info({ lockGroup: LOCK_GROUP_NAME }, 'created the lock group');
+  } catch (err) {
+    if (errorName(err) !== 'ResourceAlreadyExistsException') throw err;
+  }
+  return createStream(deps, LOCK_GROUP_NAME, logGroupName);
+}
+
 /** Deletes the lock stream if it still holds our claim; otherwise (taken over, or gone) it is left as it is. */
 async function deleteIfOurs(deps: LockDeps, logGroupName: string, claimNonce: string, lost: boolean): Promise<void> {
   let ours = await holdsClaim(deps, logGroupName, claimNonce);
@@ -150,8 +184,17 @@ async function deleteIfOurs(deps: LockDeps, logGroupName: string, claimNonce: st
     await deps.sleep((deps.settle ?? DEFAULT_SETTLE).initialMs);
     ours = await holdsClaim(deps, logGroupName, claimNonce);
   }
-  if (ours) await deleteStream(deps, logGroupName, LOCK_STREAM_NAME);
+  if (ours) await deleteStream(deps, LOCK_GROUP_NAME, logGroupName);
 }
 
-export { deleteIfOurs, holdsClaim, message, nonce, readLockEvents, writeClaim };
+export {
+  LOCK_GROUP_RETENTION_DAYS,
+  createLockStream,
+  deleteIfOurs,
+  holdsClaim,
+  message,
+  nonce,
+  readLockEvents,
+  writeClaim,
+};
 export type { Claimed };

@@ -17,7 +17,7 @@ import type { GroupDeletionResult } from '../plan/results.js';
 type DeletionDeps = Pick<Deps, 'clients' | 'call' | 'deadline'>;
 
 async function whyNot(deps: DeletionDeps, logGroupName: string): Promise<string | undefined> {
-  // Two: cwl-trim's own lock stream (held by this run while it deletes) does not count.
+  // Two: the in-group lock stream an earlier cwl-trim version may have left does not count.
   const streams = await callAws(deps.call, 'DescribeLogStreams', () =>
     deps.clients.logs.send(new DescribeLogStreamsCommand({ logGroupName, limit: 2 })),
   );

@@ -213,7 +213,7 @@ class PageTrim {
     };
     this.#open.push(openPage);
     for (const s of page.streams) {
-      // cwl-trim's own lock stream is not the account's data: neither planned nor counted.
+      // An earlier version's in-group lock stream is not the account's data: neither planned nor counted.
       if (s.logStreamName === LOCK_STREAM_NAME) continue;
       const plan = planStreamIn(this.#ctx, s, streamWeight(s));
       this.#ledger.add(plan, streamWeight(s));

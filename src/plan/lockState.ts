@@ -1,16 +1,35 @@
 /**
- * The per-group lock's decisions, as pure code. The lock is a log stream with a reserved name in the
- * group itself (see src/archive/groupLock.ts): every cwl-trim run that can touch the group sees it,
- * whatever its bucket, prefix or host clock. Its events are the holder's claim and heartbeats and
+ * The per-group lock's decisions, as pure code. The lock is a log stream named after the group in the
+ * account's one lock group, {@link LOCK_GROUP_NAME} (see src/archive/groupLock.ts): every cwl-trim run
+ * in the account and Region sees it, whatever its bucket, prefix, selection or host clock, and the
+ * group's own streams, subscribers and metric filters never see the lock. Its events are the holder's claim and heartbeats and
  * other runs' probes; only their **ingestion times** (stamped by CloudWatch) and the stream's
  * creation time (also CloudWatch's) are used to judge it. Event timestamps are never trusted.
  */
 import { z } from 'zod';
 
-/** The lock stream's name. `:` and `*` are not allowed in stream names; this one no producer picks by chance. */
+/**
+ * The log group that holds every group's lock, one stream per locked group. Fixed, not a setting: two
+ * deployments with different settings must find each other's locks. Never selected, never trimmed.
+ */
+const LOCK_GROUP_NAME = '/cwl-trim/locks';
+
+/**
+ * Where a group's lock lives: the stream named as the group. A group name ([.-_/#A-Za-z0-9], up to
+ * 512 characters) is always a valid stream name (anything but `:` and `*`, up to 512).
+ */
+const lockStreamOf = (logGroupName: string): { readonly logGroupName: string; readonly logStreamName: string } => ({
+  logGroupName: LOCK_GROUP_NAME,
+  logStreamName: logGroupName,
+});
+
+/**
+ * The lock stream earlier versions kept in the group itself. A run of this version never creates it,
+ * but one left behind is never deleted, rebuilt or trimmed either (it expires by itself).
+ */
 const LOCK_STREAM_NAME = '__cwl-trim-lock__';
 
-/** True for the lock stream: the planner never deletes, rebuilds or trims it. */
+/** True for the in-group lock stream of an earlier version: the planner never deletes, rebuilds or trims it. */
 const isLockStream = (logStreamName: string): boolean => logStreamName === LOCK_STREAM_NAME;
 
 const LockMessageSchema = z.object({
@@ -113,13 +132,15 @@ function describeHolder(
     ? `cwl-trim run ${verdict.runId} on ${verdict.holder ?? 'an unknown host'}`
     : 'a cwl-trim run that has not written its claim yet';
   return (
-    `${who} holds ${logGroupName} (lock stream ${LOCK_STREAM_NAME}, renewed ${duration(serverNowMs - verdict.lastAliveMs)} ago by ` +
+    `${who} holds ${logGroupName} (lock stream ${logGroupName} in ${LOCK_GROUP_NAME}, renewed ${duration(serverNowMs - verdict.lastAliveMs)} ago by ` +
     `CloudWatch's clock); left alone. If that run died, its lock expires in ${duration(verdict.remainingMs)} and the next run takes it over`
   );
 }
 
 export {
+  LOCK_GROUP_NAME,
   LOCK_STREAM_NAME,
+  lockStreamOf,
   LockMessageSchema,
   describeHolder,
   duration,

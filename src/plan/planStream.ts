@@ -84,7 +84,7 @@ function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
       stream,
       StreamAction.Keep,
       StreamReason.LockStream,
-      "cwl-trim's lock of this group (another run is working on it); never trimmed",
+      'the in-group lock stream of an earlier cwl-trim version; never trimmed',
     );
   }
   const first = stream.firstEventTimestampMs;

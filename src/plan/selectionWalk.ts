@@ -1,4 +1,5 @@
 import type { GroupSelection } from '../types.js';
+import { LOCK_GROUP_NAME } from './lockState.js';
 
 /** As a prefix, selects every group on purpose (group names need not start with `/`). */
 const ALL_GROUPS_PREFIX = '/';
@@ -43,9 +44,13 @@ function itemIsBehind(item: WalkItem, afterName: string): boolean {
   return item.prefix < afterName && !afterName.startsWith(item.prefix);
 }
 
-/** Whether the walk yields this group: selected by its item, not excluded, and after the cursor. */
+/**
+ * Whether the walk yields this group: selected by its item, not excluded, after the cursor, and not
+ * cwl-trim's own lock group (whatever the selection: its streams are other runs' locks).
+ */
 function walkTakes(item: WalkItem, selection: GroupSelection, name: string, afterName?: string): boolean {
   if (item.kind === 'name' && name !== item.name) return false;
+  if (name === LOCK_GROUP_NAME) return false;
   if (selection.excludePrefixes.some((p) => name.startsWith(p))) return false;
   return afterName === undefined || name > afterName;
 }

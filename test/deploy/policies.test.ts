@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/settings.js';
 import { deriveIamActions } from './iamActions.js';
+import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
 
 interface Statement {
   readonly Sid: string;
@@ -16,6 +17,7 @@ interface Statement {
 
 const render = createRequire(import.meta.url)('../../policies/render.cjs') as {
   DEFAULT_BUCKET_PREFIX: string;
+  LOCK_GROUP_NAME: string;
   renderFunctionPolicy(raw: Record<string, string>): { Statement: Statement[] };
   renderBucketPolicy(raw: Record<string, string>): { Statement: { Resource: { 'Fn::Sub': string } }[] };
 };
@@ -63,6 +65,22 @@ describe('policies/render.cjs', () => {
         ?.Resource,
     ).toEqual([{ 'Fn::Sub': `${GROUP}/b/prod-*` }]);
     expect(statement({ logGroupPrefixes: '/b/' }, 'NeverTouchExcludedLogGroups')).toBeUndefined();
+  });
+
+  it('grants the lock group to every selection, and refuses an exclusion that would deny it', () => {
+    expect(render.LOCK_GROUP_NAME).toBe(LOCK_GROUP_NAME);
+    const locks = statement({ logGroupNames: '/b/one' }, 'HoldGroupLocks')!;
+    expect(locks.Resource).toEqual([
+      { 'Fn::Sub': `${GROUP}${LOCK_GROUP_NAME}` },
+      { 'Fn::Sub': `${GROUP}${LOCK_GROUP_NAME}:*` },
+    ]);
+    expect(locks.Action).toContain('logs:CreateLogGroup');
+    expect(() =>
+      render.renderFunctionPolicy({ ...BASE, logGroupPrefixes: '/', excludeLogGroupPrefixes: '/cwl-' }),
+    ).toThrow(/excludeLogGroupPrefixes=\/cwl- would deny the lock group \/cwl-trim\/locks/);
+    expect(
+      statement({ logGroupPrefixes: '/', excludeLogGroupPrefixes: '/cwl-trim/locks-old' }, 'HoldGroupLocks'),
+    ).toBeDefined();
   });
 
   it('refuses to render without a bucket or a group selection', () => {

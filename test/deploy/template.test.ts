@@ -18,6 +18,7 @@ import {
   type Template,
 } from './packaged.js';
 import { readZip } from './unzip.js';
+import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
 
 interface Statement {
   readonly Sid?: string;
@@ -166,13 +167,11 @@ describe('the function IAM policy', () => {
         .filter((s) => s.Effect === 'Allow' && list(s.Action).includes(action))
         .flatMap((s) => list(s.Resource).map(text));
     const group = 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:';
-    expect(arns('logs:DeleteLogStream')).toEqual([
-      `${group}/ops/audit`,
-      `${group}/ops/audit:*`,
-      `${group}/app/*`,
-      `${group}/aws/lambda/*`,
-    ]);
-    expect(arns('logs:Unmask')).toEqual(arns('logs:DeleteLogStream'));
+    const selected = [`${group}/ops/audit`, `${group}/ops/audit:*`, `${group}/app/*`, `${group}/aws/lambda/*`];
+    const lockGroup = [`${group}${LOCK_GROUP_NAME}`, `${group}${LOCK_GROUP_NAME}:*`];
+    expect(arns('logs:DeleteLogStream')).toEqual([...selected, ...lockGroup]);
+    expect(arns('logs:Unmask')).toEqual(selected);
+    expect(arns('logs:CreateLogGroup')).toEqual(lockGroup);
     expect(arns('logs:DescribeLogGroups')).toEqual([`${group}*`]);
     expect(arns('logs:PutLogEvents')).toContain(`${group}/aws/lambda/${FUNCTION_NAME}:*`);
     expect(arns('s3:ListBucket')).toEqual([`arn:\${AWS::Partition}:s3:::${TEST_PARAMS.bucket}`]);

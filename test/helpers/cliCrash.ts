@@ -17,7 +17,7 @@ import {
 import { archivedEvents, BUCKET, keys } from './runHarness.js';
 import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import { DeleteLogStreamCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
+import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
 
 const BIN = fileURLToPath(new URL('../../bin/cwl-trim.js', import.meta.url));
 const GROUP = '/app/orders';
@@ -140,10 +140,9 @@ async function runCli(world: CrashWorld, kill?: KillPoint): Promise<CliRun> {
 async function removeDeadRunsLease(sandbox: Sandbox): Promise<void> {
   const { s3, logs, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
   await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'cwl-archive/state/lease.json' }));
-  for (const group of sandbox.groupNames()) {
-    if (sandbox.streamNames(group).includes(LOCK_STREAM_NAME)) {
-      await logs.send(new DeleteLogStreamCommand({ logGroupName: group, logStreamName: LOCK_STREAM_NAME }));
-    }
+  if (sandbox.groupNames().includes(LOCK_GROUP_NAME)) {
+    for (const stream of sandbox.streamNames(LOCK_GROUP_NAME))
+      await logs.send(new DeleteLogStreamCommand({ logGroupName: LOCK_GROUP_NAME, logStreamName: stream }));
   }
   destroy();
 }

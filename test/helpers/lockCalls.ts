@@ -1,14 +1,12 @@
 /**
- * The group lock (src/archive/groupLock.ts) adds a few calls on its own stream to every run: tests
+ * The group lock (src/archive/groupLock.ts) adds a few calls in the lock group to every run: tests
  * that count a run's work on the data leave those out.
  */
-import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
+import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
 import type { CallRecord, Sandbox } from '@cwl-trim/sandbox';
 
-const onLockStream = (c: CallRecord): boolean => {
-  const input = c.input as { logStreamName?: unknown; logStreamNamePrefix?: unknown } | undefined;
-  return input?.logStreamName === LOCK_STREAM_NAME || input?.logStreamNamePrefix === LOCK_STREAM_NAME;
-};
+const onLockStream = (c: CallRecord): boolean =>
+  (c.input as { logGroupName?: unknown } | undefined)?.logGroupName === LOCK_GROUP_NAME;
 
 /** The sandbox's calls, without those on a lock stream. */
 const workCalls = (sandbox: Sandbox): CallRecord[] => sandbox.calls.filter((c) => !onLockStream(c));

@@ -46,9 +46,13 @@ describe('API calls of a run', () => {
       // Saving: one page plus the repeated token; the last look at the tail before the delete: the same.
       GetLogEvents: 4,
     };
-    // The group lock's own calls are counted apart: create, look (the run's first lock learns CloudWatch's
-    // clock), claim; on release, read the claim back, delete.
+    // The group lock's own calls are counted apart: create (the account's first lock creates the lock
+    // group, with its retention, then the stream), look (the run's first lock learns CloudWatch's clock),
+    // claim; on release, read the claim back, delete.
     expect(lockCalls(sandbox).map((c) => c.operation)).toEqual([
+      'CreateLogStream',
+      'CreateLogGroup',
+      'PutRetentionPolicy',
       'CreateLogStream',
       'DescribeLogStreams',
       'PutLogEvents',

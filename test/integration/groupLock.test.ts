@@ -12,7 +12,7 @@ import { callAws } from '../../src/aws/callAws.js';
 import { listStreams } from '../../src/aws/logStreams.js';
 import type { Deps } from '../../src/deps.js';
 import { GroupLockLostError, LeaseHeldError } from '../../src/errors.js';
-import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
+import { LOCK_GROUP_NAME, LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
 import { BUCKET, testConfig, testDeps } from '../helpers/runHarness.js';
@@ -49,8 +49,11 @@ describe('the per-group lock (CloudWatch Logs)', () => {
     expect(second).toMatchObject({ acquired: false });
     if (second.acquired) throw new Error('unreachable');
     expect(second.detail).toMatch(/cwl-trim run runa on .* holds \/app\/orders .*expires in 5 min/);
-    if (first.acquired) await first.lock.release();
+    // The lock is the stream named as the group in the lock group: the group's own streams never show it.
+    expect(sandbox.streamNames(LOCK_GROUP_NAME)).toEqual([GROUP]);
     expect(sandbox.streamNames(GROUP)).not.toContain(LOCK_STREAM_NAME);
+    if (first.acquired) await first.lock.release();
+    expect(sandbox.streamNames(LOCK_GROUP_NAME)).toEqual([]);
     expect((await acquireGroupLock(b.deps, GROUP, lockOptions(b.monotonic))).acquired).toBe(true);
   });
 
@@ -97,7 +100,7 @@ describe('the per-group lock (CloudWatch Logs)', () => {
     await expect(first.lock.deps.sleep(3_600_000)).rejects.toBeInstanceOf(GroupLockLostError);
     expect(sandbox.calls).toHaveLength(0);
     await first.lock.release();
-    expect(sandbox.streamNames(GROUP)).toContain(LOCK_STREAM_NAME);
+    expect(sandbox.streamNames(LOCK_GROUP_NAME)).toContain(GROUP);
     if (second.acquired) expect(second.lock.signal.aborted).toBe(false);
   });
 
@@ -141,14 +144,14 @@ describe('the per-group lock (CloudWatch Logs)', () => {
     expect(lockCalls(sandbox)).toEqual([]);
   });
 
-  it('a lock stream left by a killed run is listed but never planned for anything, nor counted', async () => {
+  it('an in-group lock stream an earlier version left is listed but never planned for anything, nor counted', async () => {
     seedOrders(sandbox);
     const dead = runDeps('dead');
-    expect((await acquireGroupLock(dead.deps, GROUP, lockOptions(dead.monotonic))).acquired).toBe(true);
+    const longAgo = sandbox.clock.now() - 30 * 24 * 60 * MINUTE;
+    sandbox.seedStream(GROUP, LOCK_STREAM_NAME, [{ timestamp: longAgo, message: 'cwl-trim-lock claim' }]);
     const names: string[] = [];
     for await (const s of listStreams(dead.deps, GROUP)) names.push(s.logStreamName);
     expect(names).toContain(LOCK_STREAM_NAME);
-    sandbox.clock.advance(6 * MINUTE);
     const config = testConfig(sandbox, { days: 7, forceRebuild: true, dryRun: true });
     const { plan } = await runCwlTrim(config, testDeps(sandbox, config));
     expect(plan.groups[0]?.streams.map((s) => s.logStreamName)).not.toContain(LOCK_STREAM_NAME);

@@ -3,11 +3,11 @@
  * first make no DescribeLogStreams call; they stamp their events by the CloudWatch clock the first
  * lock learnt, and know their own incarnation by the claim they wrote in it. Against the sandbox.
  */
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { type CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import { acquireGroupLock } from '../../src/archive/groupLock.js';
 import type { Deps } from '../../src/deps.js';
-import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
+import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
 import { testConfig, testDeps } from '../helpers/runHarness.js';
 import { lockCalls } from '../helpers/lockCalls.js';
@@ -37,6 +37,38 @@ const seedTwoGroups = (): void => {
 };
 
 describe('the per-group lock, call by call', () => {
+  it("creates the account's lock group with a 1-day retention for the first lock, and finds it made by a racing run", async () => {
+    seedTwoGroups();
+    const { deps, options } = oneRun();
+    const first = await acquireGroupLock(deps, GROUP, options);
+    if (!first.acquired) throw new Error('not acquired');
+    expect(lockCalls(sandbox).map((c) => [c.operation, c.error ?? 'ok'])).toEqual(
+      expect.arrayContaining([
+        ['CreateLogStream', 'ResourceNotFoundException'],
+        ['CreateLogGroup', 'ok'],
+        ['PutRetentionPolicy', 'ok'],
+        ['CreateLogStream', 'ok'],
+      ]),
+    );
+    const { logGroups } = await deps.clients.logs.send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: LOCK_GROUP_NAME }),
+    );
+    expect(logGroups?.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([[LOCK_GROUP_NAME, 1]]);
+    await first.lock.release();
+    // Another run created the lock group between our two calls: its CreateLogGroup loses, the lock is taken.
+    sandbox.reset();
+    seedTwoGroups();
+    sandbox.injectFault({
+      operation: 'CreateLogGroup',
+      error: { name: 'ResourceAlreadyExistsException', status: 400 },
+    });
+    sandbox.seedGroup(LOCK_GROUP_NAME);
+    sandbox.injectFault({ operation: 'CreateLogStream', error: { name: 'ResourceNotFoundException', status: 400 } });
+    const second = await acquireGroupLock(oneRun().deps, OTHER, oneRun().options);
+    expect(second.acquired).toBe(true);
+    expect(sandbox.streamNames(LOCK_GROUP_NAME)).toEqual([OTHER]);
+  });
+
   it("takes, renews and releases a run's second lock with no DescribeLogStreams call", async () => {
     seedTwoGroups();
     const { deps, options } = oneRun();
@@ -57,7 +89,7 @@ describe('the per-group lock, call by call', () => {
       'GetLogEvents',
       'DeleteLogStream',
     ]);
-    expect(sandbox.streamNames(OTHER)).not.toContain(LOCK_STREAM_NAME);
+    expect(sandbox.streamNames(LOCK_GROUP_NAME)).toEqual([]);
   });
 
   it('learns the clock again when the one kept from an earlier lock is refused, and its claim is written', async () => {
@@ -72,7 +104,7 @@ describe('the per-group lock, call by call', () => {
     if (!second.acquired) throw new Error('not acquired');
     await second.lock.renew();
     expect(second.lock.signal.aborted).toBe(false);
-    const stamps = sandbox.events(OTHER, LOCK_STREAM_NAME).map((e) => e.timestamp);
+    const stamps = sandbox.events(LOCK_GROUP_NAME, OTHER).map((e) => e.timestamp);
     expect(stamps.length).toBeGreaterThanOrEqual(2);
     for (const t of stamps) expect(Math.abs(t - sandbox.clock.now())).toBeLessThan(60_000);
   });
@@ -88,7 +120,7 @@ describe('the per-group lock, call by call', () => {
     if (!taken.acquired) throw new Error('not acquired');
     await taken.lock.release();
     expect(hidden).toBe(1);
-    expect(sandbox.streamNames(GROUP)).not.toContain(LOCK_STREAM_NAME);
+    expect(sandbox.streamNames(LOCK_GROUP_NAME)).not.toContain(GROUP);
   });
 });
 
@@ -99,7 +131,7 @@ function hidingFirstRead(logs: CloudWatchLogsClient, onHidden: () => void): Clou
     get(target, prop, receiver) {
       if (prop !== 'send') return Reflect.get(target, prop, receiver);
       return async (
-        command: { constructor: { name: string }; input: { logStreamName?: string } },
+        command: { constructor: { name: string }; input: { logGroupName?: string } },
         ...rest: unknown[]
       ) => {
         const out = await (
@@ -108,7 +140,7 @@ function hidingFirstRead(logs: CloudWatchLogsClient, onHidden: () => void): Clou
         if (
           !done &&
           command.constructor.name === 'GetLogEventsCommand' &&
-          command.input.logStreamName === LOCK_STREAM_NAME
+          command.input.logGroupName === LOCK_GROUP_NAME
         ) {
           done = true;
           onHidden();

@@ -7,7 +7,7 @@ import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
 import { MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
 import { expectInvariant, GROUP, HOUR, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
-import { countWork } from '../helpers/lockCalls.js';
+import { countWork, workCalls } from '../helpers/lockCalls.js';
 
 let sandbox: Sandbox;
 useRunSandbox((s) => {
@@ -109,7 +109,7 @@ describe('trim guards, end to end', () => {
     expect(out.result?.groups[0]?.retention).toMatchObject({ days: 14, outcome: 'set' });
     expect(countWork(sandbox, 'DeleteLogStream')).toBe(0);
     expect(countWork(sandbox, 'PutLogEvents')).toBe(0);
-    const retention = sandbox.calls.find((c) => c.operation === 'PutRetentionPolicy');
+    const retention = workCalls(sandbox).find((c) => c.operation === 'PutRetentionPolicy');
     expect(retention?.input).toMatchObject({ logGroupName: GROUP, retentionInDays: 14 });
     // Everything older than a day is archived; nothing left CloudWatch.
     expectInvariant(sandbox, seeded, NOW - MS_PER_DAY, { untouched: [...seeded.keys()] });

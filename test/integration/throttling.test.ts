@@ -1,3 +1,4 @@
+import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
 import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
@@ -23,11 +24,19 @@ describe('a throttled account', () => {
     expect(stats.reduce((n, s) => n + s.throttles, 0)).toBeGreaterThan(10);
     // No call failed for throttling: the only failures are the reads of objects that do not exist yet
     // (a new group's state, the progress of a fresh journal) and of a transformer the group does not
-    // have, which the code expects.
-    const { GetObject, GetTransformer, ...others } = deps.call.stats.snapshot();
+    // have, and the first lock's create before the account's lock group exists, which the code expects.
+    const { GetObject, GetTransformer, CreateLogStream, ...others } = deps.call.stats.snapshot();
     expect(Object.values(others).reduce((n, s) => n + s.failures, 0)).toBe(0);
     expect(GetObject?.failures).toBe(
       sandbox.calls.filter((c) => c.operation === 'GetObject' && c.error === 'NoSuchKey').length,
+    );
+    expect(CreateLogStream?.failures).toBe(
+      sandbox.calls.filter(
+        (c) =>
+          c.operation === 'CreateLogStream' &&
+          c.error === 'ResourceNotFoundException' &&
+          (c.input as { logGroupName?: string }).logGroupName === LOCK_GROUP_NAME,
+      ).length,
     );
     expect(GetTransformer?.failures).toBe(
       sandbox.calls.filter((c) => c.operation === 'GetTransformer' && c.error === 'ResourceNotFoundException').length,

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_STREAM_NAME } from '../../src/plan/lockState.js';
+import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
 import { JsonReportSchema, type JsonReport } from '../../src/report/jsonReport.js';
 import { createSandboxClock, startSandbox, type Sandbox } from '@cwl-trim/sandbox';
 import { workCalls } from '../helpers/lockCalls.js';
@@ -103,6 +103,6 @@ describe('two processes, two prefixes, one group', () => {
       const inCloudWatch = sandbox.streamNames(GROUP).includes(name) ? sandbox.events(GROUP, name) : [];
       expect(keys(inCloudWatch), `CloudWatch of ${name}`).toEqual(keys(events.filter((e) => e.timestamp >= cutoff)));
     }
-    expect(sandbox.streamNames(GROUP)).not.toContain(LOCK_STREAM_NAME);
+    expect(sandbox.streamNames(LOCK_GROUP_NAME)).not.toContain(GROUP);
   }, 120_000);
 });

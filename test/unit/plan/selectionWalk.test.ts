@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { itemIsBehind, resumeAfter, selectionKey, walkItems, walkTakes } from '../../../src/plan/selectionWalk.js';
 import type { GroupSelection } from '../../../src/types.js';
+import { LOCK_GROUP_NAME } from '../../../src/plan/lockState.js';
 
 const selection = (s: Partial<GroupSelection>): GroupSelection => ({
   names: [],
@@ -41,6 +42,13 @@ describe('resuming a walk', () => {
     expect(walkTakes({ kind: 'all' }, s, '/a/n', '/a/m')).toBe(true);
     expect(walkTakes({ kind: 'all' }, s, '/a/tmp1')).toBe(false);
     expect(walkTakes({ kind: 'name', name: '/a' }, s, '/a-2')).toBe(false);
+  });
+
+  it("never takes cwl-trim's lock group, even named or under a selected prefix", () => {
+    expect(walkTakes({ kind: 'all' }, selection({}), LOCK_GROUP_NAME)).toBe(false);
+    expect(walkTakes({ kind: 'prefix', prefix: '/cwl-trim/' }, selection({}), LOCK_GROUP_NAME)).toBe(false);
+    expect(walkTakes({ kind: 'name', name: LOCK_GROUP_NAME }, selection({}), LOCK_GROUP_NAME)).toBe(false);
+    expect(walkTakes({ kind: 'prefix', prefix: '/cwl-trim/' }, selection({}), '/cwl-trim/locks-2')).toBe(true);
   });
 
   it('resumes after the longest finished run from the start, never past a group still at work', () => {
