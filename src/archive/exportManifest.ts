@@ -11,6 +11,7 @@ import { DeadlineReachedError } from '../errors.js';
 import type { ArchivedWindow, InFlightExport } from '../types.js';
 import { manifestKey } from './keys.js';
 import { getJson, listObjectPages, putJson } from './s3Objects.js';
+import { dropCheckpoint, loadCheckpoint, saveCheckpoint } from './verifyCheckpoint.js';
 
 /** Objects per part, and the most a manifest lists inline. */
 const PART_OBJECTS = 10_000;
@@ -62,7 +63,9 @@ function streamOfKey(key: string, taskPrefix: string): string {
 
 /**
  * Lists what a COMPLETED task wrote (page by page) and writes its manifest, in parts when large.
- * Returns the archived window; the objects are never all in memory.
+ * Returns the archived window; the objects are never all in memory. A listing the deadline cuts saves
+ * the parts written so far (src/archive/verifyCheckpoint.ts) and the next run lists after their last
+ * key; `progress.checkpointed` tells the caller that this run moved the verification on.
  *
  * @example const { window, manifest } = await writeExportManifest(deps, bucket, group, inFlight, taskId);
  */
@@ -72,28 +75,40 @@ async function writeExportManifest(
   logGroupName: string,
   inFlight: InFlightExport,
   taskId: string,
+  progress: { checkpointed: boolean } = { checkpointed: false },
 ): Promise<{ window: ArchivedWindow; manifest: ExportManifest }> {
   const taskPrefix = `${inFlight.destinationPrefix}/${taskId}/`;
-  const parts: z.infer<typeof PartRefSchema>[] = [];
+  const resumed = await loadCheckpoint(deps, bucket, inFlight.destinationPrefix, taskId);
+  const parts: z.infer<typeof PartRefSchema>[] = [...(resumed?.parts ?? [])];
   let buffer: ObjectEntry[] = [];
-  let objectCount = 0;
-  let bytes = 0;
+  let objectCount = resumed?.objectCount ?? 0;
+  let bytes = resumed?.bytes ?? 0;
+  /** Bytes of the objects in `buffer`, not in a part yet. */
+  let bufferBytes = 0;
   const flush = async (): Promise<void> => {
     const key = partKey(inFlight.destinationPrefix, parts.length);
     await putJson(deps, bucket, key, { objects: buffer });
     parts.push({ key, first: buffer[0]!.key, last: buffer.at(-1)!.key, count: buffer.length });
     buffer = [];
+    bufferBytes = 0;
   };
-  for await (const page of listObjectPages(deps, bucket, taskPrefix)) {
+  for await (const page of listObjectPages(deps, bucket, taskPrefix, resumed?.parts.at(-1)?.last)) {
     // A million-object listing takes a while: at the deadline the export stays in flight (its task id
-    // saved), and the next run verifies it again.
-    if (deps.deadline && deps.deadline.remainingMs() <= 0)
+    // saved) with the parts written so far, and the next run goes on after them.
+    if (deps.deadline && deps.deadline.remainingMs() <= 0) {
+      if (parts.length > (resumed?.parts.length ?? 0)) {
+        const flushed = { objectCount: objectCount - buffer.length, bytes: bytes - bufferBytes };
+        await saveCheckpoint(deps, bucket, inFlight.destinationPrefix, { taskId, parts, ...flushed });
+        progress.checkpointed = true;
+      }
       throw new DeadlineReachedError(`the deadline came while verifying export ${taskId}`);
+    }
     for (const o of page) {
       if (o.Key === undefined || o.Key.endsWith(`/${EXPORT_WRITE_TEST_OBJECT}`)) continue;
       buffer.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag === undefined ? {} : { etag: o.ETag }) });
       objectCount += 1;
       bytes += o.Size ?? 0;
+      bufferBytes += o.Size ?? 0;
       if (buffer.length === PART_OBJECTS) await flush();
     }
   }
@@ -115,6 +130,7 @@ async function writeExportManifest(
     ...(inline ? { objects: buffer } : { parts }),
   };
   await putJson(deps, bucket, manifestKey(inFlight.destinationPrefix), manifest);
+  if (resumed || progress.checkpointed) await dropCheckpoint(deps, bucket, inFlight.destinationPrefix);
   return { window, manifest };
 }
 

@@ -22,6 +22,8 @@ type ExportOutcome =
       readonly started?: true;
       /** The task was still running at the last poll: when it was created (CloudWatch's time, else the intent's). */
       readonly runningSinceMs?: number;
+      /** The task COMPLETED and this run moved its verification on (a checkpoint of more parts saved). */
+      readonly verificationAdvanced?: true;
     };
 
 /** Creates whose answers were lost, before the run gives up on the window (the next run finds or creates it). */
@@ -101,11 +103,18 @@ async function runExport(
     log.error({ taskId, status: ended.code }, message);
     return { status: 'failed', window, taskId, message };
   }
+  const verification = { checkpointed: false };
   try {
-    return await verifyAndCommit(deps, config, ref, inFlight, taskId);
+    return await verifyAndCommit(deps, config, ref, inFlight, taskId, verification);
   } catch (err) {
     if (err instanceof DeadlineReachedError)
-      return { status: 'deadline', window, taskId, ...(startedNow ? { started: true as const } : {}) };
+      return {
+        status: 'deadline',
+        window,
+        taskId,
+        ...(startedNow ? { started: true as const } : {}),
+        ...(verification.checkpointed ? { verificationAdvanced: true as const } : {}),
+      };
     throw err;
   }
 }
@@ -116,6 +125,7 @@ async function verifyAndCommit(
   ref: StateRef,
   inFlight: InFlightExport,
   taskId: string,
+  verification: { checkpointed: boolean },
 ): Promise<ExportOutcome> {
   const { window: archived, manifest } = await writeExportManifest(
     deps,
@@ -123,6 +133,7 @@ async function verifyAndCommit(
     ref.state.logGroupName,
     inFlight,
     taskId,
+    verification,
   );
   const { inFlight: _done, ...rest } = ref.state;
   await saveGroupState(deps, config, ref, {

@@ -141,7 +141,12 @@ async function putText(
 }
 
 /** The objects under a prefix, one page (up to 1,000) at a time. */
-async function* listObjectPages(deps: S3Deps, bucket: string, prefix: string): AsyncGenerator<_Object[]> {
+async function* listObjectPages(
+  deps: S3Deps,
+  bucket: string,
+  prefix: string,
+  startAfter?: string,
+): AsyncGenerator<_Object[]> {
   const pages = paginate(
     deps.call,
     {
@@ -151,7 +156,7 @@ async function* listObjectPages(deps: S3Deps, bucket: string, prefix: string): A
       // As paginateListObjectsV2, plus IsTruncated: a last page may still carry a token.
       outputToken: (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
     },
-    { Bucket: bucket, Prefix: prefix },
+    { Bucket: bucket, Prefix: prefix, ...(startAfter === undefined ? {} : { StartAfter: startAfter }) },
   );
   for await (const page of pages) yield page.Contents ?? [];
 }

@@ -81,6 +81,7 @@ function toExportResult(outcome: ExportOutcome): ExportResult {
         ...(outcome.taskId ? { taskId: outcome.taskId } : {}),
         ...(outcome.started ? { started: true } : {}),
         ...(outcome.runningSinceMs === undefined ? {} : { runningSinceMs: outcome.runningSinceMs }),
+        ...(outcome.verificationAdvanced ? { verificationAdvanced: true } : {}),
       };
   }
 }

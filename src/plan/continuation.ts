@@ -46,7 +46,7 @@ function staleTask(result: RunResult): ExportResult | undefined {
 }
 
 /**
- * Something durable happened: an export archived or its task started, a stream deleted or rebuilt, a
+ * Something durable happened: an export archived, its task started or its verification moved on, a stream deleted or rebuilt, a
  * retention set, or a listing moved on (its cursor is saved: the next invocation starts further on).
  * Waiting on a running task counts while the task is younger than EXPORT_WAIT_MAX_MS; waiting on an
  * older one, or on a busy export slot, does not: a stuck task ends the chain.
@@ -60,7 +60,11 @@ function madeProgress(result: RunResult): boolean {
       (g) =>
         // An export task this run started is under way in AWS (a large one outlasts an invocation).
         g.exports.some(
-          (e) => e.status === 'archived' || e.started === true || waitingOnYoungTask(e, result.finishedAtMs),
+          (e) =>
+            e.status === 'archived' ||
+            e.started === true ||
+            e.verificationAdvanced === true ||
+            waitingOnYoungTask(e, result.finishedAtMs),
         ) ||
         g.retention?.outcome === 'set' ||
         g.listingAdvanced === true,

@@ -35,6 +35,8 @@ interface ExportResult {
   readonly started?: boolean;
   /** Left in flight (`deadline`) while its task was still running at the last poll: when the task was created. */
   readonly runningSinceMs?: number;
+  /** Left (`deadline`) while verifying a COMPLETED task, after saving more of its manifest: the next run goes on. */
+  readonly verificationAdvanced?: boolean;
 }
 
 interface RetentionResult {

@@ -5,6 +5,7 @@
  */
 import { DescribeExportTasksCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
+import { PART_OBJECTS } from '../../src/archive/exportManifest.js';
 import { continuationDecision } from '../../src/plan/continuation.js';
 import type { GroupResult, RunOutput } from '../../src/plan/results.js';
 import { runCwlTrim } from '../../src/run.js';
@@ -114,5 +115,56 @@ describe('a group whose export is left in flight', () => {
       .map((c) => c.input as { orderBy?: string; logStreamNamePrefix?: string; nextToken?: string })
       .filter((input) => input.orderBy === undefined && input.logStreamNamePrefix === undefined);
     expect(listing.map((input) => input.nextToken === undefined)).toEqual([true, false, false]);
+  });
+});
+
+describe('the verification of an export larger than an invocation can list', () => {
+  let sandbox: Sandbox;
+  useRunSandbox(
+    (s) => {
+      sandbox = s;
+    },
+    { exportTiming: { pendingMs: 1, runningMs: 1 } },
+  );
+
+  it('saves where it stood, continues the chain, and the next run lists after it', async () => {
+    const now = sandbox.clock.now();
+    const streams = 2 * PART_OBJECTS + 5;
+    sandbox.seedGroup(GROUP, { creationTimeMs: now - 61 * MS_PER_DAY });
+    sandbox.seedStreams(
+      GROUP,
+      Array.from({ length: streams }, (_, i) => ({
+        name: `s-${String(i).padStart(6, '0')}`,
+        events: [{ timestamp: now - 30 * MS_PER_DAY + i, message: `event ${i}` }],
+      })),
+    );
+    const config = testConfig(sandbox, { days: 7 });
+    const listings = (): { StartAfter?: string }[] =>
+      sandbox.calls
+        .filter(
+          (c) => c.operation === 'ListObjectsV2' && (c.input as { Prefix?: string }).Prefix?.includes('/exports/'),
+        )
+        .map((c) => c.input as { StartAfter?: string });
+    // Time is up once 12 pages of the export's objects were listed: one part of 10,000 is written.
+    const first = await runCwlTrim(
+      config,
+      testDeps(sandbox, config, { deadline: { remainingMs: () => (listings().length >= 12 ? 0 : 600_000) } }),
+    );
+    expect(first.result?.groups[0]?.exports[0]).toMatchObject({ status: 'deadline', verificationAdvanced: true });
+    expect(continuationDecision(first, 1, 1000)).toMatchObject({ continue: true });
+    const before = listings().length;
+    // The next run verifies the rest and stops right after the manifest is written (no deletes here).
+    const manifestWritten = (): boolean =>
+      sandbox.calls.some(
+        (c) => c.operation === 'PutObject' && /\/manifest\.json$/.test((c.input as { Key: string }).Key),
+      );
+    const second = await runCwlTrim(
+      config,
+      testDeps(sandbox, config, { deadline: { remainingMs: () => (manifestWritten() ? 0 : 600_000) } }),
+    );
+    expect(second.result?.groups[0]?.exports[0]).toMatchObject({ status: 'archived', objects: streams });
+    const resumed = listings().slice(before);
+    expect(resumed[0]?.StartAfter).toMatch(/s-009999\/000000\.gz$/);
+    expect(resumed.length).toBeLessThan(15);
   });
 });

@@ -120,6 +120,7 @@ describe('ranOutOfTime and madeProgress, one reason at a time', () => {
     expect(madeProgress(run({}, [group({ exports: [], streams: [done] })]))).toBe(true);
     expect(madeProgress(run({}, [group({ exports: [archived] })]))).toBe(true);
     expect(madeProgress(run({}, [group({ exports: [{ ...leftInFlight, started: true }] })]))).toBe(true);
+    expect(madeProgress(run({}, [group({ exports: [{ ...leftInFlight, verificationAdvanced: true }] })]))).toBe(true);
     expect(madeProgress(run({}, [group({ exports: [], retention: { days: 30, outcome: 'set', detail: '' } })]))).toBe(
       true,
     );
