@@ -5,6 +5,7 @@
  * twice in CloudWatch, every old one archived once. Prints one line per point and, last,
  * `crash points: N passed, N failed`. test/integration/crashCli.test.ts runs a few of these points.
  */
+import { removeStagedPackage } from '../test/helpers/bundle.js';
 import { eventDifferences, removeDeadRunsLease, runCli, startCrashWorld } from '../test/helpers/cliCrash.js';
 import type { StallPhase } from '@cwl-trim/sandbox';
 
@@ -65,5 +66,6 @@ for (let nth = from; nth <= to; nth += 1) {
     }
   }
 }
+removeStagedPackage();
 console.log(`crash points: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -4,7 +4,7 @@
  * Used by test/integration/crashCli.test.ts (a few points) and scripts/crash-sweep.ts (every point).
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import {
   createSandboxClock,
@@ -18,8 +18,14 @@ import { archivedEvents, BUCKET, keys } from './runHarness.js';
 import { sandboxClients } from '@cwl-trim/sandbox/testing';
 import { DeleteLogStreamCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LOCK_GROUP_NAME } from '../../src/plan/lockState.js';
+import { stagedPackage } from './bundle.js';
 
-const BIN = fileURLToPath(new URL('../../bin/cwl-trim.js', import.meta.url));
+/**
+ * The CLI as installed, from a package staged for this process (test/helpers/bundle.ts): never the
+ * repository's dist/, which `npm run package` rebuilds while other test files run, and which may be
+ * older than the code under test.
+ */
+const bin = (): string => join(stagedPackage(), 'bin', 'cwl-trim.js');
 const GROUP = '/app/orders';
 const DAYS = 7;
 const MINUTE = 60_000;
@@ -86,7 +92,7 @@ async function runCli(world: CrashWorld, kill?: KillPoint): Promise<CliRun> {
   const child = spawn(
     process.execPath,
     [
-      BIN,
+      bin(),
       'run',
       '--days',
       String(DAYS),

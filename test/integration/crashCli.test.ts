@@ -5,7 +5,8 @@
  * named by operation, not by position, so they survive a change in the order of calls.
  * `npm run crash-sweep` kills at every mutating call, before and after it takes effect.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { removeStagedPackage } from '../helpers/bundle.js';
 import type { CallRecord } from '@cwl-trim/sandbox';
 import {
   eventDifferences,
@@ -43,6 +44,7 @@ const POINTS: readonly (readonly [string, KillPoint])[] = [
 ];
 
 let world: CrashWorld | undefined;
+afterAll(removeStagedPackage);
 afterEach(async () => {
   await world?.sandbox.stop();
   world = undefined;
