@@ -49,7 +49,8 @@ const FLEET_DEFAULTS: FleetParams = {
 function fleetMinimum(seeded: FleetSeeded): Record<string, number> {
   const rebuilds = seeded.straddling.length;
   return {
-    DescribeLogGroups: Math.max(1, Math.ceil(seeded.groups / 50)),
+    // The account's groups, cwl-trim's lock group (created by the run's first lock) among them.
+    DescribeLogGroups: Math.ceil((seeded.groups + 1) / 50),
     // Every page of every group, then for each rebuild one look before reading and one before deleting.
     DescribeLogStreams: seeded.streamPages + 2 * rebuilds,
     // Filters only matter for groups with a straddling stream.

@@ -67,7 +67,8 @@ const VARIANTS: Record<HugeDrainParams['variant'], Omit<HugeDrainParams, 'varian
 /** The least each quota-bound operation is called to drain the account. */
 function drainMinimum(seeded: HugeSummary): Record<string, number> {
   return {
-    DescribeLogGroups: Math.max(1, Math.ceil(seeded.groups / 50)),
+    // The account's groups, cwl-trim's lock group (created by the run's first lock) among them.
+    DescribeLogGroups: Math.ceil((seeded.groups + 1) / 50),
     DescribeLogStreams: seeded.streamPages,
     CreateExportTask: seeded.groups,
     DeleteLogStream: seeded.expired + seeded.straddling,
