@@ -181,4 +181,36 @@ describe('the lease', () => {
     await take('run-b'); // free for the next run
     expect(held()?.runId).toBe('run-b');
   });
+
+  it('a lost answer to our own write (the retry refused against it) is ours: create, takeover, renewal', async () => {
+    const lost = { operation: 'PutObject', pathContains: KEY, dropResponse: true } as const;
+    sandbox.injectFault(lost);
+    const lease = await take('run-a');
+    expect(held()?.runId).toBe('run-a');
+
+    sandbox.clock.advance(60_000); // a renewal writes a new body (a new ETag)
+    sandbox.injectFault(lost);
+    await lease.renew();
+    expect(lease.signal.aborted).toBe(false);
+
+    sandbox.clock.advance(TTL + 1);
+    sandbox.injectFault({ ...lost, nth: 2 }); // b's create is refused (held); its takeover's answer is lost
+    const b = await take('run-b');
+    expect(held()?.runId).toBe('run-b');
+    expect(b.signal.aborted).toBe(false);
+  });
+
+  it('a lease S3 will not give back (403 on the read) is not taken for an absent one', async () => {
+    await take('run-a');
+    sandbox.injectFault({
+      operation: 'GetObject',
+      pathContains: KEY,
+      times: 10_000,
+      error: { name: 'AccessDenied', message: 'Access Denied', status: 403 },
+    });
+    const refused = await failure(take('run-b'));
+    sandbox.clearFaults();
+    expect(refused).toMatchObject({ name: 'AccessDenied' });
+    expect(held()?.runId).toBe('run-a');
+  });
 });
