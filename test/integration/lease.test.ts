@@ -213,4 +213,22 @@ describe('the lease', () => {
     expect(refused).toMatchObject({ name: 'AccessDenied' });
     expect(held()?.runId).toBe('run-a');
   });
+
+  it('is lost when no renewal was confirmed for its ttl less a minute, by the monotonic clock of this process', async () => {
+    const { deps, config } = run('run-a');
+    const clock = { nowMs: 0 };
+    const lease = await acquireLease(deps, config, TTL, { monotonicMs: () => clock.nowMs, renewEveryMs: 10 * TTL });
+    try {
+      clock.nowMs = TTL - 60_000 - 1;
+      await lease.renew(); // in time: confirmed now
+      expect(lease.signal.aborted).toBe(false);
+      clock.nowMs += TTL - 60_000;
+      const lost = await failure(lease.renew());
+      expect(lost?.name).toBe('LeaseHeldError');
+      expect(lost?.message).toContain('was not renewed for');
+      expect(lease.signal.aborted).toBe(true);
+    } finally {
+      await lease.release();
+    }
+  });
 });
