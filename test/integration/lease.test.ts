@@ -222,6 +222,9 @@ describe('the lease', () => {
       clock.nowMs = TTL - 60_000 - 1;
       await lease.renew(); // in time: confirmed now
       expect(lease.signal.aborted).toBe(false);
+      clock.nowMs = TTL; // counted from the last confirmed renewal, not from the take
+      await lease.renew();
+      expect(lease.signal.aborted).toBe(false);
       clock.nowMs += TTL - 60_000;
       const lost = await failure(lease.renew());
       expect(lost?.name).toBe('LeaseHeldError');
