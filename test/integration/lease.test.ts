@@ -230,6 +230,10 @@ describe('the lease', () => {
       expect(lost?.name).toBe('LeaseHeldError');
       expect(lost?.message).toContain('was not renewed for');
       expect(lease.signal.aborted).toBe(true);
+      // Lost stays lost: a later renewal writes nothing (it would hold off the next run for nothing).
+      const writes = sandbox.countCalls('PutObject');
+      expect(await failure(lease.renew())).toMatchObject({ name: 'LeaseHeldError' });
+      expect(sandbox.countCalls('PutObject')).toBe(writes);
     } finally {
       await lease.release();
     }
