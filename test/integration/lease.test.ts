@@ -238,4 +238,17 @@ describe('the lease', () => {
       await lease.release();
     }
   });
+
+  it('passes on an S3 failure of the takeover write itself instead of reporting another run', async () => {
+    await take('run-a');
+    sandbox.clock.advance(TTL + 1);
+    // b's create is refused (held), its probe of S3's clock is written, its takeover write is denied.
+    sandbox.injectFault({
+      operation: 'PutObject',
+      nth: 3,
+      error: { name: 'AccessDenied', message: 'no', status: 403 },
+    });
+    expect(await failure(take('run-b'))).toMatchObject({ name: 'AccessDenied' });
+    expect(held()?.runId).toBe('run-a');
+  });
 });
