@@ -1,4 +1,5 @@
 import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
 import { DAMAGED, readPendingRebuilds } from '../../src/trim/pendingRebuilds.js';
@@ -222,5 +223,42 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     sandbox.injectFault({ operation: 'GetObject', pathContains: 'progress.json', times: 10_000, error: internal });
     await expect(readPendingRebuilds(deps, config)).rejects.toMatchObject({ name: 'InternalError' });
     sandbox.clearFaults();
+  });
+
+  it('a journal damaged after its stream was deleted is kept, never discarded: the run says to restore it', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const crashed = testDeps(sandbox, config);
+    crashBefore(crashed, nthCall('PutLogEvents', 3)); // two batches back, the stream long deleted
+    await runCwlTrim(config, crashed);
+    const journal = 'cwl-archive/journal/~app~orders/straddling';
+    const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${journal}/batch-000004.json` }));
+    destroy();
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('failed');
+    expect(second.result?.resumedRebuilds[0]?.detail).toContain('restore the object');
+    const kept = sandbox.objects(BUCKET, `${journal}/`).map((o) => o.key);
+    expect(kept).toContain(`${journal}/manifest.json`);
+    expect(kept).toContain(`${journal}/batch-000005.json`);
+    expect(seeded.get(STREAM)!.length).toBeGreaterThan(sandbox.events(GROUP, STREAM).length);
+  });
+
+  it('the deadline while putting back stops between batches; the next run finishes, every event once', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    let expired = false;
+    const deps = testDeps(sandbox, config, { deadline: { remainingMs: () => (expired ? 0 : 60_000) } });
+    doBefore(deps, nthCall('PutLogEvents', 2), () => {
+      expired = true;
+    });
+    const first = await runCwlTrim(config, deps);
+    const stopped = first.result?.groups.flatMap((g) => g.streams).find((s) => s.logStreamName === STREAM);
+    expect(stopped).toMatchObject({ outcome: 'deadline' });
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, first.plan.cutoffMs);
   });
 });
