@@ -5,7 +5,7 @@
 // Arguments narrow the run to those folders, files or line ranges (`src/trim/putBack.ts:35-50`);
 // its figures are then of those files only (mutation.json holds the last run's files).
 import { spawnSync } from 'node:child_process';
-import { existsSync, globSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 // `--summary [report.json]` only prints the figures of a report already written; by default the
@@ -58,10 +58,17 @@ for (const [folder, row] of [...byFolder].sort()) {
     `${folder.padEnd(22)} ${String(row.detected).padStart(6)} / ${String(row.valid).padEnd(6)} ${pct(row).toFixed(1).padStart(6)}%`,
   );
 }
+// The configuration's patterns are `dir/**/*.ts` or a file (readdirSync: globSync needs Node 22).
+const filesOf = (pattern) =>
+  pattern.includes('/**/')
+    ? readdirSync(pattern.slice(0, pattern.indexOf('/**/')), { recursive: true })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `${pattern.slice(0, pattern.indexOf('/**/'))}/${f}`)
+    : [pattern];
 // With --summary, what the configuration mutates but the report holds no result for: not measured
 // (a file without mutants, such as types only, is listed too).
 const config = JSON.parse(readFileSync('stryker.config.json', 'utf8'));
-const unmeasured = summaryOnly ? config.mutate.flatMap((g) => globSync(g)).filter((f) => !(f in report.files)) : [];
+const unmeasured = summaryOnly ? config.mutate.flatMap(filesOf).filter((f) => !(f in report.files)) : [];
 if (unmeasured.length > 0) console.log(`not measured (${unmeasured.length} files): ${unmeasured.sort().join(', ')}`);
 if (total.ignored > 0)
   console.log(`(${total.ignored} static mutants ignored: each would rerun the whole suite; see ignoreStatic)`);
