@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { acquireLease } from '../../src/archive/lease.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
 import { doBefore, command } from '../helpers/crash.js';
@@ -250,5 +250,18 @@ describe('the lease', () => {
     });
     expect(await failure(take('run-b'))).toMatchObject({ name: 'AccessDenied' });
     expect(held()?.runId).toBe('run-a');
+  });
+
+  it.each([
+    ['not JSON', 'a note someone left'],
+    ['of another shape', JSON.stringify({ owner: 'someone' })],
+  ])('is refused, naming the object and the fix, when the object there is %s', async (_name, body) => {
+    const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: body }));
+    destroy();
+    const refused = await failure(take('run-a'));
+    expect(refused?.name).toBe('LeaseHeldError');
+    expect(refused?.message).toContain(`s3://${BUCKET}/${KEY} is not a cwl-trim lease (`);
+    expect(refused?.message).toContain('delete it if no run is working');
   });
 });
