@@ -2,7 +2,7 @@
 // `npm run mutate [-- src/plan src/archive …]`: StrykerJS over the code that decides and guards
 // (stryker.config.json; incremental, so a second run retests only what changed), then the mutation
 // score per folder and, as the very last line, `mutation score: N%`. Reports: reports/mutation/.
-// Arguments narrow the run to those folders, files or line ranges (`src/trim/putBack.ts:35-50`);
+// Arguments narrow the run to those folders, files or line ranges (`src/trim/putBack.ts:35-50`, from-to);
 // its figures are then of those files only (mutation.json holds the last run's files).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const INCREMENTAL = 'reports/mutation/stryker-incremental.json';
 const summaryOnly = process.argv[2] === '--summary';
 const reportPath = summaryOnly ? (process.argv[3] ?? INCREMENTAL) : 'reports/mutation/mutation.json';
 const only = summaryOnly ? [] : process.argv.slice(2);
-const mutate = only.map((p) => (/\.ts(:\d+(-\d+)?)?$/.test(p) ? p : `${p.replace(/\/$/, '')}/**/*.ts`));
+const mutate = only.map((p) => (/\.ts(:|$)/.test(p) ? p : `${p.replace(/\/$/, '')}/**/*.ts`));
 const args = ['stryker', 'run', ...(mutate.length > 0 ? ['--mutate', mutate.join(',')] : [])];
 const stryker = summaryOnly ? { status: 0 } : spawnSync('npx', args, { stdio: 'inherit' });
 if (!existsSync(reportPath)) {
