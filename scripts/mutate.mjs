@@ -2,16 +2,19 @@
 // `npm run mutate [-- src/plan src/archive …]`: StrykerJS over the code that decides and guards
 // (stryker.config.json; incremental, so a second run retests only what changed), then the mutation
 // score per folder and, as the very last line, `mutation score: N%`. Reports: reports/mutation/.
-// Arguments narrow the run to those folders or files (their figures only).
+// Arguments narrow the run to those folders, files or line ranges (`src/trim/putBack.ts:35-50`, from-to);
+// its figures are then of those files only (mutation.json holds the last run's files).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-// `--summary <mutation.json>` only prints the figures of a report already written.
+// `--summary [report.json]` only prints the figures of a report already written; by default the
+// incremental file, which accumulates every file measured so far (mutation.json: the last run's).
+const INCREMENTAL = 'reports/mutation/stryker-incremental.json';
 const summaryOnly = process.argv[2] === '--summary';
-const reportPath = summaryOnly ? process.argv[3] : 'reports/mutation/mutation.json';
+const reportPath = summaryOnly ? (process.argv[3] ?? INCREMENTAL) : 'reports/mutation/mutation.json';
 const only = summaryOnly ? [] : process.argv.slice(2);
-const mutate = only.map((p) => (p.endsWith('.ts') ? p : `${p.replace(/\/$/, '')}/**/*.ts`));
+const mutate = only.map((p) => (/\.ts(:|$)/.test(p) ? p : `${p.replace(/\/$/, '')}/**/*.ts`));
 const args = ['stryker', 'run', ...(mutate.length > 0 ? ['--mutate', mutate.join(',')] : [])];
 const stryker = summaryOnly ? { status: 0 } : spawnSync('npx', args, { stdio: 'inherit' });
 if (!existsSync(reportPath)) {
@@ -55,6 +58,18 @@ for (const [folder, row] of [...byFolder].sort()) {
     `${folder.padEnd(22)} ${String(row.detected).padStart(6)} / ${String(row.valid).padEnd(6)} ${pct(row).toFixed(1).padStart(6)}%`,
   );
 }
+// The configuration's patterns are `dir/**/*.ts` or a file (readdirSync: globSync needs Node 22).
+const filesOf = (pattern) =>
+  pattern.includes('/**/')
+    ? readdirSync(pattern.slice(0, pattern.indexOf('/**/')), { recursive: true })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `${pattern.slice(0, pattern.indexOf('/**/'))}/${f}`)
+    : [pattern];
+// With --summary, what the configuration mutates but the report holds no result for: not measured
+// (a file without mutants, such as types only, is listed too).
+const config = JSON.parse(readFileSync('stryker.config.json', 'utf8'));
+const unmeasured = summaryOnly ? config.mutate.flatMap(filesOf).filter((f) => !(f in report.files)) : [];
+if (unmeasured.length > 0) console.log(`not measured (${unmeasured.length} files): ${unmeasured.sort().join(', ')}`);
 if (total.ignored > 0)
   console.log(`(${total.ignored} static mutants ignored: each would rerun the whole suite; see ignoreStatic)`);
 console.log(`mutation score: ${pct(total).toFixed(1)}%`);

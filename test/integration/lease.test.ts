@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { acquireLease } from '../../src/archive/lease.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
 import { doBefore, command } from '../helpers/crash.js';
@@ -180,5 +180,88 @@ describe('the lease', () => {
     expect(sandbox.countCalls('DeleteObject')).toBe(deletesBefore);
     await take('run-b'); // free for the next run
     expect(held()?.runId).toBe('run-b');
+  });
+
+  it('a lost answer to our own write (the retry refused against it) is ours: create, takeover, renewal', async () => {
+    const lost = { operation: 'PutObject', pathContains: KEY, dropResponse: true } as const;
+    sandbox.injectFault(lost);
+    const lease = await take('run-a');
+    expect(held()?.runId).toBe('run-a');
+
+    sandbox.clock.advance(60_000); // a renewal writes a new body (a new ETag)
+    sandbox.injectFault(lost);
+    await lease.renew();
+    expect(lease.signal.aborted).toBe(false);
+
+    sandbox.clock.advance(TTL + 1);
+    sandbox.injectFault({ ...lost, nth: 2 }); // b's create is refused (held); its takeover's answer is lost
+    const b = await take('run-b');
+    expect(held()?.runId).toBe('run-b');
+    expect(b.signal.aborted).toBe(false);
+  });
+
+  it('a lease S3 will not give back (403 on the read) is not taken for an absent one', async () => {
+    await take('run-a');
+    sandbox.injectFault({
+      operation: 'GetObject',
+      pathContains: KEY,
+      times: 10_000,
+      error: { name: 'AccessDenied', message: 'Access Denied', status: 403 },
+    });
+    const refused = await failure(take('run-b'));
+    sandbox.clearFaults();
+    expect(refused).toMatchObject({ name: 'AccessDenied' });
+    expect(held()?.runId).toBe('run-a');
+  });
+
+  it('is lost when no renewal was confirmed for its ttl less a minute, by the monotonic clock of this process', async () => {
+    const { deps, config } = run('run-a');
+    const clock = { nowMs: 0 };
+    const lease = await acquireLease(deps, config, TTL, { monotonicMs: () => clock.nowMs, renewEveryMs: 10 * TTL });
+    try {
+      clock.nowMs = TTL - 60_000 - 1;
+      await lease.renew(); // in time: confirmed now
+      expect(lease.signal.aborted).toBe(false);
+      clock.nowMs = TTL; // counted from the last confirmed renewal, not from the take
+      await lease.renew();
+      expect(lease.signal.aborted).toBe(false);
+      clock.nowMs += TTL - 60_000;
+      const lost = await failure(lease.renew());
+      expect(lost?.name).toBe('LeaseHeldError');
+      expect(lost?.message).toContain('was not renewed for');
+      expect(lease.signal.aborted).toBe(true);
+      // Lost stays lost: a later renewal writes nothing (it would hold off the next run for nothing).
+      const writes = sandbox.countCalls('PutObject');
+      expect(await failure(lease.renew())).toMatchObject({ name: 'LeaseHeldError' });
+      expect(sandbox.countCalls('PutObject')).toBe(writes);
+    } finally {
+      await lease.release();
+    }
+  });
+
+  it('passes on an S3 failure of the takeover write itself instead of reporting another run', async () => {
+    await take('run-a');
+    sandbox.clock.advance(TTL + 1);
+    // b's create is refused (held), its probe of S3's clock is written, its takeover write is denied.
+    sandbox.injectFault({
+      operation: 'PutObject',
+      nth: 3,
+      error: { name: 'AccessDenied', message: 'no', status: 403 },
+    });
+    expect(await failure(take('run-b'))).toMatchObject({ name: 'AccessDenied' });
+    expect(held()?.runId).toBe('run-a');
+  });
+
+  it.each([
+    ['not JSON', 'a note someone left'],
+    ['of another shape', JSON.stringify({ owner: 'someone' })],
+  ])('is refused, naming the object and the fix, when the object there is %s', async (_name, body) => {
+    const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: body }));
+    destroy();
+    const refused = await failure(take('run-a'));
+    expect(refused?.name).toBe('LeaseHeldError');
+    expect(refused?.message).toContain(`s3://${BUCKET}/${KEY} is not a cwl-trim lease (`);
+    expect(refused?.message).toContain('delete it if no run is working');
   });
 });

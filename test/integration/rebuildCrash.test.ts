@@ -1,6 +1,8 @@
 import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { runCwlTrim } from '../../src/run.js';
+import { DAMAGED, readPendingRebuilds } from '../../src/trim/pendingRebuilds.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
 import { command, crashBefore, doBefore, s3Put } from '../helpers/crash.js';
 import { BUCKET, MS_PER_DAY, testConfig, testDeps } from '../helpers/runHarness.js';
@@ -171,5 +173,92 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     expect([...refused, ...back].map((e) => `${e.timestamp} ${e.message}`).sort()).toEqual(
       expected.map((e) => `${e.timestamp} ${e.message}`).sort(),
     );
+  });
+
+  it('a put-back resumed after refused batches trusts its progress: no refused event is sent or kept twice', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const crashed = testDeps(sandbox, config);
+    crashBefore(crashed, command('DeleteLogStream', ofStream));
+    const saved = await runCwlTrim(config, crashed);
+    sandbox.clock.advance(13 * MS_PER_DAY); // the first batches are now older than 14 days: refused
+    // The put-back dies before its third batch: its progress counts the first two as refused.
+    const again = testDeps(sandbox, config);
+    crashBefore(again, nthCall('PutLogEvents', 3));
+    await runCwlTrim(config, again);
+    const resumed = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(resumed.result?.resumedRebuilds[0]?.rejected).toBeGreaterThan(0);
+    const { gunzipSync } = await import('node:zlib');
+    const refused = sandbox
+      .objects(BUCKET, 'cwl-archive/rejected/')
+      .flatMap(
+        (o) =>
+          (JSON.parse(gunzipSync(o.body).toString('utf8')) as { events: { timestamp: number; message: string }[] })
+            .events,
+      );
+    const back = sandbox.events(GROUP, STREAM);
+    const expected = seeded.get(STREAM)!.filter((e) => e.timestamp >= saved.plan.cutoffMs);
+    // Each kept event exactly once: back in CloudWatch or under rejected/ (a distrusted progress would
+    // send the refused batches again and keep their events a second time).
+    expect([...refused, ...back].map((e) => `${e.timestamp} ${e.message}`).sort()).toEqual(
+      expected.map((e) => `${e.timestamp} ${e.message}`).sort(),
+    );
+  });
+
+  it('a journal left by a crash whose progress S3 will not give back (403) is listed damaged; a 500 is not taken for damage', async () => {
+    seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const crashed = testDeps(sandbox, config);
+    crashBefore(crashed, command('DeleteLogStream', ofStream));
+    await runCwlTrim(config, crashed);
+    const deps = testDeps(sandbox, config);
+    expect(await readPendingRebuilds(deps, config)).toMatchObject([{ logStreamName: STREAM, phase: 'deleting' }]);
+
+    const denied = { name: 'AccessDenied', message: 'Access Denied', status: 403 };
+    sandbox.injectFault({ operation: 'GetObject', pathContains: 'progress.json', times: 10_000, error: denied });
+    expect(await readPendingRebuilds(deps, config)).toMatchObject([{ logStreamName: STREAM, phase: DAMAGED }]);
+    sandbox.clearFaults();
+
+    const internal = { name: 'InternalError', message: 'We encountered an internal error.', status: 500 };
+    sandbox.injectFault({ operation: 'GetObject', pathContains: 'progress.json', times: 10_000, error: internal });
+    await expect(readPendingRebuilds(deps, config)).rejects.toMatchObject({ name: 'InternalError' });
+    sandbox.clearFaults();
+  });
+
+  it('a journal damaged after its stream was deleted is kept, never discarded: the run says to restore it', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    const crashed = testDeps(sandbox, config);
+    crashBefore(crashed, nthCall('PutLogEvents', 3)); // two batches back, the stream long deleted
+    await runCwlTrim(config, crashed);
+    const journal = 'cwl-archive/journal/~app~orders/straddling';
+    const { s3, destroy } = sandboxClients(sandbox.endpoint, sandbox.region);
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${journal}/batch-000004.json` }));
+    destroy();
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('failed');
+    expect(second.result?.resumedRebuilds[0]?.detail).toContain('restore the object');
+    const kept = sandbox.objects(BUCKET, `${journal}/`).map((o) => o.key);
+    expect(kept).toContain(`${journal}/manifest.json`);
+    expect(kept).toContain(`${journal}/batch-000005.json`);
+    expect(seeded.get(STREAM)!.length).toBeGreaterThan(sandbox.events(GROUP, STREAM).length);
+  });
+
+  it('the deadline while putting back stops between batches; the next run finishes, every event once', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = testConfig(sandbox, { days: 7, forceRebuild: true });
+    let expired = false;
+    const deps = testDeps(sandbox, config, { deadline: { remainingMs: () => (expired ? 0 : 60_000) } });
+    doBefore(deps, nthCall('PutLogEvents', 2), () => {
+      expired = true;
+    });
+    const first = await runCwlTrim(config, deps);
+    const stopped = first.result?.groups.flatMap((g) => g.streams).find((s) => s.logStreamName === STREAM);
+    expect(stopped).toMatchObject({ outcome: 'deadline' });
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, first.plan.cutoffMs);
   });
 });

@@ -12,7 +12,7 @@ import { createClients } from '../../src/aws/clients.js';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox, SeedEvent } from '@cwl-trim/sandbox';
 import type { Config } from '../../src/types.js';
-import { command, crashBefore, doBefore } from '../helpers/crash.js';
+import { command, crashBefore, doBefore, s3Put } from '../helpers/crash.js';
 import { BUCKET, MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
 import { sandboxClients, TEST_CREDENTIALS } from '@cwl-trim/sandbox/testing';
 import { expectInvariant, GROUP, HOUR, NOW, seedOrders, useRunSandbox } from '../helpers/scenario.js';
@@ -210,6 +210,62 @@ describe('a damaged journal is found before the stream is deleted', () => {
     expectInvariant(sandbox, seeded, second.plan.cutoffMs);
   });
 
+  it('a batch read that keeps failing with a 500 is reported as that failure, not as a journal S3 will not give back', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = rebuildConfig();
+    sandbox.injectFault({
+      operation: 'GetObject',
+      pathContains: '/batch-',
+      times: 10_000,
+      error: { name: 'InternalError', message: 'We encountered an internal error.', status: 500 },
+    });
+    const first = await runCwlTrim(config, testDeps(sandbox, config));
+    sandbox.clearFaults();
+    expect(first.result?.outcome).toBe('failed');
+    expect(streamResult(first)?.detail).toBe('We encountered an internal error.');
+    expect(streamResult(first)?.detail).not.toMatch(/AccessDenied|kms:Decrypt/);
+    expectInvariant(sandbox, seeded, first.plan.cutoffMs, { untouched: [STREAM] });
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, second.plan.cutoffMs);
+  });
+
+  it('a journal batch S3 will not give back (403) is a damaged journal of an untouched stream: discarded, saved again next run', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = rebuildConfig();
+    const denied = { name: 'AccessDenied', message: 'Access Denied', status: 403 };
+    sandbox.injectFault({ operation: 'GetObject', pathContains: '/batch-', times: 10_000, error: denied });
+    const first = await runCwlTrim(config, testDeps(sandbox, config));
+    sandbox.clearFaults();
+    expect(streamResult(first)?.detail).toContain('kms:Decrypt');
+    expect(streamResult(first)?.detail).toContain('The stream was not touched; the journal was discarded');
+    expect(journalObjects()).toEqual([]);
+    expectInvariant(sandbox, seeded, first.plan.cutoffMs, { untouched: [STREAM] });
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, second.plan.cutoffMs);
+  });
+
+  it('the deadline while saving the journal leaves the stream untouched and the journal removed; the next run rebuilds it', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = rebuildConfig();
+    let expired = false;
+    const deps = testDeps(sandbox, config, { deadline: { remainingMs: () => (expired ? 0 : 60_000) } });
+    doBefore(deps, s3Put(`${JOURNAL}/batch-000001`), () => {
+      expired = true;
+    });
+    const first = await runCwlTrim(config, deps);
+    expect(streamResult(first)).toMatchObject({ outcome: 'deadline' });
+    expect(journalObjects()).toEqual([]);
+    expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, second.plan.cutoffMs);
+  });
+
   it('a damaged manifest left by a crash is reported by name, and the rest of the run goes on', async () => {
     const seeded = seedOrders(sandbox);
     const config = rebuildConfig();
@@ -321,6 +377,32 @@ describe('a lost answer never puts a batch twice, a hung call never hangs the ru
     expectInvariant(sandbox, seeded, out.plan.cutoffMs);
     // The result counts what reached the stream.
     expect(streamResult(out)?.events).toBe(seeded.get(STREAM)!.filter((e) => e.timestamp >= out.plan.cutoffMs).length);
+  });
+
+  it('a batch whose answers keep being lost is sent 4 times, then the run stops and the next one finishes it', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = rebuildConfig();
+    const deps = testDeps(sandbox, config);
+    // Every PutLogEvents on the stream loses its connection before it is sent (nothing stored).
+    let sends = 0;
+    const logs = deps.clients.logs as unknown as { send: (c: unknown, ...rest: unknown[]) => Promise<unknown> };
+    const send = logs.send.bind(logs);
+    logs.send = async (c, ...rest) => {
+      const sent = c as { constructor: { name: string }; input: Record<string, unknown> };
+      if (sent.constructor.name === 'PutLogEventsCommand' && ofStream(sent.input)) {
+        sends += 1;
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      }
+      return send(c, ...rest);
+    };
+    const first = await runCwlTrim(config, deps);
+    expect(sends).toBe(4);
+    expect(first.result?.outcome).toBe('failed');
+    expect(journalObjects()).toContain(`${JOURNAL}/manifest.json`);
+
+    const second = await runCwlTrim(config, testDeps(sandbox, config));
+    expect(second.result?.outcome).toBe('done');
+    expectInvariant(sandbox, seeded, second.plan.cutoffMs);
   });
 
   it.each(['DescribeLogStreams', 'GetObject', 'PutObject', 'CreateLogStream'])(
