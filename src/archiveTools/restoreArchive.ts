@@ -171,7 +171,8 @@ async function restoreStream(
     await state.save({
       ...state.progress,
       current: { stream, put },
-      put: state.progress.put + toPut.length - rejected.length,
+      // The whole batch counts once: what a crashed run put of it was never counted.
+      put: state.progress.put + events.length - rejected.length,
       rejected: state.progress.rejected + rejected.length,
     });
     deps.progress?.(`restore ${flags.toLogGroup} ${stream}: ${put} events`);
