@@ -26,6 +26,8 @@ import { encodeStreamName, fileRun } from './spilledRun.js';
 
 /** Bytes of sorted runs held in memory before new runs go to disk. */
 const DEFAULT_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
+/** Compressed objects up to this size are inflated in one call (their text is at most a few MB). */
+const SMALL_GZIP_BYTES = 64 * 1024;
 /** Bytes written to a spill file at a time. */
 const SPILL_WRITE_BYTES = 1024 * 1024;
 
@@ -128,7 +130,12 @@ class RunStore {
   async #toRun(bytes: Buffer, source: EventSource, wanted: Wanted): Promise<EventRun> {
     if (source.format === SourceFormat.JsonEvents)
       return this.#hold(jsonEvents(bytes, source, wanted), source.logStreamName);
-    const text = isGzip(bytes) ? await this.#gunzip(bytes) : bytes;
+    // A small object (a window of many streams has many) is cheaper inflated at once than through a stream.
+    const text = !isGzip(bytes)
+      ? bytes
+      : bytes.length <= SMALL_GZIP_BYTES
+        ? gunzipSync(bytes)
+        : await this.#gunzip(bytes);
     const index = indexExportBytes(text);
     const order = keptInOrder(index, wanted, (i) => text.toString('utf8', index.start[i]!, index.end[i]!));
     let bytesKept = 0;

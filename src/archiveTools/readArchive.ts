@@ -19,6 +19,8 @@ type ReadDeps = Pick<Deps, 'clients' | 'call'>;
  * into runs on disk first. Each open run costs its chunk buffer (16 KiB when spilled) and a heap entry.
  */
 const DEFAULT_MAX_OPEN_RUNS = 128;
+/** GETs in flight at once over the objects of a large manifest's page (small objects, one per stream). */
+const PAGE_GETS_AT_ONCE = 16;
 
 interface ReadProgress {
   /** Objects the query needs, of every kind. */
@@ -147,6 +149,11 @@ async function* readSources(
       maxOpen: options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS,
       combine: (group) => store.combine(mergeSources(group, earliest, openObject, objectMerge)),
     };
+    const pageObjectMerge: MergeOptions<OrderedSource> = {
+      ...objectMerge,
+      openAtOnce: PAGE_GETS_AT_ONCE,
+      combine: (group) => store.combine(mergeSources(group, earliest, openObject, pageObjectMerge)),
+    };
     /** A page's objects the query selects, merged into one run (on disk when they are several and `spill`). */
     const openPage = async (window: StateWindow, page: PageRef, spill: boolean): Promise<EventRun> => {
       const read = await readPage(deps, config.bucket, page);
@@ -155,7 +162,8 @@ async function* readSources(
       objects += selected.length - page.count;
       if (selected.length === 0) return { next: () => Promise.resolve(NO_EVENTS) };
       if (selected.length === 1) return openObject(selected[0]!);
-      const merged = mergeSources(selected, earliest, openObject, objectMerge);
+      // A page of a large manifest is a window of many streams, mostly small objects: more GETs overlap.
+      const merged = mergeSources(selected, earliest, openObject, spill ? pageObjectMerge : objectMerge);
       return spill ? store.combine(merged) : mergedRun(merged);
     };
     const open = async (source: ReadSource): Promise<EventRun> => {
