@@ -90,7 +90,8 @@ function seedArchiveWide(
         const ts = new Date(fromMs + Math.floor(r() * MS_PER_DAY)).toISOString();
         lines.push(`${ts} ${head}${filler.slice(0, Math.max(0, spec.messageBytes - head.length))}`);
       }
-      const body = gzipSync(`${lines.join('\n')}\n`, { level: 1 });
+      // A copy: gzipSync's result is a view of its 16 KiB output chunk, which a million objects would keep.
+      const body = Buffer.from(gzipSync(`${lines.join('\n')}\n`, { level: 1 }));
       const key = `${destinationPrefix}/${taskId}/${stream}/000000.gz`;
       part.push({ key, size: body.length, etag: `"${createHash('md5').update(body).digest('hex')}"` });
       bytes += body.length;

@@ -45,8 +45,10 @@ async function runArchiveWide(overrides: Partial<ArchiveWideParams> = {}): Promi
       '--log-level',
       'silent',
     ];
-    const cat = await runCompiledCat(['archive', 'cat', ...common], p.nodeArgs);
+    // Verify first (a listing and the parts: minutes), said at once; then cat (a GET per stream: much longer).
     const verify = p.verify === false ? undefined : await runCompiledCat(['archive', 'verify', ...common], p.nodeArgs);
+    if (verify) process.stderr.write(`archive-wide verify: ${JSON.stringify(verify)}\n`);
+    const cat = await runCompiledCat(['archive', 'cat', ...common], p.nodeArgs);
     const eventsPerS = Math.round(cat.lines / cat.wallS);
     const objectsPerS = Math.round(seeded.objects / cat.wallS);
     return {
