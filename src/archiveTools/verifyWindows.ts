@@ -84,7 +84,9 @@ async function verifyWindow(
         if (compareKeys(key, page.first) >= 0 && compareKeys(key, page.last) <= 0) cursor.pending.delete(key);
       continue;
     }
-    await cursor.readThrough(lastKey(objects));
+    const last = lastKey(objects);
+    if (last === undefined) continue; // an empty page: nothing to read the listing up to
+    await cursor.readThrough(last);
     checkObjects(tally, cursor.pending, objects, `task ${entry.window.taskId}`);
     for (const o of objects) cursor.pending.delete(o.key);
   }
