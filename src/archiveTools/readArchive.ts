@@ -20,7 +20,7 @@ type ReadDeps = Pick<Deps, 'clients' | 'call'>;
  */
 const DEFAULT_MAX_OPEN_RUNS = 128;
 /** GETs in flight at once over the objects of a large manifest's page (small objects, one per stream). */
-const PAGE_GETS_AT_ONCE = 16;
+const PAGE_GETS_AT_ONCE = 8;
 
 interface ReadProgress {
   /** Objects the query needs, of every kind. */

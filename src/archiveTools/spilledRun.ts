@@ -97,7 +97,8 @@ function fileRun(path: string, stream: string | undefined): EventRun {
   /** An incomplete last line, `rest` bytes at `carryAt`, read again with the next block. */
   let rest = 0;
   let carryAt = 0;
-  const lines = new LineTable(SPILL_READ_BYTES / 8);
+  // Room for a block of 128-byte lines; grown for shorter ones (a merge holds a table per open run).
+  const lines = new LineTable(SPILL_READ_BYTES / 128);
   const nameAt = multi ? (i: number) => lines.names[i]! : () => stream;
   const names = nameDecoder();
   const chunk: EventChunk & { count: number } = {
