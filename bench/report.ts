@@ -111,6 +111,7 @@ const SCENARIO_ORDER = [
   'huge-drain-group',
   'huge-drain-fleet',
   'archive-cat',
+  'archive-wide',
 ];
 
 /**

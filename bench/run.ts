@@ -38,6 +38,7 @@ const JOBS: Record<string, readonly Job[]> = {
   'huge-drain-group': [{ scenario: 'huge-drain', params: { variant: 'group' }, title: 'Huge drain, one group' }],
   'huge-drain-fleet': [{ scenario: 'huge-drain', params: { variant: 'fleet' }, title: 'Huge drain, many groups' }],
   'archive-cat': [{ scenario: 'archive-cat', params: {}, title: 'archive cat, 1,000,000 events' }],
+  'archive-wide': [{ scenario: 'archive-wide', params: {}, title: 'archive cat, one window of 1,000,000 streams' }],
 };
 
 /** Run when no scenario is named: the huge ones take many minutes each and are run by name. */

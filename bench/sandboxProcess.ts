@@ -8,7 +8,7 @@ import { LOCK_GROUP_NAME } from '../src/plan/lockState.js';
 import { LOCK_SUFFIX } from './callFigures.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@cwl-trim/sandbox';
 import type { HugeSpec } from './hugeAccount.js';
-import { seedArchiveCat, type ArchiveCatSpec } from './archiveCatSeed.js';
+import { seedArchiveCat, seedArchiveWide, type ArchiveCatSpec, type ArchiveWideSpec } from './archiveCatSeed.js';
 import { seedBacklog, seedBigStream, seedFleet, type BigStreamSpec, type FleetSpec } from './seedData.js';
 import { seedHuge, verifyHuge } from './verifyHuge.js';
 
@@ -108,6 +108,8 @@ function commands(sandbox: Sandbox): Record<string, (args: never) => unknown> {
       verifyHuge(sandbox, a.spec, a.nowMs, a.bucket),
     callsSince: (a: { sinceMs: number }) => callsSince(sandbox, a.sinceMs),
     seedArchiveCat: (a: { spec: ArchiveCatSpec; nowMs: number }) => seedArchiveCat(sandbox, a.spec, a.nowMs),
+    seedArchiveWide: (a: { spec: ArchiveWideSpec; nowMs: number; bucket: string }) =>
+      seedArchiveWide(sandbox, a.bucket, a.spec, a.nowMs),
     clearCalls: () => sandbox.clearCalls(),
     callCounts: () => callCounts(sandbox),
     streamCount: () => sandbox.groupNames().reduce((n, g) => n + sandbox.streamNames(g).length, 0),

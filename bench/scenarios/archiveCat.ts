@@ -221,5 +221,5 @@ async function runArchiveCat(overrides: Partial<ArchiveCatParams> = {}): Promise
   }
 }
 
-export { ARCHIVE_CAT_DEFAULTS, runArchiveCat };
-export type { ArchiveCatParams };
+export { ARCHIVE_CAT_DEFAULTS, runArchiveCat, runCompiledCat };
+export type { ArchiveCatParams, ChildReport };

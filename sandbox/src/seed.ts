@@ -7,7 +7,7 @@ import { SandboxLogGroupClass } from './awsFacts.js';
 import { insertEvents, newGroup, newStream } from './state.js';
 import type { LogGroup, LogStream, SandboxState } from './state.js';
 import { lastEventMs } from './streamTable.js';
-import { addBucket, sortedObjects, validBucketName } from './s3/store.js';
+import { addBucket, requireBucket, sortedObjects, validBucketName, writeObject } from './s3/store.js';
 import type { ExportFileView, ObjectView, SeedEvent, SeedGroupOptions, StoredEventView } from './types.js';
 
 /** The policy document a seeded data protection policy carries (masks e-mail addresses). */
@@ -162,6 +162,21 @@ function seedBucket(state: SandboxState, name: string): void {
   if (!state.buckets.has(name)) addBucket(state, name);
 }
 
+/** Writes objects into a bucket as PutObject stores them; returns how many. */
+function seedObjects(
+  state: SandboxState,
+  bucketName: string,
+  objects: Iterable<{ readonly key: string; readonly body: Buffer }>,
+): number {
+  const bucket = requireBucket(state, bucketName);
+  let n = 0;
+  for (const o of objects) {
+    writeObject(state, bucket, o.key, o.body);
+    n += 1;
+  }
+  return n;
+}
+
 /** Removes the bucket and everything in it (as if someone else deleted it). */
 function removeBucket(state: SandboxState, name: string): void {
   if (!state.buckets.delete(name)) throw new Error(`sandbox: no bucket ${JSON.stringify(name)}`);
@@ -194,6 +209,7 @@ export {
   seedBucket,
   seedGroup,
   seedMetricFilter,
+  seedObjects,
   seedStream,
   seedStreams,
   seedSubscriptionFilter,

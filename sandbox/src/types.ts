@@ -193,6 +193,11 @@ interface Sandbox {
   streamNames(group: string): string[];
   groupNames(): string[];
   createBucket(name: string): void;
+  /**
+   * Writes objects straight into a bucket, as PutObject would store them (ETag the MD5 of the body):
+   * an archive of a million objects in seconds, without a million HTTP calls. Returns how many.
+   */
+  seedObjects(bucket: string, objects: Iterable<{ readonly key: string; readonly body: Buffer }>): number;
   deleteBucket(name: string): void;
   objects(bucket: string, prefix?: string): ObjectView[];
   readExport(bucket: string, prefix: string): ExportFileView[];

@@ -84,6 +84,20 @@ describe('S3 objects', () => {
     expect(h.sandbox.objects('bkt')[0]?.body.equals(BINARY)).toBe(true);
   });
 
+  it('seeds objects straight into a bucket, listed and read as PutObject would have stored them', async () => {
+    h.sandbox.createBucket('bkt');
+    const seeded = h.sandbox.seedObjects(
+      'bkt',
+      ['b/2', 'a/1', 'b/1'].map((key) => ({ key, body: Buffer.from(`body of ${key}`) })),
+    );
+    expect(seeded).toBe(3);
+    expect((await listAll({ Prefix: 'b/' })).keys).toEqual(['b/1', 'b/2']);
+    const got = await h.s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'a/1' }));
+    expect(await got.Body!.transformToString()).toBe('body of a/1');
+    expect(got.ETag).toBe(h.sandbox.objects('bkt', 'a/1')[0]!.etag);
+    expect(() => h.sandbox.seedObjects('nope', [])).toThrow();
+  });
+
   it('decodes aws-chunked uploads of a client with default checksum settings', async () => {
     h.sandbox.createBucket('bkt');
     const client = new S3Client({

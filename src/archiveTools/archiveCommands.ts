@@ -43,8 +43,13 @@ const ARCHIVE_SETTINGS = [
   'logLevel',
 ] as const satisfies readonly SettingName[];
 
-/** Operations only the archive commands call, with their default quota (TPS): the limiters need one. */
-const ARCHIVE_QUOTAS_TPS = { CreateLogGroup: 5 } as const;
+/**
+ * Operations only the archive commands call, with their default quota (TPS): the limiters need one.
+ * GetObject too: a run reads a few objects, but cat reads an object per stream and window (a window of
+ * a million streams is a million GETs: 83 minutes at the runs' 200 a second). 2,000 a second is still
+ * well under S3's 5,500 reads a second per prefix, and nobody else reads the archive prefix.
+ */
+const ARCHIVE_QUOTAS_TPS = { CreateLogGroup: 5, GetObject: 2_000 } as const;
 
 function addArchiveSettings(command: Command): Command {
   for (const name of ARCHIVE_SETTINGS) {

@@ -17,7 +17,6 @@ import { StateCorruptError } from '../errors.js';
 import { groupKey, groupNameOfKey, manifestKey, stateKey, stateListPrefix } from '../archive/keys.js';
 import { getJson, listObjects, type S3Deps, type Stored } from '../archive/s3Objects.js';
 import type { Config } from '../types.js';
-import type { IndexedWindow } from './sources.js';
 
 type IndexConfig = Pick<Config, 'bucket' | 'bucketPrefix'>;
 
@@ -71,12 +70,11 @@ interface ManifestView {
   readonly verifiedAtMs?: number;
   /** How many objects the manifest lists (inline, or the sum of its parts' counts). */
   readonly objectCount: number;
-  /** Its objects; empty when the index was read without them ({@link IndexReadOptions}). */
-  readonly objects: ManifestObject[];
   /** The keys of the parts beside the manifest that list its objects (a large export): part of the archive, not unlisted. */
   readonly partKeys?: readonly string[];
 }
 type ManifestObject = z.output<typeof manifestObjectSchema>;
+type ManifestRead = z.output<typeof manifestSchema>;
 
 /** One window of the state, with its manifest when it could be read. */
 interface WindowEntry {
@@ -95,15 +93,6 @@ interface GroupIndex {
   /** Why the state object is not usable. */
   readonly stateProblem?: string;
   readonly windows: readonly WindowEntry[];
-}
-
-interface IndexReadOptions {
-  /**
-   * Whether to read every window's objects (parts included) into the index: verify needs them all;
-   * cat and ls read without them (about 470 bytes an object) and cat reads a window's objects when it
-   * reaches that window ({@link readWindowObjects}). @default true
-   */
-  readonly objects?: boolean;
 }
 
 /** Manifests read at once. */
@@ -150,18 +139,15 @@ function manifestProblem(window: StateWindow, manifest: ManifestView): string | 
 }
 
 /**
- * Reads one group's index: its state and every window's manifest, validated. Read-only.
+ * Reads one group's index: its state and every window's manifest, validated, without the objects they
+ * list (about 470 bytes an object: a window's objects are read a page at a time when needed, windowPages.ts).
+ * Read-only.
  *
  * @example
  * const index = await readGroupIndex(deps, config, '/app/orders');
- * for (const w of index.windows) console.log(w.window.fromMs, w.manifest?.objects.length ?? w.problem);
+ * for (const w of index.windows) console.log(w.window.fromMs, w.manifest?.objectCount ?? w.problem);
  */
-async function readGroupIndex(
-  deps: S3Deps,
-  config: IndexConfig,
-  logGroupName: string,
-  options: IndexReadOptions = {},
-): Promise<GroupIndex> {
+async function readGroupIndex(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<GroupIndex> {
   const key = stateKey(config.bucketPrefix, logGroupName);
   const { value: state, problem: stateProblem } = await readValidated(deps, config.bucket, key, stateSchema);
   if (state === undefined) {
@@ -175,8 +161,7 @@ async function readGroupIndex(
       const window = state.windows[i]!;
       const mKey = manifestKey(window.destinationPrefix);
       const { value: read, problem } = await readValidated(deps, config.bucket, mKey, manifestSchema);
-      const manifest =
-        read && (options.objects === false ? withoutObjects(read) : await withObjects(deps, config.bucket, read));
+      const manifest = read && withoutObjects(read);
       const disagreement = manifest && manifestProblem(window, manifest);
       windows[i] = {
         window,
@@ -190,17 +175,6 @@ async function readGroupIndex(
   return { logGroupName, stateKey: key, state, windows };
 }
 
-/** A manifest with its objects, read from its parts when it lists them in parts. */
-async function withObjects(deps: S3Deps, bucket: string, m: z.output<typeof manifestSchema>): Promise<ManifestView> {
-  const all: ManifestObject[] = [...(m.objects ?? [])];
-  for (const part of m.parts ?? []) {
-    const { value } = await readValidated(deps, bucket, part.key, z.object({ objects: z.array(manifestObjectSchema) }));
-    all.push(...(value?.objects ?? []));
-  }
-  // Counted from what was read: a part that cannot be read makes the count disagree with the state.
-  return { ...withoutObjects(m), objectCount: all.length, objects: all };
-}
-
 /** A manifest without its objects, counted from the manifest alone. */
 function withoutObjects(m: z.output<typeof manifestSchema>): ManifestView {
   return {
@@ -211,34 +185,8 @@ function withoutObjects(m: z.output<typeof manifestSchema>): ManifestView {
     destinationPrefix: m.destinationPrefix,
     ...(m.verifiedAtMs === undefined ? {} : { verifiedAtMs: m.verifiedAtMs }),
     objectCount: (m.objects?.length ?? 0) + (m.parts ?? []).reduce((n, p) => n + p.count, 0),
-    objects: [],
     ...(m.parts === undefined ? {} : { partKeys: m.parts.map((p) => p.key) }),
   };
-}
-
-/**
- * One window's objects, read from its manifest (and parts) now: cat reads a window's objects only when
- * the merge reaches it, so the index of a long range never holds every window's objects at once.
- * `problem` when the manifest can no longer be read or disagrees with the state.
- *
- * @example const { objects } = await readWindowObjects(deps, config, entry.window);
- */
-async function readWindowObjects(
-  deps: S3Deps,
-  config: IndexConfig,
-  window: StateWindow,
-): Promise<{ objects: ManifestObject[]; problem?: string }> {
-  const { value: read, problem } = await readValidated(
-    deps,
-    config.bucket,
-    manifestKey(window.destinationPrefix),
-    manifestSchema,
-  );
-  const manifest = read && (await withObjects(deps, config.bucket, read));
-  const disagreement = problem ?? (manifest && manifestProblem(window, manifest));
-  return disagreement === undefined && manifest
-    ? { objects: manifest.objects }
-    : { objects: [], problem: disagreement ?? 'unreadable manifest' };
 }
 
 const catchUpSchema = z.looseObject({
@@ -293,39 +241,25 @@ function readableEntries(index: GroupIndex): StateWindow[] {
   return index.windows.flatMap((w) => (w.manifest && w.problem === undefined ? [w.window] : []));
 }
 
-/** The windows of an index that can be read (manifest present and consistent), as the source selection takes them. */
-function readableWindows(index: GroupIndex): IndexedWindow[] {
-  return index.windows.flatMap((w) =>
-    w.manifest && w.problem === undefined
-      ? [
-          {
-            fromMs: w.window.fromMs,
-            toMs: w.window.toMs,
-            taskId: w.window.taskId,
-            destinationPrefix: w.window.destinationPrefix,
-            objects: w.manifest.objects,
-          },
-        ]
-      : [],
-  );
-}
-
 export {
   catchUpListPrefix,
   listIndexedGroups,
   readCatchUps,
   readGroupIndex,
-  readWindowObjects,
+  manifestObjectSchema,
+  manifestProblem,
+  withoutObjects,
+  manifestSchema,
+  readValidated,
   readableEntries,
-  readableWindows,
 };
 export type {
   CatchUpEntry,
   GroupIndex,
-  IndexReadOptions,
   GroupStateView,
   IndexConfig,
   ManifestObject,
+  ManifestRead,
   ManifestView,
   StateWindow,
   WindowEntry,

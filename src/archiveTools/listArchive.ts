@@ -52,7 +52,7 @@ async function journalsOf(deps: S3Deps, config: IndexConfig, logGroupName: strin
 }
 
 async function listGroup(deps: S3Deps, config: IndexConfig, logGroupName: string): Promise<GroupListing> {
-  const index = await readGroupIndex(deps, config, logGroupName, { objects: false });
+  const index = await readGroupIndex(deps, config, logGroupName);
   const windows = index.windows.map((w) => ({
     fromMs: w.window.fromMs,
     toMs: w.window.toMs,

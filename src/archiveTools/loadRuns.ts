@@ -22,10 +22,12 @@ import type { ArchivedEvent } from './exportLines.js';
 import { NO_EVENTS, type EventChunk, type EventRun } from './mergeEvents.js';
 import { compactCopy, indexExportBytes, keptInOrder, type CompactEvents } from './objectIndex.js';
 import { SourceFormat, type EventSource } from './sources.js';
-import { fileRun } from './spilledRun.js';
+import { encodeStreamName, fileRun } from './spilledRun.js';
 
 /** Bytes of sorted runs held in memory before new runs go to disk. */
 const DEFAULT_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
+/** Compressed objects up to this size are inflated in one call (their text is at most a few MB). */
+const SMALL_GZIP_BYTES = 64 * 1024;
 /** Bytes written to a spill file at a time. */
 const SPILL_WRITE_BYTES = 1024 * 1024;
 
@@ -128,7 +130,12 @@ class RunStore {
   async #toRun(bytes: Buffer, source: EventSource, wanted: Wanted): Promise<EventRun> {
     if (source.format === SourceFormat.JsonEvents)
       return this.#hold(jsonEvents(bytes, source, wanted), source.logStreamName);
-    const text = isGzip(bytes) ? await this.#gunzip(bytes) : bytes;
+    // A small object (a window of many streams has many) is cheaper inflated at once than through a stream.
+    const text = !isGzip(bytes)
+      ? bytes
+      : bytes.length <= SMALL_GZIP_BYTES
+        ? gunzipSync(bytes)
+        : await this.#gunzip(bytes);
     const index = indexExportBytes(text);
     const order = keptInOrder(index, wanted, (i) => text.toString('utf8', index.start[i]!, index.end[i]!));
     let bytesKept = 0;
@@ -180,21 +187,14 @@ class RunStore {
   public async combine(batches: AsyncIterable<readonly ArchivedEvent[]>): Promise<EventRun> {
     this.#dir ??= await mkdtemp(join(tmpdir(), 'cwl-trim-cat-'));
     const path = join(this.#dir, `run-${this.#spilled++}.tsv`);
-    const streams: string[] = [];
-    const numbers = new Map<string, number>();
     const handle = await open(path, 'w');
     const out = Buffer.allocUnsafe(SPILL_WRITE_BYTES);
     let used = 0;
     try {
       for await (const batch of batches) {
         for (const e of batch) {
-          let n = numbers.get(e.logStreamName);
-          if (n === undefined) {
-            n = streams.push(e.logStreamName) - 1;
-            numbers.set(e.logStreamName, n);
-          }
           const message = e.message.includes('\n') || e.message.startsWith('"') ? JSON.stringify(e.message) : e.message;
-          const line = `${e.timestamp}\t${n}\t${message}\n`;
+          const line = `${e.timestamp}\t${encodeStreamName(e.logStreamName)}\t${message}\n`;
           const need = Buffer.byteLength(line);
           if (used + need > SPILL_WRITE_BYTES) {
             await handle.write(out, 0, used);
@@ -208,7 +208,7 @@ class RunStore {
     } finally {
       await handle.close();
     }
-    return fileRun(path, streams);
+    return fileRun(path, undefined);
   }
 
   #hold(events: CompactEvents, logStreamName: string): EventRun {

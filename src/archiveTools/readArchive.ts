@@ -3,20 +3,14 @@
  * query's events, and the merge reads them in timestamp order, a window at a time.
  */
 import type { Deps } from '../deps.js';
-import {
-  readGroupIndex,
-  readWindowObjects,
-  readableEntries,
-  readableWindows,
-  type IndexConfig,
-  type StateWindow,
-} from './archiveIndex.js';
+import { readGroupIndex, readableEntries, type IndexConfig, type StateWindow } from './archiveIndex.js';
 import { wants, type CatRequest } from './catQuery.js';
 import type { ArchivedEvent } from './exportLines.js';
 import { listExtraSources } from './extraSources.js';
 import { RunStore, type Wanted } from './loadRuns.js';
 import { NO_EVENTS, arrayChunk, mergeSources, type EventRun, type MergeOptions } from './mergeEvents.js';
 import { exportSources, selectSources, streamMatches, type EventSource, type OrderedSource } from './sources.js';
+import { readPage, windowPages, type PageRef } from './windowPages.js';
 
 type ReadDeps = Pick<Deps, 'clients' | 'call'>;
 
@@ -25,6 +19,8 @@ type ReadDeps = Pick<Deps, 'clients' | 'call'>;
  * into runs on disk first. Each open run costs its chunk buffer (16 KiB when spilled) and a heap entry.
  */
 const DEFAULT_MAX_OPEN_RUNS = 128;
+/** GETs in flight at once over the objects of a large manifest's page (small objects, one per stream). */
+const PAGE_GETS_AT_ONCE = 8;
 
 interface ReadProgress {
   /** Objects the query needs, of every kind. */
@@ -84,7 +80,7 @@ async function plannedReads(
   request: CatRequest,
   options: ReadOptions = {},
 ): Promise<ReadSource[]> {
-  const index = await readGroupIndex(deps, config, logGroupName, { objects: false });
+  const index = await readGroupIndex(deps, config, logGroupName);
   for (const w of index.windows)
     if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
   const extra = await listExtraSources(deps, config, logGroupName);
@@ -101,22 +97,6 @@ async function plannedReads(
   return reads
     .sort((a, b) => a.fromMs - b.fromMs || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))
     .map((s, ordinal) => ({ ...s, ordinal }) as ReadSource);
-}
-
-/** The objects one query needs, in merge order (export windows from the index, plus the extra layouts). */
-async function plannedSources(
-  deps: ReadDeps,
-  config: IndexConfig,
-  logGroupName: string,
-  request: CatRequest,
-  options: ReadOptions = {},
-): Promise<OrderedSource[]> {
-  const index = await readGroupIndex(deps, config, logGroupName);
-  for (const w of index.windows)
-    if (w.problem !== undefined) options.onUnreadableWindow?.(w.window.fromMs, w.window.toMs, w.problem);
-  const extra = await listExtraSources(deps, config, logGroupName);
-  if (index.state === undefined && index.stateProblem === undefined && extra.length === 0) options.onNoArchive?.();
-  return selectSources([...exportSources(readableWindows(index)), ...extra], request.query);
 }
 
 /**
@@ -138,8 +118,7 @@ async function* readArchive(
 }
 
 /**
- * {@link readArchive} over sources already selected (as plannedSources returns them, or a subset):
- * a restore reads the index once and then each stream's sources.
+ * {@link readArchive} over sources already selected (a restore's: one stream's objects, streamSources.ts).
  */
 async function* readSources(
   deps: ReadDeps,
@@ -170,14 +149,42 @@ async function* readSources(
       maxOpen: options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS,
       combine: (group) => store.combine(mergeSources(group, earliest, openObject, objectMerge)),
     };
+    const pageObjectMerge: MergeOptions<OrderedSource> = {
+      ...objectMerge,
+      openAtOnce: PAGE_GETS_AT_ONCE,
+      combine: (group) => store.combine(mergeSources(group, earliest, openObject, pageObjectMerge)),
+    };
+    /** A page's objects the query selects, merged into one run (on disk when they are several and `spill`). */
+    const openPage = async (window: StateWindow, page: PageRef, spill: boolean): Promise<EventRun> => {
+      const read = await readPage(deps, config.bucket, page);
+      if (read.problem !== undefined) options.onUnreadableWindow?.(window.fromMs, window.toMs, read.problem);
+      const selected = selectSources(exportSources([{ ...window, objects: read.objects }]), request.query);
+      objects += selected.length - page.count;
+      if (selected.length === 0) return { next: () => Promise.resolve(NO_EVENTS) };
+      if (selected.length === 1) return openObject(selected[0]!);
+      // A page of a large manifest is a window of many streams, mostly small objects: more GETs overlap.
+      const merged = mergeSources(selected, earliest, openObject, spill ? pageObjectMerge : objectMerge);
+      return spill ? store.combine(merged) : mergedRun(merged);
+    };
     const open = async (source: ReadSource): Promise<EventRun> => {
       if (!('window' in source)) return openObject(source);
       const { window } = source;
-      const read = await readWindowObjects(deps, config, window);
-      if (read.problem !== undefined) options.onUnreadableWindow?.(window.fromMs, window.toMs, read.problem);
-      const selected = selectSources(exportSources([{ ...window, objects: read.objects }]), request.query);
-      objects += selected.length - window.objectCount;
-      return mergedRun(mergeSources(selected, earliest, openObject, objectMerge));
+      const { pages, problem } = await windowPages(deps, config, window, request.query);
+      if (problem !== undefined) options.onUnreadableWindow?.(window.fromMs, window.toMs, problem);
+      objects += pages.reduce((n, p) => n + p.count, 0) - window.objectCount;
+      if (pages.length === 1) return openPage(window, pages[0]!, false);
+      // Several pages: each page's objects merged into one run on disk as it is read (a page at a time in
+      // memory), then the pages' runs merged, in groups when more than maxOpen. A page's run takes the
+      // page's position as its ordinal: pages are in key order, so ties come out as one merge would give them.
+      const pageSources = pages.map((page, ordinal) => ({ ordinal, fromMs: source.fromMs, page }));
+      const pageMerge: MergeOptions<(typeof pageSources)[number]> = {
+        openAtOnce: 1,
+        batchSize: options.batchSize ?? 256,
+        maxOpen: options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS,
+        combine: (group) =>
+          store.combine(mergeSources(group, earliest, (p) => openPage(window, p.page, true), pageMerge)),
+      };
+      return mergedRun(mergeSources(pageSources, earliest, (p) => openPage(window, p.page, true), pageMerge));
     };
     const merge: MergeOptions<ReadSource> = {
       batchSize: options.batchSize ?? 256,
@@ -194,5 +201,5 @@ async function* readSources(
   }
 }
 
-export { plannedSources, readArchive, readSources };
+export { DEFAULT_MAX_OPEN_RUNS, readArchive, readSources };
 export type { ReadDeps, ReadOptions, ReadProgress, ReadSource };

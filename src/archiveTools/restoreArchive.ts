@@ -17,7 +17,8 @@ import { ConfigError } from '../errors.js';
 import { BatchPacker, type LogEvent } from '../plan/batchEvents.js';
 import type { IndexConfig } from './archiveIndex.js';
 import { catRequest, type CatRequest } from './catQuery.js';
-import { plannedSources, readArchive, readSources } from './readArchive.js';
+import { readArchive, readSources } from './readArchive.js';
+import { sourcesByStream } from './streamSources.js';
 import type { OrderedSource } from './sources.js';
 import { notYetPut, oldestRestorableMs, refusal, toPutEvent } from './restorePlan.js';
 
@@ -32,7 +33,15 @@ interface RestoreFlags {
 
 interface RestoreProgress {
   readonly request: RestoreFlags;
-  readonly completedStreams: readonly string[];
+  /**
+   * Streams go in name order: every stream up to this one is restored. A cursor, not a list, so that
+   * saving progress after every batch costs the same for a million streams as for one.
+   */
+  readonly doneThrough?: string;
+  /** Streams restored so far (those with events to put). */
+  readonly streamsRestored: number;
+  /** Streams restored, as a version that listed them wrote it: still honoured on a resume. */
+  readonly completedStreams?: readonly string[];
   /** The stream being restored: events put so far, and the size of a batch sent but not yet confirmed. */
   readonly current?: { readonly stream: string; readonly put: number; readonly pending?: number };
   readonly put: number;
@@ -162,7 +171,8 @@ async function restoreStream(
     await state.save({
       ...state.progress,
       current: { stream, put },
-      put: state.progress.put + toPut.length - rejected.length,
+      // The whole batch counts once: what a crashed run put of it was never counted.
+      put: state.progress.put + events.length - rejected.length,
       rejected: state.progress.rejected + rejected.length,
     });
     deps.progress?.(`restore ${flags.toLogGroup} ${stream}: ${put} events`);
@@ -240,45 +250,65 @@ async function restoreArchive(deps: Deps, config: IndexConfig, flags: RestoreFla
       rejected: stored.value.rejected,
     };
   }
-  const sources = await plannedSources(deps, config, flags.logGroup, request);
-  const streams = [...new Set(sources.map((s) => s.logStreamName))].sort();
-  if (streams.length === 0) {
-    return {
-      ok: false,
-      put: 0,
-      rejected: 0,
-      text:
-        `nothing to restore: no archived object of ${flags.logGroup} can hold events ` +
-        `from ${flags.start} to ${flags.end}; nothing was written (archive ls shows what is archived).`,
-    };
-  }
-  const state = {
-    progress: stored?.value ?? { request: flags, completedStreams: [], put: 0, rejected: 0, done: false },
-    save: async (next: RestoreProgress): Promise<void> => {
-      await putJson(deps, config.bucket, key, next);
-      state.progress = next;
-    },
-  };
-  if (!target.exists) {
-    try {
-      await callAws(deps.call, 'CreateLogGroup', () =>
-        deps.clients.logs.send(new CreateLogGroupCommand({ logGroupName: flags.toLogGroup })),
-      );
-    } catch (err) {
-      if (errorName(err) !== 'ResourceAlreadyExistsException') throw err;
+  const streams = sourcesByStream(deps, config, flags.logGroup, request.query)[Symbol.asyncIterator]();
+  try {
+    let next = await streams.next();
+    if (next.done === true) {
+      return {
+        ok: false,
+        put: 0,
+        rejected: 0,
+        text:
+          `nothing to restore: no archived object of ${flags.logGroup} can hold events ` +
+          `from ${flags.start} to ${flags.end}; nothing was written (archive ls shows what is archived).`,
+      };
     }
+    const state = {
+      progress: stored?.value ?? { request: flags, streamsRestored: 0, put: 0, rejected: 0, done: false },
+      save: async (progress: RestoreProgress): Promise<void> => {
+        await putJson(deps, config.bucket, key, progress);
+        state.progress = progress;
+      },
+    };
+    await createTarget(deps, flags.toLogGroup, target.exists);
+    const legacy = new Set(state.progress.completedStreams ?? []);
+    for (; next.done !== true; next = await streams.next()) {
+      const { stream, sources } = next.value;
+      const { doneThrough } = state.progress;
+      if ((doneThrough !== undefined && stream <= doneThrough) || legacy.has(stream)) continue;
+      // A stream with nothing to put leaves no trace: reading it again on a resume writes nothing either.
+      if ((await restoreStream(deps, config, flags, request, stream, sources, state)) === 0) continue;
+      const { current: _done, ...rest } = state.progress;
+      await state.save({ ...rest, doneThrough: stream, streamsRestored: (rest.streamsRestored ?? 0) + 1 });
+    }
+    return await finish(state, flags);
+  } finally {
+    await streams.return?.(undefined);
   }
-  for (const stream of streams) {
-    if (state.progress.completedStreams.includes(stream)) continue;
-    // A stream with nothing to put leaves no trace: reading it again on a resume writes nothing either.
-    if ((await restoreStream(deps, config, flags, request, stream, sources, state)) === 0) continue;
-    const { current: _done, ...rest } = state.progress;
-    await state.save({ ...rest, completedStreams: [...rest.completedStreams, stream] });
+}
+
+/** The target group, created when absent (never the original: checkFlags refused that). */
+async function createTarget(deps: Deps, name: string, exists: boolean): Promise<void> {
+  if (exists) return;
+  try {
+    await callAws(deps.call, 'CreateLogGroup', () =>
+      deps.clients.logs.send(new CreateLogGroupCommand({ logGroupName: name })),
+    );
+  } catch (err) {
+    if (errorName(err) !== 'ResourceAlreadyExistsException') throw err;
   }
+}
+
+/** Marks the restore done and says what it did. */
+async function finish(
+  state: { progress: RestoreProgress; save: (p: RestoreProgress) => Promise<void> },
+  flags: RestoreFlags,
+): Promise<RestoreOutcome> {
   await state.save({ ...state.progress, done: true });
-  const { put, rejected, completedStreams } = state.progress;
+  const { put, rejected } = state.progress;
+  const streams = (state.progress.streamsRestored ?? 0) + (state.progress.completedStreams?.length ?? 0);
   const text =
-    `restored ${put} events of ${completedStreams.length} stream${completedStreams.length === 1 ? '' : 's'} from ${flags.logGroup} into ${flags.toLogGroup}` +
+    `restored ${put} events of ${streams} stream${streams === 1 ? '' : 's'} from ${flags.logGroup} into ${flags.toLogGroup}` +
     (rejected > 0
       ? `; ${rejected} events refused by PutLogEvents (still in the archive: read them with archive cat)`
       : '');

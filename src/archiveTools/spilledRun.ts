@@ -1,7 +1,9 @@
 /**
  * A sorted run spilled to disk by `archive cat`, read back a block at a time: `<timestamp>\t<message>` a
- * line (one stream's run), or `<timestamp>\t<n>\t<message>` with `streams[n]` the event's stream (a
- * combined run, several streams); a message with a newline, or starting with `"`, as JSON. One buffer per
+ * line (one stream's run), or `<timestamp>\t<stream>\t<message>` (a combined run, several streams: the
+ * name on each line, so that a run of a million streams holds no million names); a message with a
+ * newline, or starting with `"`, as JSON, and a stream name with a tab or newline, or starting with `"`,
+ * too (JSON has no raw tab, so the name ends at the next tab). One buffer per
  * run, reused for every block (the merge asks for the next chunk only once it is done with the last):
  * each chunk is the block's complete lines, found in place, and a message is decoded only when the
  * merge emits it.
@@ -23,15 +25,13 @@ class LineTable {
   public ts: Float64Array;
   public start: Int32Array;
   public end: Int32Array;
-  public streamOf: Int32Array;
-  readonly #withStreams: boolean;
+  /** Each line's stream (combined runs), decoded as the block is read; a name repeated line after line is one string. */
+  public readonly names: string[] = [];
 
-  public constructor(size: number, withStreams: boolean) {
-    this.#withStreams = withStreams;
+  public constructor(size: number) {
     this.ts = new Float64Array(size);
     this.start = new Int32Array(size);
     this.end = new Int32Array(size);
-    this.streamOf = new Int32Array(withStreams ? size : 0);
   }
 
   /** Room for one more line. */
@@ -45,7 +45,6 @@ class LineTable {
     this.ts = grow(this.ts, (n) => new Float64Array(n));
     this.start = grow(this.start, (n) => new Int32Array(n));
     this.end = grow(this.end, (n) => new Int32Array(n));
-    if (this.#withStreams) this.streamOf = grow(this.streamOf, (n) => new Int32Array(n));
   }
 }
 
@@ -59,20 +58,49 @@ async function readBlock(path: string, buffer: Buffer, offset: number, position:
   }
 }
 
+/** How a stream name is written in a combined run's line (see the module's comment). */
+const encodeStreamName = (name: string): string =>
+  name.includes('\t') || name.includes('\n') || name.startsWith('"') ? JSON.stringify(name) : name;
+
+/** Decodes the stream names of a block's lines: a name repeated line after line is decoded once. */
+function nameDecoder(): { decode(buffer: Buffer, from: number, to: number): string; reset(): void } {
+  let last = '';
+  let lastFrom = -1;
+  let lastTo = -1;
+  return {
+    decode: (buffer, from, to) => {
+      const same =
+        lastFrom >= 0 && to - from === lastTo - lastFrom && buffer.compare(buffer, lastFrom, lastTo, from, to) === 0;
+      if (!same) {
+        const text = buffer.toString('utf8', from, to);
+        last = buffer[from] === QUOTE ? (JSON.parse(text) as string) : text;
+      }
+      lastFrom = from;
+      lastTo = to;
+      return last;
+    },
+    reset: () => {
+      lastFrom = -1;
+    },
+  };
+}
+
 /**
- * The run spilled at `path`, for one stream (`stream` a name) or several (`stream` the names its lines
- * number). The file is removed once read to its end.
+ * The run spilled at `path`, for one stream (`stream` its name) or several (`undefined`: each line
+ * names its stream). The file is removed once read to its end.
  */
-function fileRun(path: string, stream: string | readonly string[]): EventRun {
-  const streams = typeof stream === 'string' ? undefined : stream;
+function fileRun(path: string, stream: string | undefined): EventRun {
+  const multi = stream === undefined;
   let position = 0;
   let done = false;
   let buffer = Buffer.allocUnsafe(SPILL_READ_BYTES);
   /** An incomplete last line, `rest` bytes at `carryAt`, read again with the next block. */
   let rest = 0;
   let carryAt = 0;
-  const lines = new LineTable(SPILL_READ_BYTES / 8, streams !== undefined);
-  const nameAt = streams === undefined ? () => stream as string : (i: number) => streams[lines.streamOf[i]!]!;
+  // Room for a block of 128-byte lines; grown for shorter ones (a merge holds a table per open run).
+  const lines = new LineTable(SPILL_READ_BYTES / 128);
+  const nameAt = multi ? (i: number) => lines.names[i]! : () => stream;
+  const names = nameDecoder();
   const chunk: EventChunk & { count: number } = {
     count: 0,
     timestampAt: (i) => lines.ts[i]!,
@@ -99,9 +127,9 @@ function fileRun(path: string, stream: string | readonly string[]): EventRun {
     const negative = buffer[lineStart] === MINUS;
     const timestamp = digits(negative ? lineStart + 1 : lineStart, tab);
     lines.ts[i] = negative ? -timestamp : timestamp;
-    if (streams !== undefined) {
+    if (multi) {
       const second = buffer.indexOf(TAB, tab + 1);
-      lines.streamOf[i] = digits(tab + 1, second);
+      lines.names[i] = names.decode(buffer, tab + 1, second);
       tab = second;
     }
     lines.start[i] = tab + 1;
@@ -114,6 +142,8 @@ function fileRun(path: string, stream: string | readonly string[]): EventRun {
       while (lines.count === 0 && !done) {
         // The last block's incomplete line to the front: the merge is done with the chunk that held its events.
         if (carryAt > 0) buffer.copy(buffer, 0, carryAt, carryAt + rest);
+        names.reset(); // the bytes move
+
         carryAt = 0;
         if (rest === buffer.length) {
           // One line longer than the buffer: a bigger buffer for this run.
@@ -141,4 +171,4 @@ function fileRun(path: string, stream: string | readonly string[]): EventRun {
   };
 }
 
-export { fileRun };
+export { encodeStreamName, fileRun };

@@ -1,14 +1,16 @@
 /**
- * `archive verify`: read-only. Per group, the index (state + manifests, one GET each) against one
- * paginated listing of the group's exports folder (ListObjectsV2 gives every size and ETag, so no
- * object is downloaded). Every call goes through the limiters.
+ * `archive verify`: read-only. Per group, the index (state + manifests, one GET each) against
+ * paginated listings of the group's exports folder (ListObjectsV2 gives every size and ETag, so no
+ * object is downloaded): each window's folder joined with its manifest a page at a time
+ * (verifyWindows.ts), then the other folders (catch-ups, anything else). Every call goes through the limiters.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { groupKey, groupNameOfKey } from '../archive/keys.js';
-import { listObjects, type S3Deps } from '../archive/s3Objects.js';
+import type { S3Deps } from '../archive/s3Objects.js';
 import { callAws } from '../aws/callAws.js';
-import { listIndexedGroups, readCatchUps, readGroupIndex, type IndexConfig } from './archiveIndex.js';
-import { verifyGroup, type GroupVerification } from './verifyFindings.js';
+import { listIndexedGroups, readCatchUps, readGroupIndex, type GroupIndex, type IndexConfig } from './archiveIndex.js';
+import { newTally, verifyGroup, type GroupVerification, type ListedObject } from './verifyFindings.js';
+import { listedUnder, verifyWindow } from './verifyWindows.js';
 
 interface Verification {
   readonly ok: boolean;
@@ -19,7 +21,17 @@ interface Verification {
 
 /** The folder names directly under a prefix (ListObjectsV2 with a delimiter, every page). */
 async function listFolders(deps: S3Deps, bucket: string, prefix: string): Promise<string[]> {
+  return (await listLevel(deps, bucket, prefix)).folders;
+}
+
+/** The folders (names) and the objects directly under a prefix (ListObjectsV2 with a delimiter, every page). */
+async function listLevel(
+  deps: S3Deps,
+  bucket: string,
+  prefix: string,
+): Promise<{ folders: string[]; objects: ListedObject[] }> {
   const folders: string[] = [];
+  const objects: ListedObject[] = [];
   let token: string | undefined;
   do {
     const page = await callAws(deps.call, 'ListObjectsV2', () =>
@@ -33,9 +45,42 @@ async function listFolders(deps: S3Deps, bucket: string, prefix: string): Promis
       ),
     );
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix.slice(prefix.length, -1));
+    for (const o of page.Contents ?? [])
+      if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag === undefined ? {} : { etag: o.ETag }) });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return folders;
+  return { folders, objects };
+}
+
+/**
+ * One group: every window's objects page by page, then what the other folders hold (the catch-ups', or
+ * unlisted). The folder of the export in flight is not listed: its objects are not checked yet.
+ */
+async function verifyOne(
+  deps: S3Deps,
+  config: IndexConfig,
+  index: GroupIndex,
+): Promise<GroupVerification & { empty: boolean }> {
+  const groupPrefix = `${exportsPrefix(config)}${groupKey(index.logGroupName)}/`;
+  const tally = newTally();
+  const leftOver: ListedObject[] = [];
+  const windowFolders = new Set<string>();
+  for (const entry of index.windows) {
+    const folder = `${entry.window.destinationPrefix}/`;
+    if (windowFolders.has(folder)) continue;
+    windowFolders.add(folder);
+    leftOver.push(...(await verifyWindow(deps, config, entry, tally)));
+  }
+  const level = await listLevel(deps, config.bucket, groupPrefix);
+  leftOver.push(...level.objects);
+  const inFlight = index.state?.inFlight?.destinationPrefix;
+  for (const name of level.folders) {
+    const folder = `${groupPrefix}${name}/`;
+    if (windowFolders.has(folder) || folder === `${inFlight}/`) continue;
+    for await (const o of listedUnder(deps, config.bucket, folder)) leftOver.push(o);
+  }
+  const verified = verifyGroup(index, leftOver, await readCatchUps(deps, config, index.logGroupName), tally);
+  return { ...verified, empty: level.folders.length === 0 && level.objects.length === 0 };
 }
 
 const exportsPrefix = (config: IndexConfig): string => `${config.bucketPrefix}/exports/`;
@@ -57,12 +102,9 @@ async function verifyArchive(deps: S3Deps, config: IndexConfig, logGroupName?: s
   const groups: GroupVerification[] = [];
   for (const name of names) {
     const index = await readGroupIndex(deps, config, name);
-    const listed = (await listObjects(deps, config.bucket, `${exportsPrefix(config)}${groupKey(name)}/`))
-      .filter((o) => o.Key !== undefined)
-      .map((o) => ({ key: o.Key!, size: o.Size ?? 0, ...(o.ETag === undefined ? {} : { etag: o.ETag }) }));
-    const verified = verifyGroup(index, listed, await readCatchUps(deps, config, name));
+    const { empty, ...verified } = await verifyOne(deps, config, index);
     groups.push(
-      index.state === undefined && index.stateProblem === undefined && logGroupName !== undefined && listed.length === 0
+      index.state === undefined && index.stateProblem === undefined && logGroupName !== undefined && empty
         ? {
             ...verified,
             problems: [

@@ -44,14 +44,22 @@ const unquote = (etag: string | undefined): string | undefined => etag?.replace(
 /** What the objects' checks found so far, over every manifest of the group. */
 interface ObjectTally {
   readonly problems: VerifyProblem[];
-  /** Keys some manifest accounts for (objects, manifests, their parts). */
+  /** Keys the group's manifests account for besides the objects matched page by page: manifests, their parts, catch-ups' objects. */
   readonly accounted: Set<string>;
   objectsChecked: number;
   bytesChecked: number;
   withoutChecksum: number;
 }
 
-/** One manifest's objects against the listing: present, same size, same ETag when recorded. */
+const newTally = (): ObjectTally => ({
+  problems: [],
+  accounted: new Set(),
+  objectsChecked: 0,
+  bytesChecked: 0,
+  withoutChecksum: 0,
+});
+
+/** One manifest's objects (or a page of them) against the listing: present, same size, same ETag when recorded. */
 function checkObjects(
   tally: ObjectTally,
   byKey: ReadonlyMap<string, ListedObject>,
@@ -59,7 +67,6 @@ function checkObjects(
   listedIn: string,
 ): void {
   for (const object of objects) {
-    tally.accounted.add(object.key);
     const found = byKey.get(object.key);
     if (found === undefined) {
       tally.problems.push({
@@ -89,7 +96,10 @@ function checkObjects(
   }
 }
 
-/** Every window's manifest and objects, then the catch-ups of late writers (under exports/ too, each with its manifest; not part of the tiling). */
+/**
+ * Every window's manifest (its objects are checked page by page before, verifyArchive.ts), then the
+ * catch-ups of late writers (under exports/ too, each with its manifest; not part of the tiling).
+ */
 function checkManifests(
   tally: ObjectTally,
   index: GroupIndex,
@@ -111,38 +121,39 @@ function checkManifests(
     if (entry.problem !== undefined)
       tally.problems.push({ kind: 'manifest-invalid', detail: entry.problem, key: entry.manifestKey });
     for (const key of entry.manifest.partKeys ?? []) tally.accounted.add(key);
-    checkObjects(tally, byKey, entry.manifest.objects, `task ${entry.window.taskId}`);
   }
   for (const c of catchUps) {
     tally.accounted.add(c.manifestKey);
     if (c.manifest === undefined)
       tally.problems.push({ kind: 'manifest-invalid', detail: c.problem ?? 'unreadable manifest', key: c.manifestKey });
-    else checkObjects(tally, byKey, c.manifest.objects, `the catch-up of late events of ${c.manifest.logStreamName}`);
+    else {
+      for (const o of c.manifest.objects) tally.accounted.add(o.key);
+      checkObjects(tally, byKey, c.manifest.objects, `the catch-up of late events of ${c.manifest.logStreamName}`);
+    }
   }
 }
 
 /**
- * Every problem of one group's archive. `listed` is every object under `<prefix>/exports/<group>/`.
+ * Every problem of one group's archive. `tally` holds what the windows' objects' checks found (page by
+ * page, with `checkObjects`); `listed` is every object under `<prefix>/exports/<group>/` that no window's
+ * manifest matched (each is unlisted unless a manifest, a part, a catch-up or the export in flight accounts for it).
  *
- * @example verifyGroup(index, listedObjects).problems; // [] when the archive is whole
+ * @example verifyGroup(index, leftOverObjects, catchUps, tally).problems; // [] when the archive is whole
  */
 function verifyGroup(
   index: GroupIndex,
   listed: readonly ListedObject[],
   catchUps: readonly CatchUpEntry[] = [],
+  tally: ObjectTally = newTally(),
 ): GroupVerification {
-  const tally: ObjectTally = {
-    problems: [],
-    accounted: new Set(),
-    objectsChecked: 0,
-    bytesChecked: 0,
-    withoutChecksum: 0,
-  };
+  const objectProblems = tally.problems.splice(0);
   const { problems } = tally;
   const notes: string[] = [];
   if (index.stateProblem !== undefined)
     problems.push({ kind: 'state-unreadable', detail: index.stateProblem, key: index.stateKey });
   checkManifests(tally, index, listed, catchUps);
+  // The manifests' problems first, then their objects', as one pass over each window would list them.
+  problems.push(...objectProblems);
   const state = index.state;
   for (const f of windowFindings(
     index.windows.map((w) => w.window),
@@ -170,5 +181,5 @@ function verifyGroup(
   };
 }
 
-export { verifyGroup };
-export type { GroupVerification, ListedObject, VerifyProblem };
+export { checkObjects, newTally, verifyGroup };
+export type { GroupVerification, ListedObject, ObjectTally, VerifyProblem };

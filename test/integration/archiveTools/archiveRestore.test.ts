@@ -191,5 +191,7 @@ describe('archive restore', () => {
     const resumed = await archiveCli(sandbox, argv);
     expect(resumed.code).toBe(0);
     expect(restoredEvents('straddling')).toEqual(archivedRange);
+    // The batch that had landed counts once in the report.
+    expect(resumed.stdout).toContain(`restored ${archivedRange.length} events of 1 stream`);
   });
 });

@@ -64,11 +64,12 @@ describe('fileRun (a sorted run spilled to disk)', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it("a combined run (several streams, written by RunStore.combine) reads back with each event's stream", async () => {
+  it("a combined run (several streams, written by RunStore.combine) reads back with each event's stream, named on its line", async () => {
     const store = new RunStore();
     const events: ArchivedEvent[] = Array.from({ length: 5000 }, (_, i) => ({
       timestamp: 1_700_000_000_000 + i,
-      logStreamName: ['a/b', 'worker\t2', 'c'][i % 3]!,
+      // Names with a tab, a leading quote, and the same name on consecutive lines (one string reused).
+      logStreamName: ['a/b', 'worker\t2', 'c', '"quoted"\tname'][Math.floor(i / 3) % 4]!,
       message: i % 7 === 0 ? `multi\nline ${i}` : i % 11 === 0 ? `"${i}"` : `m ${i}`,
     }));
     async function* batches() {

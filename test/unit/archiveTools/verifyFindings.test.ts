@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupIndex } from '../../../src/archiveTools/archiveIndex.js';
-import { verifyGroup } from '../../../src/archiveTools/verifyFindings.js';
+import { checkObjects, newTally, verifyGroup, type ListedObject } from '../../../src/archiveTools/verifyFindings.js';
 
 const DEST = 'p/exports/~g/0-99';
 const window = {
@@ -31,7 +31,6 @@ const index = (overrides: Partial<GroupIndex> = {}): GroupIndex => ({
         taskId: 't1',
         destinationPrefix: DEST,
         objectCount: 2,
-        objects,
       },
     },
   ],
@@ -44,9 +43,23 @@ const listed = [
   { key: objects[1]!.key, size: 20, etag: '"def"' },
 ];
 
+/** The window's objects checked against the listing as verifyWindows.ts does (page by page there), then the rest judged. */
+function verify(i: GroupIndex, listing: readonly ListedObject[]) {
+  const tally = newTally();
+  if (i.windows.some((w) => w.manifest !== undefined))
+    checkObjects(tally, new Map(listing.map((o) => [o.key, o])), objects, 'task t1');
+  const matched = new Set(objects.map((o) => o.key));
+  return verifyGroup(
+    i,
+    listing.filter((o) => !matched.has(o.key)),
+    [],
+    tally,
+  );
+}
+
 describe('verifyGroup', () => {
   it('passes a whole archive; the write-test marker and the manifest are not unlisted objects', () => {
-    const v = verifyGroup(index(), listed);
+    const v = verify(index(), listed);
     expect(v.problems).toEqual([]);
     expect(v).toMatchObject({ windows: 1, objectsChecked: 2, bytesChecked: 30 });
     expect(v.notes).toEqual(['1 objects have no checksum in their manifest: sizes checked only']);
@@ -60,37 +73,37 @@ describe('verifyGroup', () => {
       windows: [{ ...parted.windows[0]!, manifest: { ...parted.windows[0]!.manifest!, partKeys: [partKey] } }],
     };
     const listing = [...listed, { key: partKey, size: 900 }];
-    expect(verifyGroup(withParts, listing).problems).toEqual([]);
-    expect(verifyGroup(index(), listing).problems).toEqual([
+    expect(verify(withParts, listing).problems).toEqual([]);
+    expect(verify(index(), listing).problems).toEqual([
       expect.objectContaining({ kind: 'unlisted-object', key: partKey }),
     ]);
   });
 
   it('compares a recorded ETag', () => {
     const changed = listed.map((o) => (o.key === objects[0]!.key ? { ...o, etag: '"zzz"' } : o));
-    expect(verifyGroup(index(), changed).problems).toEqual([
+    expect(verify(index(), changed).problems).toEqual([
       expect.objectContaining({ kind: 'checksum-mismatch', key: objects[0]!.key }),
     ]);
   });
 
   it('does not report the objects of an export still in flight as unlisted', () => {
     const inFlight = { fromMs: 100, toMs: 199, destinationPrefix: 'p/exports/~g/100-199' };
-    const v = verifyGroup(
-      index({ state: { logGroupName: '/g', archivedThroughMs: 99, windows: [window], inFlight } }),
-      [...listed, { key: 'p/exports/~g/100-199/t2/s/000000.gz', size: 1 }],
-    );
+    const v = verify(index({ state: { logGroupName: '/g', archivedThroughMs: 99, windows: [window], inFlight } }), [
+      ...listed,
+      { key: 'p/exports/~g/100-199/t2/s/000000.gz', size: 1 },
+    ]);
     expect(v.problems).toEqual([]);
     expect(v.notes[0]).toMatch(/export is in flight/);
   });
 
   it('reports an unreadable state', () => {
     const { state: _state, ...noState } = index({ windows: [], stateProblem: 'bad JSON' });
-    expect(verifyGroup(noState, []).problems).toEqual([expect.objectContaining({ kind: 'state-unreadable' })]);
+    expect(verify(noState, []).problems).toEqual([expect.objectContaining({ kind: 'state-unreadable' })]);
   });
 
   it('reports a manifest that disagrees with the state as invalid, and still checks its objects', () => {
     const bad = index();
-    const v = verifyGroup(
+    const v = verify(
       { ...bad, windows: [{ ...bad.windows[0]!, problem: 'the manifest lists 2 objects, the state says 3' }] },
       listed,
     );
