@@ -20,11 +20,11 @@ const config = defineConfig({
       // What the suite meets, less ~3 points of headroom for this session's merges:
       // raise them as the figures grow, never lower them to make a change pass.
       thresholds: {
-        // Met on 2026-12-01: lines 94.0, statements 91.7, functions 93.9, branches 82.2.
-        lines: 91,
-        statements: 88.5,
-        functions: 90.5,
-        branches: 79,
+        // Met on 2026-12-01 (third session's merges): lines 95.3, statements 93.2, functions 94.5, branches 84.1.
+        lines: 93,
+        statements: 91,
+        functions: 92.5,
+        branches: 82,
         // The code that decides and guards what leaves CloudWatch (met: plan 98.3/93.0, archive
         // 96.9/74.3, trim 96.2/84.4, execute 98.4/86.9 lines/branches).
         'src/plan/**': { lines: 95, branches: 90 },
