@@ -7,8 +7,9 @@ export { config as default };
 // mutates and the in-process integration tests that drive whole runs through its guards. Left out,
 // to keep a run within tens of minutes on a shared 2-core machine: child-process tests (CLI, demo,
 // crashes: they would run unmutated code anyway), the sandbox's and the report's own tests, moto,
-// packaging, and the slow pacing tests (throttling, call budget, selection), which assert rates and
-// pages, not guards.
+// packaging, and the slow pacing tests (throttling, call budget), which assert rates, not guards.
+// The lock, export, late-writer, empty-group, resume and selection tests are in: they are the only
+// ones that reach src/archive's lock, export and catch-up code and most of src/execute.
 /**
  * Unit tests first: Stryker stops at a mutant's first failing test, and a pure unit test kills in
  * milliseconds what an integration test kills in a second.
@@ -43,6 +44,16 @@ const config = defineConfig({
       'test/integration/cursors.test.ts',
       'test/integration/dryRun.test.ts',
       'test/integration/handler.test.ts',
+      'test/integration/handlerExportStarted.test.ts',
+      'test/integration/handlerOperations.test.ts',
+      'test/integration/groupLock.test.ts',
+      'test/integration/groupLockCalls.test.ts',
+      'test/integration/emptyGroups.test.ts',
+      'test/integration/lateEvents.test.ts',
+      'test/integration/resume.test.ts',
+      'test/integration/streamLooks.test.ts',
+      'test/integration/selection.test.ts',
+      'test/integration/accountPolicies.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
