@@ -54,6 +54,7 @@ const config = defineConfig({
       'test/integration/streamLooks.test.ts',
       'test/integration/selection.test.ts',
       'test/integration/accountPolicies.test.ts',
+      'test/integration/rebuildReports.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -138,7 +138,10 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     );
     const { result } = await runCwlTrim(config, deps);
     destroy();
-    expect(result?.groups[0]?.streams.find((s) => s.logStreamName === STREAM)).toMatchObject({ outcome: 'abandoned' });
+    expect(result?.groups[0]?.streams.find((s) => s.logStreamName === STREAM)).toMatchObject({
+      outcome: 'abandoned',
+      detail: 'the stream received events after they were saved; left as it is',
+    });
     const events = sandbox.events(GROUP, STREAM).map((e) => `${e.timestamp} ${e.message}`);
     expect(events).toEqual(
       [...seeded.get(STREAM)!, late]
@@ -255,7 +258,10 @@ describe('a rebuild interrupted at any step is finished by the next run', () => 
     });
     const first = await runCwlTrim(config, deps);
     const stopped = first.result?.groups.flatMap((g) => g.streams).find((s) => s.logStreamName === STREAM);
-    expect(stopped).toMatchObject({ outcome: 'deadline' });
+    expect(stopped).toMatchObject({
+      outcome: 'deadline',
+      detail: expect.stringMatching(/^put back 2 of \d+ batches; the next run finishes$/),
+    });
 
     const second = await runCwlTrim(config, testDeps(sandbox, config));
     expect(second.result?.outcome).toBe('done');

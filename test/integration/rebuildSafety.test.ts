@@ -63,9 +63,14 @@ const quickClients = (config: Config) =>
 
 const BATCH_1 = `${JOURNAL}/batch-000001.json`;
 type Damage = (key: string) => Promise<void>;
-const DAMAGES: readonly (readonly [string, Damage])[] = [
-  ['truncated', async (key) => writeObject(key, body(key).toString('utf8').slice(0, 200))],
-  ['deleted', async (key) => writeObject(key, undefined)],
+/** Each damage, and the problem the run names for it. */
+const DAMAGES: readonly (readonly [string, Damage, string])[] = [
+  [
+    'truncated',
+    async (key) => writeObject(key, body(key).toString('utf8').slice(0, 200)),
+    'batch 1 is not what was saved (SHA-256 differs)',
+  ],
+  ['deleted', async (key) => writeObject(key, undefined), `batch 1 of ${JOURNAL} is missing`],
   [
     'with one message changed (same count, same times)',
     async (key) => {
@@ -76,6 +81,7 @@ const DAMAGES: readonly (readonly [string, Damage])[] = [
       batch.events[0] = { ...batch.events[0]!, message: 'forged' };
       await writeObject(key, JSON.stringify(batch));
     },
+    'batch 1 is not what was saved (SHA-256 differs)',
   ],
   [
     'rewritten as valid JSON holding 10 of its events',
@@ -83,13 +89,14 @@ const DAMAGES: readonly (readonly [string, Damage])[] = [
       const batch = JSON.parse(body(key).toString('utf8')) as { version: number; events: unknown[] };
       await writeObject(key, JSON.stringify({ ...batch, events: batch.events.slice(0, 10) }));
     },
+    'batch 1 is not what was saved (SHA-256 differs)',
   ],
 ];
 
 describe('a damaged journal is found before the stream is deleted', () => {
   it.each(DAMAGES)(
     'a batch %s between the save and the delete: the stream is untouched, the run fails naming the batch',
-    async (_name, damage) => {
+    async (_name, damage, problem) => {
       const seeded = seedOrders(sandbox);
       const config = rebuildConfig();
       const deps = testDeps(sandbox, config);
@@ -105,6 +112,8 @@ describe('a damaged journal is found before the stream is deleted', () => {
         outcome: 'failed',
         detail: expect.stringContaining(`rebuild journal s3://${BUCKET}/${BATCH_1}`),
       });
+      expect(streamResult(first)?.detail).toContain(problem);
+      expect(streamResult(first)?.detail).toContain('The stream was not touched; the journal was discarded');
       expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
       expectInvariant(sandbox, seeded, first.plan.cutoffMs, { untouched: [STREAM] });
       expect(journalObjects()).toEqual([]); // the stream holds everything: the bad journal is discarded
@@ -152,6 +161,7 @@ describe('a damaged journal is found before the stream is deleted', () => {
       outcome: 'failed',
       detail: expect.stringContaining('batch-000002.json'),
     });
+    expect(streamResult(second)?.detail).toContain('batch 2 is not listed in the manifest (2 batches)');
     expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
 
     const third = await runCwlTrim(config, testDeps(sandbox, config));
@@ -257,7 +267,10 @@ describe('a damaged journal is found before the stream is deleted', () => {
       expired = true;
     });
     const first = await runCwlTrim(config, deps);
-    expect(streamResult(first)).toMatchObject({ outcome: 'deadline' });
+    expect(streamResult(first)).toMatchObject({
+      outcome: 'deadline',
+      detail: 'the deadline came while saving; the stream is untouched',
+    });
     expect(journalObjects()).toEqual([]);
     expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
 
