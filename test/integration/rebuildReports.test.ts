@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { runCwlTrim } from '../../src/run.js';
 import { readPendingRebuilds } from '../../src/trim/pendingRebuilds.js';
+import { rebuildStream } from '../../src/trim/rebuildStream.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
 import type { Config } from '../../src/types.js';
 import { command, crashBefore, s3Put } from '../helpers/crash.js';
@@ -207,5 +208,39 @@ describe('what a rebuild reports', () => {
     expect(out.result?.outcome).toBe('failed');
     expect(out.result?.resumedRebuilds[0]?.detail).toContain('restore the object');
     expect(sandbox.objects(BUCKET, `${journal}/`).map((o) => o.key)).toEqual([`${journal}/manifest.json`, PROGRESS]);
+  });
+});
+
+describe('a journal the rebuild itself finds', () => {
+  it('one an earlier run had started to remove: the removal is finished, the stream is not touched', async () => {
+    const seeded = seedOrders(sandbox);
+    const config = rebuildConfig();
+    const crashed = testDeps(sandbox, config);
+    // Dies during the removal of its journal: progress says `removing`, the batches are gone.
+    const crash = crashBefore(
+      crashed,
+      command('DeleteObject', (input) => String(input.Key).endsWith(`${STREAM}/manifest.json`)),
+    );
+    await runCwlTrim(config, crashed);
+    expect(crash.fired()).toBe(true);
+    expect(progressNow()).toMatchObject({ phase: 'removing' });
+    const before = sandbox.events(GROUP, STREAM);
+
+    const deps = testDeps(sandbox, config);
+    const planned = { logStreamName: STREAM, creationTimeMs: 0 };
+    const outcome = await rebuildStream(deps, config, {
+      logGroupName: GROUP,
+      logStreamName: STREAM,
+      cutoffMs: 0,
+      planned,
+      unmask: false,
+    });
+    expect(outcome).toEqual({
+      status: 'abandoned',
+      detail: 'an earlier run had started to remove this journal; its removal is finished',
+    });
+    expect(sandbox.objects(BUCKET, 'cwl-archive/journal/')).toEqual([]);
+    expect(sandbox.events(GROUP, STREAM)).toEqual(before);
+    expect(before.length).toBeLessThan(seeded.get(STREAM)!.length); // the rebuild itself had finished
   });
 });
