@@ -169,35 +169,46 @@ describe('a damaged journal is found before the stream is deleted', () => {
     expectInvariant(sandbox, seeded, third.plan.cutoffMs);
   });
 
-  it('a batch rewritten with 10 of its events and its checksum patched to match is still refused (counts)', async () => {
-    const seeded = seedOrders(sandbox);
-    const config = rebuildConfig();
-    const crashed = testDeps(sandbox, config);
-    crashBefore(
-      crashed,
-      command(
-        'DescribeLogStreams',
-        (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json')),
-      ),
-    );
-    await runCwlTrim(config, crashed);
-    const batch = JSON.parse(body(BATCH_1).toString('utf8')) as { version: number; events: unknown[] };
-    const forged = JSON.stringify({ ...batch, events: batch.events.slice(0, 10) });
-    await writeObject(BATCH_1, forged);
-    const manifest = JSON.parse(body(`${JOURNAL}/manifest.json`).toString('utf8')) as {
-      batchList: { sha256: string }[];
-    };
-    manifest.batchList[1]!.sha256 = createHash('sha256').update(forged).digest('hex');
-    await writeObject(`${JOURNAL}/manifest.json`, JSON.stringify(manifest));
+  it.each([
+    [
+      'with 10 of its events',
+      (batch: { version: number; events: unknown[] }) =>
+        JSON.stringify({ ...batch, events: batch.events.slice(0, 10) }),
+      'batch 1 holds 10 events',
+    ],
+    ['as text that is not JSON', () => 'not json', 'not valid JSON'],
+  ] as const)(
+    'a batch rewritten %s and its checksum patched to match is still refused, naming why',
+    async (_name, forge, problem) => {
+      const seeded = seedOrders(sandbox);
+      const config = rebuildConfig();
+      const crashed = testDeps(sandbox, config);
+      crashBefore(
+        crashed,
+        command(
+          'DescribeLogStreams',
+          (input) => input.logStreamNamePrefix === STREAM && journalObjects().some((k) => k.endsWith('manifest.json')),
+        ),
+      );
+      await runCwlTrim(config, crashed);
+      const batch = JSON.parse(body(BATCH_1).toString('utf8')) as { version: number; events: unknown[] };
+      const forged = forge(batch);
+      await writeObject(BATCH_1, forged);
+      const manifest = JSON.parse(body(`${JOURNAL}/manifest.json`).toString('utf8')) as {
+        batchList: { sha256: string }[];
+      };
+      manifest.batchList[1]!.sha256 = createHash('sha256').update(forged).digest('hex');
+      await writeObject(`${JOURNAL}/manifest.json`, JSON.stringify(manifest));
 
-    const second = await runCwlTrim(config, testDeps(sandbox, config));
-    expect(second.result?.outcome).toBe('failed');
-    expect(streamResult(second)).toMatchObject({
-      outcome: 'failed',
-      detail: expect.stringContaining('batch 1 holds 10 events'),
-    });
-    expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
-  });
+      const second = await runCwlTrim(config, testDeps(sandbox, config));
+      expect(second.result?.outcome).toBe('failed');
+      expect(streamResult(second)).toMatchObject({
+        outcome: 'failed',
+        detail: expect.stringContaining(problem),
+      });
+      expect(cloudWatch()).toEqual(lines(seeded.get(STREAM)!));
+    },
+  );
 
   it('a journal S3 will not give back (403: SSE-KMS without kms:Decrypt) stops before the delete', async () => {
     const seeded = seedOrders(sandbox);
