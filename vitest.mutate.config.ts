@@ -40,6 +40,7 @@ const config = defineConfig({
       'test/integration/guards.test.ts',
       'test/integration/guardEach.test.ts',
       'test/integration/lease.test.ts',
+      'test/integration/leaseReports.test.ts',
       'test/integration/stateStore.test.ts',
       'test/integration/cursors.test.ts',
       'test/integration/dryRun.test.ts',
