@@ -43,6 +43,7 @@ const config = defineConfig({
       'test/integration/leaseReports.test.ts',
       'test/integration/stateStore.test.ts',
       'test/integration/cursors.test.ts',
+      'test/integration/archiveStateReports.test.ts',
       'test/integration/dryRun.test.ts',
       'test/integration/handler.test.ts',
       'test/integration/handlerExportStarted.test.ts',
