@@ -30,6 +30,7 @@ const config = defineConfig({
       'test/unit/execute/**/*.test.ts',
       'test/unit/trim/**/*.test.ts',
       'test/unit/config.test.ts',
+      'test/unit/configErrors.test.ts',
       'test/integration/archiveAndTrim.test.ts',
       'test/integration/archiveCrash.test.ts',
       'test/integration/rebuildCrash.test.ts',
