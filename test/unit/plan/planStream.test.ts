@@ -179,3 +179,57 @@ describe('planStream at the edge of each guard', () => {
     expect(planStream(empty(CUTOFF - 1), ctx({}, { strategy: 'retention' })).action).toBe('delete');
   });
 });
+
+describe('planStream: what a dry run says about each stream', () => {
+  const empty = (creationTimeMs: number): StreamInfo => ({ logStreamName: 'e', creationTimeMs });
+
+  it('says why an empty stream goes or stays, with nothing added about late events', () => {
+    expect(planStream(empty(CUTOFF - 1), ctx()).detail).toBe('no events, created before the cutoff');
+    expect(planStream(empty(CUTOFF), ctx()).detail).toBe('no events yet');
+  });
+
+  it("names an earlier version's in-group lock stream, which is never trimmed", () => {
+    const lock = { ...expired(NOW - 20 * DAY), logStreamName: '__cwl-trim-lock__' };
+    expect(planStream(lock, ctx())).toMatchObject({
+      action: 'keep',
+      reason: 'cwl-trim-lock',
+      detail: 'the in-group lock stream of an earlier cwl-trim version; never trimmed',
+    });
+  });
+
+  it('leaves to the retention, with STRATEGY=retention, a stream with an event before the cutoff; one from the cutoff on is current', () => {
+    const retention = ctx({}, { strategy: 'retention' });
+    expect(planStream(stream(CUTOFF - 1, NOW - HOUR, NOW - 5 * HOUR), retention)).toMatchObject({
+      action: 'keep',
+      reason: 'retention-strategy',
+      detail: 'the group retention expires these events once archived',
+    });
+    expect(planStream(stream(CUTOFF, NOW - HOUR, NOW - 5 * HOUR), retention)).toMatchObject({
+      action: 'keep',
+      reason: 'current',
+    });
+  });
+
+  it('says which setting accepts a data protection policy, and why a stream written near its export waits', () => {
+    const masked = ctx({ group: groupFactory({ creationTimeMs: NOW - 90 * DAY, hasDataProtectionPolicy: true }) });
+    expect(planStream(straddling(NOW - 20 * HOUR), masked).detail).toBe(
+      'events read back masked would replace the originals; set UNMASK=true (needs logs:Unmask)',
+    );
+    const exportAt = NOW - DAY;
+    const near = ctx({ plannedExports: [{ window: { fromMs: 0, toMs: CUTOFF - 1 }, createdAtMs: exportAt }] });
+    expect(planStream(expired(exportAt - 13 * HOUR), near).detail).toBe(
+      'written within 12 h of the export that covers it, so the export may miss events; kept',
+    );
+  });
+
+  it('says how old the kept events get against the put window, and both ways out', () => {
+    const s = stream(NOW - 40 * DAY, NOW - 20 * HOUR, NOW - 20 * HOUR);
+    const plan = planStream(
+      s,
+      ctx({ cutoffMs: NOW - 13 * DAY, archivedThroughAfterMs: NOW - 13 * DAY - 1, plannedExports: [] }, { days: 13 }),
+    );
+    expect(plan.detail).toBe(
+      'events to keep reach 13 d old; put back they must be younger than 14 d (14 days or the group retention) with a 1 d margin; use STRATEGY=retention or a smaller DAYS',
+    );
+  });
+});
