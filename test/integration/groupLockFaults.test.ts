@@ -228,7 +228,7 @@ describe('taking the group lock when its stream vanishes or changes hands', () =
     expect(refused(await acquireGroupLock(b.deps, GROUP, b.options))).toMatch(/^cwl-trim run runa on .* holds /);
   });
 
-  it('takes over an expired lock with no claim, names it and logs the takeover', async () => {
+  it('takes over an expired lock that holds no claim, and names it so', async () => {
     seedOrders(sandbox);
     const b = run('runb');
     await held(await acquireGroupLock(b.deps, GROUP, b.options)).release();
