@@ -51,6 +51,7 @@ const config = defineConfig({
       'test/integration/handlerOperations.test.ts',
       'test/integration/groupLock.test.ts',
       'test/integration/groupLockCalls.test.ts',
+      'test/integration/groupLockFaults.test.ts',
       'test/integration/emptyGroups.test.ts',
       'test/integration/lateEvents.test.ts',
       'test/integration/resume.test.ts',
