@@ -59,6 +59,8 @@ const config = defineConfig({
       'test/integration/selection.test.ts',
       'test/integration/accountPolicies.test.ts',
       'test/integration/rebuildReports.test.ts',
+      'test/integration/resumeReports.test.ts',
+      'test/integration/emptyGroupFaults.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
