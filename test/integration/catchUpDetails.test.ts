@@ -150,6 +150,44 @@ describe('catchUpStream: what it archives and how', () => {
     ]);
   });
 
+  it('a large export (its manifest in parts): the events its objects of this stream hold are not archived again', async () => {
+    const held = late(0, 'late but exported');
+    const other = late(MS_PER_HOUR, 'late, not exported');
+    sandbox.seedStream(GROUP, STREAM, [held, other], { creationTimeMs: stream.creationTimeMs });
+    const before = `${DEST}/${TASK}/2026/01/01/a/000000.gz`;
+    const mine = `${DEST}/${TASK}/${STREAM}/000000.gz`;
+    const after = `${DEST}/${TASK}/zzz/000000.gz`;
+    const part = (n: number, keys: string[]) => ({
+      key: `${DEST}/manifest-parts/0000${n}.json`,
+      body: Buffer.from(JSON.stringify({ objects: keys.map((key) => ({ key, size: 1 })) })),
+    });
+    const parts = [part(0, [before]), part(1, [mine, after])];
+    sandbox.seedObjects(BUCKET, [
+      { key: before, body: gz([]) },
+      { key: mine, body: gz([line(held)]) },
+      { key: after, body: gz([]) },
+      ...parts,
+      {
+        key: `${DEST}/manifest.json`,
+        body: Buffer.from(
+          JSON.stringify({
+            parts: [
+              { key: parts[0]!.key, first: before, last: before, count: 1 },
+              { key: parts[1]!.key, first: mine, last: after, count: 2 },
+            ],
+          }),
+        ),
+      },
+    ]);
+    sandbox.clearCalls();
+
+    expect(await catchUpStream(deps, testConfig(sandbox), GROUP, stream, [range])).toEqual({ events: 1, objects: 1 });
+    expect(linesOf(lateObjects().find((o) => o.key === lateKey())!.body)).toEqual([line(other), '']);
+    // Only the part whose key range holds this stream is read.
+    const read = sandbox.calls.filter((c) => c.operation === 'GetObject').map((c) => (c.input as { Key: string }).Key);
+    expect(read).not.toContain(parts[0]!.key);
+  });
+
   it('reads a listed object without .gz as plain text', async () => {
     const held = late(0, 'held by a plain object');
     const other = late(MS_PER_HOUR, 'not held');
