@@ -54,6 +54,7 @@ const config = defineConfig({
       'test/integration/groupLockFaults.test.ts',
       'test/integration/emptyGroups.test.ts',
       'test/integration/lateEvents.test.ts',
+      'test/integration/catchUpDetails.test.ts',
       'test/integration/resume.test.ts',
       'test/integration/streamLooks.test.ts',
       'test/integration/selection.test.ts',

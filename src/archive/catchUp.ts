@@ -20,6 +20,7 @@ import { eventsToCatchUp, exportLine, parseExportLine, type ReadEvent } from '..
 import type { Config, StreamInfo } from '../types.js';
 import { StreamAction, type CatchUpRange, type GroupPlan } from '../plan/planTypes.js';
 import { groupKey, manifestKey, streamKey } from './keys.js';
+import { partsOverlapping } from './exportManifest.js';
 import { streamOfKey } from './runExport.js';
 import { getJson, putJson } from './s3Objects.js';
 
@@ -77,9 +78,18 @@ async function exportedEvents(
   logStreamName: string,
   range: CatchUpRange,
 ): Promise<{ timestamp: number; message: string }[]> {
-  const manifest = await getJson<{ objects: { key: string }[] }>(deps, bucket, manifestKey(range.destinationPrefix));
+  const manifest = await getJson<{
+    objects?: { key: string }[];
+    parts?: { key: string; first: string; last: string }[];
+  }>(deps, bucket, manifestKey(range.destinationPrefix));
   const taskPrefix = `${range.destinationPrefix}/${range.taskId}/`;
-  const keys = (manifest?.value.objects ?? [])
+  // A large export lists its objects in parts: only those whose key range holds this stream's keys are read.
+  const low = `${taskPrefix}${logStreamName}/`;
+  const listed = manifest?.value.objects ?? [];
+  for (const part of partsOverlapping(manifest?.value.parts ?? [], low, `${low}\uffff`)) {
+    listed.push(...((await getJson<{ objects: { key: string }[] }>(deps, bucket, part.key))?.value.objects ?? []));
+  }
+  const keys = listed
     .map((o) => o.key)
     .filter((k) => k.startsWith(taskPrefix) && streamOfKey(k, taskPrefix) === logStreamName);
   const events: { timestamp: number; message: string }[] = [];
