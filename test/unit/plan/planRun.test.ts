@@ -349,3 +349,81 @@ describe('planRun: groups', () => {
     expect(warnings(5)).toHaveLength(1);
   });
 });
+
+describe('planRun: what the plan reports', () => {
+  it('says what the retention strategy changes, word for word, and whether it is safe', () => {
+    const retention = (days: number, retentionInDays?: number) =>
+      planOne(
+        {
+          group: groupFactory(retentionInDays === undefined ? {} : { retentionInDays }),
+          streams: [streamFactory('s', 30, 20)],
+        },
+        { strategy: 'retention', days },
+      ).retention;
+    expect(retention(10)).toEqual({
+      targetDays: 14,
+      safe: true,
+      detail: 'set retention never expire → 14 days once the archive is verified',
+    });
+    expect(retention(10, 30)).toEqual({
+      currentDays: 30,
+      targetDays: 14,
+      safe: true,
+      detail: 'set retention 30 days → 14 days once the archive is verified',
+    });
+    expect(retention(14, 14)).toMatchObject({ currentDays: 14, detail: 'retention is already 14 days' });
+    expect(retention(1, 30)).toEqual({
+      currentDays: 30,
+      targetDays: 1,
+      safe: false,
+      detail: 'a 1-day retention leaves less than 2 days to archive events before they expire; use DAYS ≥ 3',
+    });
+  });
+
+  it('names the group retention and the watermark in the group plan', () => {
+    const archivedThroughMs = cutoff(8) - 1;
+    const plan = planOne({
+      group: groupFactory({ retentionInDays: 30 }),
+      streams: [streamFactory('s', 10, 5)],
+      state: stateFactory(undefined, { archivedThroughMs }),
+    });
+    expect(plan).toMatchObject({ retentionInDays: 30, archivedThroughMs });
+    const fresh = planOne({ streams: [streamFactory('s', 10, 5)] });
+    expect('retentionInDays' in fresh || 'archivedThroughMs' in fresh).toBe(false);
+  });
+
+  it('advises the retention strategy as cheaper only when a rebuild is not worth it, and never with it', () => {
+    const notWorth = { streams: [streamFactory('s', 8, 1)] };
+    const rebuild = planOne(notWorth);
+    expect(streamPlan(rebuild, 's').reason).toBe('not-worth-it');
+    expect(rebuild.retentionAdvised).toBe(
+      'cheaper: re-ingesting the events to keep costs more than the storage it saves',
+    );
+    expect(planOne(notWorth, { forceRebuild: true }).retentionAdvised).toBeUndefined();
+    expect(planOne(notWorth, { strategy: 'retention' }).retentionAdvised).toBeUndefined();
+  });
+
+  it('warns only when the group retention is shorter than DAYS', () => {
+    const warnings = (retentionInDays?: number) =>
+      planOne({
+        group: groupFactory(retentionInDays === undefined ? {} : { retentionInDays }),
+        streams: [streamFactory('s', 10, 5)],
+      }).warnings;
+    expect(warnings(5)).toEqual([
+      'retention (5 days) is shorter than DAYS (7): CloudWatch expires events before cwl-trim archives them',
+    ]);
+    expect(warnings(7)).toEqual([]);
+    expect(warnings()).toEqual([]);
+  });
+
+  it('counts an export to resume and a new window as two exports of the run', () => {
+    const inFlight = { fromMs: 0, toMs: cutoff(9) - 1, destinationPrefix: 'p', taskId: 't-1', intentAtMs: daysAgo(2) };
+    const group = groupFactory();
+    const plan = planRun(
+      [{ group, streams: [streamFactory('s', 20, 1)], state: stateFactory(group.logGroupName, { inFlight }) }],
+      configFactory(),
+      NOW,
+    );
+    expect(plan.totals.exports).toBe(2);
+  });
+});
