@@ -60,6 +60,7 @@ const config = defineConfig({
       'test/integration/selection.test.ts',
       'test/integration/accountPolicies.test.ts',
       'test/integration/rebuildReports.test.ts',
+      'test/integration/exportTaskFound.test.ts',
       'test/integration/resumeReports.test.ts',
       'test/integration/emptyGroupFaults.test.ts',
     ],
