@@ -7,6 +7,7 @@ import {
   streamStoredBytes,
   streamWeight,
 } from '../../../src/plan/estimateStream.js';
+import type { StreamInfo } from '../../../src/types.js';
 import { configFactory, daysAgo, streamFactory } from '../../helpers/factories.js';
 
 // The edges of the estimates the plan's money and the export check rest on: empty streams, streams of
@@ -14,11 +15,16 @@ import { configFactory, daysAgo, streamFactory } from '../../helpers/factories.j
 const prices = configFactory().prices; // storage 0.03, archive 0.023, tiers 0.018 / 0.006, horizon 12
 const GB = BYTES_PER_GB;
 const months = (d: number) => d / DAYS_PER_MONTH;
+/** A stream that DescribeLogStreams returned without that event time (a stream never written to). */
+function without(key: 'firstEventTimestampMs' | 'lastEventTimestampMs', name: string): StreamInfo {
+  const { [key]: _, ...rest } = streamFactory(name, 10, 5);
+  return rest;
+}
 
 describe("a stream's weight and share of its group's stored bytes", () => {
   it('a stream missing its first or its last event time weighs nothing; the others share all the bytes', () => {
-    const noFirst = streamFactory('no-first', 10, 5, { firstEventTimestampMs: undefined });
-    const noLast = streamFactory('no-last', 10, 5, { lastEventTimestampMs: undefined });
+    const noFirst = without('firstEventTimestampMs', 'no-first');
+    const noLast = without('lastEventTimestampMs', 'no-last');
     expect(streamWeight(noFirst)).toBe(0);
     expect(streamWeight(noLast)).toBe(0);
     const shares = streamStoredBytes([noFirst, streamFactory('full', 10, 5), noLast], 1_000);
@@ -53,8 +59,8 @@ describe('fractionBefore: the share of a stream older than the cutoff', () => {
   const cutoff = daysAgo(7);
 
   it('a stream without event times is taken as wholly old', () => {
-    expect(fractionBefore(streamFactory('a', 10, 5, { firstEventTimestampMs: undefined }), cutoff)).toBe(1);
-    expect(fractionBefore(streamFactory('b', 10, 5, { lastEventTimestampMs: undefined }), cutoff)).toBe(1);
+    expect(fractionBefore(without('firstEventTimestampMs', 'a'), cutoff)).toBe(1);
+    expect(fractionBefore(without('lastEventTimestampMs', 'b'), cutoff)).toBe(1);
   });
 
   it('a stream ending before the cutoff is wholly old; one starting on or after it is wholly new', () => {
@@ -83,10 +89,16 @@ describe('estimateAction: partial removals, old data, zero savings', () => {
   });
 
   it('removed data older than DAYS is priced at its own age; younger than DAYS is taken as DAYS old', () => {
-    const tiered = { storedBytes: GB, removeFraction: 1, reput: false, prices, storageTier: 'INTELLIGENT_TIERING' };
-    const old = estimateAction({ ...tiered, days: 7, removedAgeDays: 100 } as const);
+    const tiered = {
+      storedBytes: GB,
+      removeFraction: 1,
+      reput: false,
+      prices,
+      storageTier: 'INTELLIGENT_TIERING' as const,
+    };
+    const old = estimateAction({ ...tiered, days: 7, removedAgeDays: 100 });
     expect(old.cloudWatchMonthlyUsd).toBeCloseTo(0.006);
-    const young = estimateAction({ ...tiered, days: 40, removedAgeDays: 10 } as const);
+    const young = estimateAction({ ...tiered, days: 40, removedAgeDays: 10 });
     expect(young.cloudWatchMonthlyUsd).toBeCloseTo(0.018);
   });
 
