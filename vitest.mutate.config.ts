@@ -63,6 +63,7 @@ const config = defineConfig({
       'test/integration/exportTaskFound.test.ts',
       'test/integration/resumeReports.test.ts',
       'test/integration/emptyGroupFaults.test.ts',
+      'test/integration/runExportSurvivors.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
