@@ -31,6 +31,7 @@ const config = defineConfig({
       'test/unit/trim/**/*.test.ts',
       'test/unit/config.test.ts',
       'test/unit/configErrors.test.ts',
+      'test/unit/configSurvivors.test.ts',
       'test/integration/archiveAndTrim.test.ts',
       'test/integration/archiveCrash.test.ts',
       'test/integration/rebuildCrash.test.ts',
