@@ -65,6 +65,7 @@ const config = defineConfig({
       'test/integration/resumeReports.test.ts',
       'test/integration/emptyGroupFaults.test.ts',
       'test/integration/runExportSurvivors.test.ts',
+      'test/integration/putBackSurvivors.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
