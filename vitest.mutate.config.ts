@@ -66,6 +66,7 @@ const config = defineConfig({
       'test/integration/emptyGroupFaults.test.ts',
       'test/integration/runExportSurvivors.test.ts',
       'test/integration/putBackSurvivors.test.ts',
+      'test/integration/finishRebuildSurvivors.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
