@@ -67,6 +67,7 @@ const config = defineConfig({
       'test/integration/runExportSurvivors.test.ts',
       'test/integration/putBackSurvivors.test.ts',
       'test/integration/finishRebuildSurvivors.test.ts',
+      'test/integration/catchUpSurvivors.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
