@@ -68,6 +68,7 @@ const config = defineConfig({
       'test/integration/putBackSurvivors.test.ts',
       'test/integration/finishRebuildSurvivors.test.ts',
       'test/integration/catchUpSurvivors.test.ts',
+      'test/integration/groupWalkDetails.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,0 +1,88 @@
+/**
+ * What the walk over the groups tells the operator, against the sandbox: a progress line per group
+ * as it starts (its number and its name), a group that fails alone (logged, reported with its
+ * error, the others still run), and a group's list as long as its actions (at least the floor of 20
+ * streams a group may list however large the fleet).
+ */
+import { describe, expect, it } from 'vitest';
+import { stateKey } from '../../src/archive/keys.js';
+import type { ProgressEvent } from '../../src/deps.js';
+import { createLogger } from '../../src/logger.js';
+import { runCwlTrim } from '../../src/run.js';
+import type { Sandbox } from '@cwl-trim/sandbox';
+import { MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
+import { useRunSandbox } from '../helpers/scenario.js';
+
+let sandbox: Sandbox;
+useRunSandbox((s) => {
+  sandbox = s;
+});
+
+const HOUR = 3_600_000;
+
+/** A group of `streams` expired streams (written 30 to 25 days ago), each a delete. */
+function seedExpired(group: string, streams: number): void {
+  const now = sandbox.clock.now();
+  sandbox.seedGroup(group, { creationTimeMs: now - 61 * MS_PER_DAY });
+  for (let i = 0; i < streams; i += 1) {
+    const name = `expired-${String(i).padStart(3, '0')}`;
+    sandbox.seedStream(group, name, history(name, now - 30 * MS_PER_DAY, now - 25 * MS_PER_DAY, 24 * HOUR));
+  }
+}
+
+function setup() {
+  const config = testConfig(sandbox, { days: 7 });
+  const progress: { line: string; event?: ProgressEvent }[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ level: 'debug', runId: 't', destination: { write: (s) => lines.push(JSON.parse(s)) } });
+  const deps = testDeps(sandbox, config, {
+    logger,
+    progress: (line, event) => progress.push(event ? { line, event } : { line }),
+  });
+  return { config, deps, progress, lines };
+}
+
+describe('the walk over the groups', () => {
+  it('says each group as it starts: its number in the walk and its name', async () => {
+    seedExpired('/walk/a', 1);
+    seedExpired('/walk/b', 1);
+    const { config, deps, progress } = setup();
+    await runCwlTrim(config, deps);
+    expect(progress.filter((p) => p.line.startsWith('group '))).toEqual([
+      { line: 'group 1: /walk/a', event: { phase: 'export', done: 1, total: 1, subject: '/walk/a' } },
+      { line: 'group 2: /walk/b', event: { phase: 'export', done: 2, total: 2, subject: '/walk/b' } },
+    ]);
+  });
+
+  it('a group that fails is logged and reported with its error; the next group still runs', async () => {
+    seedExpired('/walk/a', 1);
+    seedExpired('/walk/b', 1);
+    const { config, deps, lines } = setup();
+    sandbox.injectFault({
+      operation: 'GetObject',
+      pathContains: stateKey(config.bucketPrefix, '/walk/a'),
+      times: 50,
+      error: { name: 'AccessDenied', message: 'Access Denied', status: 403 },
+    });
+    const { plan, result } = await runCwlTrim(config, deps);
+    const failed = result?.groups.find((g) => g.logGroupName === '/walk/a');
+    expect(failed).toMatchObject({ exports: [], streams: [] });
+    expect(failed?.error).toMatch(/^STATE_UNREADABLE: s3:\/\/archive\/cwl-archive\/state\/groups\/~walk~a\.json: access denied/);
+    expect(plan.groups.map((g) => g.logGroupName)).toEqual(['/walk/a', '/walk/b']);
+    expect(plan.groups[0]).toMatchObject({ logGroupName: '/walk/a', streams: [] });
+    expect(result?.groups.find((g) => g.logGroupName === '/walk/b')?.error).toBeUndefined();
+    expect(sandbox.streamNames('/walk/b')).toEqual([]);
+    const logged = lines.filter((l) => l.msg === 'group failed');
+    expect(logged).toEqual([expect.objectContaining({ level: 'error', logGroupName: '/walk/a' })]);
+    expect(logged[0]?.err).toMatchObject({ type: 'StateUnreadableError' });
+  });
+
+  it('a group lists each of its 25 deletes: more than the floor of 20 a group always may', async () => {
+    seedExpired('/walk/wide', 25);
+    const { config, deps } = setup();
+    const { plan, result } = await runCwlTrim(config, deps);
+    expect(plan.groups[0]?.streams).toHaveLength(25);
+    expect(result?.groups[0]?.streams.filter((s) => s.outcome === 'done')).toHaveLength(25);
+    expect(sandbox.streamNames('/walk/wide')).toEqual([]);
+  });
+});
