@@ -54,6 +54,19 @@ describe('the walk over the groups', () => {
     ]);
   });
 
+  it("says each page of a group's listing: the streams so far, the pages and the rate", async () => {
+    seedExpired('/walk/a', 3);
+    const { config, deps, progress } = setup();
+    await runCwlTrim(config, deps);
+    // The sandbox's clock is frozen: no time passes, so the rate is taken over a millisecond.
+    expect(progress.filter((p) => p.event?.phase === 'listing')).toEqual([
+      {
+        line: '/walk/a: 3 streams listed (1 pages, 3000 streams/s)',
+        event: { phase: 'listing', done: 3, subject: '/walk/a' },
+      },
+    ]);
+  });
+
   it('a group that fails is logged and reported with its error; the next group still runs', async () => {
     seedExpired('/walk/a', 1);
     seedExpired('/walk/b', 1);
@@ -67,7 +80,9 @@ describe('the walk over the groups', () => {
     const { plan, result } = await runCwlTrim(config, deps);
     const failed = result?.groups.find((g) => g.logGroupName === '/walk/a');
     expect(failed).toMatchObject({ exports: [], streams: [] });
-    expect(failed?.error).toMatch(/^STATE_UNREADABLE: s3:\/\/archive\/cwl-archive\/state\/groups\/~walk~a\.json: access denied/);
+    expect(failed?.error).toMatch(
+      /^STATE_UNREADABLE: s3:\/\/archive\/cwl-archive\/state\/groups\/~walk~a\.json: access denied/,
+    );
     expect(plan.groups.map((g) => g.logGroupName)).toEqual(['/walk/a', '/walk/b']);
     expect(plan.groups[0]).toMatchObject({ logGroupName: '/walk/a', streams: [] });
     expect(result?.groups.find((g) => g.logGroupName === '/walk/b')?.error).toBeUndefined();
