@@ -30,7 +30,7 @@ function seedExpired(group: string, streams: number): void {
   }
 }
 
-function setup() {
+function setup(options: { remainingMs?: () => number } = {}) {
   const config = testConfig(sandbox, { days: 7 });
   const progress: { line: string; event?: ProgressEvent }[] = [];
   const lines: Record<string, unknown>[] = [];
@@ -38,6 +38,7 @@ function setup() {
   const deps = testDeps(sandbox, config, {
     logger,
     progress: (line, event) => progress.push(event ? { line, event } : { line }),
+    ...(options.remainingMs ? { deadline: { remainingMs: options.remainingMs } } : {}),
   });
   return { config, deps, progress, lines };
 }
@@ -85,6 +86,8 @@ describe('the walk over the groups', () => {
     );
     expect(plan.groups.map((g) => g.logGroupName)).toEqual(['/walk/a', '/walk/b']);
     expect(plan.groups[0]).toMatchObject({ logGroupName: '/walk/a', streams: [] });
+    // Its plan says nothing of an export it did not get to: the report must not show one.
+    expect(plan.groups[0]?.exportWindow).toBeUndefined();
     expect(result?.groups.find((g) => g.logGroupName === '/walk/b')?.error).toBeUndefined();
     expect(sandbox.streamNames('/walk/b')).toEqual([]);
     const logged = lines.filter((l) => l.msg === 'group failed');
@@ -99,5 +102,56 @@ describe('the walk over the groups', () => {
     expect(plan.groups[0]?.streams).toHaveLength(25);
     expect(result?.groups[0]?.streams.filter((s) => s.outcome === 'done')).toHaveLength(25);
     expect(sandbox.streamNames('/walk/wide')).toEqual([]);
+  });
+});
+
+describe('what stops the walk', () => {
+  const started = (progress: { line: string }[]) =>
+    progress.filter((p) => p.line.startsWith('group ')).map((p) => p.line);
+
+  it('a state conflict in one group starts no further group, and the run throws it', async () => {
+    seedExpired('/walk/a', 1);
+    seedExpired('/walk/b', 1);
+    const { config, deps, progress } = setup();
+    sandbox.injectFault({
+      operation: 'PutObject',
+      pathContains: stateKey(config.bucketPrefix, '/walk/a'),
+      error: { name: 'PreconditionFailed', message: 'At least one of the pre-conditions did not hold', status: 412 },
+    });
+    await expect(runCwlTrim(config, deps)).rejects.toMatchObject({ code: 'STATE_CONFLICT' });
+    expect(started(progress)).toEqual(['group 1: /walk/a']);
+    expect(sandbox.streamNames('/walk/b')).toEqual(['expired-000']);
+  });
+
+  it("a group listing that fails is the run's error, not a walk left for later", async () => {
+    seedExpired('/walk/a', 1);
+    const { config, deps } = setup();
+    sandbox.injectFault({
+      operation: 'DescribeLogGroups',
+      times: 50,
+      error: { name: 'AccessDeniedException', message: 'not allowed to logs:DescribeLogGroups', status: 400 },
+    });
+    await expect(runCwlTrim(config, deps)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(sandbox.streamNames('/walk/a')).toEqual(['expired-000']);
+  });
+
+  it('the deadline reached once a group started: the next group is not started, and the walk is left', async () => {
+    seedExpired('/walk/a', 1);
+    seedExpired('/walk/b', 1);
+    let remaining = 3_600_000;
+    const { config, deps, progress } = setup({ remainingMs: () => remaining });
+    const say = deps.progress!;
+    const run = runCwlTrim(config, {
+      ...deps,
+      progress: (line, event) => {
+        say(line, event);
+        if (line === 'group 1: /walk/a') remaining = 0; // exactly none left
+      },
+    });
+    const { plan, result } = await run;
+    expect(started(progress)).toEqual(['group 1: /walk/a']);
+    expect(plan.groups.map((g) => g.logGroupName)).toEqual(['/walk/a']);
+    expect(result).toMatchObject({ walkLeft: true, deadlineReached: true });
+    expect(sandbox.streamNames('/walk/b')).toEqual(['expired-000']);
   });
 });
