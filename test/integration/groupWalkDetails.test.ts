@@ -10,6 +10,7 @@ import type { ProgressEvent } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { runCwlTrim } from '../../src/run.js';
 import type { Sandbox } from '@cwl-trim/sandbox';
+import { command, doBefore } from '../helpers/crash.js';
 import { MS_PER_DAY, history, testConfig, testDeps } from '../helpers/runHarness.js';
 import { useRunSandbox } from '../helpers/scenario.js';
 
@@ -152,6 +153,33 @@ describe('what stops the walk', () => {
     expect(started(progress)).toEqual(['group 1: /walk/a']);
     expect(plan.groups.map((g) => g.logGroupName)).toEqual(['/walk/a']);
     expect(result).toMatchObject({ walkLeft: true, deadlineReached: true });
+    expect(sandbox.streamNames('/walk/b')).toEqual(['expired-000']);
+  });
+
+  it('the deadline passing while a group waits for the export slot: it is not started, and the walk is left', async () => {
+    seedExpired('/walk/a', 1);
+    seedExpired('/walk/b', 1);
+    // None left at exactly one moment: the first look at the deadline once /walk/a's task is found
+    // COMPLETED, which is /walk/b's as the slot comes to it (/walk/a verifies on its next I/O turn).
+    let armed = false;
+    let spent = false;
+    const remainingMs = () => {
+      if (!armed || spent) return 3_600_000;
+      spent = true;
+      return 0;
+    };
+    const { config, deps, progress } = setup({ remainingMs });
+    doBefore(deps, command('DescribeExportTasks'), async () => {
+      // Past the sandbox's 70 ms of PENDING and RUNNING: this first look finds the task COMPLETED.
+      await new Promise((r) => setTimeout(r, 150));
+      armed = true;
+    });
+    const { plan, result } = await runCwlTrim(config, deps);
+    expect(spent).toBe(true);
+    expect(started(progress)).toEqual(['group 1: /walk/a']);
+    expect(plan.groups.map((g) => g.logGroupName)).toEqual(['/walk/a']);
+    expect(result).toMatchObject({ walkLeft: true });
+    expect(sandbox.streamNames('/walk/a')).toEqual([]);
     expect(sandbox.streamNames('/walk/b')).toEqual(['expired-000']);
   });
 });
