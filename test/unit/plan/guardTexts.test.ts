@@ -38,6 +38,13 @@ describe('a group left alone for its class', () => {
     );
   });
 
+  it('says why an Infrequent Access group is left alone', () => {
+    expect(classSkip({ logGroupClass: 'INFREQUENT_ACCESS' })).toEqual({
+      reason: 'infrequent-access',
+      detail: 'Infrequent Access groups support neither export to S3 nor GetLogEvents; left untouched',
+    });
+  });
+
   it('has its streams listed only when it is STANDARD', () => {
     expect(readsStreams('STANDARD')).toBe(true);
     for (const other of ['INFREQUENT_ACCESS', 'DELIVERY', 'ESSENTIALS']) expect(readsStreams(other)).toBe(false);
