@@ -141,3 +141,29 @@ describe('DELETE_EMPTY_GROUPS: the empty-group settings, for a group with no str
     expect(settingsReads()).toEqual({ ...NONE, DescribeSubscriptionFilters: 1, DescribeMetricFilters: 1 });
   });
 });
+
+describe('a stream listed with a first event but no last one yet (CloudWatch updates lastEventTimestamp late)', () => {
+  it('does not count as straddling: no filter read for it', async () => {
+    sandbox.seedGroup(GROUP, { creationTimeMs: NOW - 61 * MS_PER_DAY });
+    sandbox.seedStream(GROUP, 'fresh', history('fresh', CUTOFF - 3 * HOUR, CUTOFF + 3 * HOUR, HOUR));
+    sandbox.seedSubscriptionFilter(GROUP);
+    const config = testConfig(sandbox, { days: DAYS, forceRebuild: true, dryRun: true });
+    const deps = testDeps(sandbox, config);
+    deps.clients.logs.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'DescribeLogStreamsCommand') {
+          const body = out.output as { logStreams?: { lastEventTimestamp?: number }[] };
+          for (const s of body.logStreams ?? []) delete s.lastEventTimestamp;
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'noLastEventYet' },
+    );
+    const out = await runCwlTrim(config, deps);
+    expect(streamPlan(out, 'fresh')?.snapshot).toMatchObject({ firstEventTimestampMs: CUTOFF - 3 * HOUR });
+    expect(streamPlan(out, 'fresh')?.snapshot.lastEventTimestampMs).toBeUndefined();
+    expect(streamPlan(out, 'fresh')?.action).not.toBe('rebuild');
+    expect(countWork(sandbox, 'DescribeSubscriptionFilters')).toBe(0);
+  });
+});
