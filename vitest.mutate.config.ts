@@ -70,6 +70,7 @@ const config = defineConfig({
       'test/integration/catchUpSurvivors.test.ts',
       'test/integration/groupWalkDetails.test.ts',
       'test/integration/runGroupSurvivors.test.ts',
+      'test/integration/trimPagesListing.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
