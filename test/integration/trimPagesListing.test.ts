@@ -96,4 +96,43 @@ describe('the listing of one group', () => {
     expect(lines.filter((l) => l.msg === staleWarning)).toHaveLength(1);
     expect(sandbox.streamNames(GROUP)).toEqual(['zz-current']);
   });
+
+  it('a listing that fails otherwise is the group’s error: not a listing left, not listed again from the start', async () => {
+    seedGroup(sandbox, 60);
+    const denied = { name: 'AccessDeniedException', message: 'not allowed to logs:DescribeLogStreams', status: 400 };
+    let armed = false;
+    // The fault is armed once the export is done, so that it hits the listing, not the look.
+    const remainingMs = (): number => {
+      if (!armed && sandbox.countCalls('CreateExportTask') > 0) {
+        armed = true;
+        sandbox.injectFault({ operation: 'DescribeLogStreams', times: 50, error: denied });
+      }
+      return 600_000;
+    };
+    const out = await run({}, { deadline: { remainingMs } });
+    const group = out.result?.groups[0];
+    expect(group?.error).toBe('AccessDeniedException: not allowed to logs:DescribeLogStreams');
+    expect(group?.listingLeft).toBeUndefined();
+    expect(listings(sandbox)).toHaveLength(1);
+    expect(sandbox.streamNames(GROUP)).toHaveLength(61);
+  });
+
+  it('a listing that fails once is not retried as if its position were stale', async () => {
+    seedGroup(sandbox, 60);
+    let armed = false;
+    const remainingMs = (): number => {
+      if (!armed && sandbox.countCalls('CreateExportTask') > 0) {
+        armed = true;
+        sandbox.injectFault({
+          operation: 'DescribeLogStreams',
+          error: { name: 'AccessDeniedException', message: 'not allowed', status: 400 },
+        });
+      }
+      return 600_000;
+    };
+    const out = await run({}, { deadline: { remainingMs } });
+    expect(out.result?.groups[0]?.error).toBe('AccessDeniedException: not allowed');
+    expect(listings(sandbox)).toHaveLength(1);
+    expect(sandbox.streamNames(GROUP)).toHaveLength(61);
+  });
 });
