@@ -25,6 +25,26 @@ function seedGroup(sandbox: Sandbox, expired: number): void {
   sandbox.seedStream(GROUP, 'zz-current', history('current', NOW - 2 * MS_PER_DAY, NOW - HOUR, 4 * HOUR));
 }
 
+/** `count` current streams named before the expired ones: the group's first pages, nothing to act on. */
+function seedKept(sandbox: Sandbox, count: number): void {
+  for (let i = 0; i < count; i += 1) {
+    const name = `a-kept-${String(i).padStart(4, '0')}`;
+    sandbox.seedStream(GROUP, name, [{ timestamp: NOW - 2 * MS_PER_DAY, message: name }]);
+  }
+}
+
+/** The time is up once the run has made `pages` listing calls since it started. */
+const outOfTimeAfter = (sandbox: Sandbox, pages: number) => {
+  const before = listings(sandbox).length;
+  return { remainingMs: () => (listings(sandbox).length - before >= pages ? 0 : 600_000) };
+};
+
+/** PutObject and DeleteObject calls on the group's saved listing position. */
+const cursorWrites = (sandbox: Sandbox): string[] =>
+  workCalls(sandbox)
+    .filter((c) => (c.input as { Key?: string }).Key === CURSOR_KEY && c.operation !== 'GetObject')
+    .map((c) => c.operation);
+
 interface SavedCursor {
   readonly nextToken: string;
   readonly streamsBefore: number;
@@ -134,5 +154,55 @@ describe('the listing of one group', () => {
     expect(out.result?.groups[0]?.error).toBe('AccessDeniedException: not allowed');
     expect(listings(sandbox)).toHaveLength(1);
     expect(sandbox.streamNames(GROUP)).toHaveLength(61);
+  });
+
+  it('the deadline in the middle of a group saves the first page with actions left; the next run goes on from it, then clears it', async () => {
+    seedGroup(sandbox, 100);
+    seedKept(sandbox, 50); // page 1: nothing to act on; pages 2 and 3: deletes; page 4: the current stream
+    const first = await run({}, { deadline: outOfTimeAfter(sandbox, 2) });
+    expect(first.result?.groups[0]).toMatchObject({ listingLeft: true, listingAdvanced: true, pagesListed: 2 });
+    expect(first.result?.groups[0]?.error).toBeUndefined();
+    const pageTwo = listings(sandbox)[1];
+    expect(pageTwo).toEqual(expect.any(String));
+    expect(savedCursor(sandbox)).toMatchObject({ nextToken: pageTwo, streamsBefore: 50 });
+    expect(sandbox.streamNames(GROUP)).toHaveLength(151);
+
+    // A resumed run that acts on nothing before the deadline does not move the position: no headway.
+    sandbox.clearCalls();
+    const stuck = await run({}, { deadline: outOfTimeAfter(sandbox, 1) });
+    expect(listings(sandbox)[0]).toBe(pageTwo);
+    expect(stuck.result?.groups[0]).toMatchObject({ listingLeft: true, pagesListed: 1 });
+    expect(stuck.result?.groups[0]?.listingAdvanced).toBeUndefined();
+    expect(savedCursor(sandbox)).toMatchObject({ nextToken: pageTwo, streamsBefore: 50 });
+
+    sandbox.clearCalls();
+    const last = await run();
+    expect(listings(sandbox)).toEqual([pageTwo, expect.any(String), expect.any(String)]);
+    expect(last.result?.groups[0]).toMatchObject({ pagesListed: 3, listingAdvanced: true });
+    expect(last.result?.groups[0]?.listingLeft).toBeUndefined();
+    expect(savedCursor(sandbox)).toBeUndefined();
+    // Fewer than 20 pages: the position is not saved on the way, only cleared once the listing is done.
+    expect(cursorWrites(sandbox)).toEqual(['DeleteObject']);
+    expect(sandbox.streamNames(GROUP)).toHaveLength(51);
+  });
+
+  it('the deadline on the first page, its actions left, saves no position: the next run lists from the start', async () => {
+    seedGroup(sandbox, 60);
+    const out = await run({}, { deadline: outOfTimeAfter(sandbox, 1) });
+    expect(out.result?.groups[0]).toMatchObject({ listingLeft: true, pagesListed: 1 });
+    expect(cursorWrites(sandbox)).toEqual([]);
+    expect(sandbox.streamNames(GROUP)).toHaveLength(61);
+  });
+
+  it('a dry run the deadline stops in the middle of a group saves no position', async () => {
+    seedGroup(sandbox, 100);
+    seedKept(sandbox, 50);
+    expect((await run()).result?.outcome).toBe('done');
+    seedGroup(sandbox, 100);
+    sandbox.clearCalls();
+    const out = await run({ dryRun: true }, { deadline: outOfTimeAfter(sandbox, 2) });
+    expect(out.plan.groups[0]?.logGroupName).toBe(GROUP);
+    expect(listings(sandbox)).toHaveLength(2);
+    expect(cursorWrites(sandbox)).toEqual([]);
   });
 });
