@@ -4,6 +4,7 @@
  * the position saved every 20 pages, and another run taking the group's lock while it is listed.
  */
 import { describe, expect, it } from 'vitest';
+import { acquireGroupLock } from '../../src/archive/groupLock.js';
 import { createLogger } from '../../src/logger.js';
 import { runCwlTrim } from '../../src/run.js';
 import type { Config } from '../../src/types.js';
@@ -26,8 +27,8 @@ function seedGroup(sandbox: Sandbox, expired: number): void {
 }
 
 /** `count` current streams named before the expired ones: the group's first pages, nothing to act on. */
-function seedKept(sandbox: Sandbox, count: number): void {
-  for (let i = 0; i < count; i += 1) {
+function seedKept(sandbox: Sandbox, count: number, from = 0): void {
+  for (let i = from; i < from + count; i += 1) {
     const name = `a-kept-${String(i).padStart(4, '0')}`;
     sandbox.seedStream(GROUP, name, [{ timestamp: NOW - 2 * MS_PER_DAY, message: name }]);
   }
@@ -204,5 +205,61 @@ describe('the listing of one group', () => {
     expect(out.plan.groups[0]?.logGroupName).toBe(GROUP);
     expect(listings(sandbox)).toHaveLength(2);
     expect(cursorWrites(sandbox)).toEqual([]);
+  });
+
+  it('the position is saved every 20 pages of a real run, whatever the pages hold, and cleared once the listing is done', async () => {
+    seedGroup(sandbox, 0);
+    seedKept(sandbox, 999); // with the current stream, 20 full pages: the 20th is the last
+    const whole = await run();
+    expect(whole.result?.groups[0]).toMatchObject({ pagesListed: 20 });
+    expect(whole.result?.groups[0]?.error).toBeUndefined();
+    // The 20th page is the last: there is no position past it to save, only the clearing.
+    expect(cursorWrites(sandbox)).toEqual(['DeleteObject']);
+
+    seedKept(sandbox, 50, 999); // 21 pages
+    sandbox.clearCalls();
+    const longer = await run();
+    expect(longer.result?.groups[0]).toMatchObject({ pagesListed: 21 });
+    expect(cursorWrites(sandbox)).toEqual(['PutObject', 'DeleteObject']);
+    expect(savedCursor(sandbox)).toBeUndefined();
+
+    // Out of time before the 21st page: the position past the 20 pages read, with their weight.
+    const cut = await run({}, { deadline: outOfTimeAfter(sandbox, 20) });
+    expect(cut.result?.groups[0]).toMatchObject({ listingLeft: true, pagesListed: 20 });
+    const at = savedCursor(sandbox);
+    expect(at).toMatchObject({ streamsBefore: 1000, weightBefore: expect.any(Number) });
+    expect(at?.weightBefore).toBeGreaterThan(0);
+    sandbox.clearCalls();
+    const rest = await run();
+    expect(listings(sandbox)).toEqual([at?.nextToken]);
+    expect(rest.result?.groups[0]).toMatchObject({ pagesListed: 1, listingAdvanced: true });
+    expect(savedCursor(sandbox)).toBeUndefined();
+
+    sandbox.clearCalls();
+    await run({ dryRun: true });
+    expect(listings(sandbox)).toHaveLength(21);
+    expect(cursorWrites(sandbox)).toEqual([]);
+  });
+
+  it('another run taking the group’s lock at its first stream action stops the listing there: the group says who holds it', async () => {
+    seedGroup(sandbox, 120); // three pages of deletes and the current stream
+    // A first run exports the group and runs out of time before any delete.
+    expect((await run({}, { deadline: outOfTimeAfter(sandbox, 1) })).result?.groups[0]?.listingLeft).toBe(true);
+    const config = testConfig(sandbox, { days: 7 });
+    const taken = await acquireGroupLock(testDeps(sandbox, config, { runId: 'other' }), GROUP, {
+      renewEveryMs: 0,
+      monotonicMs: () => 0,
+    });
+    expect(taken.acquired).toBe(true);
+    sandbox.clearCalls();
+    const out = await run();
+    expect(out.result?.groups[0]).toEqual({
+      logGroupName: GROUP,
+      exports: [],
+      streams: [],
+      lockedBy: expect.stringMatching(/^cwl-trim run other on .* holds \/app\/big /),
+    });
+    expect(listings(sandbox)).toHaveLength(1);
+    expect(sandbox.streamNames(GROUP)).toHaveLength(121);
   });
 });
