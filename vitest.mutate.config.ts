@@ -71,6 +71,7 @@ const config = defineConfig({
       'test/integration/groupWalkDetails.test.ts',
       'test/integration/runGroupSurvivors.test.ts',
       'test/integration/trimPagesSettings.test.ts',
+      'test/integration/trimPagesListing.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
