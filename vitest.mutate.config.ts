@@ -69,6 +69,7 @@ const config = defineConfig({
       'test/integration/finishRebuildSurvivors.test.ts',
       'test/integration/catchUpSurvivors.test.ts',
       'test/integration/groupWalkDetails.test.ts',
+      'test/integration/metadataPending.test.ts',
       'test/integration/runGroupSurvivors.test.ts',
       'test/integration/trimPagesSettings.test.ts',
       'test/integration/trimPagesListing.test.ts',

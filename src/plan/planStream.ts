@@ -89,7 +89,16 @@ function planStream(stream: StreamInfo, ctx: StreamContext): StreamPlan {
   }
   const first = stream.firstEventTimestampMs;
   const last = stream.lastEventTimestampMs;
-  if (first === undefined || last === undefined) return planEmpty(stream, ctx);
+  if (first === undefined && last === undefined) return planEmpty(stream, ctx);
+  // One event time without the other: the stream has events, CloudWatch's metadata (eventually
+  // consistent) has not caught up with them, and their span is unknown. Never taken for empty.
+  if (first === undefined || last === undefined)
+    return decide(
+      stream,
+      StreamAction.Skip,
+      StreamReason.MetadataPending,
+      'CloudWatch reports only one of its first and last event times; left for a later run',
+    );
   if (settings.strategy === 'retention' && first < cutoffMs) {
     // Late writes into archived windows are caught up before the retention can expire them.
     const catchUp = retentionLate(stream, first, last, ctx);

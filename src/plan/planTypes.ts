@@ -24,6 +24,8 @@ const StreamReason = {
   Straddling: 'straddling',
   EmptyOld: 'empty-old',
   EmptyRecent: 'empty-recent',
+  /** Events whose first or last timestamp DescribeLogStreams does not report yet: their span is unknown. */
+  MetadataPending: 'metadata-pending',
   Active: 'active',
   IngestedAfterExport: 'ingested-after-export',
   OutsidePutWindow: 'outside-put-window',
