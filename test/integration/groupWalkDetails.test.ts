@@ -183,3 +183,15 @@ describe('what stops the walk', () => {
     expect(sandbox.streamNames('/walk/b')).toEqual(['expired-000']);
   });
 });
+
+describe('a large group', () => {
+  it('a group of 520 deletes lists 500 of them and counts the rest; every one is deleted', async () => {
+    seedExpired('/walk/huge', 520);
+    const { config, deps } = setup();
+    const { plan, result } = await runCwlTrim(config, deps);
+    expect(plan.groups[0]?.streams).toHaveLength(500);
+    expect(plan.groups[0]?.totals.delete).toBe(520);
+    expect(result?.groups[0]?.tally?.deleted).toBe(520);
+    expect(sandbox.streamNames('/walk/huge')).toEqual([]);
+  }, 60_000);
+});
