@@ -20,12 +20,12 @@ const config = defineConfig({
       // What the suite meets, less ~3 points of headroom for this session's merges:
       // raise them as the figures grow, never lower them to make a change pass.
       thresholds: {
-        // Met on 2026-12-01 (fourth session, the safety net's tests merged): lines 95.5, statements 93.5,
-        // functions 94.9, branches 84.8.
-        lines: 94,
-        statements: 92,
-        functions: 93.5,
-        branches: 83,
+        // Met on 2026-12-01 (fifth session, every file mutation-tested): lines 96.3, statements 94.8,
+        // functions 95.3, branches 86.9.
+        lines: 95,
+        statements: 93.5,
+        functions: 94.5,
+        branches: 85.5,
         // The code that decides and guards what leaves CloudWatch (met: plan 98.3/93.0, archive
         // 96.9/74.3, trim 96.2/84.4, execute 98.4/86.9 lines/branches).
         'src/plan/**': { lines: 95, branches: 90 },
